@@ -1,0 +1,63 @@
+/*
+ * Capabilities as user space sees them: a cap_t is a slot index in the
+ * calling process's table. Rights are checked on every use.
+ */
+#ifndef FERRY_UAPI_CAP_H
+#define FERRY_UAPI_CAP_H
+
+#include <stdint.h>
+
+typedef int32_t cap_t;
+
+/* The slots every process starts with. */
+#define CAP_SELF_GROUP 0 /* the process itself (cap_group) */
+#define CAP_SELF_VMSPACE 1
+
+#define CAP_RIGHT_READ (1u << 0)
+#define CAP_RIGHT_WRITE (1u << 1)
+#define CAP_RIGHT_EXEC (1u << 2)
+#define CAP_RIGHT_MAP (1u << 3)     /* map a pmo into a vmspace */
+#define CAP_RIGHT_GRANT (1u << 4)   /* copy or transfer the capability */
+#define CAP_RIGHT_CONTROL (1u << 5) /* kill, wait, create threads, set prio */
+#define CAP_RIGHT_CALL (1u << 6)    /* ipc call / register client */
+#define CAP_RIGHT_ALL 0x7fu
+
+/* Object types, as reported by SYS_cap_info. */
+#define OBJ_TYPE_NONE 0
+#define OBJ_TYPE_CAP_GROUP 1
+#define OBJ_TYPE_THREAD 2
+#define OBJ_TYPE_PMO 3
+#define OBJ_TYPE_VMSPACE 4
+#define OBJ_TYPE_SC 5
+#define OBJ_TYPE_CONNECTION 6
+#define OBJ_TYPE_NOTIFICATION 7
+#define OBJ_TYPE_NR 8
+
+/* pmo_create types */
+#define PMO_ANONYMOUS 0 /* frames allocated, zeroed, on first touch */
+#define PMO_DATA 1      /* frames allocated and zeroed at creation */
+
+/* pmo_map permissions (a subset of the cap's rights) */
+#define VM_READ (1u << 0)
+#define VM_WRITE (1u << 1)
+#define VM_EXEC (1u << 2)
+
+/* thread_create flags */
+#define THREAD_PASSIVE (1u << 0) /* no scheduling context: only IPC runs it */
+
+#define PRIO_MIN 0
+#define PRIO_DEFAULT 16
+#define PRIO_MAX 31
+
+/* SYS_kstat ids: counters tests use to prove nothing leaked. */
+#define KSTAT_FREE_FRAMES 0
+#define KSTAT_TOTAL_FRAMES 1
+#define KSTAT_LIVE_OBJECTS 2 /* all types */
+#define KSTAT_KMALLOC_BYTES 3
+#define KSTAT_TICKS 4
+#define KSTAT_LIVE_BY_TYPE 16 /* + OBJ_TYPE_* */
+
+/* The limit on one process's capability table. */
+#define CAP_TABLE_MAX 1024
+
+#endif

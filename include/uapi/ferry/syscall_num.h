@@ -1,0 +1,36 @@
+/*
+ * Native Ferry system-call numbers. They live at FERRY_SYS_BASE and up so
+ * that every number below it is free for the Linux x86_64 ABI.
+ * docs/syscalls.md gives each one's contract and errors.
+ */
+#ifndef FERRY_UAPI_SYSCALL_NUM_H
+#define FERRY_UAPI_SYSCALL_NUM_H
+
+#define FERRY_SYS_BASE 0x1000
+
+#define SYS_null (FERRY_SYS_BASE + 0)
+#define SYS_debug_putc (FERRY_SYS_BASE + 1)
+#define SYS_yield (FERRY_SYS_BASE + 2)
+#define SYS_thread_exit (FERRY_SYS_BASE + 3)
+#define SYS_proc_exit (FERRY_SYS_BASE + 4)
+#define SYS_cap_copy (FERRY_SYS_BASE + 5)
+#define SYS_cap_delete (FERRY_SYS_BASE + 6)
+#define SYS_cap_transfer (FERRY_SYS_BASE + 7)
+#define SYS_pmo_create (FERRY_SYS_BASE + 8)
+#define SYS_pmo_map (FERRY_SYS_BASE + 9)
+#define SYS_pmo_unmap (FERRY_SYS_BASE + 10)
+#define SYS_pmo_write (FERRY_SYS_BASE + 11)
+#define SYS_pmo_read (FERRY_SYS_BASE + 12)
+#define SYS_thread_create (FERRY_SYS_BASE + 13)
+#define SYS_thread_set_prio (FERRY_SYS_BASE + 14)
+#define SYS_spawn (FERRY_SYS_BASE + 15)
+#define SYS_proc_wait (FERRY_SYS_BASE + 16)
+#define SYS_proc_kill (FERRY_SYS_BASE + 17)
+#define SYS_initrd_list (FERRY_SYS_BASE + 18)
+#define SYS_kstat (FERRY_SYS_BASE + 19)
+#define SYS_poweroff (FERRY_SYS_BASE + 20)
+#define SYS_cap_info (FERRY_SYS_BASE + 21)
+
+#define FERRY_SYS_NR 22
+
+#endif
