@@ -1,0 +1,158 @@
+/*
+ * libferry: one typed wrapper per native Ferry system call. Each returns
+ * what the kernel returned: a value >= 0 on success (a capability slot, a
+ * count, a status) or a negative errno from <uapi/ferry/errno.h>. The
+ * contracts themselves are in docs/syscalls.md.
+ */
+#ifndef FERRY_FERRY_H
+#define FERRY_FERRY_H
+
+#include <errno.h> /* before the uapi list, which then keeps libc's values */
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ferry/syscall.h>
+#include <uapi/ferry/cap.h>
+#include <uapi/ferry/errno.h>
+#include <uapi/ferry/proc.h>
+#include <uapi/ferry/syscall_num.h>
+
+/* SYS_cap_info packs the object type and the rights into one value. */
+#define FY_CAP_INFO_TYPE(info) ((int)((info)&0xff))
+#define FY_CAP_INFO_RIGHTS(info) ((unsigned)((info) >> 8))
+
+typedef void (*fy_thread_entry_t)(void *arg);
+
+static inline long fy_null(void)
+{
+	return fy_syscall0(SYS_null);
+}
+
+static inline long fy_debug_putc(int c)
+{
+	return fy_syscall1(SYS_debug_putc, c);
+}
+
+static inline long fy_yield(void)
+{
+	return fy_syscall0(SYS_yield);
+}
+
+/*
+ * The two exits do not return; should a broken kernel return anyway, trap
+ * at once (SIGILL) instead of running on with a dead thread's state.
+ */
+static inline _Noreturn void fy_thread_exit(void)
+{
+	fy_syscall0(SYS_thread_exit);
+	__builtin_trap();
+}
+
+static inline _Noreturn void fy_proc_exit(int code)
+{
+	fy_syscall1(SYS_proc_exit, code);
+	__builtin_trap();
+}
+
+static inline long fy_cap_copy(cap_t cap, unsigned rights_mask)
+{
+	return fy_syscall2(SYS_cap_copy, cap, rights_mask);
+}
+
+static inline long fy_cap_delete(cap_t cap)
+{
+	return fy_syscall1(SYS_cap_delete, cap);
+}
+
+static inline long fy_cap_transfer(cap_t group, cap_t cap, unsigned rights_mask)
+{
+	return fy_syscall3(SYS_cap_transfer, group, cap, rights_mask);
+}
+
+static inline long fy_cap_info(cap_t cap)
+{
+	return fy_syscall1(SYS_cap_info, cap);
+}
+
+static inline long fy_pmo_create(size_t size, int type)
+{
+	return fy_syscall2(SYS_pmo_create, (long)size, type);
+}
+
+static inline long fy_pmo_map(cap_t group, cap_t pmo, uintptr_t addr,
+			      unsigned perm)
+{
+	return fy_syscall4(SYS_pmo_map, group, pmo, (long)addr, perm);
+}
+
+static inline long fy_pmo_unmap(cap_t group, uintptr_t addr)
+{
+	return fy_syscall2(SYS_pmo_unmap, group, (long)addr);
+}
+
+static inline long fy_pmo_write(cap_t pmo, size_t offset, const void *buf,
+				size_t len)
+{
+	return fy_syscall4(SYS_pmo_write, pmo, (long)offset, (long)buf,
+			   (long)len);
+}
+
+static inline long fy_pmo_read(cap_t pmo, size_t offset, void *buf, size_t len)
+{
+	return fy_syscall4(SYS_pmo_read, pmo, (long)offset, (long)buf,
+			   (long)len);
+}
+
+/*
+ * The new thread starts in entry(arg); entry must end in fy_thread_exit(),
+ * as there is nothing to return to. stack_top must be 16-byte aligned.
+ * The kernel starts the thread with rsp exactly at the value it is given,
+ * but a C function expects rsp = 8 (mod 16) on entry, as if a call had
+ * just pushed a return address, so the wrapper hands over stack_top - 8:
+ * the slot that return address would have taken.
+ */
+static inline long fy_thread_create(cap_t group, fy_thread_entry_t entry,
+				    void *stack_top, void *arg, unsigned flags)
+{
+	return fy_syscall5(SYS_thread_create, group, (long)entry,
+			   (long)stack_top - 8, (long)arg, flags);
+}
+
+static inline long fy_thread_set_prio(cap_t thread, int prio)
+{
+	return fy_syscall2(SYS_thread_set_prio, thread, prio);
+}
+
+static inline long fy_spawn(const char *path, const char *const *argv,
+			    const char *const *envp)
+{
+	return fy_syscall3(SYS_spawn, (long)path, (long)argv, (long)envp);
+}
+
+static inline long fy_proc_wait(cap_t proc)
+{
+	return fy_syscall1(SYS_proc_wait, proc);
+}
+
+static inline long fy_proc_kill(cap_t proc)
+{
+	return fy_syscall1(SYS_proc_kill, proc);
+}
+
+static inline long fy_initrd_list(char *buf, size_t len)
+{
+	return fy_syscall2(SYS_initrd_list, (long)buf, (long)len);
+}
+
+static inline long fy_kstat(int id)
+{
+	return fy_syscall1(SYS_kstat, id);
+}
+
+static inline _Noreturn void fy_poweroff(int code)
+{
+	fy_syscall1(SYS_poweroff, code);
+	__builtin_trap();
+}
+
+#endif
