@@ -1,0 +1,85 @@
+/*
+ * init: the first user process. The kernel starts it with argv {"init",
+ * <words of the kernel command line>}; the first word picks the mode:
+ *   run (or none)  the shell on the console; when it exits, power off
+ *   test           run every "tests/" program and report in TAP
+ *   bench          run the benchmark programs
+ * init powers the machine off at the end of every mode, so QEMU's exit
+ * status says how the run went.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <ferry/ferry.h>
+
+#include "init.h"
+
+const char *const init_envp[] = {"PATH=/", "HOME=/", NULL};
+
+long init_run_one(const char *path, long *status)
+{
+	const char *argv[] = {path, NULL};
+	long proc, st;
+
+	proc = fy_spawn(path, argv, init_envp);
+	if (proc < 0)
+		return proc;
+	st = fy_proc_wait((cap_t)proc);
+	fy_cap_delete((cap_t)proc);
+	if (st < 0)
+		return st;
+	*status = st;
+	return 0;
+}
+
+static int mode_run(void)
+{
+	long status, err;
+
+	err = init_run_one("sh", &status);
+	if (err < 0) {
+		printf("init: cannot run sh: error %ld\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+/* Missing benchmark programs are skipped: not every build has them all. */
+static int mode_bench(void)
+{
+	static const char *const progs[] = {"bench", "ipcbench"};
+	int failed = 0;
+
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		long status, err = init_run_one(progs[i], &status);
+
+		if (err == -ENOENT)
+			continue;
+		if (err < 0 || status != PROC_STATUS_EXITED(0)) {
+			printf("init: %s failed: error %ld status 0x%lx\n",
+			       progs[i], err, err < 0 ? 0 : status);
+			failed = 1;
+		}
+	}
+	return failed;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "run";
+	int code;
+
+	/* Console output must not wait in a buffer if a child crashes us. */
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (!strcmp(mode, "test")) {
+		code = init_mode_test();
+	} else if (!strcmp(mode, "bench")) {
+		code = mode_bench();
+	} else {
+		if (strcmp(mode, "run"))
+			printf("init: unknown mode '%s', running the shell\n",
+			       mode);
+		code = mode_run();
+	}
+	fy_poweroff(code);
+}
