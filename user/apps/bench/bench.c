@@ -1,0 +1,65 @@
+/* bench: the kernel's basic costs. See bench.h for what a figure means. */
+#include <stdio.h>
+
+#include <ferry/ferry.h>
+
+#include "bench.h"
+
+uint64_t bench_empty_loop(long iters)
+{
+	uint64_t t0 = bench_rdtsc();
+
+	for (long i = 0; i < iters; i++)
+		__asm__ volatile("" ::: "memory");
+	return bench_rdtsc() - t0;
+}
+
+void bench_report(const char *name, uint64_t cycles, uint64_t overhead,
+		  long ops)
+{
+	uint64_t net = cycles > overhead ? cycles - overhead : 0;
+
+	printf("bench %s insns_per_op=%llu\n", name,
+	       (unsigned long long)((net + ops / 2) / ops));
+}
+
+static uint64_t loop_null(long iters)
+{
+	uint64_t t0 = bench_rdtsc();
+
+	for (long i = 0; i < iters; i++)
+		fy_null();
+	return bench_rdtsc() - t0;
+}
+
+/* Linux getpid (39) as a raw syscall: the Linux-ABI entry's cost. */
+static uint64_t loop_getpid(long iters)
+{
+	uint64_t t0 = bench_rdtsc();
+
+	for (long i = 0; i < iters; i++)
+		fy_syscall0(39);
+	return bench_rdtsc() - t0;
+}
+
+static void bench_loop(const char *name, uint64_t (*loop)(long))
+{
+	uint64_t overhead, cycles;
+
+	loop(BENCH_WARMUP);
+	overhead = bench_empty_loop(BENCH_ITERS);
+	cycles = loop(BENCH_ITERS);
+	bench_report(name, cycles, overhead, BENCH_ITERS);
+}
+
+int main(void)
+{
+	int failed = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	bench_loop("null_syscall", loop_null);
+	bench_loop("linux_getpid", loop_getpid);
+	failed |= bench_page_fault();
+	failed |= bench_thread();
+	return failed;
+}

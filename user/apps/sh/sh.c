@@ -1,0 +1,64 @@
+/*
+ * sh: reads a line, runs a builtin or spawns the initrd program named by
+ * the first word and waits for it. The console driver hands read(0) one
+ * edited line at a time, so stdio's line reading is all we need. End of
+ * input ends the shell.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <ferry/ferry.h>
+#include <ferry/status.h>
+
+#include "sh.h"
+
+#define SH_LINE_MAX 1024
+
+static const char *const sh_envp[] = {"PATH=/", "HOME=/", NULL};
+
+static void run_program(char **words)
+{
+	long proc, status;
+
+	proc = fy_spawn(words[0], (const char *const *)words, sh_envp);
+	if (proc == -ENOENT) {
+		printf("sh: %s: not found\n", words[0]);
+		return;
+	}
+	if (proc < 0) {
+		printf("sh: %s: cannot run: error %ld\n", words[0], proc);
+		return;
+	}
+	status = fy_proc_wait((cap_t)proc);
+	fy_cap_delete((cap_t)proc);
+	if (status < 0)
+		printf("sh: %s: wait failed: error %ld\n", words[0], status);
+	else if (fy_status_killed(status))
+		printf("sh: %s: killed by signal %d\n", words[0],
+		       fy_status_signal(status));
+}
+
+int main(void)
+{
+	char line[SH_LINE_MAX];
+	char *words[SH_MAX_WORDS];
+	int quit = 0;
+
+	while (!quit) {
+		int n;
+
+		printf("ferry$ ");
+		fflush(stdout);
+		if (!fgets(line, sizeof(line), stdin))
+			break;
+		n = sh_split(line, words, SH_MAX_WORDS);
+		if (n < 0) {
+			printf("sh: unclosed quote or too many words\n");
+			continue;
+		}
+		if (n == 0 || sh_builtin(words, n, &quit))
+			continue;
+		run_program(words);
+	}
+	return 0;
+}
