@@ -1,0 +1,171 @@
+/*
+ * Linux memory calls served by the kernel: brk, mmap/munmap/mprotect of
+ * anonymous memory. Raw syscalls, so the kernel's own answers are seen.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include <ferry/ferry.h>
+
+#include "tap.h"
+#include "util.h"
+
+#define PG PAGE_SIZE_4K
+#define RW (PROT_READ | PROT_WRITE)
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
+
+static long sys_mmap(unsigned long addr, unsigned long len, long prot,
+		     long flags, long fd, long off)
+{
+	return fy_syscall6(SYS_mmap, (long)addr, (long)len, prot, flags, fd,
+			   off);
+}
+
+static int all_zero(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i])
+			return 0;
+	}
+	return 1;
+}
+
+static void test_brk(void)
+{
+	long cur = fy_syscall1(SYS_brk, 0), grown, back;
+	char *p;
+
+	tap_ok(cur > 0, "brk(0) gives the break (0x%lx)", cur);
+	grown = fy_syscall1(SYS_brk, cur + 64 * 1024);
+	tap_eq(grown, cur + 64 * 1024, "brk grows by 64 KiB");
+	p = (char *)cur;
+	tap_ok(all_zero(p, 64 * 1024), "the new heap reads as zeros");
+	memset(p, 0xab, 64 * 1024);
+	tap_ok((unsigned char)p[64 * 1024 - 1] == 0xab, "and is writable");
+	back = fy_syscall1(SYS_brk, cur);
+	tap_eq(back, cur, "brk shrinks back");
+	grown = fy_syscall1(SYS_brk, cur + PG);
+	tap_ok(grown == cur + (long)PG && all_zero(p, PG),
+	       "memory given back and grown again reads as zeros");
+	fy_syscall1(SYS_brk, cur);
+	tap_eq(fy_syscall1(SYS_brk, (long)KERNEL_PTR), cur,
+	       "brk into the kernel half fails: the old break comes back");
+	tap_eq(fy_syscall1(SYS_brk, 0), cur, "the break is unchanged");
+
+	p = malloc(1 << 20);
+	tap_ok(p != NULL, "malloc of 1 MiB");
+	if (p)
+		memset(p, 1, 1 << 20);
+	free(p);
+}
+
+static void test_mmap(void)
+{
+	long probe = fy_pmo_create(PG, PMO_DATA), a, b, hint;
+	char *p;
+
+	a = sys_mmap(0, 16 * PG, RW, ANON, -1, 0);
+	tap_ok(a > 0 && !(a & 0xfff), "mmap of 16 anonymous pages (0x%lx)", a);
+	p = (char *)a;
+	tap_ok(a > 0 && all_zero(p, 16 * PG), "they read as zeros");
+	if (a > 0) {
+		memset(p, 0x11, 16 * PG);
+		b = sys_mmap(0, 16 * PG, RW, ANON, -1, 0);
+		tap_ok(b > 0 && (b + 16 * (long)PG <= a ||
+				 b >= a + 16 * (long)PG),
+		       "a second mmap does not overlap the first");
+		tap_eq(fy_syscall2(SYS_munmap, b, 16 * PG), 0, "munmap it");
+	}
+	tap_eq(fy_syscall3(SYS_mprotect, a, 16 * PG, PROT_READ), 0,
+	       "mprotect to read-only");
+	tap_ok(p[5 * PG] == 0x11, "still readable after mprotect");
+	tap_eq(fy_syscall3(SYS_mprotect, a, 16 * PG, RW), 0,
+	       "mprotect back to read-write");
+	p[5 * PG] = 0x22;
+	tap_ok(p[5 * PG] == 0x22, "writable again");
+	tap_eq(fy_syscall2(SYS_munmap, a + 4 * PG, 4 * PG), 0,
+	       "munmap a hole in the middle");
+	tap_eq(fy_pmo_write((cap_t)probe, 0, p + 4 * PG, 1), -EFAULT,
+	       "the hole is gone (write from it is -EFAULT)");
+	tap_ok(p[3 * PG] == 0x11 && p[8 * PG] == 0x11,
+	       "the pages around the hole survive");
+	tap_eq(fy_syscall2(SYS_munmap, a, 16 * PG), 0,
+	       "munmap the rest, hole included");
+	tap_eq(fy_syscall2(SYS_munmap, a, 16 * PG), 0,
+	       "munmap of an unmapped range is 0, as in Linux");
+
+	hint = SCRATCH_VA;
+	a = sys_mmap(hint, 2 * PG, RW, ANON | MAP_FIXED, -1, 0);
+	tap_eq(a, hint, "MAP_FIXED maps at the address asked for");
+	if (a == hint)
+		*(volatile char *)a = 1;
+	a = sys_mmap(hint, PG, RW, ANON | MAP_FIXED, -1, 0);
+	tap_eq(a, hint, "MAP_FIXED over an existing mapping replaces it");
+	tap_ok(a == hint && *(volatile char *)a == 0,
+	       "the replacement reads as zero");
+	fy_syscall2(SYS_munmap, hint, 2 * PG);
+	fy_cap_delete((cap_t)probe);
+}
+
+static void test_mmap_bad(void)
+{
+	long r;
+
+	tap_eq(sys_mmap(0, 0, RW, ANON, -1, 0), -EINVAL, "length 0 is -EINVAL");
+	tap_eq(sys_mmap(SCRATCH_VA + 1, PG, RW, ANON | MAP_FIXED, -1, 0),
+	       -EINVAL, "a misaligned MAP_FIXED address is -EINVAL");
+	r = sys_mmap((unsigned long)KERNEL_PTR, PG, RW, ANON | MAP_FIXED, -1,
+		     0);
+	tap_ok(r == -ENOMEM || r == -EINVAL,
+	       "MAP_FIXED in the kernel half is -ENOMEM or -EINVAL (%ld)", r);
+	tap_eq(sys_mmap(0, 1ul << 47, RW, ANON, -1, 0), -ENOMEM,
+	       "128 TiB is -ENOMEM");
+	tap_eq(sys_mmap(0, (unsigned long)-PG, RW, ANON, -1, 0), -ENOMEM,
+	       "a length that wraps around is -ENOMEM");
+	tap_eq(sys_mmap(0, PG, RW, MAP_ANONYMOUS, -1, 0), -EINVAL,
+	       "neither MAP_PRIVATE nor MAP_SHARED is -EINVAL");
+	r = sys_mmap(0, PG, RW, MAP_PRIVATE, 99, 0);
+	tap_ok(r == -EBADF || r == -ENOSYS || r == -ENODEV,
+	       "a file mapping of fd 99 fails (%ld)", r);
+	tap_eq(fy_syscall2(SYS_munmap, SCRATCH_VA + 1, PG), -EINVAL,
+	       "munmap at a misaligned address is -EINVAL");
+	tap_eq(fy_syscall2(SYS_munmap, SCRATCH_VA, 0), -EINVAL,
+	       "munmap of length 0 is -EINVAL");
+	tap_eq(fy_syscall2(SYS_munmap, (long)KERNEL_PTR, PG), -EINVAL,
+	       "munmap in the kernel half is -EINVAL");
+	tap_eq(fy_syscall3(SYS_mprotect, SCRATCH_VA + 1, PG, PROT_READ),
+	       -EINVAL, "mprotect at a misaligned address is -EINVAL");
+	tap_eq(fy_syscall3(SYS_mprotect, SCRATCH_VA + 256 * PG, PG, PROT_READ),
+	       -ENOMEM, "mprotect of unmapped memory is -ENOMEM");
+	r = sys_mmap(0, PG, RW, ANON, -1, 0);
+	tap_ok(r > 0, "mmap still works after the bad calls");
+	fy_syscall2(SYS_munmap, r, PG);
+}
+
+/* Many small maps and unmaps: the address space must not run out. */
+static void test_churn(void)
+{
+	int ok = 1;
+
+	for (int i = 0; i < 2000 && ok; i++) {
+		long a = sys_mmap(0, 3 * PG, RW, ANON, -1, 0);
+
+		ok = a > 0;
+		if (ok) {
+			((volatile char *)a)[PG] = 1;
+			ok = fy_syscall2(SYS_munmap, a, 3 * PG) == 0;
+		}
+	}
+	tap_ok(ok, "2000 mmap/touch/munmap rounds");
+}
+
+int main(void)
+{
+	test_brk();
+	test_mmap();
+	test_mmap_bad();
+	test_churn();
+	return tap_done();
+}

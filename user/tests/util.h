@@ -1,0 +1,28 @@
+/* Things several system tests need: bad pointers, a free VA, spawning. */
+#ifndef TESTS_UTIL_H
+#define TESTS_UTIL_H
+
+#include <stdint.h>
+
+/* The first byte of the kernel half: never a valid user pointer. */
+#define KERNEL_PTR ((void *)0xffff800000000000ul)
+/* Not canonical at all. */
+#define NONCANON_PTR ((void *)0x0000800000000000ul)
+
+/*
+ * A user address range the tests map PMOs at by hand, far from where the
+ * ELF, the heap, mmap and the stack live. Each program uses it alone.
+ */
+#define SCRATCH_VA 0x200000000000ul
+#define PAGE_SIZE_4K 4096ul
+
+/* A user address with nothing mapped behind it (a freed mmap page). */
+void *unmapped_ptr(void);
+
+/*
+ * Spawns path with the NULL-terminated argv (argv[0] = path if NULL),
+ * waits, deletes the cap. Returns the wait status or a negative errno.
+ */
+long spawn_wait(const char *path, const char *const *argv);
+
+#endif
