@@ -1,0 +1,80 @@
+# User space: libferry, init, the apps, the system-test programs, and the
+# initrd that carries them. Every program is a static musl binary.
+#
+#   make run PROG=/path/to/static-binary
+# adds that binary to the initrd under its basename, so the shell runs it
+# by name (see user/README.md).
+
+USER_CC := musl-gcc
+USER_CFLAGS := -static -O2 -Wall -Iinclude -Iuser/lib
+USER_OUT := $(BUILD)/user
+# Any header change rebuilds every program: they are small and few.
+USER_HDRS := $(wildcard include/uapi/ferry/*.h user/lib/ferry/*.h \
+	user/servers/*/*.h user/apps/*/*.h user/tests/*.h)
+
+LIBFERRY := $(USER_OUT)/lib/libferry.a
+LIBFERRY_OBJS := $(patsubst user/lib/%.c,$(USER_OUT)/lib/%.o, \
+	$(wildcard user/lib/*.c))
+
+$(USER_OUT)/lib/%.o: user/lib/%.c $(USER_HDRS)
+	@mkdir -p $(@D)
+	$(USER_CC) $(USER_CFLAGS) -c -o $@ $<
+
+$(LIBFERRY): $(LIBFERRY_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+# $(call user_prog,OUTPUT,SOURCES): one program from its sources + libferry.
+define user_prog
+$(1): $(2) $(LIBFERRY) $(USER_HDRS)
+	@mkdir -p $$(@D)
+	$(USER_CC) $(USER_CFLAGS) -o $$@ $(2) $(LIBFERRY)
+endef
+
+# Name in the initrd = path under $(USER_OUT).
+USER_PROGS := init sh hello bench
+USER_SRCS_init := $(wildcard user/servers/init/*.c)
+USER_SRCS_sh := $(wildcard user/apps/sh/*.c)
+USER_SRCS_hello := $(wildcard user/apps/hello/*.c)
+USER_SRCS_bench := $(wildcard user/apps/bench/*.c)
+$(foreach p,$(USER_PROGS),\
+	$(eval $(call user_prog,$(USER_OUT)/$(p),$(USER_SRCS_$(p)))))
+
+# System tests: one program per user/tests/*.c, sharing the TAP helper.
+USER_TEST_LIB := user/tests/tap.c user/tests/util.c
+USER_TESTS := $(basename $(notdir $(filter-out $(USER_TEST_LIB), \
+	$(wildcard user/tests/*.c))))
+$(foreach t,$(USER_TESTS),\
+	$(eval $(call user_prog,$(USER_OUT)/tests/$(t),\
+		user/tests/$(t).c $(USER_TEST_LIB))))
+
+# Children the tests spawn; "helpers/", so init does not run them as tests.
+USER_HELPERS := $(basename $(notdir $(wildcard user/tests/helpers/*.c)))
+$(foreach h,$(USER_HELPERS),\
+	$(eval $(call user_prog,$(USER_OUT)/helpers/$(h),\
+		user/tests/helpers/$(h).c)))
+USER_HELPER_DATA := $(wildcard user/tests/helpers/*.txt)
+
+# The initrd holds NAME=PATH pairs. PROG's value is kept in a stamp that
+# changes only when PROG does, so the initrd follows `PROG=` changes.
+INITRD := $(BUILD)/initrd.cpio
+INITRD_TEST := $(INITRD)
+INITRD_FILES := \
+	$(foreach p,$(USER_PROGS),$(p)=$(USER_OUT)/$(p)) \
+	$(foreach t,$(USER_TESTS),tests/$(t)=$(USER_OUT)/tests/$(t)) \
+	$(foreach h,$(USER_HELPERS),helpers/$(h)=$(USER_OUT)/helpers/$(h)) \
+	$(foreach d,$(USER_HELPER_DATA),helpers/$(notdir $(d))=$(d)) \
+	$(if $(PROG),$(notdir $(PROG))=$(PROG))
+INITRD_PROG_STAMP := $(USER_OUT)/prog.stamp
+
+$(INITRD_PROG_STAMP): user-prog-check
+	@mkdir -p $(@D)
+	@echo '$(PROG)' | cmp -s - $@ || echo '$(PROG)' > $@
+
+$(INITRD): tools/mkinitrd.sh $(INITRD_PROG_STAMP) \
+		$(foreach f,$(INITRD_FILES),$(lastword $(subst =, ,$(f))))
+	tools/mkinitrd.sh $@ $(INITRD_FILES)
+
+user: $(INITRD)
+
+.PHONY: user user-prog-check
