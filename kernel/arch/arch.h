@@ -1,0 +1,53 @@
+/*
+ * The arch interface: the only way generic kernel code reaches the CPU.
+ * kernel/arch/x86_64/ implements it for the machine and kernel/arch/host/
+ * for the hosted unit tests. Per-arch constants and the register frame
+ * come from <arch_defs.h>, found through the include path.
+ */
+#ifndef KERNEL_ARCH_ARCH_H
+#define KERNEL_ARCH_ARCH_H
+
+#include <arch_defs.h>
+#include <lib/types.h>
+
+struct thread;
+
+/* Console: polled output, input arrives through console_input(). */
+void arch_console_putc(char c);
+
+/* Stop the machine: QEMU exits with a success (0) or failure status. */
+void arch_poweroff(int code) __attribute__((noreturn));
+void arch_halt_fail(void) __attribute__((noreturn));
+
+/* Interrupts. The kernel runs with them off except when idle. */
+void arch_idle_wait(void); /* enable, halt until an interrupt, disable */
+
+/* Time: a free-running counter and the timer's tick period. */
+u64 arch_cycles(void);
+
+/* Paging. Page-table pages come from frame_alloc(). */
+void arch_pt_activate(paddr_t root);
+void arch_tlb_flush_page(vaddr_t va);
+/* The kernel half that every address space shares. */
+paddr_t arch_kernel_pt_root(void);
+
+/*
+ * Fault-tolerant copies to and from user memory. The caller has already
+ * checked that the range lies in the user half (mm/uaccess.c). They
+ * return 0, or -EFAULT if a page fault could not be resolved.
+ */
+int arch_copy_from_user(void *dst, const void __user *src, size_t n);
+int arch_copy_to_user(void __user *dst, const void *src, size_t n);
+
+/* Threads: user register frame, kernel context, FPU, TLS. */
+void arch_thread_init(struct thread *t);
+void arch_thread_set_user(struct thread *t, u64 pc, u64 sp, u64 arg0,
+			  u64 arg1);
+void arch_regs_set_ret(struct arch_regs *regs, u64 val);
+/* Switches from the running thread to `next` (its kernel context). */
+void arch_switch_to(struct thread *prev, struct thread *next);
+/* Leaves the kernel into `t` now, discarding the current kernel stack. */
+void arch_enter_user(struct thread *t) __attribute__((noreturn));
+void arch_set_tls(struct thread *t, u64 base);
+
+#endif

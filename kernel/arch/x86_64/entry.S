@@ -1,0 +1,161 @@
+/*
+ * Kernel entry and exit. Every way into the kernel from user space builds
+ * the same struct arch_regs at the top of the thread's kernel stack, and
+ * every way out goes through trap_return (iretq). One frame layout means a
+ * thread can be resumed, migrated by IPC or started fresh by pointing
+ * %rsp at its frame.
+ *
+ * The kernel runs with interrupts off (FMASK clears IF on syscall; all
+ * IDT gates are interrupt gates): there is no kernel preemption, only
+ * the idle loop waits with interrupts on.
+ */
+#include <arch_defs.h>
+
+.macro PUSH_GPRS
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+.endm
+
+.macro POP_GPRS
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+.endm
+
+	.text
+/* Syscall: rcx = user rip, r11 = user rflags, user rsp still live. */
+	.global syscall_entry
+	.align 16
+syscall_entry:
+	swapgs
+	movq %rsp, %gs:PERCPU_SCRATCH
+	movq %gs:PERCPU_KSTACK, %rsp
+	pushq $SEL_UDATA
+	pushq %gs:PERCPU_SCRATCH
+	pushq %r11
+	pushq $SEL_UCODE
+	pushq %rcx
+	pushq $0			/* error */
+	pushq $0x100			/* vector: marks a syscall frame */
+	PUSH_GPRS
+	movq %rsp, %rdi
+	call syscall_dispatch
+	/* fall through */
+	.global trap_return
+trap_return:
+	POP_GPRS
+	addq $16, %rsp			/* vector, error */
+	testb $3, 8(%rsp)		/* returning to user? */
+	jz 1f
+	swapgs
+1:	iretq
+
+trap_common:
+	testb $3, 24(%rsp)		/* cs: from user? */
+	jz 1f
+	swapgs
+1:	PUSH_GPRS
+	movq %rsp, %rdi
+	cld
+	call trap_handler
+	jmp trap_return
+
+/* A new thread's first switch returns here with %rsp at its frame. */
+	.global thread_trampoline
+thread_trampoline:
+	call sched_after_switch
+	call thread_exit_if_killed
+	jmp trap_return
+
+/* void arch_enter_frame(struct arch_regs *frame): leave to that frame. */
+	.global arch_enter_frame
+arch_enter_frame:
+	movq %rdi, %rsp
+	jmp trap_return
+
+/* void arch_switch_stack(u64 *save_ksp, u64 next_ksp) */
+	.global arch_switch_stack
+arch_switch_stack:
+	pushq %rbp
+	pushq %rbx
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, (%rdi)
+	movq %rsi, %rsp
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbx
+	popq %rbp
+	ret
+
+/*
+ * int arch_uaccess_copy(void *dst, const void *src, size_t n)
+ * A fault inside rep movsb that the page-fault handler cannot resolve
+ * resumes at the fixup, which returns -EFAULT.
+ */
+	.global arch_uaccess_copy
+arch_uaccess_copy:
+	movq %rdx, %rcx
+uaccess_insn:
+	rep movsb
+	xorl %eax, %eax
+	ret
+uaccess_fixup:
+	movl $-14, %eax
+	ret
+	.section __ex_table, "a"
+	.quad uaccess_insn, uaccess_fixup
+	.text
+
+/* The IDT stubs: push a zero where the CPU pushes no error code. */
+.macro ISR n
+	.align 16
+isr\n:
+	.if (\n == 8) || (\n >= 10 && \n <= 14) || (\n == 17) || (\n == 21) || (\n == 29) || (\n == 30)
+	.else
+	pushq $0
+	.endif
+	pushq $\n
+	jmp trap_common
+.endm
+
+	.align 16
+	.global isr_table_start
+isr_table_start:
+.altmacro
+.set i, 0
+.rept 64
+	ISR %i
+	.set i, i + 1
+.endr
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,42 @@
+/* The IDT: 64 interrupt gates (exceptions 0-31, PIC IRQs 32-47). */
+#include "cpu.h"
+#include <arch/arch.h>
+
+#define IDT_ENTRIES 64
+#define ISR_STUB_SIZE 16 /* entry.S aligns each stub to 16 bytes */
+
+struct idt_gate {
+	u16 off_lo;
+	u16 sel;
+	u8 ist;
+	u8 type;
+	u16 off_mid;
+	u32 off_hi;
+	u32 zero;
+} __attribute__((packed));
+
+static struct idt_gate idt[IDT_ENTRIES];
+extern char isr_table_start[];
+
+void idt_init(void)
+{
+	struct {
+		u16 limit;
+		u64 base;
+	} __attribute__((packed)) ptr;
+
+	for (int i = 0; i < IDT_ENTRIES; i++) {
+		u64 h = (u64)isr_table_start + (u64)i * ISR_STUB_SIZE;
+		idt[i].off_lo = h & 0xffff;
+		idt[i].sel = SEL_KCODE;
+		idt[i].ist = 0;
+		/* interrupt gate, DPL 0 (int $n from user faults with #GP) */
+		idt[i].type = 0x8e;
+		idt[i].off_mid = (h >> 16) & 0xffff;
+		idt[i].off_hi = h >> 32;
+		idt[i].zero = 0;
+	}
+	ptr.limit = sizeof(idt) - 1;
+	ptr.base = (u64)idt;
+	__asm__ volatile("lidt %0" ::"m"(ptr));
+}

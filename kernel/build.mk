@@ -1,0 +1,31 @@
+# The kernel: every .c and .S under kernel/ except the hosted arch.
+KERNEL_ELF := $(BUILD)/ferry.elf
+KERNEL_BIN := $(BUILD)/ferry.bin
+
+KERNEL_SRCS := $(shell find kernel -name '*.c' -o -name '*.S' | grep -v '^kernel/arch/host/' | sort)
+KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
+
+KCC := gcc
+KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-ffreestanding -fno-builtin -nostdinc -fno-stack-protector -fno-pic \
+	-fno-pie -mno-red-zone -mcmodel=kernel -mgeneral-regs-only \
+	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-isystem $(shell $(KCC) -print-file-name=include) \
+	-Ikernel -Ikernel/arch/x86_64 -Iinclude -MMD -MP
+
+$(BUILD)/k/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(KCC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/k/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(KCC) $(KCFLAGS) -D__ASSEMBLER__ -c $< -o $@
+
+$(KERNEL_ELF): $(KERNEL_OBJS) kernel/arch/x86_64/linker.ld
+	ld -nostdlib --no-warn-rwx-segments -z max-page-size=4096 -T kernel/arch/x86_64/linker.ld -o $@ $(KERNEL_OBJS)
+
+# QEMU's Multiboot loader takes no ELF64: boot a flat image (a.out kludge).
+$(KERNEL_BIN): $(KERNEL_ELF)
+	objcopy -O binary $< $@
+
+-include $(KERNEL_OBJS:.o=.d)

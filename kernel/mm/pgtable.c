@@ -1,0 +1,138 @@
+/*
+ * The page-table walker. Index bits per level: 39, 30, 21, 12. Only the
+ * lower (user) half of a root is private; entries 256..511 are copied
+ * from the kernel's root when the table is made and never freed here.
+ */
+#include <arch/arch.h>
+#include <lib/string.h>
+#include <mm/frame.h>
+#include <mm/pgtable.h>
+#include <uapi/ferry/errno.h>
+
+#define ENTRIES 512
+#define KERNEL_HALF 256
+#define TABLE_FLAGS (PTE_P | PTE_W | PTE_U)
+
+static u64 *table(paddr_t pa)
+{
+	return phys_to_virt(pa);
+}
+
+static unsigned index_at(vaddr_t va, int level)
+{
+	return (va >> (PAGE_SHIFT + 9 * level)) & (ENTRIES - 1);
+}
+
+paddr_t pt_create(void)
+{
+	paddr_t root = frame_alloc_zeroed();
+
+	if (!root)
+		return 0;
+	memcpy(table(root) + KERNEL_HALF,
+	       table(arch_kernel_pt_root()) + KERNEL_HALF,
+	       KERNEL_HALF * sizeof(u64));
+	return root;
+}
+
+static void free_level(paddr_t pa, int level)
+{
+	u64 *t = table(pa);
+
+	if (level > 0) {
+		for (int i = 0; i < ENTRIES; i++)
+			if (t[i] & PTE_P)
+				free_level(t[i] & PTE_ADDR, level - 1);
+	}
+	frame_free(pa);
+}
+
+void pt_destroy(paddr_t root)
+{
+	u64 *t = table(root);
+
+	for (int i = 0; i < KERNEL_HALF; i++)
+		if (t[i] & PTE_P)
+			free_level(t[i] & PTE_ADDR, PT_LEVELS - 2);
+	frame_free(root);
+}
+
+/* The leaf entry for va, allocating tables on the way when `alloc`. */
+static u64 *walk(paddr_t root, vaddr_t va, bool alloc)
+{
+	u64 *t = table(root);
+
+	for (int level = PT_LEVELS - 1; level > 0; level--) {
+		u64 *e = &t[index_at(va, level)];
+
+		if (!(*e & PTE_P)) {
+			paddr_t next;
+
+			if (!alloc)
+				return NULL;
+			next = frame_alloc_zeroed();
+			if (!next)
+				return NULL;
+			*e = next | TABLE_FLAGS;
+		}
+		t = table(*e & PTE_ADDR);
+	}
+	return &t[index_at(va, 0)];
+}
+
+int pt_map(paddr_t root, vaddr_t va, paddr_t pa, u64 flags)
+{
+	u64 *e = walk(root, va, true);
+
+	if (!e)
+		return -ENOMEM;
+	*e = (pa & PTE_ADDR) | flags | PTE_P;
+	return 0;
+}
+
+int pt_unmap(paddr_t root, vaddr_t va)
+{
+	u64 *e = walk(root, va, false);
+
+	if (!e || !(*e & PTE_P))
+		return 0;
+	*e = 0;
+	arch_tlb_flush_page(va);
+	return 1;
+}
+
+int pt_query(paddr_t root, vaddr_t va, paddr_t *pa, u64 *flags)
+{
+	u64 *e = walk(root, va, false);
+
+	if (!e || !(*e & PTE_P))
+		return -ENOENT;
+	if (pa)
+		*pa = *e & PTE_ADDR;
+	if (flags)
+		*flags = *e & ~PTE_ADDR;
+	return 0;
+}
+
+static size_t count_level(paddr_t pa, int level)
+{
+	u64 *t = table(pa);
+	size_t n = 1;
+
+	if (level > 0)
+		for (int i = 0; i < ENTRIES; i++)
+			if (t[i] & PTE_P)
+				n += count_level(t[i] & PTE_ADDR, level - 1);
+	return n;
+}
+
+size_t pt_count_tables(paddr_t root)
+{
+	u64 *t = table(root);
+	size_t n = 0;
+
+	for (int i = 0; i < KERNEL_HALF; i++)
+		if (t[i] & PTE_P)
+			n += count_level(t[i] & PTE_ADDR, PT_LEVELS - 2);
+	return n;
+}

@@ -1,0 +1,24 @@
+/*
+ * Four-level page tables in the x86_64 format, walked by generic code so
+ * the hosted tests exercise the same walker. Intermediate tables come
+ * from frame_alloc_zeroed(); leaves point at frames owned by PMOs.
+ */
+#ifndef KERNEL_MM_PGTABLE_H
+#define KERNEL_MM_PGTABLE_H
+
+#include <lib/types.h>
+
+/* A new root sharing the kernel half; 0 when out of memory. */
+paddr_t pt_create(void);
+/* Frees the root and every user-half table (not the mapped frames). */
+void pt_destroy(paddr_t root);
+/* Maps one page; flags are PTE_* bits. 0 or -ENOMEM. */
+int pt_map(paddr_t root, vaddr_t va, paddr_t pa, u64 flags);
+/* Unmaps one page; returns 1 if it was mapped, 0 if not. */
+int pt_unmap(paddr_t root, vaddr_t va);
+/* 0 and the leaf's frame and flags, or -ENOENT. */
+int pt_query(paddr_t root, vaddr_t va, paddr_t *pa, u64 *flags);
+/* Number of user-half table pages under root (for tests). */
+size_t pt_count_tables(paddr_t root);
+
+#endif

@@ -1,0 +1,307 @@
+/*
+ * Regions of an address space. Changes follow "check, then act": every
+ * argument is validated and every region that a split needs is allocated
+ * before the list is touched, so no operation fails half way.
+ */
+#include <arch/arch.h>
+#include <lib/printk.h>
+#include <mm/kmalloc.h>
+#include <mm/pgtable.h>
+#include <mm/vmspace.h>
+#include <object/pmo.h>
+#include <uapi/ferry/errno.h>
+
+static bool range_ok(vaddr_t start, size_t size)
+{
+	return IS_ALIGNED(start, PAGE_SIZE) && IS_ALIGNED(size, PAGE_SIZE) &&
+	       size > 0 && start >= PAGE_SIZE && start < USER_TOP &&
+	       size <= USER_TOP - start;
+}
+
+static u64 perm_to_pte(u32 perm)
+{
+	u64 f = PTE_U;
+
+	if (perm & VM_WRITE)
+		f |= PTE_W;
+	if (!(perm & VM_EXEC))
+		f |= PTE_NX;
+	return f;
+}
+
+int vmspace_create(struct vmspace **out)
+{
+	struct vmspace *vs = obj_alloc(OBJ_TYPE_VMSPACE, sizeof(*vs));
+
+	if (!vs)
+		return -ENOMEM;
+	lock_init(&vs->lock);
+	list_init(&vs->regions);
+	vs->pt_root = pt_create();
+	if (!vs->pt_root) {
+		obj_put(vs);
+		return -ENOMEM;
+	}
+	*out = vs;
+	return 0;
+}
+
+static void region_free(struct vmregion *r)
+{
+	obj_put(r->pmo);
+	kfree(r);
+}
+
+void vmspace_destroy(void *obj)
+{
+	struct vmspace *vs = obj;
+	struct vmregion *r, *tmp;
+
+	list_for_each_safe(r, tmp, &vs->regions, node)
+	{
+		list_del(&r->node);
+		region_free(r);
+	}
+	if (vs->pt_root)
+		pt_destroy(vs->pt_root);
+}
+
+struct vmregion *vmspace_find_locked(struct vmspace *vs, vaddr_t va)
+{
+	struct vmregion *r;
+
+	list_for_each(r, &vs->regions, node)
+	{
+		if (va < r->start)
+			return NULL;
+		if (va - r->start < r->size)
+			return r;
+	}
+	return NULL;
+}
+
+/* The first region ending after `va` (the list is sorted). */
+static struct vmregion *first_ending_after(struct vmspace *vs, vaddr_t va)
+{
+	struct vmregion *r;
+
+	list_for_each(r, &vs->regions, node)
+	{
+		if (r->start + r->size > va)
+			return r;
+	}
+	return NULL;
+}
+
+int vmspace_map(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
+		struct pmo *pmo, size_t pmo_off)
+{
+	struct vmregion *r, *next;
+	int ret = 0;
+
+	if (!range_ok(start, size) || !IS_ALIGNED(pmo_off, PAGE_SIZE) ||
+	    pmo_off > pmo->size || size > pmo->size - pmo_off ||
+	    (perm & ~(VM_READ | VM_WRITE | VM_EXEC)))
+		return -EINVAL;
+	r = kmalloc(sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	lock(&vs->lock);
+	next = first_ending_after(vs, start);
+	if (next && next->start < start + size) {
+		ret = -EEXIST;
+		goto out_free;
+	}
+	if (vs->nregions >= VMSPACE_MAX_REGIONS) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	r->start = start;
+	r->size = size;
+	r->perm = perm;
+	r->pmo = pmo;
+	r->pmo_off = pmo_off;
+	obj_get(pmo);
+	if (next)
+		list_append(&next->node, &r->node); /* i.e. insert before */
+	else
+		list_append(&vs->regions, &r->node);
+	vs->nregions++;
+	unlock(&vs->lock);
+	return 0;
+out_free:
+	unlock(&vs->lock);
+	kfree(r);
+	return ret;
+}
+
+static void unmap_pages_locked(struct vmspace *vs, vaddr_t start, size_t size)
+{
+	for (vaddr_t va = start; va < start + size; va += PAGE_SIZE)
+		pt_unmap(vs->pt_root, va);
+}
+
+/*
+ * Cuts r at `at` (strictly inside it): r keeps the low part, and `spare`
+ * becomes the high part, inserted after r.
+ */
+static void split_locked(struct vmspace *vs, struct vmregion *r, vaddr_t at,
+			 struct vmregion *spare)
+{
+	size_t low = at - r->start;
+
+	*spare = *r;
+	spare->start = at;
+	spare->size = r->size - low;
+	spare->pmo_off = r->pmo_off + low;
+	obj_get(spare->pmo);
+	r->size = low;
+	list_insert_after(&r->node, &spare->node);
+	vs->nregions++;
+}
+
+int vmspace_unmap(struct vmspace *vs, vaddr_t start, size_t size)
+{
+	struct vmregion *r, *tmp, *spare;
+	vaddr_t end = start + size;
+
+	if (!range_ok(start, size))
+		return -EINVAL;
+	/* Only a range strictly inside one region needs a new region. */
+	spare = kmalloc(sizeof(*spare));
+	if (!spare)
+		return -ENOMEM;
+	lock(&vs->lock);
+	list_for_each_safe(r, tmp, &vs->regions, node)
+	{
+		vaddr_t rend = r->start + r->size;
+
+		if (rend <= start)
+			continue;
+		if (r->start >= end)
+			break;
+		if (r->start < start && rend > end) {
+			split_locked(vs, r, end, spare);
+			spare = NULL;
+			r->size = start - r->start;
+		} else if (r->start < start) {
+			r->size = start - r->start;
+		} else if (rend > end) {
+			r->pmo_off += end - r->start;
+			r->size = rend - end;
+			r->start = end;
+		} else {
+			list_del(&r->node);
+			vs->nregions--;
+			region_free(r);
+		}
+	}
+	unmap_pages_locked(vs, start, size);
+	unlock(&vs->lock);
+	kfree(spare);
+	return 0;
+}
+
+static bool fully_mapped_locked(struct vmspace *vs, vaddr_t start, vaddr_t end)
+{
+	struct vmregion *r = first_ending_after(vs, start);
+	vaddr_t at = start;
+
+	for (; r && &r->node != &vs->regions && at < end;
+	     r = list_entry(r->node.next, struct vmregion, node)) {
+		if (r->start > at)
+			return false;
+		at = r->start + r->size;
+	}
+	return at >= end;
+}
+
+int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm)
+{
+	struct vmregion *r, *spare[2];
+	vaddr_t end = start + size;
+	int used = 0, ret = 0;
+
+	if (!range_ok(start, size) || (perm & ~(VM_READ | VM_WRITE | VM_EXEC)))
+		return -EINVAL;
+	spare[0] = kmalloc(sizeof(struct vmregion));
+	spare[1] = kmalloc(sizeof(struct vmregion));
+	if (!spare[0] || !spare[1]) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	lock(&vs->lock);
+	if (!fully_mapped_locked(vs, start, end)) {
+		ret = -ENOMEM; /* Linux's answer for unmapped pages */
+		goto out_unlock;
+	}
+	list_for_each(r, &vs->regions, node)
+	{
+		if (r->start + r->size <= start)
+			continue;
+		if (r->start >= end)
+			break;
+		if (r->start < start) {
+			split_locked(vs, r, start, spare[used++]);
+			continue; /* the high part comes next */
+		}
+		if (r->start + r->size > end)
+			split_locked(vs, r, end, spare[used++]);
+		r->perm = perm;
+	}
+	/* Drop the old PTEs; faults map the pages again with the new rights. */
+	unmap_pages_locked(vs, start, size);
+out_unlock:
+	unlock(&vs->lock);
+out_free:
+	for (int i = used; i < 2; i++)
+		kfree(spare[i]);
+	return ret;
+}
+
+vaddr_t vmspace_find_free(struct vmspace *vs, vaddr_t hint, size_t size)
+{
+	struct vmregion *r;
+	vaddr_t at = MAX(ALIGN_UP(hint, PAGE_SIZE), PAGE_SIZE);
+
+	if (size == 0 || size > USER_TOP)
+		return 0;
+	lock(&vs->lock);
+	list_for_each(r, &vs->regions, node)
+	{
+		if (r->start + r->size <= at)
+			continue;
+		if (r->start >= at && r->start - at >= size)
+			break;
+		at = r->start + r->size;
+	}
+	unlock(&vs->lock);
+	if (at >= USER_TOP || size > USER_TOP - at)
+		return 0;
+	return at;
+}
+
+int vmspace_fault(struct vmspace *vs, vaddr_t va, u32 access)
+{
+	struct vmregion *r;
+	paddr_t pa;
+	int ret = -EFAULT;
+
+	lock(&vs->lock);
+	r = vmspace_find_locked(vs, va);
+	if (!r || !(r->perm & VM_READ))
+		goto out_unlock;
+	if ((access & FAULT_WRITE) && !(r->perm & VM_WRITE))
+		goto out_unlock;
+	if ((access & FAULT_EXEC) && !(r->perm & VM_EXEC))
+		goto out_unlock;
+	va = ALIGN_DOWN(va, PAGE_SIZE);
+	if (pmo_get_page(r->pmo, (va - r->start + r->pmo_off) / PAGE_SIZE,
+			 true, &pa))
+		goto out_unlock; /* out of memory: the access fails */
+	if (pt_map(vs->pt_root, va, pa, perm_to_pte(r->perm)) == 0)
+		ret = 0;
+out_unlock:
+	unlock(&vs->lock);
+	return ret;
+}

@@ -1,0 +1,62 @@
+/*
+ * An address space: a page-table root and a sorted list of regions, each
+ * mapping a window of a PMO with one set of permissions. Page tables are
+ * filled lazily by vmspace_fault(); the regions are the truth.
+ *
+ * Locking: vs->lock guards the region list and the page table.
+ */
+#ifndef KERNEL_MM_VMSPACE_H
+#define KERNEL_MM_VMSPACE_H
+
+#include <lib/list.h>
+#include <lib/lock.h>
+#include <object/object.h>
+
+struct pmo;
+
+struct vmregion {
+	struct list_head node;
+	vaddr_t start;
+	size_t size;
+	u32 perm;        /* VM_READ | VM_WRITE | VM_EXEC */
+	struct pmo *pmo; /* holds a reference */
+	size_t pmo_off;  /* page-aligned byte offset into the pmo */
+};
+
+struct vmspace {
+	struct object obj;
+	struct spinlock lock;
+	paddr_t pt_root;
+	struct list_head regions; /* sorted by start, never overlapping */
+	size_t nregions;
+};
+
+#define VMSPACE_MAX_REGIONS 4096
+
+/* Fault access bits for vmspace_fault(). */
+#define FAULT_WRITE (1u << 0)
+#define FAULT_EXEC (1u << 1)
+
+int vmspace_create(struct vmspace **out);
+void vmspace_destroy(void *obj);
+
+/*
+ * Maps [start, start+size) to the pmo from byte pmo_off. start, size and
+ * pmo_off must be page-aligned, the range inside user space and inside
+ * the pmo. -EINVAL for bad arguments, -EEXIST if it overlaps a region,
+ * -ENOMEM.
+ */
+int vmspace_map(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
+		struct pmo *pmo, size_t pmo_off);
+/* Removes every mapping inside the range, splitting regions. */
+int vmspace_unmap(struct vmspace *vs, vaddr_t start, size_t size);
+/* Changes permissions over the range; all of it must be mapped (-ENOMEM). */
+int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm);
+/* A free, page-aligned range of `size` at or above hint; 0 if none. */
+vaddr_t vmspace_find_free(struct vmspace *vs, vaddr_t hint, size_t size);
+/* The region containing va, or NULL; caller holds vs->lock. */
+struct vmregion *vmspace_find_locked(struct vmspace *vs, vaddr_t va);
+/* Resolves a fault: 0 when mapped now, -EFAULT when it cannot be. */
+int vmspace_fault(struct vmspace *vs, vaddr_t va, u32 access);
+
+#endif

@@ -1,0 +1,252 @@
+/* Processes: capability tables and exit. */
+#include <arch/arch.h>
+#include <lib/printk.h>
+#include <lib/string.h>
+#include <mm/kmalloc.h>
+#include <mm/vmspace.h>
+#include <object/cap_group.h>
+#include <object/thread.h>
+#include <sched/sched.h>
+#include <uapi/ferry/errno.h>
+
+#define CAP_TABLE_INITIAL 16
+
+static u32 next_pid = 1;
+
+int cap_group_create(const char *name, struct cap_group **out)
+{
+	struct cap_group *g;
+	int ret;
+
+	g = obj_alloc(OBJ_TYPE_CAP_GROUP, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	lock_init(&g->lock);
+	list_init(&g->threads);
+	waitq_init(&g->exit_wait);
+	strlcpy(g->name, name, sizeof(g->name));
+	g->pid = __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
+	g->badge = ((u64)g->pid << 16) | 0xfe77; /* never reused: pids grow */
+	g->slots = kzalloc(CAP_TABLE_INITIAL * sizeof(struct cap_slot));
+	if (!g->slots) {
+		ret = -ENOMEM;
+		goto out_put;
+	}
+	g->nslots = CAP_TABLE_INITIAL;
+	ret = vmspace_create(&g->vmspace);
+	if (ret)
+		goto out_put;
+	/* Slot 0 refers to the group itself: teardown breaks the cycle. */
+	if (cap_alloc(g, g, CAP_RIGHT_ALL) != CAP_SELF_GROUP ||
+	    cap_alloc(g, g->vmspace, CAP_RIGHT_ALL) != CAP_SELF_VMSPACE) {
+		ret = -ENOMEM;
+		goto out_teardown;
+	}
+	*out = g;
+	return 0;
+out_teardown:
+	cap_group_teardown(g);
+out_put:
+	obj_put(g);
+	return ret;
+}
+
+static void release(struct cap_group *g);
+
+void cap_group_destroy(void *obj)
+{
+	struct cap_group *g = obj;
+
+	/* Only a group whose creation failed half way gets here alive. */
+	if (!g->dead)
+		release(g);
+}
+
+static int grow_locked(struct cap_group *g)
+{
+	u32 n = g->nslots * 2;
+	struct cap_slot *s;
+
+	if (g->nslots >= CAP_TABLE_MAX)
+		return -ENOMEM;
+	if (n > CAP_TABLE_MAX)
+		n = CAP_TABLE_MAX;
+	s = kzalloc(n * sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	memcpy(s, g->slots, g->nslots * sizeof(*s));
+	kfree(g->slots);
+	g->slots = s;
+	g->nslots = n;
+	return 0;
+}
+
+static int alloc_locked(struct cap_group *g, void *obj, u32 rights)
+{
+	u32 i;
+
+	if (!g->slots || g->dead)
+		return -ESRCH;
+	for (i = 0; i < g->nslots; i++)
+		if (!g->slots[i].obj)
+			break;
+	if (i == g->nslots && grow_locked(g))
+		return -ENOMEM;
+	obj_get(obj);
+	g->slots[i].obj = obj;
+	g->slots[i].rights = rights & CAP_RIGHT_ALL;
+	return (int)i;
+}
+
+int cap_alloc(struct cap_group *g, void *obj, u32 rights)
+{
+	int ret;
+
+	lock(&g->lock);
+	ret = alloc_locked(g, obj, rights);
+	unlock(&g->lock);
+	return ret;
+}
+
+static struct cap_slot *slot_locked(struct cap_group *g, int cap)
+{
+	if (cap < 0 || !g->slots || (u32)cap >= g->nslots ||
+	    !g->slots[cap].obj)
+		return NULL;
+	return &g->slots[cap];
+}
+
+int cap_get(struct cap_group *g, int cap, u32 type, u32 rights, void **out)
+{
+	struct cap_slot *s;
+	int ret = -ECAPBILITY;
+
+	lock(&g->lock);
+	s = slot_locked(g, cap);
+	if (s && (type == OBJ_TYPE_NONE || obj_type(s->obj) == type) &&
+	    (s->rights & rights) == rights) {
+		obj_get(s->obj);
+		*out = s->obj;
+		ret = 0;
+	}
+	unlock(&g->lock);
+	return ret;
+}
+
+int cap_remove(struct cap_group *g, int cap)
+{
+	struct cap_slot *s;
+	void *obj;
+
+	lock(&g->lock);
+	s = slot_locked(g, cap);
+	if (!s) {
+		unlock(&g->lock);
+		return -ECAPBILITY;
+	}
+	obj = s->obj;
+	s->obj = NULL;
+	s->rights = 0;
+	unlock(&g->lock);
+	obj_put(obj); /* may destroy: never under the lock */
+	return 0;
+}
+
+int cap_copy(struct cap_group *src, int cap, struct cap_group *dst, u32 mask)
+{
+	struct cap_slot *s;
+	void *obj;
+	u32 rights;
+	int ret;
+
+	lock(&src->lock);
+	s = slot_locked(src, cap);
+	if (!s || (src != dst && !(s->rights & CAP_RIGHT_GRANT))) {
+		unlock(&src->lock);
+		return -ECAPBILITY;
+	}
+	obj = s->obj;
+	rights = s->rights & mask;
+	obj_get(obj);
+	unlock(&src->lock);
+	ret = cap_alloc(dst, obj, rights);
+	obj_put(obj);
+	return ret;
+}
+
+void cap_group_exit(struct cap_group *g, int status)
+{
+	struct thread *t, *tmp;
+	struct list_head inactive;
+
+	list_init(&inactive);
+	lock(&g->lock);
+	if (g->exiting) {
+		unlock(&g->lock);
+		return;
+	}
+	g->exiting = true;
+	g->exit_status = status;
+	list_for_each_safe(t, tmp, &g->threads, group_node)
+	{
+		if (t == current)
+			continue;
+		if (t->state == TS_INACTIVE)
+			list_append(&inactive, &t->sched_node);
+		else
+			thread_kill(t);
+	}
+	unlock(&g->lock);
+	/* Threads that never run cannot die by themselves. */
+	list_for_each_safe(t, tmp, &inactive, sched_node)
+	{
+		list_del(&t->sched_node);
+		thread_retire_inactive(t);
+	}
+}
+
+long cap_group_wait(struct cap_group *g)
+{
+	while (!g->dead) {
+		long r = sched_block(&g->exit_wait);
+
+		if (r < 0)
+			return r;
+	}
+	return g->exit_status;
+}
+
+static void release(struct cap_group *g)
+{
+	struct cap_slot *slots;
+	struct vmspace *vs;
+	u32 n;
+
+	lock(&g->lock);
+	slots = g->slots;
+	n = g->nslots;
+	vs = g->vmspace;
+	g->slots = NULL;
+	g->nslots = 0;
+	g->vmspace = NULL;
+	g->dead = true;
+	unlock(&g->lock);
+
+	/* Leave this address space before it can be freed. */
+	if (vs && current && current->group == g)
+		arch_pt_activate(arch_kernel_pt_root());
+	waitq_wake_all(&g->exit_wait, 0);
+	for (u32 i = 0; i < n; i++)
+		if (slots[i].obj)
+			obj_put(slots[i].obj);
+	kfree(slots);
+	obj_put(vs);
+}
+
+void cap_group_teardown(struct cap_group *g)
+{
+	/* Slot 0 may hold the last reference to g: keep g until done. */
+	obj_get(g);
+	release(g);
+	obj_put(g);
+}

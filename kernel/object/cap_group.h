@@ -1,0 +1,75 @@
+/*
+ * A cap_group is a process: a capability table, an address space, its
+ * threads and its exit state. A capability (cap_t) is an index into the
+ * table; a slot holds an object reference and the rights granted with it.
+ *
+ * Exit: cap_group_exit() records the status and kills every thread; when
+ * the last one is gone the table and vmspace are released and waiters
+ * wake. The struct itself lives on while anyone holds a capability to it
+ * (a parent waiting for the status).
+ *
+ * Locking: g->lock guards slots, threads and the exit fields.
+ */
+#ifndef KERNEL_OBJECT_CAP_GROUP_H
+#define KERNEL_OBJECT_CAP_GROUP_H
+
+#include <lib/list.h>
+#include <lib/lock.h>
+#include <object/object.h>
+#include <sched/waitq.h>
+
+struct vmspace;
+
+struct cap_slot {
+	void *obj; /* NULL when free */
+	u32 rights;
+};
+
+struct cap_group {
+	struct object obj;
+	struct spinlock lock;
+	struct cap_slot *slots;
+	u32 nslots;              /* capacity, grows to CAP_TABLE_MAX */
+	struct vmspace *vmspace; /* holds a reference until exit */
+	struct list_head threads;
+	u32 nthreads;
+	u32 next_tid;
+	u32 pid;
+	u64 badge;  /* unforgeable process identity for IPC */
+	char name[32];
+	bool exiting; /* no new threads; threads are dying */
+	bool dead;    /* all threads gone, resources released */
+	int exit_status;
+	struct waitq exit_wait;
+	/* Linux ABI state */
+	u64 brk_start, brk_cur, brk_max;
+	u64 mmap_base;
+};
+
+/* A new process with an empty vmspace and its two standard slots. */
+int cap_group_create(const char *name, struct cap_group **out);
+void cap_group_destroy(void *obj);
+
+/* Puts obj (taking a new reference) in a free slot: the slot or -ENOMEM. */
+int cap_alloc(struct cap_group *g, void *obj, u32 rights);
+/*
+ * Looks a capability up: it must hold an object of `type` (or any type
+ * for OBJ_TYPE_NONE) with all of `rights`. 0 and a new reference in *out,
+ * or -ECAPBILITY.
+ */
+int cap_get(struct cap_group *g, int cap, u32 type, u32 rights, void **out);
+/* Empties a slot: 0 or -ECAPBILITY. */
+int cap_remove(struct cap_group *g, int cap);
+/*
+ * Copies src's capability `cap` into dst with rights & mask. Copying to
+ * another process needs CAP_RIGHT_GRANT. The new slot, or an error.
+ */
+int cap_copy(struct cap_group *src, int cap, struct cap_group *dst, u32 mask);
+
+void cap_group_exit(struct cap_group *g, int status);
+/* Blocks until g is dead: its status, or -EINTR if the waiter is killed. */
+long cap_group_wait(struct cap_group *g);
+/* Called by the last thread: releases the table and the address space. */
+void cap_group_teardown(struct cap_group *g);
+
+#endif

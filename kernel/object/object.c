@@ -1,0 +1,76 @@
+/*
+ * Object lifetime. The destroy function releases what the object holds;
+ * obj_put frees the object itself afterwards.
+ */
+#include <lib/printk.h>
+#include <mm/kmalloc.h>
+#include <object/cap_group.h>
+#include <object/object.h>
+#include <object/pmo.h>
+#include <object/sched_context.h>
+#include <object/thread.h>
+#include <mm/vmspace.h>
+
+typedef void (*obj_destroy_fn)(void *obj);
+
+static const obj_destroy_fn obj_destroy[OBJ_TYPE_NR] = {
+	[OBJ_TYPE_CAP_GROUP] = cap_group_destroy,
+	[OBJ_TYPE_THREAD] = thread_destroy,
+	[OBJ_TYPE_PMO] = pmo_destroy,
+	[OBJ_TYPE_VMSPACE] = vmspace_destroy,
+	[OBJ_TYPE_SC] = sched_context_destroy,
+};
+
+static size_t live[OBJ_TYPE_NR];
+
+void *obj_alloc(u32 type, size_t size)
+{
+	struct object *o;
+
+	BUG_ON(type == OBJ_TYPE_NONE || type >= OBJ_TYPE_NR);
+	o = kzalloc(size);
+	if (!o)
+		return NULL;
+	o->type = type;
+	o->refcount = 1;
+	__atomic_add_fetch(&live[type], 1, __ATOMIC_RELAXED);
+	return o;
+}
+
+void obj_get(void *obj)
+{
+	struct object *o = obj;
+
+	__atomic_add_fetch(&o->refcount, 1, __ATOMIC_RELAXED);
+}
+
+void obj_put(void *obj)
+{
+	struct object *o = obj;
+
+	if (!o)
+		return;
+	BUG_ON(o->refcount == 0);
+	if (__atomic_sub_fetch(&o->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	if (obj_destroy[o->type])
+		obj_destroy[o->type](o);
+	__atomic_sub_fetch(&live[o->type], 1, __ATOMIC_RELAXED);
+	kfree(o);
+}
+
+u32 obj_type(const void *obj)
+{
+	return ((const struct object *)obj)->type;
+}
+
+size_t obj_live_count(u32 type)
+{
+	size_t n = 0;
+
+	if (type != OBJ_TYPE_NONE)
+		return type < OBJ_TYPE_NR ? live[type] : 0;
+	for (u32 t = 1; t < OBJ_TYPE_NR; t++)
+		n += live[t];
+	return n;
+}

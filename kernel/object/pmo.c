@@ -1,0 +1,149 @@
+/* PMO storage: the radix of frames and copies in and out of it. */
+#include <lib/printk.h>
+#include <lib/string.h>
+#include <mm/frame.h>
+#include <mm/kmalloc.h>
+#include <object/pmo.h>
+#include <uapi/ferry/errno.h>
+
+static int pmo_slot_locked(struct pmo *p, size_t index, bool alloc,
+			   paddr_t **slot)
+{
+	size_t hi = index / PMO_RADIX, lo = index % PMO_RADIX;
+
+	if (!p->dir) {
+		if (!alloc)
+			return -ENOENT;
+		p->dir = kzalloc(PMO_RADIX * sizeof(paddr_t *));
+		if (!p->dir)
+			return -ENOMEM;
+	}
+	if (!p->dir[hi]) {
+		if (!alloc)
+			return -ENOENT;
+		p->dir[hi] = kzalloc(PMO_RADIX * sizeof(paddr_t));
+		if (!p->dir[hi])
+			return -ENOMEM;
+	}
+	*slot = &p->dir[hi][lo];
+	return 0;
+}
+
+int pmo_get_page(struct pmo *p, size_t index, bool alloc, paddr_t *pa)
+{
+	paddr_t *slot;
+	int ret;
+
+	if (unlikely(index >= p->size / PAGE_SIZE))
+		return -EINVAL;
+	lock(&p->lock);
+	ret = pmo_slot_locked(p, index, alloc, &slot);
+	if (ret)
+		goto out_unlock;
+	if (!*slot) {
+		if (!alloc) {
+			ret = -ENOENT;
+			goto out_unlock;
+		}
+		*slot = frame_alloc_zeroed();
+		if (!*slot) {
+			ret = -ENOMEM;
+			goto out_unlock;
+		}
+	}
+	*pa = *slot;
+out_unlock:
+	unlock(&p->lock);
+	return ret;
+}
+
+int pmo_create(size_t size, int type, struct pmo **out)
+{
+	struct pmo *p;
+
+	if (size == 0 || size > PMO_MAX_SIZE)
+		return -EINVAL;
+	if (type != PMO_ANONYMOUS && type != PMO_DATA)
+		return -EINVAL;
+	p = obj_alloc(OBJ_TYPE_PMO, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	lock_init(&p->lock);
+	p->size = ALIGN_UP(size, PAGE_SIZE);
+	p->type = type;
+	if (type == PMO_DATA) {
+		for (size_t i = 0; i < p->size / PAGE_SIZE; i++) {
+			paddr_t pa;
+
+			if (pmo_get_page(p, i, true, &pa)) {
+				obj_put(p); /* destroy frees what was taken */
+				return -ENOMEM;
+			}
+		}
+	}
+	*out = p;
+	return 0;
+}
+
+void pmo_destroy(void *obj)
+{
+	struct pmo *p = obj;
+
+	if (!p->dir)
+		return;
+	for (size_t hi = 0; hi < PMO_RADIX; hi++) {
+		if (!p->dir[hi])
+			continue;
+		for (size_t lo = 0; lo < PMO_RADIX; lo++)
+			if (p->dir[hi][lo])
+				frame_free(p->dir[hi][lo]);
+		kfree(p->dir[hi]);
+	}
+	kfree(p->dir);
+}
+
+static int pmo_copy(struct pmo *p, size_t off, void *buf, size_t len,
+		    bool to_pmo)
+{
+	if (off > p->size || len > p->size - off)
+		return -EINVAL;
+	while (len) {
+		size_t in_page = off % PAGE_SIZE;
+		size_t n = MIN(len, PAGE_SIZE - in_page);
+		paddr_t pa;
+		int ret = pmo_get_page(p, off / PAGE_SIZE, true, &pa);
+
+		if (ret)
+			return ret;
+		if (to_pmo)
+			memcpy((char *)phys_to_virt(pa) + in_page, buf, n);
+		else
+			memcpy(buf, (char *)phys_to_virt(pa) + in_page, n);
+		buf = (char *)buf + n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int pmo_write(struct pmo *p, size_t off, const void *src, size_t len)
+{
+	return pmo_copy(p, off, (void *)src, len, true);
+}
+
+int pmo_read(struct pmo *p, size_t off, void *dst, size_t len)
+{
+	return pmo_copy(p, off, dst, len, false);
+}
+
+size_t pmo_resident_pages(struct pmo *p)
+{
+	size_t n = 0;
+
+	lock(&p->lock);
+	for (size_t hi = 0; p->dir && hi < PMO_RADIX; hi++)
+		for (size_t lo = 0; p->dir[hi] && lo < PMO_RADIX; lo++)
+			n += p->dir[hi][lo] != 0;
+	unlock(&p->lock);
+	return n;
+}

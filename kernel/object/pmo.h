@@ -1,0 +1,42 @@
+/*
+ * Physical memory objects: a run of pages that can be mapped into any
+ * number of vmspaces. Anonymous PMOs get zeroed frames on first touch;
+ * data PMOs have all of theirs from creation. Frames are found through a
+ * two-level radix (a directory page of leaf pages of frame addresses),
+ * so a PMO is at most PMO_MAX_SIZE.
+ *
+ * Locking: pmo->lock guards the radix.
+ */
+#ifndef KERNEL_OBJECT_PMO_H
+#define KERNEL_OBJECT_PMO_H
+
+#include <lib/lock.h>
+#include <object/object.h>
+
+#define PMO_RADIX 512
+#define PMO_MAX_PAGES ((size_t)PMO_RADIX * PMO_RADIX)
+#define PMO_MAX_SIZE (PMO_MAX_PAGES * PAGE_SIZE) /* 1 GiB */
+
+struct pmo {
+	struct object obj;
+	struct spinlock lock;
+	size_t size; /* bytes, page-aligned */
+	int type;    /* PMO_ANONYMOUS or PMO_DATA */
+	paddr_t **dir; /* PMO_RADIX leaf pointers, allocated lazily */
+};
+
+/* 0 and a new pmo (ref 1) in *out; -EINVAL bad size/type, -ENOMEM. */
+int pmo_create(size_t size, int type, struct pmo **out);
+void pmo_destroy(void *obj);
+/*
+ * The frame backing page `index`; allocates a zeroed one when `alloc`.
+ * 0 and *pa, -EINVAL past the end, -ENOENT absent, -ENOMEM.
+ */
+int pmo_get_page(struct pmo *p, size_t index, bool alloc, paddr_t *pa);
+/* Copies between kernel memory and the PMO's contents. */
+int pmo_write(struct pmo *p, size_t off, const void *src, size_t len);
+int pmo_read(struct pmo *p, size_t off, void *dst, size_t len);
+/* Frames the PMO holds now (for tests). */
+size_t pmo_resident_pages(struct pmo *p);
+
+#endif

@@ -1,0 +1,225 @@
+/* The kernel's ELF loader and initial stack builder. */
+#include <lib/elf.h>
+#include <lib/initrd.h>
+#include <lib/printk.h>
+#include <lib/string.h>
+#include <mm/kmalloc.h>
+#include <mm/vmspace.h>
+#include <object/cap_group.h>
+#include <object/pmo.h>
+#include <object/process.h>
+#include <object/thread.h>
+#include <uapi/ferry/errno.h>
+#include <uapi/ferry/proc.h>
+
+#define AT_NULL 0
+#define AT_PHDR 3
+#define AT_PHENT 4
+#define AT_PHNUM 5
+#define AT_PAGESZ 6
+#define AT_ENTRY 9
+#define AT_UID 11
+#define AT_EUID 12
+#define AT_GID 13
+#define AT_EGID 14
+#define AT_SECURE 23
+#define AT_RANDOM 25
+#define AT_EXECFN 31
+#define NAUXV 13
+
+/* A PMO of `size` bytes mapped at `va`, optionally filled from `src`. */
+static int map_new_pmo(struct vmspace *vs, vaddr_t va, size_t size, u32 perm,
+		       size_t data_off, const void *src, size_t len,
+		       struct pmo **keep)
+{
+	struct pmo *p;
+	int ret = pmo_create(size, PMO_ANONYMOUS, &p);
+
+	if (ret)
+		return ret;
+	if (len)
+		ret = pmo_write(p, data_off, src, len);
+	if (!ret)
+		ret = vmspace_map(vs, va, size, perm, p, 0);
+	if (!ret && keep) {
+		obj_get(p);
+		*keep = p;
+	}
+	obj_put(p); /* the region holds it now */
+	return ret;
+}
+
+static int load_segments(struct cap_group *g, const struct cpio_file *f,
+			 const struct elf_info *ei)
+{
+	u64 end = 0;
+
+	for (int i = 0; i < ei->nsegs; i++) {
+		const struct elf_segment *s = &ei->segs[i];
+		vaddr_t start = ALIGN_DOWN(s->vaddr, PAGE_SIZE);
+		size_t size = ALIGN_UP(s->vaddr + s->memsz, PAGE_SIZE) - start;
+		int ret;
+
+		ret = map_new_pmo(g->vmspace, start, size, s->flags,
+				  s->vaddr - start,
+				  (const char *)f->data + s->offset, s->filesz,
+				  NULL);
+		if (ret)
+			return ret == -EEXIST ? -ENOEXEC : ret;
+		end = MAX(end, start + size);
+	}
+	g->brk_start = g->brk_cur = end;
+	g->brk_max = end + USER_BRK_MAX;
+	g->mmap_base = USER_MMAP_BASE;
+	return 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *b = path;
+
+	for (const char *p = path; *p; p++)
+		if (*p == '/')
+			b = p + 1;
+	return b;
+}
+
+static int count_strings(const char *const *v, int *n, size_t *bytes)
+{
+	*n = 0;
+	for (; v && v[*n]; (*n)++) {
+		*bytes += strlen(v[*n]) + 1;
+		if (*n >= SPAWN_MAX_ARGS || *bytes > SPAWN_MAX_STRINGS)
+			return -E2BIG;
+	}
+	return 0;
+}
+
+/*
+ * Builds the System V initial stack in `buf`, which will be the top
+ * `size` bytes of the stack ending at USER_STACK_TOP. Returns the user
+ * stack pointer (pointing at argc).
+ */
+static u64 build_stack(char *buf, size_t size, const char *const *argv,
+		       int argc, const char *const *envp, int envc,
+		       const struct elf_info *ei)
+{
+	u64 base = USER_STACK_TOP - size; /* user address of buf[0] */
+	size_t str = size;                 /* strings grow down from the top */
+	u64 *v;
+	u64 random_at, sp;
+	int nwords = 1 + argc + 1 + envc + 1 + 2 * NAUXV, w = 0;
+	u64 ptrs[SPAWN_MAX_ARGS * 2 + 2];
+	int np = 0;
+
+	for (int i = 0; i < argc; i++) {
+		size_t l = strlen(argv[i]) + 1;
+		str -= l;
+		memcpy(buf + str, argv[i], l);
+		ptrs[np++] = base + str;
+	}
+	for (int i = 0; i < envc; i++) {
+		size_t l = strlen(envp[i]) + 1;
+		str -= l;
+		memcpy(buf + str, envp[i], l);
+		ptrs[np++] = base + str;
+	}
+	str -= 16;
+	/* AT_RANDOM seeds musl's stack protector: mix what varies. */
+	for (int i = 0; i < 16; i++)
+		buf[str + i] = (char)(ei->entry >> (i % 8) ^ (u64)(str * 2654435761u) >> i);
+	random_at = base + str;
+	str = ALIGN_DOWN(str, 16);
+	sp = ALIGN_DOWN(base + str - (u64)nwords * 8, 16);
+	v = (u64 *)(buf + (sp - base));
+	v[w++] = (u64)argc;
+	for (int i = 0; i < argc; i++)
+		v[w++] = ptrs[i];
+	v[w++] = 0;
+	for (int i = 0; i < envc; i++)
+		v[w++] = ptrs[argc + i];
+	v[w++] = 0;
+	const u64 aux[NAUXV * 2] = {
+		AT_PHDR, ei->phdr_vaddr, AT_PHENT, ei->phentsize,
+		AT_PHNUM, ei->phnum, AT_PAGESZ, PAGE_SIZE,
+		AT_ENTRY, ei->entry, AT_UID, 0, AT_EUID, 0, AT_GID, 0,
+		AT_EGID, 0, AT_SECURE, 0, AT_RANDOM, random_at,
+		AT_EXECFN, ptrs[0], AT_NULL, 0,
+	};
+	memcpy(&v[w], aux, sizeof(aux));
+	return sp;
+}
+
+static int setup_stack(struct cap_group *g, const char *const *argv,
+		       const char *const *envp, const struct elf_info *ei,
+		       u64 *sp)
+{
+	int argc, envc, ret;
+	size_t bytes = 0, size;
+	char *buf;
+
+	if (count_strings(argv, &argc, &bytes) ||
+	    count_strings(envp, &envc, &bytes) || argc == 0 ||
+	    argc + envc > SPAWN_MAX_ARGS)
+		return argc == 0 ? -EINVAL : -E2BIG;
+	size = ALIGN_UP(bytes + 16 + 16 +
+				(u64)(3 + argc + envc + 2 * NAUXV) * 8 + 16,
+			PAGE_SIZE);
+	buf = kzalloc(size);
+	if (!buf)
+		return -ENOMEM;
+	*sp = build_stack(buf, size, argv, argc, envp, envc, ei);
+	ret = map_new_pmo(g->vmspace, USER_STACK_TOP - USER_STACK_SIZE,
+			  USER_STACK_SIZE, VM_READ | VM_WRITE,
+			  USER_STACK_SIZE - size, buf, size, NULL);
+	kfree(buf);
+	return ret;
+}
+
+int process_spawn(const char *path, const char *const *argv,
+		  const char *const *envp, struct cap_group **out)
+{
+	struct cpio_file f;
+	struct elf_info *ei;
+	struct cap_group *g;
+	struct thread *t;
+	const char *name;
+	u64 sp;
+	int ret;
+
+	ret = initrd_find(path, &f);
+	if (ret)
+		return ret == -EINVAL ? -EIO : ret;
+	ei = kmalloc(sizeof(*ei));
+	if (!ei)
+		return -ENOMEM;
+	ret = elf_parse(f.data, f.size, USER_TOP, ei);
+	if (ret)
+		goto out_free;
+	name = base_name(path);
+	ret = cap_group_create(name, &g);
+	if (ret)
+		goto out_free;
+	ret = load_segments(g, &f, ei);
+	if (ret)
+		goto out_group;
+	ret = setup_stack(g, argv, envp, ei, &sp);
+	if (ret)
+		goto out_group;
+	ret = thread_create(g, ei->entry, sp, 0, 0, PRIO_DEFAULT, &t);
+	if (ret)
+		goto out_group;
+	obj_put(t); /* it runs on its own life reference */
+	if (out)
+		*out = g;
+	else
+		obj_put(g);
+	kfree(ei);
+	return 0;
+out_group:
+	cap_group_teardown(g);
+	obj_put(g);
+out_free:
+	kfree(ei);
+	return ret;
+}

@@ -1,0 +1,30 @@
+/*
+ * Starting a program from the initrd: a new cap_group, its ELF segments
+ * mapped as PMOs, a stack holding argv, envp and the auxiliary vector the
+ * Linux ABI defines, and a main thread. This is the kernel's own loader
+ * for init and, until the user-level process manager exists, for
+ * SYS_spawn.
+ */
+#ifndef KERNEL_OBJECT_PROCESS_H
+#define KERNEL_OBJECT_PROCESS_H
+
+#include <lib/types.h>
+
+struct cap_group;
+
+#define USER_STACK_TOP 0x00007ffffff00000ul
+#define USER_STACK_SIZE (8ul << 20)
+#define USER_MMAP_BASE 0x0000100000000000ul
+#define USER_BRK_MAX (256ul << 20)
+
+/*
+ * argv and envp are NULL-terminated arrays in kernel memory within the
+ * limits of uapi/ferry/proc.h. On success the process is running; *out,
+ * if given, receives a reference to it.
+ * Errors: -ENOENT no such file, -ENOEXEC not a valid executable, -E2BIG
+ * arguments too large, -ENOMEM.
+ */
+int process_spawn(const char *path, const char *const *argv,
+		  const char *const *envp, struct cap_group **out);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * A scheduling context: the right to run, separate from the thread that
+ * runs on it (priority and time slice). A thread without one is passive:
+ * it runs only when IPC lends it its caller's context.
+ */
+#ifndef KERNEL_OBJECT_SCHED_CONTEXT_H
+#define KERNEL_OBJECT_SCHED_CONTEXT_H
+
+#include <object/object.h>
+
+#define SC_SLICE_TICKS 5 /* 50 ms at 100 Hz */
+
+struct sched_context {
+	struct object obj;
+	u32 prio;      /* PRIO_MIN..PRIO_MAX, higher runs first */
+	u32 slice;     /* ticks per round */
+	u32 remaining; /* ticks left in this round */
+};
+
+int sched_context_create(u32 prio, struct sched_context **out);
+void sched_context_destroy(void *obj);
+
+#endif

@@ -1,0 +1,133 @@
+/* Thread creation, exit and reaping. */
+#include <arch/arch.h>
+#include <lib/printk.h>
+#include <mm/kmalloc.h>
+#include <object/cap_group.h>
+#include <object/sched_context.h>
+#include <object/thread.h>
+#include <sched/sched.h>
+#include <uapi/ferry/errno.h>
+
+int thread_create(struct cap_group *g, u64 pc, u64 sp, u64 arg, u32 flags,
+		  u32 prio, struct thread **out)
+{
+	struct thread *t;
+	int ret;
+
+	if (prio > PRIO_MAX || (flags & ~THREAD_PASSIVE))
+		return -EINVAL;
+	t = obj_alloc(OBJ_TYPE_THREAD, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	list_init(&t->sched_node);
+	list_init(&t->group_node);
+	t->state = TS_INACTIVE;
+	t->kstack = kmalloc(KSTACK_SIZE);
+	if (!t->kstack) {
+		ret = -ENOMEM;
+		goto out_put;
+	}
+	if (!(flags & THREAD_PASSIVE)) {
+		ret = sched_context_create(prio, &t->sc);
+		if (ret)
+			goto out_put;
+	}
+	arch_thread_init(t);
+	arch_thread_set_user(t, pc, sp, arg, 0);
+
+	lock(&g->lock);
+	if (g->exiting || g->dead) {
+		unlock(&g->lock);
+		ret = -ESRCH;
+		goto out_put;
+	}
+	obj_get(g);
+	t->group = g;
+	t->tid = g->next_tid++;
+	list_append(&g->threads, &t->group_node);
+	g->nthreads++;
+	unlock(&g->lock);
+
+	obj_get(t); /* the thread's own life */
+	if (t->sc)
+		sched_enqueue(t);
+	*out = t;
+	return 0;
+out_put:
+	obj_put(t); /* thread_destroy frees what was taken */
+	return ret;
+}
+
+void thread_destroy(void *obj)
+{
+	struct thread *t = obj;
+
+	/* Still set only when creation failed before the thread lived. */
+	kfree(t->kstack);
+	obj_put(t->sc);
+	obj_put(t->group);
+}
+
+void thread_reap(struct thread *t)
+{
+	kfree(t->kstack);
+	t->kstack = NULL;
+	obj_put(t->sc);
+	t->sc = NULL;
+	obj_put(t); /* the life reference */
+}
+
+/* Leaves the group's list; true if t was its last thread. */
+static bool leave_group(struct thread *t)
+{
+	struct cap_group *g = t->group;
+	bool last;
+
+	lock(&g->lock);
+	list_del(&t->group_node);
+	last = --g->nthreads == 0;
+	if (last && !g->exiting) {
+		g->exiting = true;
+		g->exit_status = 0;
+	}
+	unlock(&g->lock);
+	return last;
+}
+
+void thread_exit(void)
+{
+	struct thread *t = current;
+
+	if (leave_group(t))
+		cap_group_teardown(t->group);
+	t->state = TS_DEAD;
+	schedule();
+	panic("dead thread %u scheduled again", t->tid);
+}
+
+void thread_kill(struct thread *t)
+{
+	t->killed = true;
+	if (t->state == TS_BLOCKED)
+		sched_wake(t, -EINTR);
+}
+
+/*
+ * A thread that cannot run (passive, never lent a scheduling context)
+ * would never reach thread_exit: the killer retires it instead.
+ */
+void thread_retire_inactive(struct thread *t)
+{
+	bool last = leave_group(t);
+
+	t->state = TS_DEAD;
+	if (last)
+		cap_group_teardown(t->group);
+	thread_reap(t);
+}
+
+void thread_exit_if_killed(void)
+{
+	if (unlikely(current->killed))
+		thread_exit();
+}

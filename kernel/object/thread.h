@@ -1,0 +1,72 @@
+/*
+ * Threads. A thread belongs to one cap_group, owns a kernel stack (its
+ * user register frame sits at the top) and runs on a scheduling context,
+ * its own or, for a passive IPC handler, one lent by a caller.
+ *
+ * Lifetime: capabilities hold references, and so does the thread's own
+ * life (the "alive" reference) until its kernel stack is freed after the
+ * last switch away from it. A thread dies only in its own context
+ * (thread_exit), so it never leaves kernel state half done; killing it
+ * sets `killed` and wakes it if blocked.
+ */
+#ifndef KERNEL_OBJECT_THREAD_H
+#define KERNEL_OBJECT_THREAD_H
+
+#include <arch_defs.h>
+#include <lib/list.h>
+#include <object/object.h>
+
+struct cap_group;
+struct sched_context;
+struct waitq;
+
+enum thread_state {
+	TS_INACTIVE, /* passive, or not yet started */
+	TS_READY,    /* on a run queue */
+	TS_RUNNING,
+	TS_BLOCKED,  /* on a wait queue */
+	TS_DEAD,
+};
+
+struct thread {
+	struct object obj;
+	struct arch_thread arch;
+	struct cap_group *group;   /* holds a reference */
+	struct sched_context *sc;  /* holds a reference, NULL if passive */
+	void *kstack;              /* KSTACK_SIZE bytes */
+	enum thread_state state;
+	struct list_head sched_node; /* run queue or wait queue */
+	struct waitq *waiting_on;
+	long wake_result;
+	struct list_head group_node; /* guarded by group->lock */
+	bool killed;
+	u32 tid;
+	u64 clear_child_tid; /* Linux set_tid_address */
+};
+
+static inline struct arch_regs *thread_regs(struct thread *t)
+{
+	return (struct arch_regs *)((char *)t->kstack + KSTACK_SIZE) - 1;
+}
+
+/*
+ * Creates a thread in g that will enter user space at pc with stack sp
+ * and arg in the first argument register. With THREAD_PASSIVE it gets no
+ * scheduling context and does not run; otherwise it is made ready.
+ * Returns 0 and a reference for the caller in *out.
+ */
+int thread_create(struct cap_group *g, u64 pc, u64 sp, u64 arg, u32 flags,
+		  u32 prio, struct thread **out);
+void thread_destroy(void *obj);
+/* Ends the running thread; the last one ends its process. */
+void thread_exit(void) __attribute__((noreturn));
+/* Asks a thread to die at its next return to user space. */
+void thread_kill(struct thread *t);
+/* Ends a thread that cannot run (passive, not lent a context) at once. */
+void thread_retire_inactive(struct thread *t);
+/* At every return to user space: a killed thread dies here. */
+void thread_exit_if_killed(void);
+/* Frees what a dead thread held once nothing runs on its stack. */
+void thread_reap(struct thread *t);
+
+#endif

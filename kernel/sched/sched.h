@@ -1,0 +1,43 @@
+/*
+ * The scheduler: priority round robin over threads that have a
+ * scheduling context. The running thread is not on a run queue; a ready
+ * thread is on exactly one; a blocked thread is on one wait queue.
+ *
+ * One CPU today: `current` and the run queues are owned by it, and the
+ * kernel is not preemptible (interrupts are off outside the idle loop).
+ */
+#ifndef KERNEL_SCHED_SCHED_H
+#define KERNEL_SCHED_SCHED_H
+
+#include <lib/types.h>
+#include <sched/waitq.h>
+
+struct thread;
+
+extern struct thread *current;
+
+void sched_init(void);
+/* Makes a thread with a scheduling context ready to run. */
+void sched_enqueue(struct thread *t);
+/* Removes a ready thread from its run queue. */
+void sched_dequeue(struct thread *t);
+/* Picks the next thread and switches to it; current's state is set. */
+void schedule(void);
+/* The running thread goes to the back of its priority's queue. */
+void sched_yield(void);
+/* Blocks current on wq; returns the value it was woken with. */
+long sched_block(struct waitq *wq);
+/* Wakes one blocked thread (it returns `result` from sched_block). */
+void sched_wake(struct thread *t, long result);
+void waitq_wake_all(struct waitq *wq, long result);
+/* Timer interrupt: charges the running context. */
+void sched_tick(void);
+/* True when the running thread should give up the CPU. */
+bool sched_need_resched(void);
+/* Called right after every switch, on the new thread's stack. */
+void sched_after_switch(void);
+/* The idle loop: the boot thread ends here. */
+void sched_idle_loop(void) __attribute__((noreturn));
+u64 sched_ticks(void);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * The Linux x86_64 ABI served in the kernel: what a static musl program
+ * needs to start, allocate, print and exit. Numbers and semantics are
+ * Linux's; docs/linux-abi.md lists coverage. Anything else is -ENOSYS.
+ */
+#ifndef KERNEL_SYSCALL_LINUX_LINUX_H
+#define KERNEL_SYSCALL_LINUX_LINUX_H
+
+#include <lib/types.h>
+
+#define LNX_read 0
+#define LNX_write 1
+#define LNX_mmap 9
+#define LNX_mprotect 10
+#define LNX_munmap 11
+#define LNX_brk 12
+#define LNX_rt_sigaction 13
+#define LNX_rt_sigprocmask 14
+#define LNX_ioctl 16
+#define LNX_readv 19
+#define LNX_writev 20
+#define LNX_sched_yield 24
+#define LNX_getpid 39
+#define LNX_exit 60
+#define LNX_arch_prctl 158
+#define LNX_gettid 186
+#define LNX_set_tid_address 218
+#define LNX_clock_gettime 228
+#define LNX_exit_group 231
+
+long linux_read(u64 fd, void __user *buf, u64 len);
+long linux_write(u64 fd, const void __user *buf, u64 len);
+long linux_readv(u64 fd, const void __user *iov, u64 cnt);
+long linux_writev(u64 fd, const void __user *iov, u64 cnt);
+long linux_ioctl(u64 fd, u64 req, u64 arg);
+long linux_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off);
+long linux_munmap(u64 addr, u64 len);
+long linux_mprotect(u64 addr, u64 len, u64 prot);
+long linux_brk(u64 addr);
+long linux_sched_yield(void);
+long linux_getpid(void);
+long linux_gettid(void);
+long linux_exit(u64 code);
+long linux_exit_group(u64 code);
+long linux_arch_prctl(u64 code, u64 addr);
+long linux_set_tid_address(u64 tidptr);
+long linux_clock_gettime(u64 clk, void __user *ts);
+long linux_rt_sigaction(u64 sig, u64 act, u64 oact, u64 size);
+long linux_rt_sigprocmask(u64 how, u64 set, u64 oset, u64 size);
+
+#endif

@@ -1,0 +1,27 @@
+/* The Linux syscall table: unlisted numbers are -ENOSYS. */
+#include <syscall/linux/linux.h>
+#include <syscall/syscall.h>
+
+#define LINUX(name) [LNX_##name] = (syscall_fn)(void (*)(void))linux_##name
+
+const syscall_fn linux_syscalls[LINUX_SYS_NR] = {
+	LINUX(read),
+	LINUX(write),
+	LINUX(mmap),
+	LINUX(mprotect),
+	LINUX(munmap),
+	LINUX(brk),
+	LINUX(rt_sigaction),
+	LINUX(rt_sigprocmask),
+	LINUX(ioctl),
+	LINUX(readv),
+	LINUX(writev),
+	LINUX(sched_yield),
+	LINUX(getpid),
+	LINUX(exit),
+	LINUX(arch_prctl),
+	LINUX(gettid),
+	LINUX(set_tid_address),
+	LINUX(clock_gettime),
+	LINUX(exit_group),
+};

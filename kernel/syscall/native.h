@@ -1,0 +1,38 @@
+/* Native Ferry syscalls; contracts in docs/syscalls.md. */
+#ifndef KERNEL_SYSCALL_NATIVE_H
+#define KERNEL_SYSCALL_NATIVE_H
+
+#include <lib/types.h>
+
+long sys_null(void);
+long sys_debug_putc(u64 c);
+long sys_yield(void);
+long sys_thread_exit(void);
+long sys_proc_exit(u64 code);
+long sys_cap_copy(u64 cap, u64 mask);
+long sys_cap_delete(u64 cap);
+long sys_cap_transfer(u64 group_cap, u64 cap, u64 mask);
+long sys_cap_info(u64 cap);
+long sys_pmo_create(u64 size, u64 type);
+long sys_pmo_map(u64 group_cap, u64 pmo_cap, u64 addr, u64 perm);
+long sys_pmo_unmap(u64 group_cap, u64 addr);
+long sys_pmo_write(u64 pmo_cap, u64 off, const void __user *buf, u64 len);
+long sys_pmo_read(u64 pmo_cap, u64 off, void __user *buf, u64 len);
+long sys_thread_create(u64 group_cap, u64 entry, u64 stack, u64 arg,
+		       u64 flags);
+long sys_thread_set_prio(u64 thread_cap, u64 prio);
+long sys_spawn(const char __user *path, const char __user *const __user *argv,
+	       const char __user *const __user *envp);
+long sys_proc_wait(u64 proc_cap);
+long sys_proc_kill(u64 proc_cap);
+long sys_initrd_list(char __user *buf, u64 len);
+long sys_kstat(u64 id);
+long sys_poweroff(u64 code);
+
+/* Turns a user cap argument into an int slot, rejecting junk high bits. */
+static inline int cap_arg(u64 v)
+{
+	return v > 0x7fffffff ? -1 : (int)v;
+}
+
+#endif

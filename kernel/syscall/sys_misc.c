@@ -1,0 +1,73 @@
+/* Small native syscalls: null, debug output, counters, initrd, poweroff. */
+#include <arch/arch.h>
+#include <lib/initrd.h>
+#include <mm/frame.h>
+#include <mm/kmalloc.h>
+#include <mm/uaccess.h>
+#include <object/object.h>
+#include <sched/sched.h>
+#include <syscall/native.h>
+#include <uapi/ferry/errno.h>
+
+/* Does nothing: the round-trip cost of a syscall. */
+long sys_null(void)
+{
+	return 0;
+}
+
+/* Writes one byte to the console. */
+long sys_debug_putc(u64 c)
+{
+	arch_console_putc((char)c);
+	return 0;
+}
+
+/* A kernel counter (KSTAT_*); -EINVAL for an unknown id. */
+long sys_kstat(u64 id)
+{
+	switch (id) {
+	case KSTAT_FREE_FRAMES:
+		return (long)frame_free_count();
+	case KSTAT_TOTAL_FRAMES:
+		return (long)frame_total_count();
+	case KSTAT_LIVE_OBJECTS:
+		return (long)obj_live_count(OBJ_TYPE_NONE);
+	case KSTAT_KMALLOC_BYTES:
+		return (long)kmalloc_bytes_in_use();
+	case KSTAT_TICKS:
+		return (long)sched_ticks();
+	}
+	if (id > KSTAT_LIVE_BY_TYPE && id < KSTAT_LIVE_BY_TYPE + OBJ_TYPE_NR)
+		return (long)obj_live_count((u32)(id - KSTAT_LIVE_BY_TYPE));
+	return -EINVAL;
+}
+
+/*
+ * Writes the initrd's file names (each NUL-terminated) into buf, up to
+ * len bytes; returns the bytes all names need. -EFAULT, -ENOMEM.
+ */
+long sys_initrd_list(char __user *buf, u64 len)
+{
+	size_t need = initrd_list(NULL, 0);
+	char *tmp;
+	long ret;
+
+	if (!user_range_ok(buf, len))
+		return -EFAULT;
+	tmp = kmalloc(need ? need : 1);
+	if (!tmp)
+		return -ENOMEM;
+	initrd_list(tmp, need);
+	ret = copy_to_user(buf, tmp, MIN(need, len));
+	kfree(tmp);
+	return ret ? ret : (long)need;
+}
+
+/*
+ * Ends the machine: QEMU exits, successfully for code 0. Any process may
+ * call it (Ferry has no notion of a privileged user yet; see docs).
+ */
+long sys_poweroff(u64 code)
+{
+	arch_poweroff((int)(code & 0x7f));
+}

@@ -1,0 +1,168 @@
+/* PMO syscalls: create, map into a process, copy in and out. */
+#include <mm/kmalloc.h>
+#include <mm/uaccess.h>
+#include <mm/vmspace.h>
+#include <object/cap_group.h>
+#include <object/pmo.h>
+#include <object/thread.h>
+#include <sched/sched.h>
+#include <syscall/native.h>
+#include <uapi/ferry/errno.h>
+
+/* A new PMO of `size` bytes (rounded up to pages). -EINVAL, -ENOMEM. */
+long sys_pmo_create(u64 size, u64 type)
+{
+	struct pmo *p;
+	long ret;
+
+	if (type > PMO_DATA)
+		return -EINVAL;
+	ret = pmo_create(size, (int)type, &p);
+	if (ret)
+		return ret;
+	ret = cap_alloc(current->group, p, CAP_RIGHT_ALL);
+	obj_put(p);
+	return ret;
+}
+
+static u32 rights_for_perm(u64 perm)
+{
+	u32 r = CAP_RIGHT_MAP;
+
+	if (perm & VM_READ)
+		r |= CAP_RIGHT_READ;
+	if (perm & VM_WRITE)
+		r |= CAP_RIGHT_WRITE;
+	if (perm & VM_EXEC)
+		r |= CAP_RIGHT_EXEC;
+	return r;
+}
+
+static long get_target(u64 group_cap, struct cap_group **g)
+{
+	return cap_get(current->group, cap_arg(group_cap), OBJ_TYPE_CAP_GROUP,
+		       CAP_RIGHT_CONTROL, (void **)g);
+}
+
+/*
+ * Maps the whole PMO at page-aligned `addr` in the process group_cap
+ * (CONTROL) with perm (VM_*, needs the matching rights and MAP on the
+ * PMO). -ECAPBILITY, -EINVAL (alignment, range, perm), -EEXIST (overlap),
+ * -ESRCH (process has exited), -ENOMEM.
+ */
+long sys_pmo_map(u64 group_cap, u64 pmo_cap, u64 addr, u64 perm)
+{
+	struct cap_group *g;
+	struct pmo *p;
+	long ret;
+
+	if (perm == 0 || (perm & ~(u64)(VM_READ | VM_WRITE | VM_EXEC)))
+		return -EINVAL;
+	ret = get_target(group_cap, &g);
+	if (ret)
+		return ret;
+	ret = cap_get(current->group, cap_arg(pmo_cap), OBJ_TYPE_PMO,
+		      rights_for_perm(perm), (void **)&p);
+	if (ret)
+		goto out_group;
+	lock(&g->lock);
+	struct vmspace *vs = g->vmspace;
+	if (vs)
+		obj_get(vs);
+	unlock(&g->lock);
+	ret = vs ? vmspace_map(vs, addr, p->size, (u32)perm, p, 0) : -ESRCH;
+	obj_put(vs);
+	obj_put(p);
+out_group:
+	obj_put(g);
+	return ret;
+}
+
+/* Unmaps the region that starts at addr. -EINVAL if none starts there. */
+long sys_pmo_unmap(u64 group_cap, u64 addr)
+{
+	struct cap_group *g;
+	struct vmspace *vs;
+	struct vmregion *r;
+	size_t size = 0;
+	long ret;
+
+	ret = get_target(group_cap, &g);
+	if (ret)
+		return ret;
+	lock(&g->lock);
+	vs = g->vmspace;
+	if (vs)
+		obj_get(vs);
+	unlock(&g->lock);
+	ret = -ESRCH;
+	if (!vs)
+		goto out_group;
+	lock(&vs->lock);
+	r = vmspace_find_locked(vs, addr);
+	if (r && r->start == addr)
+		size = r->size;
+	unlock(&vs->lock);
+	ret = size ? vmspace_unmap(vs, addr, size) : -EINVAL;
+	obj_put(vs);
+out_group:
+	obj_put(g);
+	return ret;
+}
+
+#define BOUNCE 4096
+
+static long pmo_copy_user(u64 pmo_cap, u64 off, void __user *buf, u64 len,
+			  bool write)
+{
+	struct pmo *p;
+	char *tmp;
+	long ret;
+
+	ret = cap_get(current->group, cap_arg(pmo_cap), OBJ_TYPE_PMO,
+		      write ? CAP_RIGHT_WRITE : CAP_RIGHT_READ, (void **)&p);
+	if (ret)
+		return ret;
+	ret = -EINVAL;
+	if (off > p->size || len > p->size - off)
+		goto out_put;
+	ret = -EFAULT;
+	if (!user_range_ok(buf, len))
+		goto out_put;
+	ret = -ENOMEM;
+	tmp = kmalloc(BOUNCE);
+	if (!tmp)
+		goto out_put;
+	ret = 0;
+	for (u64 done = 0; done < len && !ret;) {
+		size_t n = MIN(len - done, BOUNCE);
+		char __user *u = (char __user *)buf + done;
+
+		if (write) {
+			ret = copy_from_user(tmp, u, n);
+			if (!ret)
+				ret = pmo_write(p, off + done, tmp, n);
+		} else {
+			ret = pmo_read(p, off + done, tmp, n);
+			if (!ret)
+				ret = copy_to_user(u, tmp, n);
+		}
+		done += n;
+	}
+	kfree(tmp);
+out_put:
+	obj_put(p);
+	return ret;
+}
+
+/* Copies len bytes from the user buffer into the PMO at off (WRITE). */
+long sys_pmo_write(u64 pmo_cap, u64 off, const void __user *buf, u64 len)
+{
+	return pmo_copy_user(pmo_cap, off, (void __user *)buf, len, true);
+}
+
+/* Copies len bytes of the PMO at off into the user buffer (READ). */
+long sys_pmo_read(u64 pmo_cap, u64 off, void __user *buf, u64 len)
+{
+	return pmo_copy_user(pmo_cap, off, buf, len, false);
+}

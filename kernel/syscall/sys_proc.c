@@ -1,0 +1,137 @@
+/* Process syscalls: spawn from the initrd, wait, kill, exit. */
+#include <lib/string.h>
+#include <mm/kmalloc.h>
+#include <mm/uaccess.h>
+#include <object/cap_group.h>
+#include <object/process.h>
+#include <object/thread.h>
+#include <sched/sched.h>
+#include <syscall/native.h>
+#include <uapi/ferry/errno.h>
+#include <uapi/ferry/proc.h>
+
+/* Argument strings copied in from user space, in one buffer. */
+struct spawn_args {
+	char path[PATH_MAX_FERRY];
+	const char *argv[SPAWN_MAX_ARGS + 1];
+	const char *envp[SPAWN_MAX_ARGS + 1];
+	char strings[SPAWN_MAX_STRINGS];
+	size_t used;
+	int nvec;
+};
+
+static long copy_vector(struct spawn_args *a, const char __user *const __user *uv,
+			const char **kv)
+{
+	for (int i = 0;; i++) {
+		const char __user *s;
+		long n;
+
+		if (uv == NULL && i == 0) {
+			kv[0] = NULL;
+			return 0;
+		}
+		if (copy_from_user(&s, &uv[i], sizeof(s)))
+			return -EFAULT;
+		if (!s) {
+			kv[i] = NULL;
+			return 0;
+		}
+		if (a->nvec >= SPAWN_MAX_ARGS)
+			return -E2BIG;
+		n = strncpy_from_user(a->strings + a->used, s,
+				      SPAWN_MAX_STRINGS - a->used);
+		if (n < 0)
+			return n == -ENAMETOOLONG ? -E2BIG : n;
+		kv[i] = a->strings + a->used;
+		a->used += (size_t)n + 1;
+		a->nvec++;
+	}
+}
+
+/*
+ * Starts the initrd program `path` with argv and envp (NULL-terminated;
+ * envp may be NULL). Returns a cap (all rights) to the new process.
+ * -EFAULT bad pointer, -ENAMETOOLONG path, -E2BIG arguments, -ENOENT,
+ * -ENOEXEC, -EINVAL empty argv, -ENOMEM.
+ */
+long sys_spawn(const char __user *path, const char __user *const __user *argv,
+	       const char __user *const __user *envp)
+{
+	struct spawn_args *a;
+	struct cap_group *g;
+	long ret;
+
+	a = kzalloc(sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	ret = strncpy_from_user(a->path, path, sizeof(a->path));
+	if (ret < 0)
+		goto out_free;
+	ret = copy_vector(a, argv, a->argv);
+	if (ret)
+		goto out_free;
+	ret = copy_vector(a, envp, a->envp);
+	if (ret)
+		goto out_free;
+	ret = -EINVAL;
+	if (!a->argv[0])
+		goto out_free;
+	ret = process_spawn(a->path, a->argv, a->envp, &g);
+	if (ret)
+		goto out_free;
+	ret = cap_alloc(current->group, g, CAP_RIGHT_ALL);
+	if (ret < 0)
+		cap_group_exit(g, PROC_STATUS_KILLED(PROC_SIG_KILL));
+	obj_put(g);
+out_free:
+	kfree(a);
+	return ret;
+}
+
+static long get_proc(u64 cap, struct cap_group **g)
+{
+	return cap_get(current->group, cap_arg(cap), OBJ_TYPE_CAP_GROUP,
+		       CAP_RIGHT_CONTROL, (void **)g);
+}
+
+/*
+ * Waits until the process has exited and returns its wait status
+ * (uapi/ferry/proc.h). -ECAPBILITY, -EDEADLK on itself, -EINTR if the
+ * caller is killed meanwhile.
+ */
+long sys_proc_wait(u64 proc_cap)
+{
+	struct cap_group *g;
+	long ret = get_proc(proc_cap, &g);
+
+	if (ret)
+		return ret;
+	ret = g == current->group ? -EDEADLK : cap_group_wait(g);
+	obj_put(g);
+	return ret;
+}
+
+/* Kills a process (status: killed by signal 9). Killing oneself exits. */
+long sys_proc_kill(u64 proc_cap)
+{
+	struct cap_group *g;
+	long ret = get_proc(proc_cap, &g);
+	bool self;
+
+	if (ret)
+		return ret;
+	self = g == current->group;
+	cap_group_exit(g, PROC_STATUS_KILLED(PROC_SIG_KILL));
+	obj_put(g);
+	if (self)
+		thread_exit();
+	return 0;
+}
+
+/* Ends the calling process with exit code `code` (low 8 bits). */
+long sys_proc_exit(u64 code)
+{
+	cap_group_exit(current->group, PROC_STATUS_EXITED((int)code));
+	thread_exit();
+}

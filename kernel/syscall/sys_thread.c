@@ -1,0 +1,86 @@
+/* Thread syscalls. */
+#include <arch/arch.h>
+#include <object/cap_group.h>
+#include <object/sched_context.h>
+#include <object/thread.h>
+#include <sched/sched.h>
+#include <syscall/native.h>
+#include <uapi/ferry/errno.h>
+
+/*
+ * Starts a thread in process group_cap (CONTROL) at entry(arg) with stack
+ * pointer `stack`, at the caller's priority. flags: THREAD_PASSIVE makes
+ * it wait for IPC instead. Returns a thread cap (all rights).
+ * -ECAPBILITY, -EINVAL (entry or stack outside user space, flags),
+ * -ESRCH (process exiting), -ENOMEM.
+ */
+long sys_thread_create(u64 group_cap, u64 entry, u64 stack, u64 arg,
+		       u64 flags)
+{
+	struct cap_group *g;
+	struct thread *t;
+	u32 prio = current->sc ? current->sc->prio : PRIO_DEFAULT;
+	long ret;
+
+	if (entry >= USER_TOP || stack > USER_TOP)
+		return -EINVAL;
+	ret = cap_get(current->group, cap_arg(group_cap), OBJ_TYPE_CAP_GROUP,
+		      CAP_RIGHT_CONTROL, (void **)&g);
+	if (ret)
+		return ret;
+	ret = thread_create(g, entry, stack, arg, (u32)flags, prio, &t);
+	if (ret)
+		goto out_group;
+	ret = cap_alloc(current->group, t, CAP_RIGHT_ALL);
+	if (ret < 0) { /* no one could ever name it */
+		if (t->sc)
+			thread_kill(t);
+		else
+			thread_retire_inactive(t);
+	}
+	obj_put(t);
+out_group:
+	obj_put(g);
+	return ret;
+}
+
+/* Sets a thread's priority (0..31). -ECAPBILITY, -EINVAL, -ESRCH if dead. */
+long sys_thread_set_prio(u64 thread_cap, u64 prio)
+{
+	struct thread *t;
+	long ret;
+
+	if (prio > PRIO_MAX)
+		return -EINVAL;
+	ret = cap_get(current->group, cap_arg(thread_cap), OBJ_TYPE_THREAD,
+		      CAP_RIGHT_CONTROL, (void **)&t);
+	if (ret)
+		return ret;
+	if (t->state == TS_DEAD || !t->sc) {
+		ret = t->state == TS_DEAD ? -ESRCH : -EINVAL;
+	} else if (t->state == TS_READY) {
+		sched_dequeue(t);
+		t->state = TS_INACTIVE;
+		t->sc->prio = (u32)prio;
+		sched_enqueue(t);
+	} else {
+		t->sc->prio = (u32)prio;
+		if (t == current)
+			sched_yield(); /* a higher thread may be ready now */
+	}
+	obj_put(t);
+	return ret;
+}
+
+/* Ends the calling thread; the last thread's exit ends the process (0). */
+long sys_thread_exit(void)
+{
+	thread_exit();
+}
+
+/* Yields the CPU to the next ready thread of the same or higher priority. */
+long sys_yield(void)
+{
+	sched_yield();
+	return 0;
+}
