@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""Collects Ferry's test results into one verdict.
+
+Usage: tools/collect.py [--unit LOG] [--system LOG] [--qemu-status N]
+
+The unit log must contain the runner's line "unit: N passed, M failed".
+The system log is the console of a `tools/qemu.sh test` boot: the TAP
+lines of every program under tests/ and init's own "ok - <name> exit" /
+"ok - <name> no leak" lines, each program opened by init's "# run: <name>".
+Besides the "ok"/"not ok" lines, these count as failures:
+  - "KERNEL PANIC" anywhere in the log;
+  - no "# system: done" line (the kernel crashed or the run timed out);
+  - a program whose numbered TAP lines do not match its "1..N" plan, or
+    that printed numbered lines but no plan (it stopped part way);
+  - QEMU's status (from tools/qemu.sh) other than 0.
+Prints each failure, then the final line exactly "N passed, M failed";
+exits 1 if anything failed.
+"""
+
+import argparse
+import re
+import sys
+
+UNIT_RE = re.compile(r"^unit: (\d+) passed, (\d+) failed\s*$")
+TAP_RE = re.compile(r"^(not )?ok\b(?: (\d+))?")
+PLAN_RE = re.compile(r"^1\.\.(\d+)\s*$")
+RUN_RE = re.compile(r"^# run: (\S+)")
+INIT_EXIT_RE = re.compile(r"^(?:not )?ok - (\S+) exit\b")
+
+
+class Tally:
+    def __init__(self):
+        self.passed = 0
+        self.failures = []
+
+    def ok(self):
+        self.passed += 1
+
+    def fail(self, why):
+        self.failures.append(why)
+
+
+def read_lines(path):
+    with open(path, "rb") as f:
+        text = f.read().decode("utf-8", errors="replace")
+    return [line.rstrip("\r\n").replace("\r", "") for line in text.split("\n")]
+
+
+def collect_unit(path, tally):
+    try:
+        lines = read_lines(path)
+    except OSError as e:
+        tally.fail(f"unit: cannot read {path}: {e.strerror}")
+        return
+    for line in reversed(lines):
+        m = UNIT_RE.match(line)
+        if m:
+            tally.passed += int(m.group(1))
+            for _ in range(int(m.group(2))):
+                tally.fail("unit: a failed unit test (see the unit log above)")
+            return
+    tally.fail(f"unit: no 'unit: N passed, M failed' line in {path}")
+
+
+class Program:
+    """The TAP lines of one test program, between init's markers."""
+
+    def __init__(self, name):
+        self.name = name
+        self.plan = None
+        self.numbered = 0
+
+    def check(self, tally):
+        if self.plan is not None and self.plan != self.numbered:
+            tally.fail(f"{self.name}: plan 1..{self.plan} but "
+                       f"{self.numbered} results")
+        elif self.plan is None and self.numbered:
+            tally.fail(f"{self.name}: {self.numbered} results and no plan "
+                       "(stopped part way?)")
+
+
+def collect_system(path, tally):
+    try:
+        lines = read_lines(path)
+    except OSError as e:
+        tally.fail(f"system: cannot read {path}: {e.strerror}")
+        return
+    prog = None
+    last_run = None
+    done = False
+    for i, line in enumerate(lines):
+        if "KERNEL PANIC" in line:
+            context = " | ".join(l for l in lines[i:i + 4] if l)
+            tally.fail(f"system: kernel panic: {context}")
+        m = RUN_RE.match(line)
+        if m:
+            prog = Program(m.group(1))
+            last_run = prog.name
+            continue
+        if line.startswith("# system: done"):
+            done = True
+            continue
+        m = PLAN_RE.match(line)
+        if m and prog:
+            prog.plan = int(m.group(1))
+            continue
+        m = TAP_RE.match(line)
+        if not m:
+            continue
+        if m.group(1):
+            where = f"[{prog.name}] " if prog else ""
+            tally.fail(f"{where}{line}")
+        else:
+            tally.ok()
+        if m.group(2) and prog:
+            prog.numbered += 1
+        m = INIT_EXIT_RE.match(line)
+        if m and prog and m.group(1) == prog.name:
+            prog.check(tally)
+            prog = None
+    if not done:
+        where = f" while running {last_run}" if last_run else ""
+        tally.fail(f"system: no '# system: done' line: the run crashed or "
+                   f"timed out{where}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--unit", help="log of the unit-test runner")
+    ap.add_argument("--system", help="console log of the system-test boot")
+    ap.add_argument("--qemu-status", type=int, default=0,
+                    help="exit status of tools/qemu.sh test")
+    args = ap.parse_args()
+
+    tally = Tally()
+    if args.unit:
+        collect_unit(args.unit, tally)
+    if args.system:
+        collect_system(args.system, tally)
+    if args.qemu_status != 0:
+        tally.fail(f"system: tools/qemu.sh test exited {args.qemu_status}")
+
+    for why in tally.failures:
+        print(f"FAILED: {why}")
+    print(f"{tally.passed} passed, {len(tally.failures)} failed")
+    return 1 if tally.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

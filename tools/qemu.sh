@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Usage: tools/qemu.sh run|test|bench|debug
+#
+# The one place that owns QEMU's command line; `make run/test/bench/debug`
+# all come here. The kernel command line (-append) is the mode, which the
+# kernel hands to init as argv[1].
+#
+#   run    interactive shell on this terminal (Ctrl-A X quits QEMU)
+#   test   system tests; the whole console log goes to stdout; killed
+#          after QEMU_TIMEOUT seconds (default 600)
+#   bench  -icount shift=0,sleep=off, so rdtsc counts guest instructions;
+#          prints only the "bench ..." lines (full log: $BUILD/bench.log)
+#   debug  stops at the first instruction and waits for gdb on :1234
+#
+# The kernel powers off through isa-debug-exit, which makes QEMU exit with
+# (code << 1) | 1: status 1 is a clean poweroff(0), mapped to 0 here.
+# Anything else (a failure code, a triple fault that ends QEMU with 0
+# under -no-reboot, a timeout) is reported and returned as a failure.
+set -euo pipefail
+
+mode=${1:-}
+BUILD=${BUILD:-build}
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-600}
+
+for f in "$BUILD/ferry.bin" "$BUILD/initrd.cpio"; do
+	if [ ! -f "$f" ]; then
+		echo "qemu.sh: $f is missing; run make first" >&2
+		exit 1
+	fi
+done
+
+qemu=(qemu-system-x86_64 -machine pc -cpu qemu64 -m 256M -display none
+	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
+	-kernel "$BUILD/ferry.bin" -initrd "$BUILD/initrd.cpio"
+	-append "$mode")
+
+# Maps QEMU's exit status to ours and says what went wrong.
+qemu_result() {
+	local status=$1
+	case $status in
+	1) return 0 ;;
+	124) echo "qemu.sh: TIMEOUT: no poweroff after ${QEMU_TIMEOUT}s" >&2 ;;
+	0) echo "qemu.sh: QEMU exited without a poweroff (reset or triple fault?)" >&2 ;;
+	*)
+		if [ $((status & 1)) -eq 1 ] && [ "$status" -lt 256 ]; then
+			echo "qemu.sh: kernel powered off with code $((status >> 1))" \
+				"(QEMU status $status)" >&2
+		else
+			echo "qemu.sh: QEMU failed with status $status" >&2
+		fi
+		;;
+	esac
+	return 1
+}
+
+status=0
+case $mode in
+run)
+	"${qemu[@]}" -serial mon:stdio || status=$?
+	# Quitting from the monitor (Ctrl-A X) is a normal end too.
+	[ "$status" -eq 0 ] || qemu_result "$status"
+	;;
+test)
+	timeout "$QEMU_TIMEOUT" "${qemu[@]}" -serial stdio </dev/null ||
+		status=$?
+	qemu_result "$status"
+	;;
+bench)
+	log=$BUILD/bench.log
+	timeout "$QEMU_TIMEOUT" "${qemu[@]}" -icount shift=0,sleep=off \
+		-serial stdio </dev/null >"$log" || status=$?
+	tr -d '\r' <"$log" | grep '^bench ' || true
+	qemu_result "$status" || { echo "qemu.sh: full log in $log" >&2; exit 1; }
+	;;
+debug)
+	echo "qemu.sh: waiting for gdb. In another terminal:"
+	echo "    gdb $BUILD/ferry.elf -ex 'target remote :1234'"
+	echo "(Ctrl-A X quits QEMU)"
+	"${qemu[@]}" -serial mon:stdio -s -S || status=$?
+	[ "$status" -eq 0 ] || qemu_result "$status"
+	;;
+*)
+	echo "usage: $0 run|test|bench|debug" >&2
+	exit 2
+	;;
+esac
