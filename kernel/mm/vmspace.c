@@ -305,3 +305,24 @@ out_unlock:
 	unlock(&vs->lock);
 	return ret;
 }
+
+bool vmspace_range_ok(struct vmspace *vs, vaddr_t va, size_t len, u32 perm)
+{
+	struct vmregion *r;
+	vaddr_t end = va + len;
+	bool ok = true;
+
+	if (len == 0)
+		return true;
+	if (va >= USER_TOP || len > USER_TOP - va)
+		return false;
+	lock(&vs->lock);
+	while (ok && va < end) {
+		r = vmspace_find_locked(vs, va);
+		ok = r && (r->perm & perm) == perm && (r->perm & VM_READ);
+		if (ok)
+			va = r->start + r->size;
+	}
+	unlock(&vs->lock);
+	return ok;
+}

@@ -56,6 +56,8 @@ int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm);
 vaddr_t vmspace_find_free(struct vmspace *vs, vaddr_t hint, size_t size);
 /* The region containing va, or NULL; caller holds vs->lock. */
 struct vmregion *vmspace_find_locked(struct vmspace *vs, vaddr_t va);
+/* True if all of [va, va+len) is mapped with at least `perm`. */
+bool vmspace_range_ok(struct vmspace *vs, vaddr_t va, size_t len, u32 perm);
 /* Resolves a fault: 0 when mapped now, -EFAULT when it cannot be. */
 int vmspace_fault(struct vmspace *vs, vaddr_t va, u32 access);
 

@@ -161,7 +161,7 @@ int cap_copy(struct cap_group *src, int cap, struct cap_group *dst, u32 mask)
 
 	lock(&src->lock);
 	s = slot_locked(src, cap);
-	if (!s || (src != dst && !(s->rights & CAP_RIGHT_GRANT))) {
+	if (!s || !(s->rights & CAP_RIGHT_GRANT)) {
 		unlock(&src->lock);
 		return -ECAPBILITY;
 	}

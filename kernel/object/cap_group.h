@@ -61,8 +61,8 @@ int cap_get(struct cap_group *g, int cap, u32 type, u32 rights, void **out);
 /* Empties a slot: 0 or -ECAPBILITY. */
 int cap_remove(struct cap_group *g, int cap);
 /*
- * Copies src's capability `cap` into dst with rights & mask. Copying to
- * another process needs CAP_RIGHT_GRANT. The new slot, or an error.
+ * Copies src's capability `cap` into dst with rights & mask. Any copy,
+ * even within one table, needs CAP_RIGHT_GRANT. The new slot, or an error.
  */
 int cap_copy(struct cap_group *src, int cap, struct cap_group *dst, u32 mask);
 

@@ -5,7 +5,10 @@
 #include <syscall/native.h>
 #include <uapi/ferry/errno.h>
 
-/* Copies a capability within the caller's table with rights & mask. */
+/*
+ * Copies a capability (it needs GRANT) within the caller's table with
+ * rights & mask. Returns the new slot; -ECAPBILITY, -ENOMEM (table full).
+ */
 long sys_cap_copy(u64 cap, u64 mask)
 {
 	struct cap_group *g = current->group;

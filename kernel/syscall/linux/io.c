@@ -4,6 +4,10 @@
  */
 #include <lib/console.h>
 #include <mm/uaccess.h>
+#include <mm/vmspace.h>
+#include <object/cap_group.h>
+#include <object/thread.h>
+#include <sched/sched.h>
 #include <syscall/linux/linux.h>
 #include <uapi/ferry/errno.h>
 
@@ -35,7 +39,7 @@ static long console_write_user(const char __user *buf, u64 len)
 long linux_write(u64 fd, const void __user *buf, u64 len)
 {
 	if (fd != 1 && fd != 2)
-		return fd == 0 ? -EBADF : -EBADF;
+		return -EBADF;
 	return console_write_user(buf, len);
 }
 
@@ -43,7 +47,9 @@ long linux_read(u64 fd, void __user *buf, u64 len)
 {
 	if (fd != 0)
 		return -EBADF;
-	if (!user_range_ok(buf, len))
+	/* Check before blocking: a bad buffer must not wait for input. */
+	if (!vmspace_range_ok(current->group->vmspace, (u64)buf, len,
+			      VM_WRITE))
 		return -EFAULT;
 	return console_read_user(buf, len);
 }
@@ -57,6 +63,15 @@ static long do_iov(u64 fd, const void __user *uiov, u64 cnt, bool write)
 		return -EINVAL;
 	if (write ? (fd != 1 && fd != 2) : fd != 0)
 		return -EBADF;
+	/* Like Linux, refuse a bad segment before moving any data. */
+	for (u64 i = 0; i < cnt; i++) {
+		struct iovec_user v;
+
+		if (copy_from_user(&v, &iov[i], sizeof(v)))
+			return -EFAULT;
+		if (!user_range_ok((void __user *)v.base, v.len))
+			return -EFAULT;
+	}
 	for (u64 i = 0; i < cnt; i++) {
 		struct iovec_user v;
 		long r;
@@ -86,10 +101,10 @@ long linux_readv(u64 fd, const void __user *iov, u64 cnt)
 	return do_iov(fd, iov, cnt, false);
 }
 
-/* TIOCGWINSZ says "not a terminal", so musl does full buffering? no:
- * musl only checks the call succeeds to pick line buffering for stdout;
- * -ENOTTY gives full buffering, flushed at exit. We answer with a 80x24
- * size for fds 0-2 so interactive programs line-buffer like on Linux. */
+/*
+ * musl asks TIOCGWINSZ to decide whether stdout is a terminal (then it
+ * line-buffers). The console is one, so fds 0-2 answer 80x24.
+ */
 long linux_ioctl(u64 fd, u64 req, u64 arg)
 {
 	struct {

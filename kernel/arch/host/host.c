@@ -1,0 +1,118 @@
+/*
+ * The arch interface for hosted tests. Nothing here can switch threads or
+ * enter user mode: tests drive object and memory code directly, and a
+ * call that would need a real CPU aborts loudly.
+ */
+#include <arch/arch.h>
+#include <object/thread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static u64 kernel_root[512] __attribute__((aligned(4096)));
+paddr_t host_active_root;
+size_t host_tlb_flushes;
+
+void arch_poweroff(int code)
+{
+	exit(code);
+}
+
+void arch_idle_wait(void)
+{
+}
+
+u64 arch_cycles(void)
+{
+	static u64 n;
+	return ++n;
+}
+
+void arch_pt_activate(paddr_t root)
+{
+	host_active_root = root;
+}
+
+void arch_tlb_flush_page(vaddr_t va)
+{
+	(void)va;
+	host_tlb_flushes++;
+}
+
+paddr_t arch_kernel_pt_root(void)
+{
+	return virt_to_phys(kernel_root);
+}
+
+/* "User" pointers in hosted tests are host pointers. */
+int arch_copy_from_user(void *dst, const void __user *src, size_t n)
+{
+	if (!src)
+		return -14;
+	memcpy(dst, src, n);
+	return 0;
+}
+
+int arch_copy_to_user(void __user *dst, const void *src, size_t n)
+{
+	if (!dst)
+		return -14;
+	memcpy(dst, src, n);
+	return 0;
+}
+
+void arch_thread_init(struct thread *t)
+{
+	memset(thread_regs(t), 0, sizeof(struct arch_regs));
+	t->arch.ksp = 0;
+	t->arch.fs_base = 0;
+}
+
+void arch_thread_set_user(struct thread *t, u64 pc, u64 sp, u64 arg0,
+			  u64 arg1)
+{
+	struct arch_regs *r = thread_regs(t);
+
+	r->rip = pc;
+	r->rsp = sp;
+	r->rdi = arg0;
+	r->rsi = arg1;
+}
+
+void arch_regs_set_ret(struct arch_regs *regs, u64 val)
+{
+	regs->rax = val;
+}
+
+void arch_switch_to(struct thread *prev, struct thread *next)
+{
+	(void)prev;
+	(void)next;
+	fprintf(stderr, "host arch: a test tried to switch threads\n");
+	abort();
+}
+
+void arch_enter_user(struct thread *t)
+{
+	(void)t;
+	fprintf(stderr, "host arch: a test tried to enter user mode\n");
+	abort();
+}
+
+void arch_set_tls(struct thread *t, u64 base)
+{
+	t->arch.fs_base = base;
+}
+
+/* glibc 2.36 has no strlcpy; the kernel's contract (kernel/lib/string.h). */
+size_t strlcpy(char *d, const char *s, size_t n)
+{
+	size_t len = strlen(s);
+
+	if (n) {
+		size_t k = len < n - 1 ? len : n - 1;
+		memcpy(d, s, k);
+		d[k] = '\0';
+	}
+	return len;
+}
