@@ -114,13 +114,11 @@ static void page_fault(struct arch_regs *r)
 		access |= FAULT_EXEC;
 	if (current->group)
 		vs = current->group->vmspace;
-	/* Not-present faults on user addresses may be demand paging. */
-	if (vs && addr < USER_TOP && !(r->error & 1) &&
-	    vmspace_fault(vs, addr, access) == 0)
-		return;
-	/* Present but protected: a write to a read-only page, exec of NX. */
-	if (vs && addr < USER_TOP && (r->error & 1) &&
-	    vmspace_fault(vs, addr, access) == 0)
+	/*
+	 * A user address may be demand paging, or a page whose rights were
+	 * raised since it was mapped: the regions decide either way.
+	 */
+	if (vs && addr < USER_TOP && vmspace_fault(vs, addr, access) == 0)
 		return;
 	if (arch_regs_from_user(r))
 		user_fault(r, addr);
