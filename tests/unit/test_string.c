@@ -54,6 +54,85 @@ static void test_memcpy_copies_and_returns_dest(void **state)
 	free(dst);
 }
 
+/*
+ * Every length up to 80 at every alignment: covers the word-at-a-time
+ * runs, their byte tails and the unaligned fallback. The guard bytes on
+ * either side must stay as they were.
+ */
+#define SWEEP_LEN 80
+#define SWEEP_PAD 16
+
+static void test_memset_sweep(void **state)
+{
+	unsigned char buf[SWEEP_PAD + 8 + SWEEP_LEN + SWEEP_PAD];
+	size_t off, n, i;
+
+	(void)state;
+	for (off = 0; off < 8; off++) {
+		for (n = 0; n <= SWEEP_LEN; n++) {
+			for (i = 0; i < sizeof(buf); i++)
+				buf[i] = 0xee;
+			memset(buf + SWEEP_PAD + off, 0x5c, n);
+			for (i = 0; i < sizeof(buf); i++) {
+				int in = i >= SWEEP_PAD + off &&
+					 i < SWEEP_PAD + off + n;
+
+				assert_int_equal(buf[i], in ? 0x5c : 0xee);
+			}
+		}
+	}
+}
+
+static void test_memcpy_sweep(void **state)
+{
+	unsigned char src[8 + SWEEP_LEN],
+		dst[SWEEP_PAD + 8 + SWEEP_LEN + SWEEP_PAD];
+	size_t doff, soff, n, i;
+
+	(void)state;
+	for (i = 0; i < sizeof(src); i++)
+		src[i] = (unsigned char)(i * 7 + 1);
+	for (doff = 0; doff < 8; doff++) {
+		for (soff = 0; soff < 8; soff += 3) {
+			for (n = 0; n <= SWEEP_LEN; n++) {
+				for (i = 0; i < sizeof(dst); i++)
+					dst[i] = 0xee;
+				memcpy(dst + SWEEP_PAD + doff, src + soff, n);
+				for (i = 0; i < sizeof(dst); i++) {
+					size_t at = i - SWEEP_PAD - doff;
+
+					if (i >= SWEEP_PAD + doff && at < n)
+						assert_int_equal(
+							dst[i], src[soff + at]);
+					else
+						assert_int_equal(dst[i], 0xee);
+				}
+			}
+		}
+	}
+}
+
+static void test_memmove_sweep(void **state)
+{
+	unsigned char b[64], ref[64];
+	size_t d, s, n, i;
+
+	(void)state;
+	for (d = 0; d < 24; d++) {
+		for (s = 0; s < 24; s++) {
+			for (n = 0; n <= 40; n++) {
+				for (i = 0; i < sizeof(b); i++)
+					b[i] = ref[i] = (unsigned char)i;
+				/* The reference goes through a scratch copy. */
+				for (i = 0; i < n; i++)
+					ref[d + i] = (unsigned char)(s + i);
+				memmove(b + d, b + s, n);
+				assert_memory_equal(b, ref, sizeof(b));
+			}
+		}
+	}
+}
+
 static void test_memmove_overlap_forward(void **state)
 {
 	unsigned char *b = filled(20, 0);
@@ -157,6 +236,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_memset_fills_exact_range),
 		cmocka_unit_test(test_memcpy_copies_and_returns_dest),
+		cmocka_unit_test(test_memset_sweep),
+		cmocka_unit_test(test_memcpy_sweep),
+		cmocka_unit_test(test_memmove_sweep),
 		cmocka_unit_test(test_memmove_overlap_forward),
 		cmocka_unit_test(test_memmove_overlap_backward),
 		cmocka_unit_test(test_memcmp_orders_as_unsigned),
