@@ -47,6 +47,11 @@ void kmain(u32 magic, u32 info_pa)
 	/* Multiboot loaders put the kernel's own path first: skip it. */
 	split_args(cmd, argv, INIT_MAX_ARGS);
 	argv[0] = "init";
+	/* Boot option for the test suite: prove a kernel fault's report. */
+	if (argv[1] && !strcmp(argv[1], "kfault")) {
+		printk("[ferry] kfault: faulting in the kernel on purpose\n");
+		*(volatile u64 *)0xdead0000 = 1;
+	}
 	ret = process_spawn("init", (const char *const *)argv,
 			    (const char *const *)envp, NULL);
 	if (ret < 0)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Collects Ferry's test results into one verdict.
 
-Usage: tools/collect.py [--unit LOG] [--system LOG] [--qemu-status N]
+Usage: tools/collect.py [--unit LOG] [--system LOG] [--tap LOG]... [--qemu-status N]
 
 The unit log must contain the runner's line "unit: N passed, M failed".
 The system log is the console of a `tools/qemu.sh test` boot: the TAP
@@ -124,10 +124,32 @@ def collect_system(path, tally):
                    f"timed out{where}")
 
 
+def collect_tap(path, tally):
+    try:
+        lines = read_lines(path)
+    except OSError as e:
+        tally.fail(f"tap: cannot read {path}: {e.strerror}")
+        return
+    seen = 0
+    for line in lines:
+        m = TAP_RE.match(line)
+        if not m:
+            continue
+        seen += 1
+        if m.group(1):
+            tally.fail(line)
+        else:
+            tally.ok()
+    if not seen:
+        tally.fail(f"tap: no results in {path}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--unit", help="log of the unit-test runner")
     ap.add_argument("--system", help="console log of the system-test boot")
+    ap.add_argument("--tap", action="append", default=[],
+                    help="a log of plain TAP lines (ok / not ok)")
     ap.add_argument("--qemu-status", type=int, default=0,
                     help="exit status of tools/qemu.sh test")
     args = ap.parse_args()
@@ -137,6 +159,8 @@ def main():
         collect_unit(args.unit, tally)
     if args.system:
         collect_system(args.system, tally)
+    for path in args.tap:
+        collect_tap(path, tally)
     if args.qemu_status != 0:
         tally.fail(f"system: tools/qemu.sh test exited {args.qemu_status}")
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: tools/qemu.sh run|test|bench|debug
+# Usage: tools/qemu.sh run|test|bench|kfault|debug
 #
 # The one place that owns QEMU's command line; `make run/test/bench/debug`
 # all come here. The kernel command line (-append) is the mode, which the
@@ -10,6 +10,8 @@
 #          after QEMU_TIMEOUT seconds (default 600)
 #   bench  -icount shift=0,sleep=off, so rdtsc counts guest instructions;
 #          prints only the "bench ..." lines (full log: $BUILD/bench.log)
+#   kfault the kernel faults on purpose: checks the panic report and exit
+#          status, printing TAP lines (full log: $BUILD/kfault.log)
 #   debug  stops at the first instruction and waits for gdb on :1234
 #
 # The kernel powers off through isa-debug-exit, which makes QEMU exit with
@@ -72,6 +74,18 @@ bench)
 	tr -d '\r' <"$log" | grep '^bench ' || true
 	qemu_result "$status" || { echo "qemu.sh: full log in $log" >&2; exit 1; }
 	;;
+kfault)
+	# The kernel faults on purpose (boot option "kfault"): the report
+	# must name the fault, and QEMU must exit with the panic status.
+	log=$BUILD/kfault.log
+	timeout "$QEMU_TIMEOUT" "${qemu[@]}" -serial stdio </dev/null >"$log" ||
+		status=$?
+	tap() { if eval "$1"; then echo "ok - kernel fault: $2"; else echo "not ok - kernel fault: $2"; fi; }
+	tap '[ "$status" -eq 255 ]' "QEMU exits with the panic status (got $status)"
+	tap 'grep -q "KERNEL PANIC: page fault (vector 14) in kernel mode" "$log"' "the report names the fault"
+	tap 'grep -q "fault address 00000000dead0000" "$log"' "the report gives the fault address"
+	tap 'grep -q "rip ffffffff8" "$log" && grep -q "r15 " "$log"' "the report dumps the registers"
+	;;
 debug)
 	echo "qemu.sh: waiting for gdb. In another terminal:"
 	echo "    gdb $BUILD/ferry.elf -ex 'target remote :1234'"
@@ -80,7 +94,7 @@ debug)
 	[ "$status" -eq 0 ] || qemu_result "$status"
 	;;
 *)
-	echo "usage: $0 run|test|bench|debug" >&2
+	echo "usage: $0 run|test|bench|kfault|debug" >&2
 	exit 2
 	;;
 esac

@@ -25,6 +25,9 @@ echo "== system tests"
 tools/qemu.sh test 2>&1 | tee "$system_log"
 qemu_status=${PIPESTATUS[0]}
 
+echo "== kernel fault report"
+tools/qemu.sh kfault 2>&1 | tee "$BUILD/kfault-tap.log"
+
 echo "== results"
 tools/collect.py --unit "$unit_log" --system "$system_log" \
-	--qemu-status "$qemu_status"
+	--tap "$BUILD/kfault-tap.log" --qemu-status "$qemu_status"
