@@ -44,10 +44,23 @@ void arch_thread_init(struct thread *t);
 void arch_thread_set_user(struct thread *t, u64 pc, u64 sp, u64 arg0,
 			  u64 arg1);
 void arch_regs_set_ret(struct arch_regs *regs, u64 val);
+/* A fresh user entry: pc, stack, flags and segments, as for a new thread. */
+void arch_regs_set_entry(struct arch_regs *regs, u64 pc, u64 sp);
+/*
+ * Makes a thread's next switch-in start from its user frame, for a
+ * thread whose kernel stack was abandoned (IPC migration).
+ */
+void arch_thread_reset_kctx(struct thread *t);
 /* Switches from the running thread to `next` (its kernel context). */
 void arch_switch_to(struct thread *prev, struct thread *next);
-/* Leaves the kernel into `t` now, discarding the current kernel stack. */
-void arch_enter_user(struct thread *t) __attribute__((noreturn));
+/*
+ * Leaves the kernel into `next`'s user frame now, saving `prev`'s user
+ * state (FPU) and abandoning the current kernel stack: IPC migration.
+ */
+void arch_switch_to_user(struct thread *prev, struct thread *next)
+	__attribute__((noreturn));
 void arch_set_tls(struct thread *t, u64 base);
+/* A new thread of the same process starts with its creator's TLS base. */
+void arch_thread_inherit_tls(struct thread *t, const struct thread *from);
 
 #endif

@@ -2,6 +2,7 @@
 #include <arch/arch.h>
 #include <lib/printk.h>
 #include <lib/string.h>
+#include <ipc/connection.h>
 #include <mm/kmalloc.h>
 #include <mm/vmspace.h>
 #include <object/cap_group.h>
@@ -24,6 +25,7 @@ int cap_group_create(const char *name, struct cap_group **out)
 	lock_init(&g->lock);
 	list_init(&g->threads);
 	waitq_init(&g->exit_wait);
+	list_init(&g->ipc_conns);
 	strlcpy(g->name, name, sizeof(g->name));
 	g->pid = __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
 	g->badge = ((u64)g->pid << 16) | 0xfe77; /* never reused: pids grow */
@@ -152,6 +154,22 @@ int cap_remove(struct cap_group *g, int cap)
 	return 0;
 }
 
+void cap_remove_if(struct cap_group *g, int cap, void *obj)
+{
+	struct cap_slot *s;
+
+	lock(&g->lock);
+	s = slot_locked(g, cap);
+	if (!s || s->obj != obj) {
+		unlock(&g->lock);
+		return;
+	}
+	s->obj = NULL;
+	s->rights = 0;
+	unlock(&g->lock);
+	obj_put(obj);
+}
+
 int cap_copy(struct cap_group *src, int cap, struct cap_group *dst, u32 mask)
 {
 	struct cap_slot *s;
@@ -191,7 +209,8 @@ void cap_group_exit(struct cap_group *g, int status)
 	{
 		if (t == current)
 			continue;
-		if (t->state == TS_INACTIVE)
+		/* Passive and IPC-waiting threads have no continuation. */
+		if (t->state == TS_INACTIVE || t->state == TS_IPC_WAIT)
 			list_append(&inactive, &t->sched_node);
 		else
 			thread_kill(t);
@@ -236,6 +255,7 @@ static void release(struct cap_group *g)
 	if (vs && current && current->group == g)
 		arch_pt_activate(arch_kernel_pt_root());
 	waitq_wake_all(&g->exit_wait, 0);
+	ipc_client_teardown(g);
 	for (u32 i = 0; i < n; i++)
 		if (slots[i].obj)
 			obj_put(slots[i].obj);

@@ -41,6 +41,7 @@ struct cap_group {
 	bool dead;    /* all threads gone, resources released */
 	int exit_status;
 	struct waitq exit_wait;
+	struct list_head ipc_conns; /* connections we are the client of */
 	/* Linux ABI state */
 	u64 brk_start, brk_cur, brk_max;
 	u64 mmap_base;
@@ -58,6 +59,8 @@ int cap_alloc(struct cap_group *g, void *obj, u32 rights);
  * or -ECAPBILITY.
  */
 int cap_get(struct cap_group *g, int cap, u32 type, u32 rights, void **out);
+/* Empties a slot only if it still holds obj (undoing what we filled). */
+void cap_remove_if(struct cap_group *g, int cap, void *obj);
 /* Empties a slot: 0 or -ECAPBILITY. */
 int cap_remove(struct cap_group *g, int cap);
 /*

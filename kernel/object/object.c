@@ -2,6 +2,7 @@
  * Object lifetime. The destroy function releases what the object holds;
  * obj_put frees the object itself afterwards.
  */
+#include <ipc/connection.h>
 #include <lib/printk.h>
 #include <mm/kmalloc.h>
 #include <object/cap_group.h>
@@ -19,6 +20,7 @@ static const obj_destroy_fn obj_destroy[OBJ_TYPE_NR] = {
 	[OBJ_TYPE_PMO] = pmo_destroy,
 	[OBJ_TYPE_VMSPACE] = vmspace_destroy,
 	[OBJ_TYPE_SC] = sched_context_destroy,
+	[OBJ_TYPE_CONNECTION] = connection_destroy,
 };
 
 static size_t live[OBJ_TYPE_NR];

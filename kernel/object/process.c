@@ -209,7 +209,14 @@ int process_spawn(const char *path, const char *const *argv,
 	ret = thread_create(g, ei->entry, sp, 0, 0, PRIO_DEFAULT, &t);
 	if (ret)
 		goto out_group;
+	/* Slot 2: the main thread, so a parent can fetch it (a server). */
+	ret = cap_alloc(g, t, CAP_RIGHT_ALL);
 	obj_put(t); /* it runs on its own life reference */
+	if (ret != CAP_SELF_MAIN_THREAD) {
+		cap_group_exit(g, PROC_STATUS_KILLED(PROC_SIG_KILL));
+		ret = ret < 0 ? ret : -ENOMEM;
+		goto out_put;
+	}
 	if (out)
 		*out = g;
 	else
@@ -218,6 +225,7 @@ int process_spawn(const char *path, const char *const *argv,
 	return 0;
 out_group:
 	cap_group_teardown(g);
+out_put:
 	obj_put(g);
 out_free:
 	kfree(ei);

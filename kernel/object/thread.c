@@ -21,6 +21,7 @@ int thread_create(struct cap_group *g, u64 pc, u64 sp, u64 arg, u32 flags,
 		return -ENOMEM;
 	list_init(&t->sched_node);
 	list_init(&t->group_node);
+	ipc_thread_init(t);
 	t->state = TS_INACTIVE;
 	t->kstack = kmalloc(KSTACK_SIZE);
 	if (!t->kstack) {
@@ -65,6 +66,7 @@ void thread_destroy(void *obj)
 	/* Still set only when creation failed before the thread lived. */
 	kfree(t->kstack);
 	obj_put(t->sc);
+	ipc_thread_free(t);
 	obj_put(t->group);
 }
 
@@ -98,6 +100,7 @@ void thread_exit(void)
 {
 	struct thread *t = current;
 
+	ipc_thread_detach(t);
 	if (leave_group(t))
 		cap_group_teardown(t->group);
 	t->state = TS_DEAD;
@@ -118,8 +121,10 @@ void thread_kill(struct thread *t)
  */
 void thread_retire_inactive(struct thread *t)
 {
-	bool last = leave_group(t);
+	bool last;
 
+	ipc_thread_detach(t);
+	last = leave_group(t);
 	t->state = TS_DEAD;
 	if (last)
 		cap_group_teardown(t->group);

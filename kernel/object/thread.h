@@ -14,6 +14,7 @@
 
 #include <arch_defs.h>
 #include <lib/list.h>
+#include <ipc/connection.h>
 #include <object/object.h>
 
 struct cap_group;
@@ -25,6 +26,7 @@ enum thread_state {
 	TS_READY,    /* on a run queue */
 	TS_RUNNING,
 	TS_BLOCKED,  /* on a wait queue */
+	TS_IPC_WAIT, /* lent its context to a passive thread (ipc/) */
 	TS_DEAD,
 };
 
@@ -42,6 +44,7 @@ struct thread {
 	bool killed;
 	u32 tid;
 	u64 clear_child_tid; /* Linux set_tid_address */
+	struct ipc_thread ipc;
 };
 
 static inline struct arch_regs *thread_regs(struct thread *t)

@@ -8,6 +8,7 @@
  * switch (sched_after_switch).
  */
 #include <arch/arch.h>
+#include <ipc/connection.h>
 #include <lib/printk.h>
 #include <object/cap_group.h>
 #include <object/sched_context.h>
@@ -135,6 +136,7 @@ void waitq_wake_all(struct waitq *wq, long result)
 void sched_tick(void)
 {
 	ticks++;
+	ipc_tick(ticks);
 	if (current == &idle_thread || !current->sc) {
 		if (rq_bitmap)
 			need_resched = true;

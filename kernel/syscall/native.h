@@ -28,6 +28,14 @@ long sys_proc_kill(u64 proc_cap);
 long sys_initrd_list(char __user *buf, u64 len);
 long sys_kstat(u64 id);
 long sys_poweroff(u64 code);
+long sys_cap_fetch(u64 group_cap, u64 cap, u64 mask);
+long sys_register_server(u64 ipc_routine, u64 register_cb_cap, u64 destructor);
+long sys_register_client(u64 server_cap, const void __user *config);
+long sys_ipc_register_cb_return(u64 handler_cap, u64 exit_routine,
+				u64 server_shm_addr);
+long sys_ipc_call(u64 conn_cap, u64 msg, u64 ncaps, u64 timeout_us);
+long sys_ipc_return(u64 ret, u64 ncaps);
+long sys_ipc_exit_routine_return(void);
 
 /* Turns a user cap argument into an int slot, rejecting junk high bits. */
 static inline int cap_arg(u64 v)

@@ -40,6 +40,25 @@ long sys_cap_transfer(u64 group_cap, u64 cap, u64 mask)
 	return ret;
 }
 
+/*
+ * Takes a copy of `cap` (which needs GRANT) from a process we control
+ * (CONTROL on group_cap), with rights & mask. Returns our new slot.
+ * -ECAPBILITY, -ENOMEM, -ESRCH (it has exited).
+ */
+long sys_cap_fetch(u64 group_cap, u64 cap, u64 mask)
+{
+	struct cap_group *src;
+	long ret;
+
+	ret = cap_get(current->group, cap_arg(group_cap), OBJ_TYPE_CAP_GROUP,
+		      CAP_RIGHT_CONTROL, (void **)&src);
+	if (ret)
+		return ret;
+	ret = cap_copy(src, cap_arg(cap), current->group, (u32)mask);
+	obj_put(src);
+	return ret;
+}
+
 /* The object type and rights of a slot: type | rights << 8. */
 long sys_cap_info(u64 cap)
 {

@@ -10,7 +10,8 @@
 /*
  * Starts a thread in process group_cap (CONTROL) at entry(arg) with stack
  * pointer `stack`, at the caller's priority. flags: THREAD_PASSIVE makes
- * it wait for IPC instead. Returns a thread cap (all rights).
+ * it wait for IPC instead. A thread of the caller's own process starts
+ * with the caller's TLS base. Returns a thread cap (all rights).
  * -ECAPBILITY, -EINVAL (entry or stack outside user space, flags),
  * -ESRCH (process exiting), -ENOMEM.
  */
@@ -31,6 +32,9 @@ long sys_thread_create(u64 group_cap, u64 entry, u64 stack, u64 arg,
 	ret = thread_create(g, entry, stack, arg, (u32)flags, prio, &t);
 	if (ret)
 		goto out_group;
+	/* As Linux's clone without CLONE_SETTLS: same TLS as the creator. */
+	if (g == current->group)
+		arch_thread_inherit_tls(t, current);
 	ret = cap_alloc(current->group, t, CAP_RIGHT_ALL);
 	if (ret < 0) { /* no one could ever name it */
 		if (t->sc)

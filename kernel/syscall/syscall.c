@@ -32,6 +32,13 @@ static const syscall_fn native_syscalls[FERRY_SYS_NR] = {
 	NATIVE(initrd_list),
 	NATIVE(kstat),
 	NATIVE(poweroff),
+	NATIVE(cap_fetch),
+	NATIVE(register_server),
+	NATIVE(register_client),
+	NATIVE(ipc_register_cb_return),
+	NATIVE(ipc_call),
+	NATIVE(ipc_return),
+	NATIVE(ipc_exit_routine_return),
 };
 
 struct arch_regs *syscall_regs;

@@ -12,6 +12,7 @@ typedef int32_t cap_t;
 /* The slots every process starts with. */
 #define CAP_SELF_GROUP 0 /* the process itself (cap_group) */
 #define CAP_SELF_VMSPACE 1
+#define CAP_SELF_MAIN_THREAD 2 /* a process's first thread (spawn) */
 
 #define CAP_RIGHT_READ (1u << 0)
 #define CAP_RIGHT_WRITE (1u << 1)

@@ -30,7 +30,14 @@
 #define SYS_kstat (FERRY_SYS_BASE + 19)
 #define SYS_poweroff (FERRY_SYS_BASE + 20)
 #define SYS_cap_info (FERRY_SYS_BASE + 21)
+#define SYS_cap_fetch (FERRY_SYS_BASE + 22)
+#define SYS_register_server (FERRY_SYS_BASE + 23)
+#define SYS_register_client (FERRY_SYS_BASE + 24)
+#define SYS_ipc_register_cb_return (FERRY_SYS_BASE + 25)
+#define SYS_ipc_call (FERRY_SYS_BASE + 26)
+#define SYS_ipc_return (FERRY_SYS_BASE + 27)
+#define SYS_ipc_exit_routine_return (FERRY_SYS_BASE + 28)
 
-#define FERRY_SYS_NR 22
+#define FERRY_SYS_NR 29
 
 #endif

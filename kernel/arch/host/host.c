@@ -92,9 +92,24 @@ void arch_switch_to(struct thread *prev, struct thread *next)
 	abort();
 }
 
-void arch_enter_user(struct thread *t)
+void arch_thread_reset_kctx(struct thread *t)
 {
-	(void)t;
+	t->arch.ksp = 0;
+}
+
+void arch_regs_set_entry(struct arch_regs *r, u64 pc, u64 sp)
+{
+	r->rip = pc;
+	r->rsp = sp;
+	r->cs = 0x23;
+	r->ss = 0x1b;
+	r->rflags = 0x202;
+}
+
+void arch_switch_to_user(struct thread *prev, struct thread *next)
+{
+	(void)prev;
+	(void)next;
 	fprintf(stderr, "host arch: a test tried to enter user mode\n");
 	abort();
 }
@@ -115,4 +130,9 @@ size_t strlcpy(char *d, const char *s, size_t n)
 		d[k] = '\0';
 	}
 	return len;
+}
+
+void arch_thread_inherit_tls(struct thread *t, const struct thread *from)
+{
+	t->arch.fs_base = from->arch.fs_base;
 }

@@ -47,19 +47,32 @@ void syscall_init(void)
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 }
 
-void arch_thread_init(struct thread *t)
+void arch_thread_reset_kctx(struct thread *t)
 {
-	struct arch_regs *r = thread_regs(t);
-	u64 *sp = (u64 *)r;
+	u64 *sp = (u64 *)thread_regs(t);
 
-	memset(r, 0, sizeof(*r));
-	r->cs = SEL_UCODE;
-	r->ss = SEL_UDATA;
-	r->rflags = 0x202; /* IF */
 	*--sp = (u64)thread_trampoline;
 	for (int i = 0; i < 6; i++)
 		*--sp = 0; /* rbp, rbx, r12-r15 */
 	t->arch.ksp = (u64)sp;
+}
+
+void arch_regs_set_entry(struct arch_regs *r, u64 pc, u64 sp)
+{
+	r->rip = pc;
+	r->rsp = sp;
+	r->cs = SEL_UCODE;
+	r->ss = SEL_UDATA;
+	r->rflags = 0x202; /* IF */
+}
+
+void arch_thread_init(struct thread *t)
+{
+	struct arch_regs *r = thread_regs(t);
+
+	memset(r, 0, sizeof(*r));
+	arch_regs_set_entry(r, 0, 0);
+	arch_thread_reset_kctx(t);
 	t->arch.fs_base = 0;
 	memcpy(t->arch.fpu, fpu_initial, sizeof(fpu_initial));
 }
@@ -114,8 +127,13 @@ void arch_switch_to(struct thread *prev, struct thread *next)
 	arch_switch_stack(&prev->arch.ksp, next->arch.ksp);
 }
 
-void arch_enter_user(struct thread *t)
+void arch_switch_to_user(struct thread *prev, struct thread *next)
 {
-	load_thread(NULL, t);
-	arch_enter_frame(thread_regs(t));
+	load_thread(prev, next);
+	arch_enter_frame(thread_regs(next));
+}
+
+void arch_thread_inherit_tls(struct thread *t, const struct thread *from)
+{
+	t->arch.fs_base = from->arch.fs_base;
 }

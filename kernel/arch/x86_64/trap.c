@@ -59,6 +59,10 @@ static void kernel_fault(struct arch_regs *r, u64 addr)
 	printk("\n[ferry] KERNEL PANIC: %s (vector %lu) in kernel mode\n",
 	       exc_name(r->vector), r->vector);
 	printk("  error %lx  fault address %016lx\n", r->error, addr);
+	if (current && current->group)
+		printk("  current: pid %u (%s) tid %u, kstack %p\n",
+		       current->group->pid, current->group->name, current->tid,
+		       current->kstack);
 	dump_regs(r);
 	arch_halt_fail();
 }

@@ -14,6 +14,7 @@
 #include <ferry/syscall.h>
 #include <uapi/ferry/cap.h>
 #include <uapi/ferry/errno.h>
+#include <uapi/ferry/ipc.h>
 #include <uapi/ferry/proc.h>
 #include <uapi/ferry/syscall_num.h>
 
@@ -142,6 +143,49 @@ static inline long fy_proc_kill(cap_t proc)
 static inline long fy_initrd_list(char *buf, size_t len)
 {
 	return fy_syscall2(SYS_initrd_list, (long)buf, (long)len);
+}
+
+static inline long fy_cap_fetch(cap_t group, cap_t cap, unsigned rights_mask)
+{
+	return fy_syscall3(SYS_cap_fetch, group, cap, rights_mask);
+}
+
+static inline long fy_register_server(void *ipc_routine, cap_t register_cb,
+				      void *destructor)
+{
+	return fy_syscall3(SYS_register_server, (long)ipc_routine, register_cb,
+			   (long)destructor);
+}
+
+static inline long fy_register_client(cap_t server,
+				      const struct ipc_shm_config *config)
+{
+	return fy_syscall2(SYS_register_client, server, (long)config);
+}
+
+static inline long fy_ipc_register_cb_return(cap_t handler, void *exit_routine,
+					     uintptr_t server_shm_addr)
+{
+	return fy_syscall3(SYS_ipc_register_cb_return, handler,
+			   (long)exit_routine, (long)server_shm_addr);
+}
+
+static inline long fy_ipc_call(cap_t conn, struct ipc_msg *msg,
+			       unsigned ncaps, uint64_t timeout_us)
+{
+	return fy_syscall4(SYS_ipc_call, conn, (long)msg, ncaps,
+			   (long)timeout_us);
+}
+
+/* Returns only on error (the caller resumes on success). */
+static inline long fy_ipc_return(long ret, unsigned ncaps)
+{
+	return fy_syscall2(SYS_ipc_return, ret, ncaps);
+}
+
+static inline long fy_ipc_exit_routine_return(void)
+{
+	return fy_syscall0(SYS_ipc_exit_routine_return);
 }
 
 static inline long fy_kstat(int id)

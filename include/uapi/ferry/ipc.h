@@ -1,0 +1,35 @@
+/*
+ * Connection-based IPC: the message layout and limits shared by the
+ * kernel and libferry. docs/ipc.md has the protocol.
+ *
+ * A message lives wholly inside its connection's shared memory: the
+ * header, then (at offsets the sender chooses) the data and an array of
+ * capability slots. The kernel never copies the data: it only checks that
+ * every part lies inside the shm and moves capabilities.
+ */
+#ifndef FERRY_UAPI_IPC_H
+#define FERRY_UAPI_IPC_H
+
+#include <stdint.h>
+
+struct ipc_msg {
+	uint32_t data_len;
+	uint32_t data_offset; /* from the start of this header */
+	uint32_t cap_offset;  /* from the start of this header: cap_t[] */
+	uint32_t cap_slots;   /* capacity of the cap_t array */
+};
+
+_Static_assert(sizeof(struct ipc_msg) == 16, "ipc_msg is 16 bytes");
+
+/* What the client passes to register_client. */
+struct ipc_shm_config {
+	int32_t shm_cap;  /* a PMO the client made: the connection's shm */
+	uint32_t pad;
+	uint64_t shm_addr; /* where the kernel maps it in the client */
+};
+
+_Static_assert(sizeof(struct ipc_shm_config) == 16, "ipc_shm_config");
+
+#define IPC_MAX_CAPS 16 /* per call or return */
+
+#endif

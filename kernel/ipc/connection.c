@@ -1,0 +1,272 @@
+/*
+ * Registration: register_server, register_client and
+ * ipc_register_cb_return. See connection.h for the protocol.
+ *
+ * Every check comes before the first change; once the client's caps and
+ * the shm mapping exist, only the migration follows, which cannot fail.
+ */
+#include <arch/arch.h>
+#include <ipc/ipc_internal.h>
+#include <lib/printk.h>
+#include <mm/kmalloc.h>
+#include <mm/uaccess.h>
+#include <mm/vmspace.h>
+#include <object/pmo.h>
+#include <object/sched_context.h>
+#include <sched/sched.h>
+#include <uapi/ferry/errno.h>
+
+void connection_destroy(void *obj)
+{
+	struct connection *conn = obj;
+
+	obj_put(conn->handler);
+	obj_put(conn->shm);
+}
+
+static struct ipc_passive *passive_new(enum passive_role role,
+				       struct thread *t)
+{
+	struct ipc_passive *p = kzalloc(sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->role = role;
+	p->entry = thread_regs(t)->rip;
+	p->stack = thread_regs(t)->rsp;
+	list_init(&p->pending);
+	return p;
+}
+
+/* A passive thread of our own process, idle and not yet serving. */
+static bool fresh_passive(struct thread *t)
+{
+	return t->group == current->group && !t->sc &&
+	       t->state == TS_INACTIVE && !t->ipc.passive && !t->ipc.service;
+}
+
+int ipc_register_server(u64 ipc_routine, int register_cb_cap, u64 destructor)
+{
+	struct thread *cb;
+	struct ipc_service *svc;
+	int ret;
+
+	if (current->ipc.service || current->ipc.passive)
+		return -EINVAL; /* once per thread, and not by a passive one */
+	if (ipc_routine >= USER_TOP || destructor >= USER_TOP)
+		return -EINVAL;
+	ret = cap_get(current->group, register_cb_cap, OBJ_TYPE_THREAD,
+		      CAP_RIGHT_CONTROL, (void **)&cb);
+	if (ret)
+		return ret;
+	ret = -EINVAL;
+	if (!fresh_passive(cb) || cb == current)
+		goto out_put;
+	ret = -ENOMEM;
+	svc = kzalloc(sizeof(*svc));
+	if (!svc)
+		goto out_put;
+	cb->ipc.passive = passive_new(PASSIVE_REGISTER_CB, cb);
+	if (!cb->ipc.passive) {
+		kfree(svc);
+		goto out_put;
+	}
+	cb->ipc.passive->ipc_routine = ipc_routine;
+	cb->ipc.passive->destructor = destructor;
+	svc->ipc_routine = ipc_routine;
+	svc->destructor = destructor;
+	svc->register_cb = cb; /* keeps cap_get's reference */
+	current->ipc.service = svc;
+	return 0;
+out_put:
+	obj_put(cb);
+	return ret;
+}
+
+static long new_connection(struct thread *cb, struct pmo *shm, u64 addr,
+			   struct connection **out)
+{
+	struct cap_group *client = current->group, *server = cb->group;
+	struct connection *conn;
+	long ret;
+
+	conn = obj_alloc(OBJ_TYPE_CONNECTION, sizeof(*conn));
+	if (!conn)
+		return -ENOMEM;
+	list_init(&conn->client_node);
+	list_init(&conn->pending_node);
+	conn->state = CONN_PENDING;
+	conn->badge = client->badge;
+	conn->client = client;
+	obj_get(shm);
+	conn->shm = shm;
+	conn->shm_size = shm->size;
+	conn->client_shm = addr;
+	conn->server_cap = conn->server_shm_cap = -1;
+	ret = conn->client_cap = cap_alloc(client, conn, CAP_RIGHT_CALL);
+	if (ret < 0)
+		goto out_put;
+	ret = conn->server_cap = cap_alloc(server, conn, CAP_RIGHT_READ);
+	if (ret < 0)
+		goto out_undo;
+	ret = conn->server_shm_cap = cap_alloc(
+		server, shm, CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_MAP);
+	if (ret < 0)
+		goto out_undo;
+	list_append(&client->ipc_conns, &conn->client_node);
+	*out = conn; /* keeps the allocation reference for the registration */
+	return 0;
+out_undo:
+	cap_remove_if(server, conn->server_cap, conn);
+	cap_remove_if(client, conn->client_cap, conn);
+out_put:
+	obj_put(conn);
+	return ret;
+}
+
+long ipc_register_client(int server_cap, u64 shm_cap, u64 shm_addr)
+{
+	struct thread *server, *cb;
+	struct ipc_passive *p;
+	struct pmo *shm;
+	struct connection *conn;
+	long ret;
+
+	ret = cap_get(current->group, server_cap, OBJ_TYPE_THREAD,
+		      CAP_RIGHT_CALL, (void **)&server);
+	if (ret)
+		return ret;
+	/*
+	 * The thread that registered may have ended since: the service
+	 * lives on in its passive threads until the process dies.
+	 */
+	ret = -EDEADSRV;
+	if (server->group->exiting)
+		goto out_server;
+	ret = -EIPCRETRY; /* not registered yet: the server is starting */
+	if (!server->ipc.service)
+		goto out_server;
+	cb = server->ipc.service->register_cb;
+	p = cb->ipc.passive;
+	ret = -EDEADSRV;
+	if (!ipc_thread_alive(cb))
+		goto out_server;
+	ret = -EIPCRETRY;
+	if (p->busy)
+		goto out_server;
+	ret = cap_get(current->group, (int)shm_cap, OBJ_TYPE_PMO,
+		      CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_MAP |
+			      CAP_RIGHT_GRANT,
+		      (void **)&shm);
+	if (ret)
+		goto out_server;
+	ret = -EINVAL;
+	if (shm->size < sizeof(struct ipc_msg))
+		goto out_shm;
+	ret = vmspace_map(current->group->vmspace, shm_addr, shm->size,
+			  VM_READ | VM_WRITE, shm, 0);
+	if (ret)
+		goto out_shm;
+	ret = new_connection(cb, shm, shm_addr, &conn);
+	if (ret) {
+		vmspace_unmap(current->group->vmspace, shm_addr, shm->size);
+		goto out_shm;
+	}
+	obj_put(shm);
+	obj_put(server);
+
+	p->busy = true;
+	p->conn = conn;
+	ipc_migrate_to_passive(cb, p->entry, p->stack, p->ipc_routine,
+			       (u64)conn->server_shm_cap, conn->shm_size,
+			       conn->badge);
+out_shm:
+	obj_put(shm);
+out_server:
+	obj_put(server);
+	return ret;
+}
+
+static long make_handler(struct thread *h, u64 exit_routine, u64 destructor)
+{
+	struct ipc_passive *p;
+
+	if (h->ipc.passive)
+		return h->ipc.passive->role == PASSIVE_HANDLER ? 0 : -EINVAL;
+	if (!fresh_passive(h) || exit_routine >= USER_TOP)
+		return -EINVAL;
+	p = passive_new(PASSIVE_HANDLER, h);
+	if (!p)
+		return -ENOMEM;
+	if (sched_context_create(PRIO_DEFAULT, &p->exit_sc)) {
+		kfree(p);
+		return -ENOMEM;
+	}
+	p->exit_routine = exit_routine;
+	p->destructor = destructor;
+	h->ipc.passive = p;
+	return 0;
+}
+
+long ipc_register_cb_return(int handler_cap, u64 exit_routine,
+			    u64 server_shm_addr)
+{
+	struct ipc_passive *p = current->ipc.passive;
+	struct connection *conn;
+	struct thread *h, *caller;
+	long ret;
+
+	if (!p || p->role != PASSIVE_REGISTER_CB || !p->conn)
+		return -EINVAL;
+	conn = p->conn;
+	ret = cap_get(current->group, handler_cap, OBJ_TYPE_THREAD,
+		      CAP_RIGHT_CONTROL, (void **)&h);
+	if (ret)
+		return ret;
+	ret = make_handler(h, exit_routine, p->destructor);
+	if (ret)
+		goto out_put;
+	ret = vmspace_map(current->group->vmspace, server_shm_addr,
+			  conn->shm_size, VM_READ | VM_WRITE, conn->shm, 0);
+	if (ret)
+		goto out_put;
+
+	conn->handler = h; /* keeps cap_get's reference */
+	conn->server_shm = server_shm_addr;
+	caller = p->caller;
+	if (conn->state == CONN_PENDING && caller) {
+		conn->state = CONN_VALID;
+	} else {
+		/* The client died meanwhile: let the server clean up. */
+		conn->state = CONN_CLOSED;
+		ipc_queue_destructor(conn);
+	}
+	p->busy = false;
+	p->conn = NULL;
+	ret = conn->client_cap;
+	obj_put(conn);
+	ipc_finish_passive(caller, ret);
+out_put:
+	obj_put(h);
+	return ret;
+}
+
+void ipc_thread_init(struct thread *t)
+{
+	list_init(&t->ipc.timed_node);
+}
+
+void ipc_thread_free(struct thread *t)
+{
+	struct ipc_service *svc = t->ipc.service;
+	struct ipc_passive *p = t->ipc.passive;
+
+	if (svc) {
+		obj_put(svc->register_cb);
+		kfree(svc);
+	}
+	if (p) {
+		obj_put(p->exit_sc);
+		kfree(p);
+	}
+}

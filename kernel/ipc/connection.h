@@ -1,0 +1,121 @@
+/*
+ * Connection-based, migrating-thread IPC (after ChCore's connection.c).
+ *
+ * Parties:
+ *   S1  a server thread that called register_server(): it owns the
+ *       service (struct ipc_service) and is what clients name;
+ *   S2  the server's passive register-callback thread;
+ *   S3  a passive handler thread that serves calls (one may serve many
+ *       connections, one call at a time);
+ *   C   any thread of the client process.
+ *
+ * Registration: C calls register_client(S1) -> the kernel maps the
+ * client's shm, makes the connection, copies the connection and shm caps
+ * to the server, and migrates C's scheduling context into S2 -> S2 picks
+ * a handler and an address and calls ipc_register_cb_return() -> the
+ * kernel maps the shm in the server and migrates back to C, which gets
+ * its connection cap.
+ *
+ * Call: C calls ipc_call(conn, msg) -> S3 starts at its recorded entry
+ * and stack with (msg in the server's mapping, client badge) on C's
+ * scheduling context -> ipc_return(ret) migrates back. No scheduler runs.
+ *
+ * A thread waiting for a passive thread is in TS_IPC_WAIT: on no queue,
+ * with no kernel continuation (its kernel stack was abandoned), resumed
+ * only through its user frame. A passive thread serving someone holds a
+ * reference to the lent scheduling context.
+ *
+ * Locking: one CPU, kernel not preemptible: the connection and passive
+ * state are owned by the CPU; the SMP issue adds conn->lock and a lock
+ * per passive thread (ChCore's try_locks, which map to -EIPCRETRY).
+ */
+#ifndef KERNEL_IPC_CONNECTION_H
+#define KERNEL_IPC_CONNECTION_H
+
+#include <lib/list.h>
+#include <object/object.h>
+
+struct thread;
+struct cap_group;
+struct pmo;
+struct sched_context;
+
+enum conn_state {
+	CONN_PENDING, /* registration in progress */
+	CONN_VALID,
+	CONN_CLOSED,  /* the client is gone or registration failed */
+	CONN_DEAD,    /* the server is gone: -EDEADSRV for good */
+};
+
+struct connection {
+	struct object obj;
+	enum conn_state state;
+	bool busy;               /* a call is in flight */
+	u64 badge;               /* the client process, unforgeable */
+	struct cap_group *client; /* weak: cleared when the client dies */
+	struct thread *handler;  /* holds a reference once valid */
+	struct pmo *shm;         /* holds a reference */
+	u64 shm_size;
+	u64 client_shm, server_shm; /* where each side mapped it */
+	u64 call_msg;            /* client address of the message in flight */
+	int client_cap, server_cap, server_shm_cap; /* slots kernel made */
+	bool destructor_due;     /* on handler's pending list */
+	struct list_head client_node;  /* in client->ipc_conns */
+	struct list_head pending_node; /* in the handler's pending list */
+};
+
+/* What a server thread declared with register_server. */
+struct ipc_service {
+	u64 ipc_routine;
+	u64 destructor;
+	struct thread *register_cb; /* holds a reference */
+};
+
+enum passive_role { PASSIVE_REGISTER_CB = 1, PASSIVE_HANDLER };
+
+/* A passive server thread's IPC state (S2 or S3). */
+struct ipc_passive {
+	enum passive_role role;
+	u64 entry, stack;   /* recorded from the thread at registration */
+	u64 exit_routine;   /* handlers: runs the destructor */
+	u64 destructor;
+	u64 ipc_routine;    /* register_cb: handed to the callback */
+	bool busy;          /* serving (a call, a registration, an exit run) */
+	bool exit_run;      /* handlers: the busy work is a destructor run */
+	struct thread *caller;    /* whom to return to; NULL if orphaned */
+	struct connection *conn;  /* being served or set up */
+	struct sched_context *exit_sc; /* handlers: runs exit routines */
+	struct list_head pending; /* connections whose destructor is due */
+};
+
+/* Per-thread IPC fields, embedded in struct thread. */
+struct ipc_thread {
+	struct ipc_service *service;
+	struct ipc_passive *passive;
+	struct thread *callee; /* while in TS_IPC_WAIT: who serves us */
+	u64 deadline;          /* tick at which our call times out, or 0 */
+	struct list_head timed_node;
+};
+
+void connection_destroy(void *obj);
+
+int ipc_register_server(u64 ipc_routine, int register_cb_cap, u64 destructor);
+/* The following return only on error; success migrates. */
+long ipc_register_client(int server_cap, u64 shm_cap, u64 shm_addr);
+long ipc_register_cb_return(int handler_cap, u64 exit_routine,
+			    u64 server_shm_addr);
+long ipc_call(int conn_cap, u64 msg, u64 ncaps, u64 timeout_us);
+long ipc_return(u64 ret, u64 ncaps);
+long ipc_exit_routine_return(void);
+
+/* Death and teardown hooks. */
+void ipc_thread_init(struct thread *t);
+/* The thread is dying (exit or retire): release every IPC tie. */
+void ipc_thread_detach(struct thread *t);
+void ipc_thread_free(struct thread *t);
+/* The client process is gone: close its connections. */
+void ipc_client_teardown(struct cap_group *g);
+/* Timer: fail calls whose deadline has passed. */
+void ipc_tick(u64 now);
+
+#endif

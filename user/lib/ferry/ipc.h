@@ -1,0 +1,79 @@
+/*
+ * libferry's IPC library: ChCore-style connections in a few calls.
+ *
+ * Server:
+ *     static long echo(struct ipc_msg *msg, uint64_t badge) { ... }
+ *     ipc_serve(echo, NULL);          // then the main thread may idle
+ *
+ * Client:
+ *     struct ipc_conn c;
+ *     ipc_connect(server_thread_cap, 4096, &c);
+ *     struct ipc_msg *m = ipc_msg_init(&c, 64, 0);
+ *     memcpy(ipc_msg_data(m), "hi", 3);
+ *     long r = ipc_call(&c, m, 0);
+ *
+ * The handler runs in the server process on the client's scheduling
+ * context; it returns a value (and optionally capabilities with
+ * ipc_return_caps). docs/ipc.md has the whole protocol.
+ */
+#ifndef FERRY_IPC_H
+#define FERRY_IPC_H
+
+#include <ferry/ferry.h>
+
+typedef long (*ipc_handler_fn)(struct ipc_msg *msg, uint64_t badge);
+typedef void (*ipc_destructor_fn)(uint64_t badge);
+
+/* The client's end of a connection. */
+struct ipc_conn {
+	cap_t cap;      /* the connection (CALL) */
+	cap_t shm_cap;  /* the shared memory PMO */
+	void *shm;      /* where it is mapped here */
+	size_t shm_size;
+};
+
+/*
+ * Makes the calling thread a server: one passive handler thread serves
+ * every connection (one call at a time), and `destructor` (may be NULL)
+ * runs in it once for each connection whose client has gone. One server
+ * per process. 0 or a negative errno.
+ */
+long ipc_serve(ipc_handler_fn handler, ipc_destructor_fn destructor);
+
+/*
+ * Connects to the server thread `server` with a shm of shm_size bytes
+ * (rounded up to pages), retrying while the server is busy or still
+ * starting. 0 or a negative errno (-EDEADSRV if the server is dead).
+ */
+long ipc_connect(cap_t server, size_t shm_size, struct ipc_conn *out);
+/* Unmaps the shm and drops our capabilities. */
+void ipc_disconnect(struct ipc_conn *c);
+
+/*
+ * Lays out a message at the start of the shm: header, data_len bytes of
+ * data, then cap_slots capability slots. NULL if it does not fit.
+ */
+struct ipc_msg *ipc_msg_init(struct ipc_conn *c, uint32_t data_len,
+			     uint32_t cap_slots);
+static inline void *ipc_msg_data(struct ipc_msg *m)
+{
+	return (char *)m + m->data_offset;
+}
+static inline cap_t *ipc_msg_caps(struct ipc_msg *m)
+{
+	return (cap_t *)((char *)m + m->cap_offset);
+}
+
+/*
+ * Calls the server; the handler's return value comes back. On -EIPCRETRY
+ * (connection or handler busy) it yields and tries again, so it never
+ * spins through a time slice. ipc_call_timeout gives up with -ETIMEDOUT.
+ */
+long ipc_call(struct ipc_conn *c, struct ipc_msg *m, unsigned ncaps);
+long ipc_call_timeout(struct ipc_conn *c, struct ipc_msg *m, unsigned ncaps,
+		      uint64_t timeout_us);
+
+/* From a handler: return `ret` and ncaps caps from the message's slots. */
+long ipc_return_caps(struct ipc_msg *m, long ret, unsigned ncaps);
+
+#endif
