@@ -1,3 +1,4 @@
+include tests/unit/kernel_srcs.mk
 # Hosted unit tests: the real kernel sources, compiled for the host with
 # ASan/UBSan and linked with cmocka.
 #

@@ -1,0 +1,24 @@
+# Kernel sources for the hosted tests of memory and objects. Objects
+# reach every other object type through object.c's destroy table, so any
+# test touching one links the whole core; the memory tests link it too,
+# since the shared fixture (kernel_env.c) counts live objects. IPC
+# objects are among those types, so all of kernel/ipc/ comes along; when
+# object.c learns a type living elsewhere, add its file here.
+
+UNIT_KERNEL_CORE := kernel/arch/host/host.c \
+	kernel/mm/frame.c kernel/mm/kmalloc.c kernel/mm/pgtable.c \
+	kernel/mm/vmspace.c kernel/mm/uaccess.c \
+	kernel/object/object.c kernel/object/cap_group.c \
+	kernel/object/thread.c kernel/object/pmo.c \
+	kernel/object/sched_context.c kernel/sched/sched.c \
+	kernel/lib/printk.c kernel/lib/printk_out.c \
+	$(wildcard kernel/ipc/*.c) \
+	tests/unit/kernel_env.c
+
+UNIT_SRCS_test_frame := $(UNIT_KERNEL_CORE)
+UNIT_SRCS_test_kmalloc := $(UNIT_KERNEL_CORE)
+UNIT_SRCS_test_pgtable := $(UNIT_KERNEL_CORE)
+UNIT_SRCS_test_vmspace := $(UNIT_KERNEL_CORE)
+UNIT_SRCS_test_pmo := $(UNIT_KERNEL_CORE)
+UNIT_SRCS_test_cap := $(UNIT_KERNEL_CORE)
+UNIT_SRCS_test_uaccess := $(UNIT_KERNEL_CORE)

@@ -1,0 +1,314 @@
+/*
+ * kernel/object/pmo.c: creation, the lazily filled radix of frames, and
+ * copies in and out. Frame counts show exactly when frames are taken.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kernel_env.h"
+#include <mm/frame.h>
+#include <object/pmo.h>
+#include <uapi/ferry/errno.h>
+
+static struct pmo *new_pmo(size_t size, int type)
+{
+	struct pmo *p = NULL;
+
+	assert_int_equal(pmo_create(size, type, &p), 0);
+	assert_non_null(p);
+	return p;
+}
+
+static void test_create_bad_sizes(void **state)
+{
+	struct pmo *p = NULL;
+
+	(void)state;
+	assert_int_equal(pmo_create(0, PMO_ANONYMOUS, &p), -EINVAL);
+	assert_int_equal(pmo_create(PMO_MAX_SIZE + 1, PMO_ANONYMOUS, &p),
+			 -EINVAL);
+	assert_int_equal(pmo_create(PMO_MAX_SIZE + PAGE_SIZE, PMO_DATA, &p),
+			 -EINVAL);
+	assert_int_equal(pmo_create(~(size_t)0, PMO_ANONYMOUS, &p), -EINVAL);
+	assert_null(p);
+}
+
+static void test_create_bad_type(void **state)
+{
+	struct pmo *p = NULL;
+
+	(void)state;
+	assert_int_equal(pmo_create(PAGE_SIZE, -1, &p), -EINVAL);
+	assert_int_equal(pmo_create(PAGE_SIZE, 2, &p), -EINVAL);
+	assert_int_equal(pmo_create(PAGE_SIZE, 0x100, &p), -EINVAL);
+	assert_null(p);
+}
+
+static void test_size_rounds_up_to_pages(void **state)
+{
+	struct pmo *p = new_pmo(1, PMO_ANONYMOUS);
+
+	(void)state;
+	assert_int_equal(p->size, PAGE_SIZE);
+	assert_int_equal(obj_type(p), OBJ_TYPE_PMO);
+	assert_int_equal(p->type, PMO_ANONYMOUS);
+	obj_put(p);
+	p = new_pmo(PAGE_SIZE + 1, PMO_ANONYMOUS);
+	assert_int_equal(p->size, 2 * PAGE_SIZE);
+	obj_put(p);
+	p = new_pmo(PAGE_SIZE, PMO_ANONYMOUS);
+	assert_int_equal(p->size, PAGE_SIZE);
+	obj_put(p);
+}
+
+static void test_max_size_anonymous_is_free_until_touched(void **state)
+{
+	size_t frames = frame_free_count();
+	struct pmo *p = new_pmo(PMO_MAX_SIZE, PMO_ANONYMOUS);
+	paddr_t pa;
+
+	(void)state;
+	assert_int_equal(p->size, PMO_MAX_SIZE);
+	/* At most the slab page holding the struct itself. */
+	assert_true(frame_free_count() >= frames - 1);
+	assert_int_equal(pmo_resident_pages(p), 0);
+	/* The very last page is reachable. */
+	assert_int_equal(pmo_get_page(p, PMO_MAX_PAGES - 1, true, &pa), 0);
+	assert_int_equal(pmo_resident_pages(p), 1);
+	assert_int_equal(pmo_get_page(p, PMO_MAX_PAGES, true, &pa), -EINVAL);
+	obj_put(p);
+}
+
+static void test_data_allocates_every_page_zeroed(void **state)
+{
+	size_t frames = frame_free_count();
+	struct pmo *p = new_pmo(5 * PAGE_SIZE, PMO_DATA);
+
+	(void)state;
+	assert_int_equal(pmo_resident_pages(p), 5);
+	/* Five frames and two pages of radix (kmalloc'd directory, leaf). */
+	assert_true(frame_free_count() <= frames - 5);
+	for (size_t i = 0; i < 5; i++) {
+		paddr_t pa;
+		const unsigned char *b;
+
+		assert_int_equal(pmo_get_page(p, i, false, &pa), 0);
+		b = phys_to_virt(pa);
+		for (size_t j = 0; j < PAGE_SIZE; j++)
+			assert_int_equal(b[j], 0);
+	}
+	obj_put(p);
+}
+
+static void test_data_larger_than_memory_fails_cleanly(void **state)
+{
+	struct pmo *p = NULL;
+
+	(void)state;
+	/* Half way through, frames run out: what was taken goes back. */
+	assert_int_equal(pmo_create(2 * KENV_ARENA_SIZE, PMO_DATA, &p),
+			 -ENOMEM);
+	assert_null(p);
+}
+
+static void test_anonymous_allocates_lazily(void **state)
+{
+	struct pmo *p = new_pmo(8 * PAGE_SIZE, PMO_ANONYMOUS);
+	paddr_t pa, again;
+	size_t frames;
+
+	(void)state;
+	assert_int_equal(pmo_resident_pages(p), 0);
+	assert_int_equal(pmo_get_page(p, 3, false, &pa), -ENOENT);
+	assert_int_equal(pmo_resident_pages(p), 0);
+	assert_int_equal(pmo_get_page(p, 3, true, &pa), 0);
+	assert_int_equal(pmo_resident_pages(p), 1);
+	/* The same frame every time after. */
+	frames = frame_free_count();
+	assert_int_equal(pmo_get_page(p, 3, false, &again), 0);
+	assert_int_equal(again, pa);
+	assert_int_equal(pmo_get_page(p, 3, true, &again), 0);
+	assert_int_equal(again, pa);
+	assert_int_equal(frame_free_count(), frames);
+	/* Its neighbours are still absent. */
+	assert_int_equal(pmo_get_page(p, 2, false, &pa), -ENOENT);
+	assert_int_equal(pmo_get_page(p, 4, false, &pa), -ENOENT);
+	obj_put(p);
+}
+
+static void test_get_page_past_end_is_einval(void **state)
+{
+	struct pmo *p = new_pmo(2 * PAGE_SIZE, PMO_DATA);
+	paddr_t pa = 0;
+
+	(void)state;
+	assert_int_equal(pmo_get_page(p, 2, true, &pa), -EINVAL);
+	assert_int_equal(pmo_get_page(p, 2, false, &pa), -EINVAL);
+	assert_int_equal(pmo_get_page(p, ~(size_t)0, true, &pa), -EINVAL);
+	assert_int_equal(pa, 0);
+	assert_int_equal(pmo_resident_pages(p), 2);
+	obj_put(p);
+}
+
+static void test_pages_in_two_radix_leaves(void **state)
+{
+	struct pmo *p = new_pmo((PMO_RADIX + 10) * PAGE_SIZE, PMO_ANONYMOUS);
+	paddr_t a, b;
+
+	(void)state;
+	assert_int_equal(pmo_get_page(p, 0, true, &a), 0);
+	assert_int_equal(pmo_get_page(p, PMO_RADIX + 9, true, &b), 0);
+	assert_int_not_equal(a, b);
+	assert_int_equal(pmo_resident_pages(p), 2);
+	assert_non_null(p->dir[0]);
+	assert_non_null(p->dir[1]);
+	obj_put(p);
+}
+
+static void test_write_read_across_page_boundary(void **state)
+{
+	struct pmo *p = new_pmo(3 * PAGE_SIZE, PMO_ANONYMOUS);
+	char buf[300], out[300];
+	paddr_t pa0, pa1;
+	size_t off = PAGE_SIZE - 100;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (char)(i * 7 + 1);
+	assert_int_equal(pmo_write(p, off, buf, sizeof(buf)), 0);
+	/* Exactly the two pages touched became resident. */
+	assert_int_equal(pmo_resident_pages(p), 2);
+	memset(out, 0, sizeof(out));
+	assert_int_equal(pmo_read(p, off, out, sizeof(out)), 0);
+	assert_memory_equal(out, buf, sizeof(buf));
+	/* The bytes really are split 100/200 over the two frames. */
+	assert_int_equal(pmo_get_page(p, 0, false, &pa0), 0);
+	assert_int_equal(pmo_get_page(p, 1, false, &pa1), 0);
+	assert_memory_equal((char *)phys_to_virt(pa0) + off, buf, 100);
+	assert_memory_equal(phys_to_virt(pa1), buf + 100, 200);
+	obj_put(p);
+}
+
+static void test_write_whole_object_spanning_pages(void **state)
+{
+	enum { SIZE = 3 * PAGE_SIZE };
+	static unsigned char in[SIZE], out[SIZE];
+	struct pmo *p = new_pmo(SIZE, PMO_DATA);
+
+	(void)state;
+	for (size_t i = 0; i < SIZE; i++)
+		in[i] = (unsigned char)(i ^ (i >> 8));
+	assert_int_equal(pmo_write(p, 0, in, SIZE), 0);
+	assert_int_equal(pmo_read(p, 0, out, SIZE), 0);
+	assert_memory_equal(in, out, SIZE);
+	obj_put(p);
+}
+
+static void test_fresh_anonymous_reads_zero(void **state)
+{
+	struct pmo *p = new_pmo(2 * PAGE_SIZE, PMO_ANONYMOUS);
+	unsigned char out[64];
+
+	(void)state;
+	memset(out, 0xcc, sizeof(out));
+	assert_int_equal(pmo_read(p, PAGE_SIZE + 5, out, sizeof(out)), 0);
+	for (size_t i = 0; i < sizeof(out); i++)
+		assert_int_equal(out[i], 0);
+	obj_put(p);
+}
+
+static void test_out_of_range_copy_is_einval(void **state)
+{
+	struct pmo *p = new_pmo(2 * PAGE_SIZE, PMO_ANONYMOUS);
+	char buf[16] = "0123456789abcde";
+
+	(void)state;
+	assert_int_equal(pmo_write(p, 2 * PAGE_SIZE - 8, buf, 16), -EINVAL);
+	assert_int_equal(pmo_read(p, 2 * PAGE_SIZE - 8, buf, 16), -EINVAL);
+	assert_int_equal(pmo_write(p, 2 * PAGE_SIZE + 1, buf, 0), -EINVAL);
+	assert_int_equal(pmo_read(p, ~(size_t)0, buf, 1), -EINVAL);
+	/* off + len would wrap around. */
+	assert_int_equal(pmo_write(p, 8, buf, ~(size_t)0 - 4), -EINVAL);
+	/* Nothing was written before the check failed. */
+	assert_int_equal(pmo_resident_pages(p), 0);
+	/* The exact end is fine, and an empty copy there too. */
+	assert_int_equal(pmo_write(p, 2 * PAGE_SIZE - 16, buf, 16), 0);
+	assert_int_equal(pmo_read(p, 2 * PAGE_SIZE, buf, 0), 0);
+	obj_put(p);
+}
+
+static void test_destroy_frees_frames(void **state)
+{
+	size_t frames = frame_free_count();
+	struct pmo *p = new_pmo(64 * PAGE_SIZE, PMO_ANONYMOUS);
+	char c = 'x';
+
+	(void)state;
+	for (size_t i = 0; i < 64; i += 3)
+		assert_int_equal(pmo_write(p, i * PAGE_SIZE + 1, &c, 1), 0);
+	assert_int_equal(pmo_resident_pages(p), 22);
+	assert_true(frame_free_count() <= frames - 22);
+	obj_put(p);
+	assert_int_equal(frame_free_count(), frames);
+}
+
+static void test_refcount_keeps_pmo_alive(void **state)
+{
+	size_t live = obj_live_count(OBJ_TYPE_PMO);
+	struct pmo *p = new_pmo(PAGE_SIZE, PMO_DATA);
+
+	(void)state;
+	assert_int_equal(obj_live_count(OBJ_TYPE_PMO), live + 1);
+	obj_get(p);
+	obj_put(p);
+	assert_int_equal(obj_live_count(OBJ_TYPE_PMO), live + 1);
+	assert_int_equal(pmo_resident_pages(p), 1);
+	obj_put(p);
+	assert_int_equal(obj_live_count(OBJ_TYPE_PMO), live);
+}
+
+static void test_touch_out_of_frames_is_enomem(void **state)
+{
+	struct pmo *p = new_pmo(4 * PAGE_SIZE, PMO_ANONYMOUS);
+	paddr_t pa;
+	char c = 1;
+
+	(void)state;
+	assert_int_equal(pmo_get_page(p, 0, true, &pa), 0); /* the radix */
+	kenv_take_all_frames();
+	assert_int_equal(pmo_get_page(p, 1, true, &pa), -ENOMEM);
+	assert_int_equal(pmo_write(p, 2 * PAGE_SIZE, &c, 1), -ENOMEM);
+	assert_int_equal(pmo_resident_pages(p), 1);
+	kenv_give_all_frames();
+	assert_int_equal(pmo_get_page(p, 1, true, &pa), 0);
+	obj_put(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		kenv_test(test_create_bad_sizes),
+		kenv_test(test_create_bad_type),
+		kenv_test(test_size_rounds_up_to_pages),
+		kenv_test(test_max_size_anonymous_is_free_until_touched),
+		kenv_test(test_data_allocates_every_page_zeroed),
+		kenv_test(test_data_larger_than_memory_fails_cleanly),
+		kenv_test(test_anonymous_allocates_lazily),
+		kenv_test(test_get_page_past_end_is_einval),
+		kenv_test(test_pages_in_two_radix_leaves),
+		kenv_test(test_write_read_across_page_boundary),
+		kenv_test(test_write_whole_object_spanning_pages),
+		kenv_test(test_fresh_anonymous_reads_zero),
+		kenv_test(test_out_of_range_copy_is_einval),
+		kenv_test(test_destroy_frees_frames),
+		kenv_test(test_refcount_keeps_pmo_alive),
+		kenv_test(test_touch_out_of_frames_is_enomem),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
