@@ -6,12 +6,15 @@ KERNEL_SRCS := $(shell find kernel -name '*.c' -o -name '*.S' | grep -v '^kernel
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
 
 KCC := gcc
+# IPC_FASTPATH=0 builds the kernel with the general IPC path only.
+IPC_FASTPATH ?= 1
 KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-ffreestanding -fno-builtin -nostdinc -fno-stack-protector -fno-pic \
 	-fno-pie -mno-red-zone -mcmodel=kernel -mgeneral-regs-only \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-isystem $(shell $(KCC) -print-file-name=include) \
-	-Ikernel -Ikernel/arch/x86_64 -Iinclude -MMD -MP
+	-Ikernel -Ikernel/arch/x86_64 -Iinclude -MMD -MP \
+	-DIPC_FASTPATH=$(IPC_FASTPATH)
 
 $(BUILD)/k/%.c.o: %.c
 	@mkdir -p $(dir $@)

@@ -43,9 +43,7 @@ int arch_copy_to_user(void __user *dst, const void *src, size_t n);
 void arch_thread_init(struct thread *t);
 void arch_thread_set_user(struct thread *t, u64 pc, u64 sp, u64 arg0,
 			  u64 arg1);
-void arch_regs_set_ret(struct arch_regs *regs, u64 val);
-/* A fresh user entry: pc, stack, flags and segments, as for a new thread. */
-void arch_regs_set_entry(struct arch_regs *regs, u64 pc, u64 sp);
+/* arch_regs_set_entry() and arch_regs_set_ret() are inline in arch_defs.h. */
 /*
  * Makes a thread's next switch-in start from its user frame, for a
  * thread whose kernel stack was abandoned (IPC migration).

@@ -232,7 +232,7 @@ void ipc_clear_deadline(struct thread *t)
 
 void ipc_tick(u64 now)
 {
-	struct thread *t, *tmp;
+	struct thread *t;
 
 	list_for_each_safe(t, tmp, &timed_calls, ipc.timed_node)
 	{

@@ -32,6 +32,7 @@
 #ifndef KERNEL_IPC_CONNECTION_H
 #define KERNEL_IPC_CONNECTION_H
 
+#include <arch_defs.h>
 #include <lib/list.h>
 #include <object/object.h>
 
@@ -107,6 +108,17 @@ long ipc_register_cb_return(int handler_cap, u64 exit_routine,
 long ipc_call(int conn_cap, u64 msg, u64 ncaps, u64 timeout_us);
 long ipc_return(u64 ret, u64 ncaps);
 long ipc_exit_routine_return(void);
+long ipc_close(int conn_cap);
+
+/*
+ * The fast path (fastpath.c): called first for SYS_ipc_call and
+ * SYS_ipc_return; returns only when the general path must take over.
+ */
+#ifndef IPC_FASTPATH
+#define IPC_FASTPATH 1
+#endif
+void ipc_fastpath_call(struct arch_regs *r);
+void ipc_fastpath_return(struct arch_regs *r);
 
 /* Death and teardown hooks. */
 void ipc_thread_init(struct thread *t);

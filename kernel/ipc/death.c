@@ -103,26 +103,51 @@ long ipc_exit_routine_return(void)
 	return 0;
 }
 
+/* Closes one client connection: the destructor will run for it. */
+static void close_client_side(struct connection *conn)
+{
+	list_del(&conn->client_node);
+	list_init(&conn->client_node);
+	conn->client = NULL;
+	if (conn->state == CONN_PENDING || conn->state == CONN_VALID) {
+		conn->state = CONN_CLOSED;
+		ipc_queue_destructor(conn);
+	}
+}
+
+long ipc_close(int conn_cap)
+{
+	struct connection *conn;
+	long ret;
+
+	ret = cap_get(current->group, conn_cap, OBJ_TYPE_CONNECTION,
+		      CAP_RIGHT_CALL, (void **)&conn);
+	if (ret)
+		return ret;
+	if (conn->busy) {
+		obj_put(conn);
+		return -EIPCRETRY;
+	}
+	if (conn->client == current->group)
+		close_client_side(conn);
+	cap_remove_if(current->group, conn_cap, conn);
+	obj_put(conn);
+	return 0;
+}
+
 void ipc_client_teardown(struct cap_group *g)
 {
-	struct connection *conn, *tmp;
+	struct connection *conn;
 
 	list_for_each_safe(conn, tmp, &g->ipc_conns, client_node)
-	{
-		list_del(&conn->client_node);
-		conn->client = NULL;
-		if (conn->state == CONN_PENDING || conn->state == CONN_VALID) {
-			conn->state = CONN_CLOSED;
-			ipc_queue_destructor(conn);
-		}
-	}
+		close_client_side(conn);
 }
 
 /* A passive thread dies: its caller and its connections learn it. */
 static void passive_detach(struct thread *t)
 {
 	struct ipc_passive *p = t->ipc.passive;
-	struct connection *conn = p->conn, *c, *tmp;
+	struct connection *conn = p->conn, *c;
 
 	if (p->caller) {
 		struct thread *caller = p->caller;

@@ -47,15 +47,24 @@ static inline void list_del(struct list_head *n)
 #define list_entry(ptr, type, member) container_of(ptr, type, member)
 #define list_first(head, type, member) list_entry((head)->next, type, member)
 
+/*
+ * The iterators walk list_head pointers and convert to the entry only
+ * for real entries: turning the head itself into an entry pointer (as
+ * the classic macros do) is undefined when the types' alignments differ.
+ */
 #define list_for_each(pos, head, member)                                       \
-	for (pos = list_entry((head)->next, __typeof__(*pos), member);         \
-	     &pos->member != (head);                                           \
-	     pos = list_entry(pos->member.next, __typeof__(*pos), member))
+	for (struct list_head *pos##_n = (head)->next;                         \
+	     pos##_n != (head) &&                                              \
+	     ((pos = list_entry(pos##_n, __typeof__(*pos), member)), 1);       \
+	     pos##_n = pos##_n->next)
 
+/* Safe against removing `pos`; `tmp` names the saved next node. */
 #define list_for_each_safe(pos, tmp, head, member)                             \
-	for (pos = list_entry((head)->next, __typeof__(*pos), member),         \
-	    tmp = list_entry(pos->member.next, __typeof__(*pos), member);      \
-	     &pos->member != (head); pos = tmp,                                \
-	    tmp = list_entry(tmp->member.next, __typeof__(*pos), member))
+	for (struct list_head *tmp##_n = (head)->next, *tmp##_next;            \
+	     tmp##_n != (head) && ((tmp##_next = tmp##_n->next),               \
+				  (pos = list_entry(tmp##_n, __typeof__(*pos), \
+						    member)),                  \
+				  1);                                          \
+	     tmp##_n = tmp##_next)
 
 #endif

@@ -101,6 +101,39 @@ int pt_unmap(paddr_t root, vaddr_t va)
 	return 1;
 }
 
+void pt_unmap_range(paddr_t root, vaddr_t start, vaddr_t end)
+{
+	vaddr_t va = start;
+
+	while (va < end) {
+		u64 *t = table(root);
+		int level;
+
+		/* Walk down; an absent entry skips everything it would map. */
+		for (level = PT_LEVELS - 1; level > 0; level--) {
+			u64 e = t[index_at(va, level)];
+
+			if (!(e & PTE_P))
+				break;
+			t = table(e & PTE_ADDR);
+		}
+		if (level > 0) {
+			vaddr_t span = (vaddr_t)1 << (PAGE_SHIFT + 9 * level);
+			vaddr_t next = ALIGN_DOWN(va, span) + span;
+
+			if (next <= va) /* wrapped past the top */
+				return;
+			va = next;
+			continue;
+		}
+		if (t[index_at(va, 0)] & PTE_P) {
+			t[index_at(va, 0)] = 0;
+			arch_tlb_flush_page(va);
+		}
+		va += PAGE_SIZE;
+	}
+}
+
 int pt_query(paddr_t root, vaddr_t va, paddr_t *pa, u64 *flags)
 {
 	u64 *e = walk(root, va, false);

@@ -16,6 +16,8 @@ void pt_destroy(paddr_t root);
 int pt_map(paddr_t root, vaddr_t va, paddr_t pa, u64 flags);
 /* Unmaps one page; returns 1 if it was mapped, 0 if not. */
 int pt_unmap(paddr_t root, vaddr_t va);
+/* Unmaps every page in [start, end), skipping absent tables quickly. */
+void pt_unmap_range(paddr_t root, vaddr_t start, vaddr_t end);
 /* 0 and the leaf's frame and flags, or -ENOENT. */
 int pt_query(paddr_t root, vaddr_t va, paddr_t *pa, u64 *flags);
 /* Number of user-half table pages under root (for tests). */

@@ -55,7 +55,7 @@ static void region_free(struct vmregion *r)
 void vmspace_destroy(void *obj)
 {
 	struct vmspace *vs = obj;
-	struct vmregion *r, *tmp;
+	struct vmregion *r;
 
 	list_for_each_safe(r, tmp, &vs->regions, node)
 	{
@@ -135,10 +135,18 @@ out_free:
 	return ret;
 }
 
-static void unmap_pages_locked(struct vmspace *vs, vaddr_t start, size_t size)
+/* Drops the PTEs of [start, end): only a region's pages can have any. */
+static void unmap_pages_locked(struct vmspace *vs, vaddr_t start, vaddr_t end)
 {
-	for (vaddr_t va = start; va < start + size; va += PAGE_SIZE)
-		pt_unmap(vs->pt_root, va);
+	pt_unmap_range(vs->pt_root, start, end);
+}
+
+/* Would cutting [start, end) out of the list need a region more? */
+static bool needs_split_locked(struct vmspace *vs, vaddr_t start, vaddr_t end)
+{
+	struct vmregion *r = first_ending_after(vs, start);
+
+	return r && r->start < start && r->start + r->size > end;
 }
 
 /*
@@ -162,7 +170,7 @@ static void split_locked(struct vmspace *vs, struct vmregion *r, vaddr_t at,
 
 int vmspace_unmap(struct vmspace *vs, vaddr_t start, size_t size)
 {
-	struct vmregion *r, *tmp, *spare;
+	struct vmregion *r, *spare;
 	vaddr_t end = start + size;
 
 	if (!range_ok(start, size))
@@ -172,6 +180,12 @@ int vmspace_unmap(struct vmspace *vs, vaddr_t start, size_t size)
 	if (!spare)
 		return -ENOMEM;
 	lock(&vs->lock);
+	if (needs_split_locked(vs, start, end) &&
+	    vs->nregions >= VMSPACE_MAX_REGIONS) {
+		unlock(&vs->lock);
+		kfree(spare);
+		return -ENOMEM;
+	}
 	list_for_each_safe(r, tmp, &vs->regions, node)
 	{
 		vaddr_t rend = r->start + r->size;
@@ -180,6 +194,7 @@ int vmspace_unmap(struct vmspace *vs, vaddr_t start, size_t size)
 			continue;
 		if (r->start >= end)
 			break;
+		unmap_pages_locked(vs, MAX(start, r->start), MIN(end, rend));
 		if (r->start < start && rend > end) {
 			split_locked(vs, r, end, spare);
 			spare = NULL;
@@ -196,7 +211,6 @@ int vmspace_unmap(struct vmspace *vs, vaddr_t start, size_t size)
 			region_free(r);
 		}
 	}
-	unmap_pages_locked(vs, start, size);
 	unlock(&vs->lock);
 	kfree(spare);
 	return 0;
@@ -235,6 +249,18 @@ int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm)
 		ret = -ENOMEM; /* Linux's answer for unmapped pages */
 		goto out_unlock;
 	}
+	/* Each end of the range that falls inside a region splits it. */
+	{
+		struct vmregion *first = first_ending_after(vs, start);
+		struct vmregion *last = first_ending_after(vs, end - 1);
+		size_t splits = (first->start < start) +
+				(last->start + last->size > end);
+
+		if (vs->nregions + splits > VMSPACE_MAX_REGIONS) {
+			ret = -ENOMEM;
+			goto out_unlock;
+		}
+	}
 	list_for_each(r, &vs->regions, node)
 	{
 		if (r->start + r->size <= start)
@@ -250,7 +276,7 @@ int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm)
 		r->perm = perm;
 	}
 	/* Drop the old PTEs; faults map the pages again with the new rights. */
-	unmap_pages_locked(vs, start, size);
+	unmap_pages_locked(vs, start, end);
 out_unlock:
 	unlock(&vs->lock);
 out_free:
@@ -262,10 +288,11 @@ out_free:
 vaddr_t vmspace_find_free(struct vmspace *vs, vaddr_t hint, size_t size)
 {
 	struct vmregion *r;
-	vaddr_t at = MAX(ALIGN_UP(hint, PAGE_SIZE), PAGE_SIZE);
+	vaddr_t at;
 
-	if (size == 0 || size > USER_TOP)
+	if (size == 0 || size > USER_TOP || hint >= USER_TOP)
 		return 0;
+	at = MAX(ALIGN_UP(hint, PAGE_SIZE), PAGE_SIZE);
 	lock(&vs->lock);
 	list_for_each(r, &vs->regions, node)
 	{

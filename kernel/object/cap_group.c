@@ -194,7 +194,7 @@ int cap_copy(struct cap_group *src, int cap, struct cap_group *dst, u32 mask)
 
 void cap_group_exit(struct cap_group *g, int status)
 {
-	struct thread *t, *tmp;
+	struct thread *t;
 	struct list_head inactive;
 
 	list_init(&inactive);

@@ -39,31 +39,12 @@ void *obj_alloc(u32 type, size_t size)
 	return o;
 }
 
-void obj_get(void *obj)
+void obj_release(struct object *o)
 {
-	struct object *o = obj;
-
-	__atomic_add_fetch(&o->refcount, 1, __ATOMIC_RELAXED);
-}
-
-void obj_put(void *obj)
-{
-	struct object *o = obj;
-
-	if (!o)
-		return;
-	BUG_ON(o->refcount == 0);
-	if (__atomic_sub_fetch(&o->refcount, 1, __ATOMIC_ACQ_REL) != 0)
-		return;
 	if (obj_destroy[o->type])
 		obj_destroy[o->type](o);
 	__atomic_sub_fetch(&live[o->type], 1, __ATOMIC_RELAXED);
 	kfree(o);
-}
-
-u32 obj_type(const void *obj)
-{
-	return ((const struct object *)obj)->type;
 }
 
 size_t obj_live_count(u32 type)

@@ -18,9 +18,27 @@ struct object {
 
 /* A new object of `size` bytes (header included), zeroed, refcount 1. */
 void *obj_alloc(u32 type, size_t size);
-void obj_get(void *obj);
-void obj_put(void *obj);
-u32 obj_type(const void *obj);
+/* The last reference is gone: destroy and free (object.c). */
+void obj_release(struct object *o);
+
+static inline void obj_get(void *obj)
+{
+	__atomic_add_fetch(&((struct object *)obj)->refcount, 1,
+			   __ATOMIC_RELAXED);
+}
+
+/* Drops a reference; NULL is allowed. Inline: it is on the IPC path. */
+static inline void obj_put(void *obj)
+{
+	struct object *o = obj;
+
+	if (o && __atomic_sub_fetch(&o->refcount, 1, __ATOMIC_ACQ_REL) == 0)
+		obj_release(o);
+}
+static inline u32 obj_type(const void *obj)
+{
+	return ((const struct object *)obj)->type;
+}
 
 /* How many objects are alive, of one type or (OBJ_TYPE_NONE) all. */
 size_t obj_live_count(u32 type);

@@ -2,6 +2,7 @@
 #include <arch/arch.h>
 #include <lib/printk.h>
 #include <mm/kmalloc.h>
+#include <mm/vmspace.h>
 #include <object/cap_group.h>
 #include <object/sched_context.h>
 #include <object/thread.h>
@@ -44,6 +45,7 @@ int thread_create(struct cap_group *g, u64 pc, u64 sp, u64 arg, u32 flags,
 	}
 	obj_get(g);
 	t->group = g;
+	t->pt_root = g->vmspace->pt_root;
 	t->tid = g->next_tid++;
 	list_append(&g->threads, &t->group_node);
 	g->nthreads++;

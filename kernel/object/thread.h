@@ -36,6 +36,7 @@ struct thread {
 	struct cap_group *group;   /* holds a reference */
 	struct sched_context *sc;  /* holds a reference, NULL if passive */
 	void *kstack;              /* KSTACK_SIZE bytes */
+	paddr_t pt_root;           /* the group's page tables, cached */
 	enum thread_state state;
 	struct list_head sched_node; /* run queue or wait queue */
 	struct waitq *waiting_on;

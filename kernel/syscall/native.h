@@ -36,6 +36,7 @@ long sys_ipc_register_cb_return(u64 handler_cap, u64 exit_routine,
 long sys_ipc_call(u64 conn_cap, u64 msg, u64 ncaps, u64 timeout_us);
 long sys_ipc_return(u64 ret, u64 ncaps);
 long sys_ipc_exit_routine_return(void);
+long sys_ipc_close(u64 conn_cap);
 
 /* Turns a user cap argument into an int slot, rejecting junk high bits. */
 static inline int cap_arg(u64 v)

@@ -80,6 +80,16 @@ long sys_ipc_return(u64 ret, u64 ncaps)
 }
 
 /*
+ * The client ends a connection (conn_cap, CALL): the server's destructor
+ * runs for it, and the slot is freed. -ECAPBILITY, -EIPCRETRY (another of
+ * our threads has a call in flight on it).
+ */
+long sys_ipc_close(u64 conn_cap)
+{
+	return ipc_close(cap_arg(conn_cap));
+}
+
+/*
  * From a handler's exit routine: the destructor has run; the handler
  * waits for calls again. -EINVAL outside an exit routine.
  */

@@ -1,5 +1,6 @@
 /* The native dispatch table and the entry that picks a table. */
 #include <arch/arch.h>
+#include <ipc/connection.h>
 #include <object/thread.h>
 #include <sched/sched.h>
 #include <syscall/native.h>
@@ -39,6 +40,7 @@ static const syscall_fn native_syscalls[FERRY_SYS_NR] = {
 	NATIVE(ipc_call),
 	NATIVE(ipc_return),
 	NATIVE(ipc_exit_routine_return),
+	NATIVE(ipc_close),
 };
 
 struct arch_regs *syscall_regs;
@@ -47,6 +49,7 @@ void syscall_dispatch(struct arch_regs *r)
 {
 	u64 nr = r->rax;
 	syscall_fn fn = NULL;
+
 
 	if (nr - FERRY_SYS_BASE < FERRY_SYS_NR)
 		fn = native_syscalls[nr - FERRY_SYS_BASE];

@@ -434,7 +434,7 @@ static void test_active_thread_is_enqueued(void **state)
 }
 
 /*
- * BUG: every cap_group_exit() is undefined behaviour, which UBSan stops
+ * Regression: cap_group_exit() was undefined behaviour, which UBSan stopped
  * at ("member access within misaligned address ... for type 'struct
  * thread', which requires 16 byte alignment", cap_group.c, the
  * list_for_each_safe over g->threads). list_for_each_safe() in
@@ -469,7 +469,7 @@ static void test_passive_thread_then_exit(void **state)
 	assert_int_equal(thread_regs(t)->rsp, 0x2000);
 	assert_int_equal(thread_regs(t)->rdi, 7);
 
-	cap_group_exit(g, 42); /* BUG: see above */
+	cap_group_exit(g, 42); /* the regression above */
 	/* A thread that cannot run is retired at once: the group is done. */
 	assert_int_equal(t->state, TS_DEAD);
 	assert_null(t->kstack);
@@ -487,7 +487,7 @@ static void test_passive_thread_then_exit(void **state)
 	obj_put(g);
 }
 
-/* BUG: cap_group_exit() trips UBSan, see test_passive_thread_then_exit. */
+/* Regression: cap_group_exit() under UBSan, see test_passive_thread_then_exit. */
 static void test_exit_retires_every_passive_thread(void **state)
 {
 	struct cap_group *g = new_group("t");
@@ -511,7 +511,7 @@ static void test_exit_retires_every_passive_thread(void **state)
 	obj_put(g);
 }
 
-/* BUG: cap_group_exit() trips UBSan, see test_passive_thread_then_exit. */
+/* Regression: cap_group_exit() under UBSan, see test_passive_thread_then_exit. */
 static void test_thread_create_in_exiting_group_is_esrch(void **state)
 {
 	struct cap_group *g = new_group("t");

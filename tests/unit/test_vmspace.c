@@ -384,7 +384,7 @@ static void test_find_free_limits(void **state)
 }
 
 /*
- * BUG: vmspace_find_free() rounds the hint up with ALIGN_UP before any
+ * Regression: vmspace_find_free() rounded the hint up with ALIGN_UP before any
  * range check, so a hint in the last page of the address space
  * (above 0xfffffffffffff000) wraps to 0 and the search restarts at
  * PAGE_SIZE: it returns 0x1000, below the hint, where vmspace.h promises
@@ -631,7 +631,7 @@ static struct vmspace *full_vs(struct pmo *p)
 }
 
 /*
- * BUG: the VMSPACE_MAX_REGIONS cap is only checked by vmspace_map();
+ * Regression: the VMSPACE_MAX_REGIONS cap was only checked by vmspace_map();
  * split_locked() adds regions unchecked. With the table full, unmapping
  * the middle page of a three-page region returns 0 and leaves
  * nregions == VMSPACE_MAX_REGIONS + 1; repeating it (munmap of every
@@ -652,7 +652,7 @@ static void test_unmap_split_respects_region_limit(void **state)
 }
 
 /*
- * BUG: as above, for vmspace_protect(): changing the middle page of a
+ * Regression: as above, for vmspace_protect(): changing the middle page of a
  * three-page region in a full table returns 0 with
  * nregions == VMSPACE_MAX_REGIONS + 2.
  */

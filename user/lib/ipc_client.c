@@ -40,13 +40,17 @@ long ipc_connect(cap_t server, size_t shm_size, struct ipc_conn *out)
 	return 0;
 }
 
-void ipc_disconnect(struct ipc_conn *c)
+long ipc_close(struct ipc_conn *c)
 {
+	long r;
+
+	while ((r = fy_ipc_close(c->cap)) == -EIPCRETRY)
+		fy_yield(); /* another of our threads is calling on it */
 	fy_pmo_unmap(CAP_SELF_GROUP, (uintptr_t)c->shm);
 	fy_cap_delete(c->shm_cap);
-	fy_cap_delete(c->cap);
 	c->cap = c->shm_cap = -1;
 	c->shm = NULL;
+	return r;
 }
 
 struct ipc_msg *ipc_msg_init(struct ipc_conn *c, uint32_t data_len,

@@ -23,7 +23,7 @@ int main(void)
 	tap_ok(!memcmp(ipc_msg_data(m), "olleh", 5), "data came back reversed");
 	r = ipc_call(&c, NULL, 0);
 	tap_ok(r > 0, "an empty call returns the badge (%ld)", r);
-	ipc_disconnect(&c);
+	tap_eq(ipc_close(&c), 0, "close");
 	fy_proc_kill((cap_t)proc);
 	tap_eq(fy_proc_wait((cap_t)proc), PROC_STATUS_KILLED(PROC_SIG_KILL),
 	       "server killed");

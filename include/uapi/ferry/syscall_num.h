@@ -37,7 +37,8 @@
 #define SYS_ipc_call (FERRY_SYS_BASE + 26)
 #define SYS_ipc_return (FERRY_SYS_BASE + 27)
 #define SYS_ipc_exit_routine_return (FERRY_SYS_BASE + 28)
+#define SYS_ipc_close (FERRY_SYS_BASE + 29)
 
-#define FERRY_SYS_NR 29
+#define FERRY_SYS_NR 30
 
 #endif

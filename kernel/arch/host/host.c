@@ -79,11 +79,6 @@ void arch_thread_set_user(struct thread *t, u64 pc, u64 sp, u64 arg0,
 	r->rsi = arg1;
 }
 
-void arch_regs_set_ret(struct arch_regs *regs, u64 val)
-{
-	regs->rax = val;
-}
-
 void arch_switch_to(struct thread *prev, struct thread *next)
 {
 	(void)prev;
@@ -95,15 +90,6 @@ void arch_switch_to(struct thread *prev, struct thread *next)
 void arch_thread_reset_kctx(struct thread *t)
 {
 	t->arch.ksp = 0;
-}
-
-void arch_regs_set_entry(struct arch_regs *r, u64 pc, u64 sp)
-{
-	r->rip = pc;
-	r->rsp = sp;
-	r->cs = 0x23;
-	r->ss = 0x1b;
-	r->rflags = 0x202;
 }
 
 void arch_switch_to_user(struct thread *prev, struct thread *next)

@@ -60,6 +60,21 @@ static inline paddr_t virt_to_phys(const void *va)
 	return v >= KERNEL_VMA ? v - KERNEL_VMA : v - PHYS_OFFSET;
 }
 
+/* A fresh user entry: pc, stack and flags (interrupts on), user segments. */
+static inline void arch_regs_set_entry(struct arch_regs *r, u64 pc, u64 sp)
+{
+	r->rip = pc;
+	r->rsp = sp;
+	r->cs = SEL_UCODE;
+	r->ss = SEL_UDATA;
+	r->rflags = 0x202;
+}
+
+static inline void arch_regs_set_ret(struct arch_regs *r, u64 val)
+{
+	r->rax = val;
+}
+
 static inline bool arch_regs_from_user(const struct arch_regs *r)
 {
 	return (r->cs & 3) == 3;

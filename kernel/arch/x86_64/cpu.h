@@ -19,6 +19,7 @@ struct percpu {
 	u64 scratch;     /* user rsp during syscall entry */
 	u64 kstack_top;  /* where syscall entry builds the frame */
 	struct thread *current;
+	u64 fs_base;     /* what MSR_FS_BASE holds now */
 };
 
 extern struct percpu cpu0;
@@ -71,9 +72,34 @@ static inline u64 read_cr3(void)
 	return v;
 }
 
+struct tss {
+	u32 reserved0;
+	u64 rsp0, rsp1, rsp2;
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct tss) == 104, "TSS layout");
+
+extern struct tss tss;
+
+/* Inline: both run on every thread switch, IPC migration included. */
+static inline void tss_set_rsp0(u64 rsp0)
+{
+	tss.rsp0 = rsp0;
+}
+
+static inline void pt_activate(paddr_t root)
+{
+	if (read_cr3() != root)
+		__asm__ volatile("mov %0, %%cr3" ::"r"(root) : "memory");
+}
+
 void gdt_init(void);
 void idt_init(void);
-void tss_set_rsp0(u64 rsp0);
 void syscall_init(void);
 void fpu_init(void);
 void pic_init(void);

@@ -10,6 +10,7 @@
  * the idle loop waits with interrupts on.
  */
 #include <arch_defs.h>
+#include <uapi/ferry/syscall_num.h>
 
 .macro PUSH_GPRS
 	pushq %rax
@@ -64,6 +65,14 @@ syscall_entry:
 	pushq $0x100			/* vector: marks a syscall frame */
 	PUSH_GPRS
 	movq %rsp, %rdi
+#if IPC_FASTPATH
+	/* The IPC fast path first; it comes back only to fall through. */
+	cmpq $SYS_ipc_call, %rax
+	je fast_call
+	cmpq $SYS_ipc_return, %rax
+	je fast_return
+#endif
+syscall_slow:
 	call syscall_dispatch
 	/* fall through */
 	.global trap_return
@@ -74,6 +83,17 @@ trap_return:
 	jz 1f
 	swapgs
 1:	iretq
+
+#if IPC_FASTPATH
+fast_call:
+	call ipc_fastpath_call
+	movq %rsp, %rdi
+	jmp syscall_slow
+fast_return:
+	call ipc_fastpath_return
+	movq %rsp, %rdi
+	jmp syscall_slow
+#endif
 
 trap_common:
 	testb $3, 24(%rsp)		/* cs: from user? */
@@ -124,8 +144,14 @@ arch_switch_stack:
  */
 	.global arch_uaccess_copy
 arch_uaccess_copy:
+	/* Eight bytes a step, then the tail: IPC headers are 16 bytes. */
 	movq %rdx, %rcx
-uaccess_insn:
+	shrq $3, %rcx
+uaccess_insn8:
+	rep movsq
+	movq %rdx, %rcx
+	andq $7, %rcx
+uaccess_insn1:
 	rep movsb
 	xorl %eax, %eax
 	ret
@@ -133,7 +159,8 @@ uaccess_fixup:
 	movl $-14, %eax
 	ret
 	.section __ex_table, "a"
-	.quad uaccess_insn, uaccess_fixup
+	.quad uaccess_insn8, uaccess_fixup
+	.quad uaccess_insn1, uaccess_fixup
 	.text
 
 /* The IDT stubs: push a zero where the CPU pushes no error code. */

@@ -7,30 +7,13 @@
 #include <arch/arch.h>
 #include <lib/string.h>
 
-struct tss {
-	u32 reserved0;
-	u64 rsp0, rsp1, rsp2;
-	u64 reserved1;
-	u64 ist[7];
-	u64 reserved2;
-	u16 reserved3;
-	u16 iomap_base;
-} __attribute__((packed));
-
-_Static_assert(sizeof(struct tss) == 104, "TSS layout");
-
-static struct tss tss;
+struct tss tss;
 static u64 gdt[7];
 
 static struct {
 	u16 limit;
 	u64 base;
 } __attribute__((packed)) gdt_ptr;
-
-void tss_set_rsp0(u64 rsp0)
-{
-	tss.rsp0 = rsp0;
-}
 
 void gdt_init(void)
 {

@@ -18,8 +18,7 @@ paddr_t arch_kernel_pt_root(void)
 
 void arch_pt_activate(paddr_t root)
 {
-	if (read_cr3() != root)
-		__asm__ volatile("mov %0, %%cr3" ::"r"(root) : "memory");
+	pt_activate(root);
 }
 
 void arch_tlb_flush_page(vaddr_t va)

@@ -57,15 +57,6 @@ void arch_thread_reset_kctx(struct thread *t)
 	t->arch.ksp = (u64)sp;
 }
 
-void arch_regs_set_entry(struct arch_regs *r, u64 pc, u64 sp)
-{
-	r->rip = pc;
-	r->rsp = sp;
-	r->cs = SEL_UCODE;
-	r->ss = SEL_UDATA;
-	r->rflags = 0x202; /* IF */
-}
-
 void arch_thread_init(struct thread *t)
 {
 	struct arch_regs *r = thread_regs(t);
@@ -88,48 +79,59 @@ void arch_thread_set_user(struct thread *t, u64 pc, u64 sp, u64 arg0,
 	r->rsi = arg1;
 }
 
-void arch_regs_set_ret(struct arch_regs *regs, u64 val)
+static inline void load_fs(u64 base)
 {
-	regs->rax = val;
+	/* wrmsr is slow: skip it when the MSR already holds the value. */
+	if (cpu0.fs_base != base) {
+		wrmsr(MSR_FS_BASE, base);
+		cpu0.fs_base = base;
+	}
 }
 
 void arch_set_tls(struct thread *t, u64 base)
 {
 	t->arch.fs_base = base;
 	if (t == current)
-		wrmsr(MSR_FS_BASE, base);
+		load_fs(base);
 }
 
-/* Makes `next`'s address space, kernel stack, FPU and TLS the live ones. */
-static void load_thread(struct thread *prev, struct thread *next)
+/*
+ * Makes a user thread's address space, kernel stack, FPU state and TLS
+ * the live ones, after saving the FPU state of the user thread before.
+ * A dead group's threads never run again, so a cached root is live.
+ */
+static inline __attribute__((always_inline)) void
+load_user_thread(struct thread *prev, struct thread *next)
 {
-	if (next->kstack) {
-		u64 top = (u64)next->kstack + KSTACK_SIZE;
+	u64 top = (u64)next->kstack + KSTACK_SIZE;
 
-		cpu0.kstack_top = top;
-		tss_set_rsp0(top);
-	}
-	if (next->group && next->group->vmspace &&
-	    (!prev || !prev->group || prev->group->vmspace != next->group->vmspace))
-		arch_pt_activate(next->group->vmspace->pt_root);
-	if (prev && prev->group)
+	cpu0.kstack_top = top;
+	tss_set_rsp0(top);
+	pt_activate(next->pt_root);
+	if (prev)
 		__asm__ volatile("fxsave %0" : "=m"(prev->arch.fpu));
-	if (next->group) {
-		__asm__ volatile("fxrstor %0" ::"m"(next->arch.fpu));
-		wrmsr(MSR_FS_BASE, next->arch.fs_base);
-	}
+	__asm__ volatile("fxrstor %0" ::"m"(next->arch.fpu));
+	load_fs(next->arch.fs_base);
 	cpu0.current = next;
 }
 
+/* The idle thread has no user state: it neither saves nor loads any. */
 void arch_switch_to(struct thread *prev, struct thread *next)
 {
-	load_thread(prev, next);
+	if (next->group) {
+		load_user_thread(prev->group ? prev : NULL, next);
+	} else {
+		if (prev->group)
+			__asm__ volatile("fxsave %0" : "=m"(prev->arch.fpu));
+		cpu0.current = next;
+	}
 	arch_switch_stack(&prev->arch.ksp, next->arch.ksp);
 }
 
+/* IPC migration: both threads are user threads. */
 void arch_switch_to_user(struct thread *prev, struct thread *next)
 {
-	load_thread(prev, next);
+	load_user_thread(prev, next);
 	arch_enter_frame(thread_regs(next));
 }
 

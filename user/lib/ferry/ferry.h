@@ -183,6 +183,11 @@ static inline long fy_ipc_return(long ret, unsigned ncaps)
 	return fy_syscall2(SYS_ipc_return, ret, ncaps);
 }
 
+static inline long fy_ipc_close(cap_t conn)
+{
+	return fy_syscall1(SYS_ipc_close, conn);
+}
+
 static inline long fy_ipc_exit_routine_return(void)
 {
 	return fy_syscall0(SYS_ipc_exit_routine_return);

@@ -46,8 +46,11 @@ long ipc_serve(ipc_handler_fn handler, ipc_destructor_fn destructor);
  * starting. 0 or a negative errno (-EDEADSRV if the server is dead).
  */
 long ipc_connect(cap_t server, size_t shm_size, struct ipc_conn *out);
-/* Unmaps the shm and drops our capabilities. */
-void ipc_disconnect(struct ipc_conn *c);
+/*
+ * Ends the connection (the server's destructor runs for it), unmaps the
+ * shm and drops our capabilities. 0 or a negative errno.
+ */
+long ipc_close(struct ipc_conn *c);
 
 /*
  * Lays out a message at the start of the shm: header, data_len bytes of
