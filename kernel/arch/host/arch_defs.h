@@ -64,4 +64,11 @@ static inline bool arch_regs_from_user(const struct arch_regs *r)
 	return (r->cs & 3) == 3;
 }
 
+/* Hosted tests observe thread switches through these (host.c). */
+#include <setjmp.h>
+struct thread;
+extern jmp_buf *host_switch_jmp;
+extern struct thread *host_switched_to;
+extern bool host_switched_to_user;
+
 #endif

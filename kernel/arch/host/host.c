@@ -5,6 +5,7 @@
  */
 #include <arch/arch.h>
 #include <object/thread.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,12 +80,30 @@ void arch_thread_set_user(struct thread *t, u64 pc, u64 sp, u64 arg0,
 	r->rsi = arg1;
 }
 
+/*
+ * Thread switches on the host: a test that expects one arms
+ * host_switch_jmp; the switch records who would run next and jumps back
+ * to the test, abandoning the kernel path (as the real kernel abandons
+ * or parks the stack). Unarmed, a switch is a test bug: abort.
+ */
+jmp_buf *host_switch_jmp;
+struct thread *host_switched_to;
+bool host_switched_to_user;
+
+static void host_switch(struct thread *next, bool to_user)
+{
+	host_switched_to = next;
+	host_switched_to_user = to_user;
+	if (host_switch_jmp)
+		longjmp(*host_switch_jmp, 1);
+	fprintf(stderr, "host arch: an unexpected thread switch\n");
+	abort();
+}
+
 void arch_switch_to(struct thread *prev, struct thread *next)
 {
 	(void)prev;
-	(void)next;
-	fprintf(stderr, "host arch: a test tried to switch threads\n");
-	abort();
+	host_switch(next, false);
 }
 
 void arch_thread_reset_kctx(struct thread *t)
@@ -95,9 +114,7 @@ void arch_thread_reset_kctx(struct thread *t)
 void arch_switch_to_user(struct thread *prev, struct thread *next)
 {
 	(void)prev;
-	(void)next;
-	fprintf(stderr, "host arch: a test tried to enter user mode\n");
-	abort();
+	host_switch(next, true);
 }
 
 void arch_set_tls(struct thread *t, u64 base)
