@@ -147,22 +147,24 @@ def collect_tap(path, tally):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--unit", help="log of the unit-test runner")
-    ap.add_argument("--system", help="console log of the system-test boot")
+    ap.add_argument("--system", action="append", default=[],
+                    help="console log of a system-test boot (repeatable)")
     ap.add_argument("--tap", action="append", default=[],
                     help="a log of plain TAP lines (ok / not ok)")
-    ap.add_argument("--qemu-status", type=int, default=0,
-                    help="exit status of tools/qemu.sh test")
+    ap.add_argument("--qemu-status", type=int, action="append", default=[],
+                    help="exit status of a tools/qemu.sh test (repeatable)")
     args = ap.parse_args()
 
     tally = Tally()
     if args.unit:
         collect_unit(args.unit, tally)
-    if args.system:
-        collect_system(args.system, tally)
+    for path in args.system:
+        collect_system(path, tally)
     for path in args.tap:
         collect_tap(path, tally)
-    if args.qemu_status != 0:
-        tally.fail(f"system: tools/qemu.sh test exited {args.qemu_status}")
+    for status in args.qemu_status:
+        if status != 0:
+            tally.fail(f"system: tools/qemu.sh test exited {status}")
 
     for why in tally.failures:
         print(f"FAILED: {why}")

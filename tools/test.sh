@@ -3,7 +3,11 @@
 # 1. the hosted unit tests (tools/run-unit.sh), log in $BUILD/unit-test.log;
 # 2. the system tests in QEMU (tools/qemu.sh test), log in
 #    $BUILD/system-test.log;
-# 3. tools/collect.py over both, whose last line is "N passed, M failed".
+# 3. the same system tests on a kernel built with IPC_FASTPATH=0, log in
+#    $BUILD/nofast/system-test.log;
+# 4. the kernel-fault report check (tools/qemu.sh kfault);
+# 5. tools/collect.py over all of them, whose last line is
+#    "N passed, M failed".
 # Exits non-zero if anything failed, crashed or timed out.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -25,9 +29,22 @@ echo "== system tests"
 tools/qemu.sh test 2>&1 | tee "$system_log"
 qemu_status=${PIPESTATUS[0]}
 
+# The same system tests on a kernel without the IPC fast path: both
+# paths must give the same answers (docs/ipc.md).
+nofast=$BUILD/nofast
+nofast_log=$nofast/system-test.log
+echo "== system tests, IPC fast path off"
+mkdir -p "$nofast"
+make -s BUILD="$nofast" IPC_FASTPATH=0 "$nofast/ferry.bin" &&
+	cp "$BUILD/initrd.cpio" "$nofast/initrd.cpio"
+BUILD=$nofast tools/qemu.sh test >"$nofast_log" 2>&1
+nofast_status=$?
+grep -E "^(not ok|# system)" "$nofast_log" || true
+
 echo "== kernel fault report"
 tools/qemu.sh kfault 2>&1 | tee "$BUILD/kfault-tap.log"
 
 echo "== results"
 tools/collect.py --unit "$unit_log" --system "$system_log" \
-	--tap "$BUILD/kfault-tap.log" --qemu-status "$qemu_status"
+	--system "$nofast_log" --tap "$BUILD/kfault-tap.log" \
+	--qemu-status "$qemu_status" --qemu-status "$nofast_status"
