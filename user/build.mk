@@ -32,11 +32,13 @@ $(1): $(2) $(LIBFERRY) $(USER_HDRS)
 endef
 
 # Name in the initrd = path under $(USER_OUT).
-USER_PROGS := init sh hello bench ipcbench
+USER_PROGS := init sh hello bench ipcbench echoserver echoclient
 USER_SRCS_init := $(wildcard user/servers/init/*.c)
 USER_SRCS_sh := $(wildcard user/apps/sh/*.c)
 USER_SRCS_hello := $(wildcard user/apps/hello/*.c)
 USER_SRCS_bench := $(wildcard user/apps/bench/*.c)
+USER_SRCS_echoserver := user/apps/echo/echoserver.c
+USER_SRCS_echoclient := user/apps/echo/echoclient.c
 USER_SRCS_ipcbench := $(wildcard user/apps/ipcbench/*.c) user/apps/bench/report.c
 $(foreach p,$(USER_PROGS),\
 	$(eval $(call user_prog,$(USER_OUT)/$(p),$(USER_SRCS_$(p)))))
