@@ -111,6 +111,19 @@ out_undo:
 	return ret;
 }
 
+/*
+ * Is the busy handler h (through the chain of calls it is waiting on)
+ * waiting for the running thread? Then retrying could never succeed:
+ * A calls B, B calls back into A's busy handler.
+ */
+static bool waits_for_us(struct thread *h)
+{
+	for (struct thread *t = h; t; t = t->ipc.callee)
+		if (t == current)
+			return true;
+	return false;
+}
+
 static long check_conn(struct connection *conn)
 {
 	if (unlikely(conn->state != CONN_VALID)) {
@@ -124,7 +137,7 @@ static long check_conn(struct connection *conn)
 		return -EDEADSRV;
 	}
 	if (unlikely(conn->busy || conn->handler->ipc.passive->busy))
-		return -EIPCRETRY;
+		return waits_for_us(conn->handler) ? -EDEADLK : -EIPCRETRY;
 	return 0;
 }
 

@@ -60,8 +60,9 @@ long sys_ipc_register_cb_return(u64 handler_cap, u64 exit_routine,
  * ncaps (<= 16) capabilities (each with GRANT) from its slots go to the
  * server. timeout_us (0: none) bounds the wait. Returns the handler's
  * ipc_return value. -ECAPBILITY, -EINVAL, -EFAULT, -EIPCRETRY (busy:
- * nothing changed), -EDEADSRV (server dead), -ESRCH (server died during
- * the call), -ETIMEDOUT.
+ * nothing changed), -EDEADLK (the busy handler is waiting, through a
+ * chain of calls, for the caller itself), -EDEADSRV (server dead), -ESRCH
+ * (server died during the call), -ETIMEDOUT.
  */
 long sys_ipc_call(u64 conn_cap, u64 msg, u64 ncaps, u64 timeout_us)
 {
