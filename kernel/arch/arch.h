@@ -41,8 +41,6 @@ int arch_copy_to_user(void __user *dst, const void *src, size_t n);
 
 /* Threads: user register frame, kernel context, FPU, TLS. */
 void arch_thread_init(struct thread *t);
-void arch_thread_set_user(struct thread *t, u64 pc, u64 sp, u64 arg0,
-			  u64 arg1);
 /* arch_regs_set_entry() and arch_regs_set_ret() are inline in arch_defs.h. */
 /*
  * Makes a thread's next switch-in start from its user frame, for a

@@ -25,10 +25,7 @@ void ipc_migrate_to_passive(struct thread *server, u64 pc, u64 sp, u64 a0,
 	obj_get(caller->sc);
 	server->sc = caller->sc;
 	arch_regs_set_entry(r, pc, sp);
-	r->rdi = a0;
-	r->rsi = a1;
-	r->rdx = a2;
-	r->rcx = a3;
+	arch_regs_set_args(r, a0, a1, a2, a3, 0);
 	server->state = TS_RUNNING;
 	current = server;
 	arch_switch_to_user(caller, server);

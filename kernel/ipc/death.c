@@ -43,11 +43,8 @@ static void start_exit_run(struct thread *h, struct connection *conn)
 	obj_get(p->exit_sc);
 	h->sc = p->exit_sc;
 	arch_regs_set_entry(r, p->exit_routine, p->stack);
-	r->rdi = p->destructor;
-	r->rsi = conn->badge;
-	r->rdx = conn->server_shm;
-	r->rcx = (u64)conn->server_cap;
-	r->r8 = (u64)conn->server_shm_cap;
+	arch_regs_set_args(r, p->destructor, conn->badge, conn->server_shm,
+			   (u64)conn->server_cap, (u64)conn->server_shm_cap);
 	if (h != current)
 		arch_thread_reset_kctx(h);
 	sched_enqueue(h);

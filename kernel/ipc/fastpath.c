@@ -41,11 +41,11 @@ void ipc_fastpath_call(struct arch_regs *r)
 	struct connection *conn;
 	struct ipc_passive *p;
 	struct arch_regs *hr;
-	u64 msg = r->rsi, server_msg = 0;
+	u64 msg = arch_sysarg1(r), server_msg = 0;
 
-	if (unlikely(r->rdx | r->r10)) /* caps or a deadline */
+	if (unlikely(arch_sysarg2(r) | arch_sysarg3(r))) /* caps, deadline */
 		return;
-	conn = fast_conn(r->rdi);
+	conn = fast_conn(arch_sysarg0(r));
 	if (unlikely(!conn || conn->state != CONN_VALID || conn->busy))
 		return;
 	h = conn->handler;
@@ -73,8 +73,7 @@ void ipc_fastpath_call(struct arch_regs *r)
 	h->sc = caller->sc;
 	hr = thread_regs(h);
 	arch_regs_set_entry(hr, p->entry, p->stack);
-	hr->rdi = server_msg;
-	hr->rsi = conn->badge;
+	arch_regs_set_args(hr, server_msg, conn->badge, 0, 0, 0);
 	h->state = TS_RUNNING;
 	current = h;
 	arch_switch_to_user(caller, h);
@@ -88,7 +87,7 @@ void ipc_fastpath_return(struct arch_regs *r)
 	struct sched_context *lent;
 
 	if (unlikely(!p || p->role != PASSIVE_HANDLER || !p->conn ||
-		     p->exit_run || r->rsi || !p->caller ||
+		     p->exit_run || arch_sysarg1(r) || !p->caller ||
 		     !list_empty(&p->pending)))
 		return;
 	conn = p->conn;
@@ -107,7 +106,7 @@ void ipc_fastpath_return(struct arch_regs *r)
 	self->state = TS_INACTIVE;
 	obj_put(lent);
 	caller->ipc.callee = NULL;
-	arch_regs_set_ret(thread_regs(caller), r->rdi);
+	arch_regs_set_ret(thread_regs(caller), arch_sysarg0(r));
 	caller->state = TS_RUNNING;
 	current = caller;
 	arch_switch_to_user(self, caller);

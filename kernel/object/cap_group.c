@@ -192,6 +192,18 @@ int cap_copy(struct cap_group *src, int cap, struct cap_group *dst, u32 mask)
 	return ret;
 }
 
+struct vmspace *cap_group_vmspace(struct cap_group *g)
+{
+	struct vmspace *vs;
+
+	lock(&g->lock);
+	vs = g->vmspace;
+	if (vs)
+		obj_get(vs);
+	unlock(&g->lock);
+	return vs;
+}
+
 void cap_group_exit(struct cap_group *g, int status)
 {
 	struct thread *t;

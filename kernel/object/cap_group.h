@@ -69,6 +69,9 @@ int cap_remove(struct cap_group *g, int cap);
  */
 int cap_copy(struct cap_group *src, int cap, struct cap_group *dst, u32 mask);
 
+/* Its address space with a new reference, or NULL once it has exited. */
+struct vmspace *cap_group_vmspace(struct cap_group *g);
+
 void cap_group_exit(struct cap_group *g, int status);
 /* Blocks until g is dead: its status, or -EINTR if the waiter is killed. */
 long cap_group_wait(struct cap_group *g);

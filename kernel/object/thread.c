@@ -35,7 +35,8 @@ int thread_create(struct cap_group *g, u64 pc, u64 sp, u64 arg, u32 flags,
 			goto out_put;
 	}
 	arch_thread_init(t);
-	arch_thread_set_user(t, pc, sp, arg, 0);
+	arch_regs_set_entry(thread_regs(t), pc, sp);
+	arch_regs_set_args(thread_regs(t), arg, 0, 0, 0, 0);
 
 	lock(&g->lock);
 	if (g->exiting || g->dead) {

@@ -38,6 +38,10 @@ long sys_ipc_return(u64 ret, u64 ncaps);
 long sys_ipc_exit_routine_return(void);
 long sys_ipc_close(u64 conn_cap);
 
+struct cap_group;
+/* A process the caller holds with CONTROL: 0 and a reference, or -ECAPBILITY. */
+long get_controlled_group(u64 group_cap, struct cap_group **g);
+
 /* Turns a user cap argument into an int slot, rejecting junk high bits. */
 static inline int cap_arg(u64 v)
 {

@@ -22,22 +22,35 @@ long sys_cap_delete(u64 cap)
 	return cap_remove(current->group, cap_arg(cap));
 }
 
+long get_controlled_group(u64 group_cap, struct cap_group **g)
+{
+	return cap_get(current->group, cap_arg(group_cap), OBJ_TYPE_CAP_GROUP,
+		       CAP_RIGHT_CONTROL, (void **)g);
+}
+
+/* Copies `cap` between us and a process we control, either way. */
+static long copy_with(u64 group_cap, u64 cap, u64 mask, bool to_other)
+{
+	struct cap_group *other;
+	long ret = get_controlled_group(group_cap, &other);
+
+	if (ret)
+		return ret;
+	if (to_other)
+		ret = cap_copy(current->group, cap_arg(cap), other, (u32)mask);
+	else
+		ret = cap_copy(other, cap_arg(cap), current->group, (u32)mask);
+	obj_put(other);
+	return ret;
+}
+
 /*
  * Gives another process (CONTROL on group_cap) a copy of `cap` (which
  * needs GRANT) with rights & mask. Returns the slot in that process.
  */
 long sys_cap_transfer(u64 group_cap, u64 cap, u64 mask)
 {
-	struct cap_group *dst;
-	long ret;
-
-	ret = cap_get(current->group, cap_arg(group_cap), OBJ_TYPE_CAP_GROUP,
-		      CAP_RIGHT_CONTROL, (void **)&dst);
-	if (ret)
-		return ret;
-	ret = cap_copy(current->group, cap_arg(cap), dst, (u32)mask);
-	obj_put(dst);
-	return ret;
+	return copy_with(group_cap, cap, mask, true);
 }
 
 /*
@@ -47,16 +60,7 @@ long sys_cap_transfer(u64 group_cap, u64 cap, u64 mask)
  */
 long sys_cap_fetch(u64 group_cap, u64 cap, u64 mask)
 {
-	struct cap_group *src;
-	long ret;
-
-	ret = cap_get(current->group, cap_arg(group_cap), OBJ_TYPE_CAP_GROUP,
-		      CAP_RIGHT_CONTROL, (void **)&src);
-	if (ret)
-		return ret;
-	ret = cap_copy(src, cap_arg(cap), current->group, (u32)mask);
-	obj_put(src);
-	return ret;
+	return copy_with(group_cap, cap, mask, false);
 }
 
 /* The object type and rights of a slot: type | rights << 8. */

@@ -38,12 +38,6 @@ static u32 rights_for_perm(u64 perm)
 	return r;
 }
 
-static long get_target(u64 group_cap, struct cap_group **g)
-{
-	return cap_get(current->group, cap_arg(group_cap), OBJ_TYPE_CAP_GROUP,
-		       CAP_RIGHT_CONTROL, (void **)g);
-}
-
 /*
  * Maps the whole PMO at page-aligned `addr` in the process group_cap
  * (CONTROL) with perm (VM_*, needs the matching rights and MAP on the
@@ -58,18 +52,14 @@ long sys_pmo_map(u64 group_cap, u64 pmo_cap, u64 addr, u64 perm)
 
 	if (perm == 0 || (perm & ~(u64)(VM_READ | VM_WRITE | VM_EXEC)))
 		return -EINVAL;
-	ret = get_target(group_cap, &g);
+	ret = get_controlled_group(group_cap, &g);
 	if (ret)
 		return ret;
 	ret = cap_get(current->group, cap_arg(pmo_cap), OBJ_TYPE_PMO,
 		      rights_for_perm(perm), (void **)&p);
 	if (ret)
 		goto out_group;
-	lock(&g->lock);
-	struct vmspace *vs = g->vmspace;
-	if (vs)
-		obj_get(vs);
-	unlock(&g->lock);
+	struct vmspace *vs = cap_group_vmspace(g);
 	ret = vs ? vmspace_map(vs, addr, p->size, (u32)perm, p, 0) : -ESRCH;
 	obj_put(vs);
 	obj_put(p);
@@ -87,14 +77,10 @@ long sys_pmo_unmap(u64 group_cap, u64 addr)
 	size_t size = 0;
 	long ret;
 
-	ret = get_target(group_cap, &g);
+	ret = get_controlled_group(group_cap, &g);
 	if (ret)
 		return ret;
-	lock(&g->lock);
-	vs = g->vmspace;
-	if (vs)
-		obj_get(vs);
-	unlock(&g->lock);
+	vs = cap_group_vmspace(g);
 	ret = -ESRCH;
 	if (!vs)
 		goto out_group;

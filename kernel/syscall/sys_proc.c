@@ -89,12 +89,6 @@ out_free:
 	return ret;
 }
 
-static long get_proc(u64 cap, struct cap_group **g)
-{
-	return cap_get(current->group, cap_arg(cap), OBJ_TYPE_CAP_GROUP,
-		       CAP_RIGHT_CONTROL, (void **)g);
-}
-
 /*
  * Waits until the process has exited and returns its wait status
  * (uapi/ferry/proc.h). -ECAPBILITY, -EDEADLK on itself, -EINTR if the
@@ -103,7 +97,7 @@ static long get_proc(u64 cap, struct cap_group **g)
 long sys_proc_wait(u64 proc_cap)
 {
 	struct cap_group *g;
-	long ret = get_proc(proc_cap, &g);
+	long ret = get_controlled_group(proc_cap, &g);
 
 	if (ret)
 		return ret;
@@ -116,7 +110,7 @@ long sys_proc_wait(u64 proc_cap)
 long sys_proc_kill(u64 proc_cap)
 {
 	struct cap_group *g;
-	long ret = get_proc(proc_cap, &g);
+	long ret = get_controlled_group(proc_cap, &g);
 	bool self;
 
 	if (ret)

@@ -25,8 +25,7 @@ long sys_thread_create(u64 group_cap, u64 entry, u64 stack, u64 arg,
 
 	if (entry >= USER_TOP || stack > USER_TOP)
 		return -EINVAL;
-	ret = cap_get(current->group, cap_arg(group_cap), OBJ_TYPE_CAP_GROUP,
-		      CAP_RIGHT_CONTROL, (void **)&g);
+	ret = get_controlled_group(group_cap, &g);
 	if (ret)
 		return ret;
 	ret = thread_create(g, entry, stack, arg, (u32)flags, prio, &t);

@@ -47,7 +47,7 @@ struct arch_regs *syscall_regs;
 
 void syscall_dispatch(struct arch_regs *r)
 {
-	u64 nr = r->rax;
+	u64 nr = arch_syscall_nr(r);
 	syscall_fn fn = NULL;
 
 
@@ -56,8 +56,7 @@ void syscall_dispatch(struct arch_regs *r)
 	else if (nr < LINUX_SYS_NR)
 		fn = linux_syscalls[nr];
 	syscall_regs = r;
-	r->rax = fn ? (u64)fn(r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9)
-		    : (u64)-ENOSYS;
+	arch_regs_set_ret(r, fn ? (u64)fn(ARCH_SYSCALL_ARGS(r)) : (u64)-ENOSYS);
 	if (unlikely(sched_need_resched()))
 		sched_yield();
 	thread_exit_if_killed();

@@ -69,17 +69,6 @@ void arch_thread_init(struct thread *t)
 	t->arch.fs_base = 0;
 }
 
-void arch_thread_set_user(struct thread *t, u64 pc, u64 sp, u64 arg0,
-			  u64 arg1)
-{
-	struct arch_regs *r = thread_regs(t);
-
-	r->rip = pc;
-	r->rsp = sp;
-	r->rdi = arg0;
-	r->rsi = arg1;
-}
-
 /*
  * Thread switches on the host: a test that expects one arms
  * host_switch_jmp; the switch records who would run next and jumps back

@@ -68,17 +68,6 @@ void arch_thread_init(struct thread *t)
 	memcpy(t->arch.fpu, fpu_initial, sizeof(fpu_initial));
 }
 
-void arch_thread_set_user(struct thread *t, u64 pc, u64 sp, u64 arg0,
-			  u64 arg1)
-{
-	struct arch_regs *r = thread_regs(t);
-
-	r->rip = pc;
-	r->rsp = sp;
-	r->rdi = arg0;
-	r->rsi = arg1;
-}
-
 static inline void load_fs(u64 base)
 {
 	/* wrmsr is slow: skip it when the MSR already holds the value. */
