@@ -39,7 +39,8 @@ void ipc_finish_passive(struct thread *caller, long ret)
 	self->ipc.passive->caller = NULL;
 	self->sc = NULL;
 	self->state = TS_INACTIVE;
-	/* The handler may owe destructor runs: they start on its own context. */
+	/* The handler may owe destructor runs: they start on its own context.
+	 */
 	ipc_kick_handler(self);
 	if (!caller) {
 		/* Orphaned: the caller died or gave up; nobody to return to. */

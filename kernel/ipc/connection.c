@@ -24,8 +24,7 @@ void connection_destroy(void *obj)
 	obj_put(conn->shm);
 }
 
-static struct ipc_passive *passive_new(enum passive_role role,
-				       struct thread *t)
+static struct ipc_passive *passive_new(enum passive_role role, struct thread *t)
 {
 	struct ipc_passive *p = kzalloc(sizeof(*p));
 

@@ -44,23 +44,23 @@ struct sched_context;
 enum conn_state {
 	CONN_PENDING, /* registration in progress */
 	CONN_VALID,
-	CONN_CLOSED,  /* the client is gone or registration failed */
-	CONN_DEAD,    /* the server is gone: -EDEADSRV for good */
+	CONN_CLOSED, /* the client is gone or registration failed */
+	CONN_DEAD,   /* the server is gone: -EDEADSRV for good */
 };
 
 struct connection {
 	struct object obj;
 	enum conn_state state;
-	bool busy;               /* a call is in flight */
-	u64 badge;               /* the client process, unforgeable */
+	bool busy;		  /* a call is in flight */
+	u64 badge;		  /* the client process, unforgeable */
 	struct cap_group *client; /* weak: cleared when the client dies */
-	struct thread *handler;  /* holds a reference once valid */
-	struct pmo *shm;         /* holds a reference */
+	struct thread *handler;	  /* holds a reference once valid */
+	struct pmo *shm;	  /* holds a reference */
 	u64 shm_size;
 	u64 client_shm, server_shm; /* where each side mapped it */
-	u64 call_msg;            /* client address of the message in flight */
+	u64 call_msg; /* client address of the message in flight */
 	int client_cap, server_cap, server_shm_cap; /* slots kernel made */
-	bool destructor_due;     /* on handler's pending list */
+	bool destructor_due;	       /* on handler's pending list */
 	struct list_head client_node;  /* in client->ipc_conns */
 	struct list_head pending_node; /* in the handler's pending list */
 };
@@ -77,16 +77,16 @@ enum passive_role { PASSIVE_REGISTER_CB = 1, PASSIVE_HANDLER };
 /* A passive server thread's IPC state (S2 or S3). */
 struct ipc_passive {
 	enum passive_role role;
-	u64 entry, stack;   /* recorded from the thread at registration */
-	u64 exit_routine;   /* handlers: runs the destructor */
+	u64 entry, stack; /* recorded from the thread at registration */
+	u64 exit_routine; /* handlers: runs the destructor */
 	u64 destructor;
-	u64 ipc_routine;    /* register_cb: handed to the callback */
-	bool busy;          /* serving (a call, a registration, an exit run) */
-	bool exit_run;      /* handlers: the busy work is a destructor run */
-	struct thread *caller;    /* whom to return to; NULL if orphaned */
-	struct connection *conn;  /* being served or set up */
+	u64 ipc_routine; /* register_cb: handed to the callback */
+	bool busy;	 /* serving (a call, a registration, an exit run) */
+	bool exit_run;	 /* handlers: the busy work is a destructor run */
+	struct thread *caller;	       /* whom to return to; NULL if orphaned */
+	struct connection *conn;       /* being served or set up */
 	struct sched_context *exit_sc; /* handlers: runs exit routines */
-	struct list_head pending; /* connections whose destructor is due */
+	struct list_head pending;      /* connections whose destructor is due */
 };
 
 /* Per-thread IPC fields, embedded in struct thread. */
@@ -94,7 +94,7 @@ struct ipc_thread {
 	struct ipc_service *service;
 	struct ipc_passive *passive;
 	struct thread *callee; /* while in TS_IPC_WAIT: who serves us */
-	u64 deadline;          /* tick at which our call times out, or 0 */
+	u64 deadline;	       /* tick at which our call times out, or 0 */
 	struct list_head timed_node;
 };
 

@@ -157,7 +157,8 @@ static void passive_detach(struct thread *t)
 		p->conn = NULL;
 		if (p->role == PASSIVE_REGISTER_CB &&
 		    conn->state == CONN_PENDING && conn->client) {
-			/* The registration failed: take back the client's cap. */
+			/* The registration failed: take back the client's cap.
+			 */
 			conn->state = CONN_CLOSED;
 			list_del(&conn->client_node);
 			list_init(&conn->client_node);

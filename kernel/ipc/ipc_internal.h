@@ -19,8 +19,7 @@ static inline bool ipc_thread_alive(const struct thread *t)
  * waits in TS_IPC_WAIT. Never returns.
  */
 void ipc_migrate_to_passive(struct thread *server, u64 pc, u64 sp, u64 a0,
-			    u64 a1, u64 a2, u64 a3)
-	__attribute__((noreturn));
+			    u64 a1, u64 a2, u64 a3) __attribute__((noreturn));
 /*
  * The passive thread (current) has finished serving: it gives the lent
  * context back, and `caller` (if any) resumes at once with `ret`.

@@ -9,11 +9,12 @@
 #include <lib/types.h>
 
 struct cpio_file {
-	const char *name; /* inside the archive, NUL-terminated, no leading "./" */
-	size_t namelen;   /* without the NUL */
+	const char
+		*name; /* inside the archive, NUL-terminated, no leading "./" */
+	size_t namelen; /* without the NUL */
 	const void *data;
 	size_t size;
-	u32 mode;         /* st_mode bits from the header */
+	u32 mode; /* st_mode bits from the header */
 };
 
 /*

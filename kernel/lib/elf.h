@@ -11,8 +11,8 @@
 #define ELF_MAX_SEGMENTS 16
 
 struct elf_segment {
-	u64 vaddr;  /* page-unaligned start as in the file */
-	u64 memsz;  /* >= filesz */
+	u64 vaddr; /* page-unaligned start as in the file */
+	u64 memsz; /* >= filesz */
 	u64 filesz;
 	u64 offset; /* into the image; offset + filesz <= image size */
 	u32 flags;  /* VM_READ | VM_WRITE | VM_EXEC (uapi/ferry/cap.h) */
@@ -20,8 +20,9 @@ struct elf_segment {
 
 struct elf_info {
 	u64 entry;
-	u64 phdr_vaddr; /* user address of the program headers (AT_PHDR), 0 if none */
-	u16 phnum;      /* AT_PHNUM */
+	u64 phdr_vaddr; /* user address of the program headers (AT_PHDR), 0 if
+			   none */
+	u16 phnum;	/* AT_PHNUM */
 	u16 phentsize;
 	int nsegs;
 	struct elf_segment segs[ELF_MAX_SEGMENTS];

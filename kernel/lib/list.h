@@ -18,8 +18,7 @@ static inline bool list_empty(const struct list_head *h)
 	return h->next == h;
 }
 
-static inline void list_insert_after(struct list_head *pos,
-				     struct list_head *n)
+static inline void list_insert_after(struct list_head *pos, struct list_head *n)
 {
 	n->next = pos->next;
 	n->prev = pos;
@@ -61,10 +60,9 @@ static inline void list_del(struct list_head *n)
 /* Safe against removing `pos`; `tmp` names the saved next node. */
 #define list_for_each_safe(pos, tmp, head, member)                             \
 	for (struct list_head *tmp##_n = (head)->next, *tmp##_next;            \
-	     tmp##_n != (head) && ((tmp##_next = tmp##_n->next),               \
-				  (pos = list_entry(tmp##_n, __typeof__(*pos), \
-						    member)),                  \
-				  1);                                          \
+	     tmp##_n != (head) &&                                              \
+	     ((tmp##_next = tmp##_n->next),                                    \
+	      (pos = list_entry(tmp##_n, __typeof__(*pos), member)), 1);       \
 	     tmp##_n = tmp##_next)
 
 #endif

@@ -13,7 +13,10 @@ struct spinlock {
 	volatile int locked;
 };
 
-#define SPINLOCK_INIT {0}
+#define SPINLOCK_INIT                                                          \
+	{                                                                      \
+		0                                                              \
+	}
 
 static inline void lock_init(struct spinlock *l)
 {

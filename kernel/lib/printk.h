@@ -9,7 +9,8 @@ int vsnprintk(char *buf, size_t n, const char *fmt, va_list ap);
 int snprintk(char *buf, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Reports and stops: a kernel bug, never reachable from user input. */
-void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+void panic(const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 1, 2)));
 
 #define BUG_ON(c)                                                              \
 	do {                                                                   \

@@ -11,7 +11,7 @@
 #include <mm/frame.h>
 
 static struct {
-	paddr_t base;          /* physical address of frame 0 */
+	paddr_t base; /* physical address of frame 0 */
 	size_t npages;
 	struct page *pages;
 	struct list_head free_lists[FRAME_MAX_ORDER + 1];

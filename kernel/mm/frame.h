@@ -13,19 +13,19 @@
 #define FRAME_MAX_ORDER 10 /* 4 MiB blocks */
 
 enum page_use {
-	PAGE_FREE = 0,  /* head of a free buddy block */
-	PAGE_ALLOC,     /* head of an allocated block */
-	PAGE_TAIL,      /* inside a block; see its head */
-	PAGE_SLAB,      /* a kmalloc size-class page */
+	PAGE_FREE = 0, /* head of a free buddy block */
+	PAGE_ALLOC,    /* head of an allocated block */
+	PAGE_TAIL,     /* inside a block; see its head */
+	PAGE_SLAB,     /* a kmalloc size-class page */
 };
 
 struct page {
 	struct list_head node; /* buddy free list or slab partial list */
 	u8 order;
-	u8 use;                /* enum page_use */
+	u8 use; /* enum page_use */
 	u8 slab_class;
 	u16 slab_inuse;
-	void *slab_free;       /* next free object in a slab page */
+	void *slab_free; /* next free object in a slab page */
 };
 
 /* Hands the allocator one range of usable RAM (called once at boot). */

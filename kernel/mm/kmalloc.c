@@ -10,7 +10,7 @@
 #include <mm/frame.h>
 #include <mm/kmalloc.h>
 
-#define MIN_SHIFT 4 /* 16 bytes */
+#define MIN_SHIFT 4  /* 16 bytes */
 #define MAX_SHIFT 11 /* 2048 bytes */
 #define NCLASSES (MAX_SHIFT - MIN_SHIFT + 1)
 

@@ -323,8 +323,8 @@ int vmspace_fault(struct vmspace *vs, vaddr_t va, u32 access)
 	if ((access & FAULT_EXEC) && !(r->perm & VM_EXEC))
 		goto out_unlock;
 	va = ALIGN_DOWN(va, PAGE_SIZE);
-	if (pmo_get_page(r->pmo, (va - r->start + r->pmo_off) / PAGE_SIZE,
-			 true, &pa))
+	if (pmo_get_page(r->pmo, (va - r->start + r->pmo_off) / PAGE_SIZE, true,
+			 &pa))
 		goto out_unlock; /* out of memory: the access fails */
 	if (pt_map(vs->pt_root, va, pa, perm_to_pte(r->perm)) == 0)
 		ret = 0;

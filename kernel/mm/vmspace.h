@@ -18,9 +18,9 @@ struct vmregion {
 	struct list_head node;
 	vaddr_t start;
 	size_t size;
-	u32 perm;        /* VM_READ | VM_WRITE | VM_EXEC */
+	u32 perm;	 /* VM_READ | VM_WRITE | VM_EXEC */
 	struct pmo *pmo; /* holds a reference */
-	size_t pmo_off;  /* page-aligned byte offset into the pmo */
+	size_t pmo_off;	 /* page-aligned byte offset into the pmo */
 };
 
 struct vmspace {

@@ -1,8 +1,8 @@
 /* Processes: capability tables and exit. */
 #include <arch/arch.h>
+#include <ipc/connection.h>
 #include <lib/printk.h>
 #include <lib/string.h>
-#include <ipc/connection.h>
 #include <mm/kmalloc.h>
 #include <mm/vmspace.h>
 #include <object/cap_group.h>
@@ -112,8 +112,7 @@ int cap_alloc(struct cap_group *g, void *obj, u32 rights)
 
 static struct cap_slot *slot_locked(struct cap_group *g, int cap)
 {
-	if (cap < 0 || !g->slots || (u32)cap >= g->nslots ||
-	    !g->slots[cap].obj)
+	if (cap < 0 || !g->slots || (u32)cap >= g->nslots || !g->slots[cap].obj)
 		return NULL;
 	return &g->slots[cap];
 }

@@ -29,13 +29,13 @@ struct cap_group {
 	struct object obj;
 	struct spinlock lock;
 	struct cap_slot *slots;
-	u32 nslots;              /* capacity, grows to CAP_TABLE_MAX */
+	u32 nslots;		 /* capacity, grows to CAP_TABLE_MAX */
 	struct vmspace *vmspace; /* holds a reference until exit */
 	struct list_head threads;
 	u32 nthreads;
 	u32 next_tid;
 	u32 pid;
-	u64 badge;  /* unforgeable process identity for IPC */
+	u64 badge; /* unforgeable process identity for IPC */
 	char name[32];
 	bool exiting; /* no new threads; threads are dying */
 	bool dead;    /* all threads gone, resources released */

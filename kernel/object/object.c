@@ -5,12 +5,12 @@
 #include <ipc/connection.h>
 #include <lib/printk.h>
 #include <mm/kmalloc.h>
+#include <mm/vmspace.h>
 #include <object/cap_group.h>
 #include <object/object.h>
 #include <object/pmo.h>
 #include <object/sched_context.h>
 #include <object/thread.h>
-#include <mm/vmspace.h>
 
 typedef void (*obj_destroy_fn)(void *obj);
 

@@ -20,8 +20,8 @@
 struct pmo {
 	struct object obj;
 	struct spinlock lock;
-	size_t size; /* bytes, page-aligned */
-	int type;    /* PMO_ANONYMOUS or PMO_DATA */
+	size_t size;   /* bytes, page-aligned */
+	int type;      /* PMO_ANONYMOUS or PMO_DATA */
 	paddr_t **dir; /* PMO_RADIX leaf pointers, allocated lazily */
 };
 

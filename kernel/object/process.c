@@ -60,10 +60,9 @@ static int load_segments(struct cap_group *g, const struct cpio_file *f,
 		size_t size = ALIGN_UP(s->vaddr + s->memsz, PAGE_SIZE) - start;
 		int ret;
 
-		ret = map_new_pmo(g->vmspace, start, size, s->flags,
-				  s->vaddr - start,
-				  (const char *)f->data + s->offset, s->filesz,
-				  NULL);
+		ret = map_new_pmo(
+			g->vmspace, start, size, s->flags, s->vaddr - start,
+			(const char *)f->data + s->offset, s->filesz, NULL);
 		if (ret)
 			return ret == -EEXIST ? -ENOEXEC : ret;
 		end = MAX(end, start + size);
@@ -105,7 +104,7 @@ static u64 build_stack(char *buf, size_t size, const char *const *argv,
 		       const struct elf_info *ei)
 {
 	u64 base = USER_STACK_TOP - size; /* user address of buf[0] */
-	size_t str = size;                 /* strings grow down from the top */
+	size_t str = size;		  /* strings grow down from the top */
 	u64 *v;
 	u64 random_at, sp;
 	int nwords = 1 + argc + 1 + envc + 1 + 2 * NAUXV, w = 0;
@@ -127,7 +126,8 @@ static u64 build_stack(char *buf, size_t size, const char *const *argv,
 	str -= 16;
 	/* AT_RANDOM seeds musl's stack protector: mix what varies. */
 	for (int i = 0; i < 16; i++)
-		buf[str + i] = (char)(ei->entry >> (i % 8) ^ (u64)(str * 2654435761u) >> i);
+		buf[str + i] = (char)(ei->entry >> (i % 8) ^
+				      (u64)(str * 2654435761u) >> i);
 	random_at = base + str;
 	str = ALIGN_DOWN(str, 16);
 	sp = ALIGN_DOWN(base + str - (u64)nwords * 8, 16);
@@ -140,11 +140,19 @@ static u64 build_stack(char *buf, size_t size, const char *const *argv,
 		v[w++] = ptrs[argc + i];
 	v[w++] = 0;
 	const u64 aux[NAUXV * 2] = {
-		AT_PHDR, ei->phdr_vaddr, AT_PHENT, ei->phentsize,
-		AT_PHNUM, ei->phnum, AT_PAGESZ, PAGE_SIZE,
-		AT_ENTRY, ei->entry, AT_UID, 0, AT_EUID, 0, AT_GID, 0,
-		AT_EGID, 0, AT_SECURE, 0, AT_RANDOM, random_at,
-		AT_EXECFN, ptrs[0], AT_NULL, 0,
+		AT_PHDR,   ei->phdr_vaddr,
+		AT_PHENT,  ei->phentsize,
+		AT_PHNUM,  ei->phnum,
+		AT_PAGESZ, PAGE_SIZE,
+		AT_ENTRY,  ei->entry,
+		AT_UID,	   0,
+		AT_EUID,   0,
+		AT_GID,	   0,
+		AT_EGID,   0,
+		AT_SECURE, 0,
+		AT_RANDOM, random_at,
+		AT_EXECFN, ptrs[0],
+		AT_NULL,   0,
 	};
 	memcpy(&v[w], aux, sizeof(aux));
 	return sp;

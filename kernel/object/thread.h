@@ -13,8 +13,8 @@
 #define KERNEL_OBJECT_THREAD_H
 
 #include <arch_defs.h>
-#include <lib/list.h>
 #include <ipc/connection.h>
+#include <lib/list.h>
 #include <object/object.h>
 
 struct cap_group;
@@ -33,10 +33,10 @@ enum thread_state {
 struct thread {
 	struct object obj;
 	struct arch_thread arch;
-	struct cap_group *group;   /* holds a reference */
-	struct sched_context *sc;  /* holds a reference, NULL if passive */
-	void *kstack;              /* KSTACK_SIZE bytes */
-	paddr_t pt_root;           /* the group's page tables, cached */
+	struct cap_group *group;  /* holds a reference */
+	struct sched_context *sc; /* holds a reference, NULL if passive */
+	void *kstack;		  /* KSTACK_SIZE bytes */
+	paddr_t pt_root;	  /* the group's page tables, cached */
 	enum thread_state state;
 	struct list_head sched_node; /* run queue or wait queue */
 	struct waitq *waiting_on;

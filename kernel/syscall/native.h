@@ -18,8 +18,7 @@ long sys_pmo_map(u64 group_cap, u64 pmo_cap, u64 addr, u64 perm);
 long sys_pmo_unmap(u64 group_cap, u64 addr);
 long sys_pmo_write(u64 pmo_cap, u64 off, const void __user *buf, u64 len);
 long sys_pmo_read(u64 pmo_cap, u64 off, void __user *buf, u64 len);
-long sys_thread_create(u64 group_cap, u64 entry, u64 stack, u64 arg,
-		       u64 flags);
+long sys_thread_create(u64 group_cap, u64 entry, u64 stack, u64 arg, u64 flags);
 long sys_thread_set_prio(u64 thread_cap, u64 prio);
 long sys_spawn(const char __user *path, const char __user *const __user *argv,
 	       const char __user *const __user *envp);
@@ -39,7 +38,8 @@ long sys_ipc_exit_routine_return(void);
 long sys_ipc_close(u64 conn_cap);
 
 struct cap_group;
-/* A process the caller holds with CONTROL: 0 and a reference, or -ECAPBILITY. */
+/* A process the caller holds with CONTROL: 0 and a reference, or -ECAPBILITY.
+ */
 long get_controlled_group(u64 group_cap, struct cap_group **g);
 
 /* Turns a user cap argument into an int slot, rejecting junk high bits. */

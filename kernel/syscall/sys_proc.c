@@ -20,8 +20,8 @@ struct spawn_args {
 	int nvec;
 };
 
-static long copy_vector(struct spawn_args *a, const char __user *const __user *uv,
-			const char **kv)
+static long copy_vector(struct spawn_args *a,
+			const char __user *const __user *uv, const char **kv)
 {
 	for (int i = 0;; i++) {
 		const char __user *s;

@@ -15,8 +15,7 @@
  * -ECAPBILITY, -EINVAL (entry or stack outside user space, flags),
  * -ESRCH (process exiting), -ENOMEM.
  */
-long sys_thread_create(u64 group_cap, u64 entry, u64 stack, u64 arg,
-		       u64 flags)
+long sys_thread_create(u64 group_cap, u64 entry, u64 stack, u64 arg, u64 flags)
 {
 	struct cap_group *g;
 	struct thread *t;

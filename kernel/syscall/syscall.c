@@ -8,7 +8,8 @@
 #include <uapi/ferry/errno.h>
 #include <uapi/ferry/syscall_num.h>
 
-#define NATIVE(name) [SYS_##name - FERRY_SYS_BASE] = (syscall_fn)(void (*)(void))sys_##name
+#define NATIVE(name)                                                           \
+	[SYS_##name - FERRY_SYS_BASE] = (syscall_fn)(void (*)(void))sys_##name
 
 static const syscall_fn native_syscalls[FERRY_SYS_NR] = {
 	NATIVE(null),
@@ -49,7 +50,6 @@ void syscall_dispatch(struct arch_regs *r)
 {
 	u64 nr = arch_syscall_nr(r);
 	syscall_fn fn = NULL;
-
 
 	if (nr - FERRY_SYS_BASE < FERRY_SYS_NR)
 		fn = native_syscalls[nr - FERRY_SYS_BASE];

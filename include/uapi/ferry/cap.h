@@ -17,7 +17,7 @@ typedef int32_t cap_t;
 #define CAP_RIGHT_READ (1u << 0)
 #define CAP_RIGHT_WRITE (1u << 1)
 #define CAP_RIGHT_EXEC (1u << 2)
-#define CAP_RIGHT_MAP (1u << 3)     /* map a pmo into a vmspace */
+#define CAP_RIGHT_MAP (1u << 3)	    /* map a pmo into a vmspace */
 #define CAP_RIGHT_GRANT (1u << 4)   /* copy or transfer the capability */
 #define CAP_RIGHT_CONTROL (1u << 5) /* kill, wait, create threads, set prio */
 #define CAP_RIGHT_CALL (1u << 6)    /* ipc call / register client */
@@ -36,7 +36,7 @@ typedef int32_t cap_t;
 
 /* pmo_create types */
 #define PMO_ANONYMOUS 0 /* frames allocated, zeroed, on first touch */
-#define PMO_DATA 1      /* frames allocated and zeroed at creation */
+#define PMO_DATA 1	/* frames allocated and zeroed at creation */
 
 /* pmo_map permissions (a subset of the cap's rights) */
 #define VM_READ (1u << 0)

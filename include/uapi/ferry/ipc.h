@@ -23,7 +23,7 @@ _Static_assert(sizeof(struct ipc_msg) == 16, "ipc_msg is 16 bytes");
 
 /* What the client passes to register_client. */
 struct ipc_shm_config {
-	int32_t shm_cap;  /* a PMO the client made: the connection's shm */
+	int32_t shm_cap; /* a PMO the client made: the connection's shm */
 	uint32_t pad;
 	uint64_t shm_addr; /* where the kernel maps it in the client */
 };

@@ -9,9 +9,9 @@
 #define PROC_STATUS_EXITED(code) (((code)&0xff) << 8)
 #define PROC_STATUS_KILLED(sig) ((sig)&0x7f)
 #define PROC_SIG_SEGV 11 /* the process faulted */
-#define PROC_SIG_KILL 9  /* SYS_proc_kill */
-#define PROC_SIG_ILL 4   /* invalid opcode */
-#define PROC_SIG_FPE 8   /* divide error, FP exception */
+#define PROC_SIG_KILL 9	 /* SYS_proc_kill */
+#define PROC_SIG_ILL 4	 /* invalid opcode */
+#define PROC_SIG_FPE 8	 /* divide error, FP exception */
 
 #define SPAWN_MAX_ARGS 64      /* argv + envp entries */
 #define SPAWN_MAX_STRINGS 4096 /* bytes of argv + envp strings */

@@ -16,10 +16,10 @@ struct thread;
 
 /* %gs points here in the kernel; entry.S uses the first two fields. */
 struct percpu {
-	u64 scratch;     /* user rsp during syscall entry */
-	u64 kstack_top;  /* where syscall entry builds the frame */
+	u64 scratch;	/* user rsp during syscall entry */
+	u64 kstack_top; /* where syscall entry builds the frame */
 	struct thread *current;
-	u64 fs_base;     /* what MSR_FS_BASE holds now */
+	u64 fs_base; /* what MSR_FS_BASE holds now */
 };
 
 extern struct percpu cpu0;

@@ -25,9 +25,8 @@ void gdt_init(void)
 	gdt[2] = 0x00cf92000000ffff; /* kernel data */
 	gdt[3] = 0x00cff2000000ffff; /* user data, DPL 3 */
 	gdt[4] = 0x00affa000000ffff; /* user code, 64-bit, DPL 3 */
-	gdt[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
-		 (0x89ul << 40) | (((limit >> 16) & 0xf) << 48) |
-		 (((base >> 24) & 0xff) << 56);
+	gdt[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ul << 40) |
+		 (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
 	gdt[6] = base >> 32;
 	tss.iomap_base = sizeof(tss); /* no I/O bitmap: user ports fault */
 

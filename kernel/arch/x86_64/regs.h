@@ -71,7 +71,8 @@ static inline u64 arch_syscall_nr(const struct arch_regs *r)
 	return r->rax;
 }
 
-#define ARCH_SYSCALL_ARGS(r) (r)->rdi, (r)->rsi, (r)->rdx, (r)->r10, (r)->r8, (r)->r9
+#define ARCH_SYSCALL_ARGS(r)                                                   \
+	(r)->rdi, (r)->rsi, (r)->rdx, (r)->r10, (r)->r8, (r)->r9
 static inline u64 arch_sysarg0(const struct arch_regs *r)
 {
 	return r->rdi;

@@ -24,7 +24,7 @@ void fpu_init(void)
 	u64 cr0, cr4;
 
 	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
-	cr0 &= ~(1ul << 2);            /* EM: no emulation */
+	cr0 &= ~(1ul << 2);		/* EM: no emulation */
 	cr0 |= (1ul << 1) | (1ul << 5); /* MP, NE */
 	__asm__ volatile("mov %0, %%cr0" ::"r"(cr0));
 	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));

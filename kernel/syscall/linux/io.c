@@ -48,8 +48,7 @@ long linux_read(u64 fd, void __user *buf, u64 len)
 	if (fd != 0)
 		return -EBADF;
 	/* Check before blocking: a bad buffer must not wait for input. */
-	if (!vmspace_range_ok(current->group->vmspace, (u64)buf, len,
-			      VM_WRITE))
+	if (!vmspace_range_ok(current->group->vmspace, (u64)buf, len, VM_WRITE))
 		return -EFAULT;
 	return console_read_user(buf, len);
 }

@@ -63,10 +63,11 @@ long linux_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 		if (flags & MAP_FIXED)
 			vmspace_unmap(vs, addr, size);
 	} else {
-		addr = vmspace_find_free(vs, addr ? addr : current->group->mmap_base,
-					 size);
+		addr = vmspace_find_free(
+			vs, addr ? addr : current->group->mmap_base, size);
 		if (!addr)
-			addr = vmspace_find_free(vs, current->group->mmap_base, size);
+			addr = vmspace_find_free(vs, current->group->mmap_base,
+						 size);
 		if (!addr)
 			return -ENOMEM;
 	}
