@@ -39,16 +39,28 @@ void ipc_finish_passive(struct thread *caller, long ret)
 	self->ipc.passive->caller = NULL;
 	self->sc = NULL;
 	self->state = TS_INACTIVE;
-	/* The handler may owe destructor runs: they start on its own context.
-	 */
+	obj_put(lent); /* a live caller still holds its own reference */
+	/* The handler may owe destructor runs, on a context of its own. */
 	ipc_kick_handler(self);
 	if (!caller) {
 		/* Orphaned: the caller died or gave up; nobody to return to. */
-		obj_put(lent);
+		if (self->state == TS_READY) {
+			/* A destructor run was queued on us: go straight in. */
+			sched_dequeue(self);
+			self->state = TS_RUNNING;
+			arch_switch_to_user(self, self);
+		}
+		/* Passive and idle: never resumed from this stack again. */
 		schedule();
 		panic("orphaned passive thread resumed");
 	}
-	obj_put(lent); /* the caller still holds its own reference */
+	/*
+	 * If the kick queued us, we resume through the scheduler later, and
+	 * this kernel stack is about to be abandoned: start afresh then.
+	 * (Safe only because nothing returns up this stack from here.)
+	 */
+	if (self->state == TS_READY)
+		arch_thread_reset_kctx(self);
 	ipc_clear_deadline(caller);
 	caller->ipc.callee = NULL;
 	arch_regs_set_ret(thread_regs(caller), (u64)ret);

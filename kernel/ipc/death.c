@@ -45,6 +45,11 @@ static void start_exit_run(struct thread *h, struct connection *conn)
 	arch_regs_set_entry(r, p->exit_routine, p->stack);
 	arch_regs_set_args(r, p->destructor, conn->badge, conn->server_shm,
 			   (u64)conn->server_cap, (u64)conn->server_shm_cap);
+	/*
+	 * A thread not running has no usable kernel continuation (its stack
+	 * was abandoned). The running one resumes from its own: see
+	 * ipc_exit_routine_return and ipc_finish_passive.
+	 */
 	if (h != current)
 		arch_thread_reset_kctx(h);
 	sched_enqueue(h);

@@ -40,6 +40,7 @@ void sched_enqueue(struct thread *t)
 
 	BUG_ON(!t->sc || t->state == TS_READY || t->state == TS_DEAD);
 	prio = t->sc->prio;
+	t->rq_prio = prio;
 	t->state = TS_READY;
 	list_append(&rq[prio], &t->sched_node);
 	rq_bitmap |= 1u << prio;
@@ -50,7 +51,7 @@ void sched_enqueue(struct thread *t)
 
 void sched_dequeue(struct thread *t)
 {
-	u32 prio = t->sc->prio;
+	u32 prio = t->rq_prio;
 
 	list_del(&t->sched_node);
 	if (list_empty(&rq[prio]))

@@ -58,7 +58,8 @@ long sys_thread_set_prio(u64 thread_cap, u64 prio)
 		      CAP_RIGHT_CONTROL, (void **)&t);
 	if (ret)
 		return ret;
-	if (t->state == TS_DEAD || !t->sc) {
+	if (t->state == TS_DEAD || !t->sc || t->ipc.passive) {
+		/* A passive thread runs at its callers' priorities. */
 		ret = t->state == TS_DEAD ? -ESRCH : -EINVAL;
 	} else if (t->state == TS_READY) {
 		sched_dequeue(t);

@@ -31,5 +31,11 @@ struct thread;
 extern jmp_buf *host_switch_jmp;
 extern struct thread *host_switched_to;
 extern bool host_switched_to_user;
+/*
+ * arch.ksp on the host: 0 when the thread's next switch-in starts from
+ * its user frame (new, or arch_thread_reset_kctx), HOST_KCTX_PARKED once
+ * arch_switch_to has left it parked inside the kernel.
+ */
+#define HOST_KCTX_PARKED 1ul
 
 #endif
