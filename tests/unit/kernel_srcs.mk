@@ -22,3 +22,10 @@ UNIT_SRCS_test_vmspace := $(UNIT_KERNEL_CORE)
 UNIT_SRCS_test_pmo := $(UNIT_KERNEL_CORE)
 UNIT_SRCS_test_cap := $(UNIT_KERNEL_CORE)
 UNIT_SRCS_test_uaccess := $(UNIT_KERNEL_CORE)
+
+# The IPC tests drive the protocol thread by thread through a fixture.
+UNIT_IPC_SRCS := $(UNIT_KERNEL_CORE) tests/unit/ipc_env.c
+UNIT_SRCS_test_ipc_register := $(UNIT_IPC_SRCS)
+UNIT_SRCS_test_ipc_call := $(UNIT_IPC_SRCS)
+UNIT_SRCS_test_ipc_death := $(UNIT_IPC_SRCS)
+UNIT_SRCS_test_ipc_fastpath := $(UNIT_IPC_SRCS)
