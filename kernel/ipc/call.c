@@ -121,12 +121,7 @@ out_undo:
 	return ret;
 }
 
-/*
- * Is the busy handler h (through the chain of calls it is waiting on)
- * waiting for the running thread? Then retrying could never succeed:
- * A calls B, B calls back into A's busy handler.
- */
-static bool waits_for_us(struct thread *h)
+bool ipc_waits_for_current(struct thread *h)
 {
 	for (struct thread *t = h; t; t = t->ipc.callee)
 		if (t == current)
@@ -147,7 +142,8 @@ static long check_conn(struct connection *conn)
 		return -EDEADSRV;
 	}
 	if (unlikely(conn->busy || conn->handler->ipc.passive->busy))
-		return waits_for_us(conn->handler) ? -EDEADLK : -EIPCRETRY;
+		return ipc_waits_for_current(conn->handler) ? -EDEADLK
+							    : -EIPCRETRY;
 	return 0;
 }
 

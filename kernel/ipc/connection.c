@@ -20,6 +20,8 @@ void connection_destroy(void *obj)
 {
 	struct connection *conn = obj;
 
+	/* The client dropped its cap without ipc_close, and so did the server. */
+	list_del(&conn->client_node);
 	obj_put(conn->handler);
 	obj_put(conn->shm);
 }
@@ -150,9 +152,11 @@ long ipc_register_client(int server_cap, u64 shm_cap, u64 shm_addr)
 	ret = -EDEADSRV;
 	if (!ipc_thread_alive(cb))
 		goto out_server;
-	ret = -EIPCRETRY;
-	if (p->busy)
+	if (p->busy) {
+		/* Busy with a registration that waits for us: never free. */
+		ret = ipc_waits_for_current(cb) ? -EDEADLK : -EIPCRETRY;
 		goto out_server;
+	}
 	ret = cap_get(current->group, (int)shm_cap, OBJ_TYPE_PMO,
 		      CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_MAP |
 			      CAP_RIGHT_GRANT,
@@ -186,14 +190,28 @@ out_server:
 	return ret;
 }
 
+/* May h serve our connections? A handler of ours, or a fresh passive. */
+static long check_handler(struct thread *h, u64 exit_routine)
+{
+	if (h->group != current->group)
+		return -EINVAL;
+	if (h->ipc.passive) {
+		if (h->ipc.passive->role != PASSIVE_HANDLER)
+			return -EINVAL;
+		return ipc_thread_alive(h) ? 0 : -ESRCH;
+	}
+	if (!fresh_passive(h) || exit_routine >= USER_TOP)
+		return -EINVAL;
+	return 0;
+}
+
+/* Makes a checked fresh passive thread a handler (first use only). */
 static long make_handler(struct thread *h, u64 exit_routine, u64 destructor)
 {
 	struct ipc_passive *p;
 
 	if (h->ipc.passive)
-		return h->ipc.passive->role == PASSIVE_HANDLER ? 0 : -EINVAL;
-	if (!fresh_passive(h) || exit_routine >= USER_TOP)
-		return -EINVAL;
+		return 0;
 	p = passive_new(PASSIVE_HANDLER, h);
 	if (!p)
 		return -ENOMEM;
@@ -222,13 +240,19 @@ long ipc_register_cb_return(int handler_cap, u64 exit_routine,
 		      CAP_RIGHT_CONTROL, (void **)&h);
 	if (ret)
 		return ret;
-	ret = make_handler(h, exit_routine, p->destructor);
+	ret = check_handler(h, exit_routine);
 	if (ret)
 		goto out_put;
 	ret = vmspace_map(current->group->vmspace, server_shm_addr,
 			  conn->shm_size, VM_READ | VM_WRITE, conn->shm, 0);
 	if (ret)
 		goto out_put;
+	ret = make_handler(h, exit_routine, p->destructor);
+	if (ret) {
+		vmspace_unmap(current->group->vmspace, server_shm_addr,
+			      conn->shm_size);
+		goto out_put;
+	}
 
 	conn->handler = h; /* keeps cap_get's reference */
 	conn->server_shm = server_shm_addr;

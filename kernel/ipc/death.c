@@ -30,6 +30,12 @@ void ipc_wake_caller(struct thread *caller, long ret)
 	arch_thread_reset_kctx(caller);
 	caller->state = TS_INACTIVE;
 	sched_enqueue(caller);
+	/*
+	 * The thread running now may be the orphaned handler on this very
+	 * scheduling context, at the same priority: without this the woken
+	 * caller would wait out the rest of the slice.
+	 */
+	sched_request_resched();
 }
 
 static void start_exit_run(struct thread *h, struct connection *conn)

@@ -27,6 +27,12 @@ void ipc_migrate_to_passive(struct thread *server, u64 pc, u64 sp, u64 a0,
  */
 void ipc_finish_passive(struct thread *caller, long ret)
 	__attribute__((noreturn));
+/*
+ * Is the busy passive thread h, through the chain of calls it waits on,
+ * waiting for the running thread? Then a retry could never succeed (A
+ * calls B, B calls back into A's busy handler): -EDEADLK, not -EIPCRETRY.
+ */
+bool ipc_waits_for_current(struct thread *h);
 /* Makes a thread that waits in IPC runnable again with result `ret`. */
 void ipc_wake_caller(struct thread *caller, long ret);
 /* Starts the next pending destructor on an idle handler, if any. */

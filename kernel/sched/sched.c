@@ -149,6 +149,11 @@ void sched_tick(void)
 	}
 }
 
+void sched_request_resched(void)
+{
+	need_resched = true;
+}
+
 bool sched_need_resched(void)
 {
 	return need_resched;

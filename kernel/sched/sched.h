@@ -32,6 +32,8 @@ void sched_wake(struct thread *t, long result);
 void waitq_wake_all(struct waitq *wq, long result);
 /* Timer interrupt: charges the running context. */
 void sched_tick(void);
+/* Asks the running thread to give up the CPU at its next chance. */
+void sched_request_resched(void);
 /* True when the running thread should give up the CPU. */
 bool sched_need_resched(void);
 /* Called right after every switch, on the new thread's stack. */

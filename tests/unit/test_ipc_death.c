@@ -656,7 +656,7 @@ static size_t list_length(struct list_head *head)
 }
 
 /*
- * BUG: a client's ipc_conns list holds no reference to its connections,
+ * Regression: a client's ipc_conns list held no reference to its connections,
  * and connection_destroy does not unlink them. A connection whose last
  * cap goes with sys_cap_delete (cap_remove) rather than ipc_close is
  * freed while still linked on its client's list: here the server died
@@ -685,7 +685,7 @@ static void test_deleted_cap_after_server_death_leaves_no_link(void **state)
 }
 
 /*
- * BUG: the same, the other way round: the client deletes its cap while
+ * Regression: the same, the other way round: the client deletes its cap while
  * the server lives (the connection stays VALID and listed), then the
  * server's exit drops the last reference.
  */

@@ -469,7 +469,7 @@ static void test_cb_return_refusals(void **state)
 }
 
 /*
- * BUG: ipc_register_cb_return runs make_handler (allocating the passive
+ * Regression: ipc_register_cb_return ran make_handler (allocating the passive
  * state and an exit context, recording exit_routine) before it maps the
  * shm, so a refusal for a bad server address leaves the thread a handler
  * with the refused call's exit routine; the retry's exit routine is then
@@ -536,7 +536,7 @@ static void test_handler_serves_many_connections(void **state)
 }
 
 /*
- * BUG: make_handler checks that the handler belongs to the server only
+ * Regression: make_handler checked that the handler belongs to the server only
  * on its first use (fresh_passive); a thread that is already a handler
  * is accepted from any process holding a CONTROL cap to it. The
  * connection is then served in another process than the one the shm

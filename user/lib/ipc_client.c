@@ -1,6 +1,15 @@
 /* The client side of libferry's IPC: connect, build messages, call. */
 #include <ferry/ipc.h>
 #include <stdatomic.h>
+#include <time.h>
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
 
 /* Client shms get addresses from a range no other mapping uses. */
 #define CLIENT_SHM_BASE 0x380000000000ul
@@ -71,10 +80,21 @@ struct ipc_msg *ipc_msg_init(struct ipc_conn *c, uint32_t data_len,
 long ipc_call_timeout(struct ipc_conn *c, struct ipc_msg *m, unsigned ncaps,
 		      uint64_t timeout_us)
 {
+	uint64_t start = timeout_us ? now_us() : 0;
 	long r;
 
-	while ((r = fy_ipc_call(c->cap, m, ncaps, timeout_us)) == -EIPCRETRY)
+	while ((r = fy_ipc_call(c->cap, m, ncaps, timeout_us)) == -EIPCRETRY) {
+		/* The deadline covers the wait for a busy server too. */
+		if (timeout_us) {
+			uint64_t spent = now_us() - start;
+
+			if (spent >= timeout_us)
+				return -ETIMEDOUT;
+			timeout_us -= spent;
+			start += spent;
+		}
 		fy_yield(); /* the handler runs on someone's context: let it */
+	}
 	return r;
 }
 

@@ -51,9 +51,12 @@ static void register_cb_entry(void *ipc_routine, cap_t shm_cap,
 		uintptr_t addr = next_shm;
 
 		next_shm += shm_size + 4096;
-		fy_ipc_register_cb_return(handler_cap, (void *)exit_entry,
-					  addr);
-		/* Only a failure comes back: try the next address. */
+		long r = fy_ipc_register_cb_return(handler_cap,
+						   (void *)exit_entry, addr);
+
+		/* Only a failure comes back: an address taken, or worse. */
+		if (r != -EEXIST && r != -EINVAL)
+			break;
 	}
 	fy_thread_exit(); /* the client sees -ESRCH */
 }

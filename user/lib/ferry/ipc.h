@@ -44,6 +44,8 @@ long ipc_serve(ipc_handler_fn handler, ipc_destructor_fn destructor);
  * Connects to the server thread `server` with a shm of shm_size bytes
  * (rounded up to pages), retrying while the server is busy or still
  * starting. 0 or a negative errno (-EDEADSRV if the server is dead).
+ * It waits for as long as `server` is not (yet) a server: pass only a
+ * thread that will call ipc_serve.
  */
 long ipc_connect(cap_t server, size_t shm_size, struct ipc_conn *out);
 /*
@@ -70,7 +72,8 @@ static inline cap_t *ipc_msg_caps(struct ipc_msg *m)
 /*
  * Calls the server; the handler's return value comes back. On -EIPCRETRY
  * (connection or handler busy) it yields and tries again, so it never
- * spins through a time slice. ipc_call_timeout gives up with -ETIMEDOUT.
+ * spins through a time slice. ipc_call_timeout gives up with -ETIMEDOUT
+ * when timeout_us passes, counting the wait for a busy server too.
  */
 long ipc_call(struct ipc_conn *c, struct ipc_msg *m, unsigned ncaps);
 long ipc_call_timeout(struct ipc_conn *c, struct ipc_msg *m, unsigned ncaps,
