@@ -98,7 +98,12 @@ long ipc_call_timeout(struct ipc_conn *c, struct ipc_msg *m, unsigned ncaps,
 	return r;
 }
 
+/* The common case, kept short: it is part of every round trip. */
 long ipc_call(struct ipc_conn *c, struct ipc_msg *m, unsigned ncaps)
 {
-	return ipc_call_timeout(c, m, ncaps, 0);
+	long r;
+
+	while ((r = fy_ipc_call(c->cap, m, ncaps, 0)) == -EIPCRETRY)
+		fy_yield();
+	return r;
 }
