@@ -67,16 +67,19 @@ void ipc_kick_handler(struct thread *h)
 	struct connection *conn;
 
 	if (!p || p->role != PASSIVE_HANDLER || p->busy ||
-	    list_empty(&p->pending) || !ipc_thread_alive(h))
+	    !ipc_thread_alive(h))
 		return;
-	conn = list_first(&p->pending, struct connection, pending_node);
-	list_del(&conn->pending_node);
-	conn->destructor_due = false;
-	if (!p->exit_routine) {
+	while (!list_empty(&p->pending)) {
+		conn = list_first(&p->pending, struct connection,
+				  pending_node);
+		list_del(&conn->pending_node);
+		conn->destructor_due = false;
+		if (p->exit_routine) {
+			start_exit_run(h, conn);
+			return;
+		}
 		obj_put(conn); /* the server asked for no destructor runs */
-		return;
 	}
-	start_exit_run(h, conn);
 }
 
 void ipc_queue_destructor(struct connection *conn)

@@ -172,6 +172,52 @@ static void test_close_without_exit_routine(void **state)
 	ipc_world_fini(&w);
 }
 
+/* Registers ln with w->h and no exit routine; current is the client. */
+static void connect_without_exit_routine(struct ipc_world *w,
+					 struct ipc_link *ln)
+{
+	ipc_register_begin(w, ln);
+	assert_ptr_equal(
+		ipc_switch(ipc_register_cb_return(w->h_cap, 0, (u64)ln->sbuf)),
+		ln->cl->t);
+	ln->cap = (int)thread_regs(ln->cl->t)->rax;
+}
+
+/*
+ * Regression: connections closed while the handler was busy, with no
+ * exit routine, were dropped one per kick, the rest left on the pending
+ * list (holding their references) until the handler died.
+ */
+static void test_closes_while_busy_without_exit_routine(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *a, *b, *c;
+	struct connection *cb, *cc;
+
+	(void)state;
+	ipc_world_init(&w);
+	a = ipc_new_link(&w, ipc_new_client(&w, NULL));
+	b = ipc_new_link(&w, ipc_new_client(&w, NULL));
+	c = ipc_new_link(&w, ipc_new_client(&w, NULL));
+	connect_without_exit_routine(&w, b);
+	connect_without_exit_routine(&w, c);
+	connect_without_exit_routine(&w, a);
+	cb = b->conn;
+	cc = c->conn;
+	ipc_call_in(&w, a, 0, 0, 0); /* the handler is busy with a */
+	ipc_run_as(b->cl->t);
+	assert_int_equal(ipc_ret(ipc_close(b->cap)), 0);
+	ipc_run_as(c->cl->t);
+	assert_int_equal(ipc_ret(ipc_close(c->cap)), 0);
+	assert_true(cb->destructor_due && cc->destructor_due);
+	ipc_run_as(w.h);
+	ipc_return_to(&w, a->cl->t, 0);
+	assert_true(list_empty(&w.h->ipc.passive->pending));
+	assert_false(cb->destructor_due || cc->destructor_due);
+	assert_null(w.h->sc);
+	ipc_world_fini(&w);
+}
+
 static void test_destructors_run_one_at_a_time(void **state)
 {
 	struct ipc_world w;
@@ -711,6 +757,7 @@ int main(void)
 		kenv_test(test_close_runs_destructor),
 		kenv_test(test_close_refusals),
 		kenv_test(test_close_without_exit_routine),
+		kenv_test(test_closes_while_busy_without_exit_routine),
 		kenv_test(test_destructors_run_one_at_a_time),
 		kenv_test(test_call_during_exit_run_is_retry),
 		kenv_test(test_client_dies_with_idle_connection),
