@@ -135,7 +135,8 @@ long ipc_close(int conn_cap)
 		      CAP_RIGHT_CALL, (void **)&conn);
 	if (ret)
 		return ret;
-	if (conn->busy) {
+	/* A call in flight, or a registration not finished yet. */
+	if (conn->busy || conn->state == CONN_PENDING) {
 		obj_put(conn);
 		return -EIPCRETRY;
 	}

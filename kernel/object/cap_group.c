@@ -203,12 +203,28 @@ struct vmspace *cap_group_vmspace(struct cap_group *g)
 	return vs;
 }
 
+/* A thread of g with no kernel continuation (passive or IPC-waiting). */
+static struct thread *next_to_retire(struct cap_group *g)
+{
+	struct thread *t, *found = NULL;
+
+	lock(&g->lock);
+	list_for_each(t, &g->threads, group_node)
+	{
+		if (t != current &&
+		    (t->state == TS_INACTIVE || t->state == TS_IPC_WAIT)) {
+			found = t;
+			break;
+		}
+	}
+	unlock(&g->lock);
+	return found;
+}
+
 void cap_group_exit(struct cap_group *g, int status)
 {
 	struct thread *t;
-	struct list_head inactive;
 
-	list_init(&inactive);
 	lock(&g->lock);
 	if (g->exiting) {
 		unlock(&g->lock);
@@ -216,23 +232,20 @@ void cap_group_exit(struct cap_group *g, int status)
 	}
 	g->exiting = true;
 	g->exit_status = status;
-	list_for_each_safe(t, tmp, &g->threads, group_node)
+	/* All are marked first: a retirement below may wake another one. */
+	list_for_each(t, &g->threads, group_node)
 	{
-		if (t == current)
-			continue;
-		/* Passive and IPC-waiting threads have no continuation. */
-		if (t->state == TS_INACTIVE || t->state == TS_IPC_WAIT)
-			list_append(&inactive, &t->sched_node);
-		else
+		if (t != current)
 			thread_kill(t);
 	}
 	unlock(&g->lock);
-	/* Threads that never run cannot die by themselves. */
-	list_for_each_safe(t, tmp, &inactive, sched_node)
-	{
-		list_del(&t->sched_node);
+	/*
+	 * Threads that never run cannot die by themselves: retire them, one
+	 * at a time, looking again each time, since retiring a handler
+	 * wakes its caller (perhaps one of ours, which then dies running).
+	 */
+	while ((t = next_to_retire(g)))
 		thread_retire_inactive(t);
-	}
 }
 
 long cap_group_wait(struct cap_group *g)

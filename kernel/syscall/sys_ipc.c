@@ -83,7 +83,7 @@ long sys_ipc_return(u64 ret, u64 ncaps)
 /*
  * The client ends a connection (conn_cap, CALL): the server's destructor
  * runs for it, and the slot is freed. -ECAPBILITY, -EIPCRETRY (another of
- * our threads has a call in flight on it).
+ * our threads has a call in flight on it, or is still registering it).
  */
 long sys_ipc_close(u64 conn_cap)
 {

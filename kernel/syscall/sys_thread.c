@@ -22,7 +22,8 @@ long sys_thread_create(u64 group_cap, u64 entry, u64 stack, u64 arg, u64 flags)
 	u32 prio = current->sc ? current->sc->prio : PRIO_DEFAULT;
 	long ret;
 
-	if (entry >= USER_TOP || stack > USER_TOP)
+	if (entry >= USER_TOP || stack > USER_TOP ||
+	    (flags & ~(u64)THREAD_PASSIVE))
 		return -EINVAL;
 	ret = get_controlled_group(group_cap, &g);
 	if (ret)
