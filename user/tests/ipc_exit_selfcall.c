@@ -18,11 +18,11 @@ int main(void)
 	tap_ok(s.proc >= 0 && s.thread >= 0, "ipc_srv started");
 	tap_eq(ipc_connect(s.thread, 4096, &t), 0, "connect to ipc_srv");
 	{
-		static const char *const argv[] = {"helpers/review_selfcall",
+		static const char *const argv[] = {"helpers/ipc_selfcall",
 						   NULL};
 		p = fy_spawn(argv[0], argv, NULL);
 	}
-	tap_ok(p >= 0, "spawn helpers/review_selfcall");
+	tap_ok(p >= 0, "spawn helpers/ipc_selfcall");
 	tap_ok(fy_cap_transfer((cap_t)p, s.thread, CAP_RIGHT_CALL) >= 0,
 	       "give it ipc_srv");
 	tap_ok(wait_busy(&t, 300), "C -> H -> ipc_srv chain is in flight");

@@ -1,5 +1,5 @@
 /*
- * Helper of tests/review_exit_selfcall (a reviewer's repro). A process
+ * Helper of tests/ipc_exit_selfcall. A process
  * that serves itself: thread C calls our own handler H, and H calls on
  * into helpers/ipc_srv (OP_SPIN), so that both C and H wait in IPC
  * (TS_IPC_WAIT) when the test kills us. H was created before C, so
