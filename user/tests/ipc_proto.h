@@ -101,4 +101,26 @@ static inline int64_t srv_ticks(void)
 	return fy_kstat(KSTAT_TICKS);
 }
 
+/*
+ * The first thread cap we may call other than our own main thread: the
+ * server cap a test transferred to us, waited for up to 500 ticks.
+ */
+static inline cap_t srv_find_server(void)
+{
+	int64_t give_up = srv_ticks() + 500;
+
+	while (srv_ticks() < give_up) {
+		for (cap_t c = 3; c < SRV_CAP_SCAN; c++) {
+			long info = fy_cap_info(c);
+
+			if (info >= 0 &&
+			    FY_CAP_INFO_TYPE(info) == OBJ_TYPE_THREAD &&
+			    (FY_CAP_INFO_RIGHTS(info) & CAP_RIGHT_CALL))
+				return c;
+		}
+		fy_yield();
+	}
+	return -1;
+}
+
 #endif

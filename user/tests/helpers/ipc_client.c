@@ -26,25 +26,6 @@ enum {
 	EXIT_USAGE,
 };
 
-/* The first thread cap we may call, other than our own main thread. */
-static cap_t find_server(void)
-{
-	int64_t give_up = srv_ticks() + 500;
-
-	while (srv_ticks() < give_up) {
-		for (cap_t c = 3; c < SRV_CAP_SCAN; c++) {
-			long info = fy_cap_info(c);
-
-			if (info >= 0 &&
-			    FY_CAP_INFO_TYPE(info) == OBJ_TYPE_THREAD &&
-			    (FY_CAP_INFO_RIGHTS(info) & CAP_RIGHT_CALL))
-				return c;
-		}
-		fy_yield();
-	}
-	return -1;
-}
-
 static long request(struct ipc_conn *c, int64_t op, int64_t a, uint32_t len,
 		    struct srv_hdr **out)
 {
@@ -96,7 +77,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2)
 		return EXIT_USAGE;
-	server = find_server();
+	server = srv_find_server();
 	if (server < 0)
 		return EXIT_NO_SERVER;
 	if (ipc_connect(server, 4096, &c) < 0)

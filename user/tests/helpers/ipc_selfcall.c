@@ -12,24 +12,6 @@
 static struct ipc_conn next, self;
 static _Alignas(16) char c_stack[65536];
 
-static cap_t find_server(void)
-{
-	int64_t give_up = srv_ticks() + 500;
-
-	while (srv_ticks() < give_up) {
-		for (cap_t c = 3; c < SRV_CAP_SCAN; c++) {
-			long info = fy_cap_info(c);
-
-			if (info >= 0 &&
-			    FY_CAP_INFO_TYPE(info) == OBJ_TYPE_THREAD &&
-			    (FY_CAP_INFO_RIGHTS(info) & CAP_RIGHT_CALL))
-				return c;
-		}
-		fy_yield();
-	}
-	return -1;
-}
-
 /* H: forward to ipc_srv, which spins for a long time. */
 static long handler(struct ipc_msg *msg, uint64_t badge)
 {
@@ -55,7 +37,7 @@ static void c_entry(void *arg)
 
 int main(void)
 {
-	cap_t server = find_server();
+	cap_t server = srv_find_server();
 
 	if (server < 0)
 		return 2;
