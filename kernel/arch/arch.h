@@ -22,9 +22,6 @@ void arch_halt_fail(void) __attribute__((noreturn));
 /* Interrupts. The kernel runs with them off except when idle. */
 void arch_idle_wait(void); /* enable, halt until an interrupt, disable */
 
-/* Time: a free-running counter and the timer's tick period. */
-u64 arch_cycles(void);
-
 /* Paging. Page-table pages come from frame_alloc(). */
 void arch_pt_activate(paddr_t root);
 void arch_tlb_flush_page(vaddr_t va);

@@ -1,6 +1,5 @@
 /* The native dispatch table and the entry that picks a table. */
 #include <arch/arch.h>
-#include <ipc/connection.h>
 #include <object/thread.h>
 #include <sched/sched.h>
 #include <syscall/native.h>
@@ -44,8 +43,6 @@ static const syscall_fn native_syscalls[FERRY_SYS_NR] = {
 	NATIVE(ipc_close),
 };
 
-struct arch_regs *syscall_regs;
-
 void syscall_dispatch(struct arch_regs *r)
 {
 	u64 nr = arch_syscall_nr(r);
@@ -55,7 +52,6 @@ void syscall_dispatch(struct arch_regs *r)
 		fn = native_syscalls[nr - FERRY_SYS_BASE];
 	else if (nr < LINUX_SYS_NR)
 		fn = linux_syscalls[nr];
-	syscall_regs = r;
 	arch_regs_set_ret(r, fn ? (u64)fn(ARCH_SYSCALL_ARGS(r)) : (u64)-ENOSYS);
 	if (unlikely(sched_need_resched()))
 		sched_yield();

@@ -19,7 +19,4 @@ void syscall_dispatch(struct arch_regs *regs);
 #define LINUX_SYS_NR 512
 extern const syscall_fn linux_syscalls[LINUX_SYS_NR];
 
-/* The frame of the syscall in progress, for calls that need registers. */
-extern struct arch_regs *syscall_regs;
-
 #endif

@@ -23,11 +23,6 @@ void arch_idle_wait(void)
 {
 }
 
-u64 arch_cycles(void)
-{
-	static u64 n;
-	return ++n;
-}
 
 void arch_pt_activate(paddr_t root)
 {

@@ -39,9 +39,3 @@ void pit_init(unsigned hz)
 	outb(0x40, (div >> 8) & 0xff);
 }
 
-u64 arch_cycles(void)
-{
-	u32 lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((u64)hi << 32) | lo;
-}
