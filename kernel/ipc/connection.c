@@ -20,7 +20,7 @@ void connection_destroy(void *obj)
 {
 	struct connection *conn = obj;
 
-	/* The client dropped its cap without ipc_close, and so did the server. */
+	/* Client and server both dropped their caps without ipc_close. */
 	list_del(&conn->client_node);
 	obj_put(conn->handler);
 	obj_put(conn->shm);

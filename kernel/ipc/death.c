@@ -66,12 +66,10 @@ void ipc_kick_handler(struct thread *h)
 	struct ipc_passive *p = h->ipc.passive;
 	struct connection *conn;
 
-	if (!p || p->role != PASSIVE_HANDLER || p->busy ||
-	    !ipc_thread_alive(h))
+	if (!p || p->role != PASSIVE_HANDLER || p->busy || !ipc_thread_alive(h))
 		return;
 	while (!list_empty(&p->pending)) {
-		conn = list_first(&p->pending, struct connection,
-				  pending_node);
+		conn = list_first(&p->pending, struct connection, pending_node);
 		list_del(&conn->pending_node);
 		conn->destructor_due = false;
 		if (p->exit_routine) {

@@ -39,7 +39,7 @@ struct thread {
 	paddr_t pt_root;	  /* the group's page tables, cached */
 	enum thread_state state;
 	struct list_head sched_node; /* run queue or wait queue */
-	u32 rq_prio; /* the run queue it is on (its context's prio may change) */
+	u32 rq_prio; /* its run queue (the context's prio may change) */
 	struct waitq *waiting_on;
 	long wake_result;
 	struct list_head group_node; /* guarded by group->lock */

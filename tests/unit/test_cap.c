@@ -487,7 +487,7 @@ static void test_passive_thread_then_exit(void **state)
 	obj_put(g);
 }
 
-/* Regression: cap_group_exit() under UBSan, see test_passive_thread_then_exit. */
+/* Regression: cap_group_exit() under UBSan (test_passive_thread_then_exit) */
 static void test_exit_retires_every_passive_thread(void **state)
 {
 	struct cap_group *g = new_group("t");
@@ -511,7 +511,7 @@ static void test_exit_retires_every_passive_thread(void **state)
 	obj_put(g);
 }
 
-/* Regression: cap_group_exit() under UBSan, see test_passive_thread_then_exit. */
+/* Regression: cap_group_exit() under UBSan (test_passive_thread_then_exit) */
 static void test_thread_create_in_exiting_group_is_esrch(void **state)
 {
 	struct cap_group *g = new_group("t");

@@ -766,8 +766,7 @@ static void test_pending_connection_refuses_calls(void **state)
 	 * Regression: closing it then went through, and the registering
 	 * thread was handed back a slot that no longer held it.
 	 */
-	assert_int_equal(ipc_ret(ipc_close(ln->conn->client_cap)),
-			 -EIPCRETRY);
+	assert_int_equal(ipc_ret(ipc_close(ln->conn->client_cap)), -EIPCRETRY);
 	assert_int_equal(ln->conn->state, CONN_PENDING);
 	c2->t->state = TS_INACTIVE;
 	ipc_run_as(w.cb);

@@ -12,7 +12,8 @@ int main(void)
 	long server, r;
 
 	tap_ok(proc >= 0, "spawn the echo server (%ld)", proc);
-	server = fy_cap_fetch((cap_t)proc, CAP_SELF_MAIN_THREAD, CAP_RIGHT_CALL);
+	server =
+		fy_cap_fetch((cap_t)proc, CAP_SELF_MAIN_THREAD, CAP_RIGHT_CALL);
 	tap_ok(server >= 0, "fetch its main thread (%ld)", server);
 	r = ipc_connect((cap_t)server, 4096, &c);
 	tap_eq(r, 0, "connect");

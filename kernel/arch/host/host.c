@@ -23,7 +23,6 @@ void arch_idle_wait(void)
 {
 }
 
-
 void arch_pt_activate(paddr_t root)
 {
 	host_active_root = root;

@@ -38,4 +38,3 @@ void pit_init(unsigned hz)
 	outb(0x40, div & 0xff);
 	outb(0x40, (div >> 8) & 0xff);
 }
-

@@ -17,8 +17,8 @@ int main(int argc, char **argv)
 	proc = fy_spawn("echoserver", sargv, NULL);
 	if (proc < 0)
 		return printf("echoclient: spawn: %ld\n", proc), 1;
-	server = fy_cap_fetch((cap_t)proc, CAP_SELF_MAIN_THREAD,
-			      CAP_RIGHT_CALL);
+	server =
+		fy_cap_fetch((cap_t)proc, CAP_SELF_MAIN_THREAD, CAP_RIGHT_CALL);
 	r = server < 0 ? server : ipc_connect((cap_t)server, 4096, &conn);
 	if (r < 0) {
 		printf("echoclient: connect: %ld\n", r);
@@ -29,7 +29,8 @@ int main(int argc, char **argv)
 		struct ipc_msg *m = ipc_msg_init(&conn, (uint32_t)n, 0);
 
 		if (!m) {
-			printf("echoclient: '%s' does not fit the shm\n", argv[i]);
+			printf("echoclient: '%s' does not fit the shm\n",
+			       argv[i]);
 			continue;
 		}
 		memcpy(ipc_msg_data(m), argv[i], n);

@@ -170,8 +170,8 @@ static inline long fy_ipc_register_cb_return(cap_t handler, void *exit_routine,
 			   (long)exit_routine, (long)server_shm_addr);
 }
 
-static inline long fy_ipc_call(cap_t conn, struct ipc_msg *msg,
-			       unsigned ncaps, uint64_t timeout_us)
+static inline long fy_ipc_call(cap_t conn, struct ipc_msg *msg, unsigned ncaps,
+			       uint64_t timeout_us)
 {
 	return fy_syscall4(SYS_ipc_call, conn, (long)msg, ncaps,
 			   (long)timeout_us);

@@ -26,9 +26,9 @@ typedef void (*ipc_destructor_fn)(uint64_t badge);
 
 /* The client's end of a connection. */
 struct ipc_conn {
-	cap_t cap;      /* the connection (CALL) */
-	cap_t shm_cap;  /* the shared memory PMO */
-	void *shm;      /* where it is mapped here */
+	cap_t cap;     /* the connection (CALL) */
+	cap_t shm_cap; /* the shared memory PMO */
+	void *shm;     /* where it is mapped here */
 	size_t shm_size;
 };
 
