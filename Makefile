@@ -6,12 +6,16 @@
 #   make test     hosted unit tests + system tests in QEMU; ends "N passed, M failed"
 #   make bench    instruction counts under -icount (bench <name> insns_per_op=<N>)
 #   make debug    boot and wait for gdb on :1234 (see README)
+#   make format   clang-format every tracked C file in place
+#   make format-check  fail if any tracked C file is not formatted
+#   V=1           print full command lines instead of "  CC file"
 
 BUILD ?= build
 .DEFAULT_GOAL := all
 .SUFFIXES:
 .DELETE_ON_ERROR:
 
+include mk/quiet.mk
 include mk/deps.mk
 include kernel/build.mk
 include user/build.mk
@@ -31,10 +35,17 @@ test: deps all $(UNIT_TEST_BIN)
 bench: deps all
 	tools/qemu.sh bench
 
-format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h')
+
+format: format-deps
+	clang-format -i $(FORMAT_FILES)
+
+# Checks the tree against .clang-format without changing it; CI runs it.
+format-check: format-deps
+	$(say) FORMAT "$(words $(FORMAT_FILES)) files"
+	$(Q)clang-format --dry-run -Werror $(FORMAT_FILES)
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all run debug test bench format clean
+.PHONY: all run debug test bench format format-check clean

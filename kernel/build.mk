@@ -18,17 +18,21 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 
 $(BUILD)/k/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(KCC) $(KCFLAGS) -c $< -o $@
+	$(say) CC $<
+	$(Q)$(KCC) $(KCFLAGS) -c $< -o $@
 
 $(BUILD)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(KCC) $(KCFLAGS) -D__ASSEMBLER__ -c $< -o $@
+	$(say) AS $<
+	$(Q)$(KCC) $(KCFLAGS) -D__ASSEMBLER__ -c $< -o $@
 
 $(KERNEL_ELF): $(KERNEL_OBJS) kernel/arch/x86_64/linker.ld
-	ld -nostdlib --no-warn-rwx-segments -z max-page-size=4096 -T kernel/arch/x86_64/linker.ld -o $@ $(KERNEL_OBJS)
+	$(say) LD $@
+	$(Q)ld -nostdlib --no-warn-rwx-segments -z max-page-size=4096 -T kernel/arch/x86_64/linker.ld -o $@ $(KERNEL_OBJS)
 
 # QEMU's Multiboot loader takes no ELF64: boot a flat image (a.out kludge).
 $(KERNEL_BIN): $(KERNEL_ELF)
-	objcopy -O binary $< $@
+	$(say) OBJCOPY $@
+	$(Q)objcopy -O binary $< $@
 
 -include $(KERNEL_OBJS:.o=.d)

@@ -9,4 +9,9 @@ $(DEPS_STAMP): mk/deps.mk tools/deps.sh
 	@tools/deps.sh $(DEPS_PKGS)
 	@mkdir -p $(BUILD) && touch $@
 
-.PHONY: deps
+# `make format` and `make format-check` need clang-format too (Debian's
+# version 14 is what .clang-format is written for).
+format-deps:
+	@tools/deps.sh clang-format
+
+.PHONY: deps format-deps

@@ -18,17 +18,20 @@ LIBFERRY_OBJS := $(patsubst user/lib/%.c,$(USER_OUT)/lib/%.o, \
 
 $(USER_OUT)/lib/%.o: user/lib/%.c $(USER_HDRS)
 	@mkdir -p $(@D)
-	$(USER_CC) $(USER_CFLAGS) -c -o $@ $<
+	$(say) CC $<
+	$(Q)$(USER_CC) $(USER_CFLAGS) -c -o $@ $<
 
 $(LIBFERRY): $(LIBFERRY_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(say) AR $@
+	$(Q)ar rcs $@ $^
 
 # $(call user_prog,OUTPUT,SOURCES): one program from its sources + libferry.
 define user_prog
 $(1): $(2) $(LIBFERRY) $(USER_HDRS)
 	@mkdir -p $$(@D)
-	$(USER_CC) $(USER_CFLAGS) -o $$@ $(2) $(LIBFERRY)
+	$$(say) CCLD $$@
+	$$(Q)$(USER_CC) $(USER_CFLAGS) -o $$@ $(2) $(LIBFERRY)
 endef
 
 # Name in the initrd = path under $(USER_OUT).
@@ -76,7 +79,8 @@ $(INITRD_PROG_STAMP): user-prog-check
 
 $(INITRD): tools/mkinitrd.sh $(INITRD_PROG_STAMP) \
 		$(foreach f,$(INITRD_FILES),$(lastword $(subst =, ,$(f))))
-	tools/mkinitrd.sh $@ $(INITRD_FILES)
+	$(say) CPIO $@
+	$(Q)tools/mkinitrd.sh $@ $(INITRD_FILES)
 
 user: $(INITRD)
 

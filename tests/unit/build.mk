@@ -49,29 +49,33 @@ unit_objs = $(patsubst %.c,$(UNIT_OBJ)/%.o,$(1))
 
 $(UNIT_OBJ)/%.o: %.c
 	@mkdir -p $(@D)
-	$(UNIT_CC) $(UNIT_CFLAGS) $(UNIT_CFLAGS_$<) \
+	$(say) HOSTCC $<
+	$(Q)$(UNIT_CC) $(UNIT_CFLAGS) $(UNIT_CFLAGS_$<) \
 		-MMD -MP -c -o $@ $<
 
 # Second expansion lets UNIT_SRCS_test_X be defined after this rule.
 .SECONDEXPANSION:
 $(UNIT_DIR)/test_%: $(UNIT_OBJ)/tests/unit/test_%.o $(UNIT_STUBS) \
 		$$(call unit_objs,$$(UNIT_SRCS_test_$$*)) $$(UNIT_DEPS_test_$$*)
-	$(UNIT_CC) $(UNIT_LDFLAGS) -o $@ $(filter %.o,$^) $(UNIT_LDLIBS)
+	$(say) HOSTLD $@
+	$(Q)$(UNIT_CC) $(UNIT_LDFLAGS) -o $@ $(filter %.o,$^) $(UNIT_LDLIBS)
 
 # A real static musl executable, for the ELF parser to chew on.
 $(UNIT_FIXTURES)/hello: tests/unit/fixtures/hello.c
 	@mkdir -p $(@D)
-	musl-gcc -static -O2 -o $@ $<
+	$(say) CCLD $@
+	$(Q)musl-gcc -static -O2 -o $@ $<
 
 # A real archive written by cpio(1), holding the executable above, a
 # directory, an empty file, a symlink (skipped) and a nested file.
 $(UNIT_FIXTURES)/root.cpio: $(UNIT_FIXTURES)/hello
-	rm -rf $(UNIT_FIXTURES)/root && mkdir -p $(UNIT_FIXTURES)/root/etc
-	cp $< $(UNIT_FIXTURES)/root/hello
-	printf 'ferry\n' > $(UNIT_FIXTURES)/root/etc/motd
-	: > $(UNIT_FIXTURES)/root/empty
-	ln -s hello $(UNIT_FIXTURES)/root/link
-	cd $(UNIT_FIXTURES)/root && find . | LC_ALL=C sort | \
+	$(say) CPIO $@
+	$(Q)rm -rf $(UNIT_FIXTURES)/root && mkdir -p $(UNIT_FIXTURES)/root/etc
+	$(Q)cp $< $(UNIT_FIXTURES)/root/hello
+	$(Q)printf 'ferry\n' > $(UNIT_FIXTURES)/root/etc/motd
+	$(Q): > $(UNIT_FIXTURES)/root/empty
+	$(Q)ln -s hello $(UNIT_FIXTURES)/root/link
+	$(Q)cd $(UNIT_FIXTURES)/root && find . | LC_ALL=C sort | \
 		cpio --quiet -o -H newc > ../root.cpio
 
 unit-test: $(UNIT_TEST_BIN)
