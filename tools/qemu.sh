@@ -71,7 +71,7 @@ bench)
 	log=$BUILD/bench.log
 	timeout "$QEMU_TIMEOUT" "${qemu[@]}" -icount shift=0,sleep=off \
 		-serial stdio </dev/null >"$log" || status=$?
-	tr -d '\r' <"$log" | grep '^bench ' || true
+	tr -d '\r' <"$log" | grep -E '^(# )?bench ' || true
 	qemu_result "$status" || { echo "qemu.sh: full log in $log" >&2; exit 1; }
 	;;
 kfault)

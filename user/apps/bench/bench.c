@@ -34,11 +34,11 @@ static void bench_loop(const char *name, uint64_t (*loop)(long))
 	bench_report(name, cycles, overhead, BENCH_ITERS);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	int failed = 0;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	bench_init(argc, argv);
 	bench_loop("null_syscall", loop_null);
 	bench_loop("linux_getpid", loop_getpid);
 	failed |= bench_page_fault();

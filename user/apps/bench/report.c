@@ -1,7 +1,24 @@
 /* What every benchmark program shares: the empty loop and the report line. */
 #include <stdio.h>
+#include <string.h>
 
 #include "bench.h"
+
+/* What a rdtsc difference counts in this boot (see bench.h). */
+static const char *unit = "tsc_ticks_per_op";
+
+void bench_init(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], BENCH_ICOUNT_ARG))
+			unit = "insns_per_op";
+	if (strcmp(unit, "insns_per_op"))
+		printf("# %s: figures are TSC ticks per operation, which vary "
+		       "with the host;\n# `make bench` boots with -icount for "
+		       "guest instructions per operation\n",
+		       argc > 0 ? argv[0] : "bench");
+}
 
 uint64_t bench_empty_loop(long iters)
 {
@@ -17,6 +34,6 @@ void bench_report(const char *name, uint64_t cycles, uint64_t overhead,
 {
 	uint64_t net = cycles > overhead ? cycles - overhead : 0;
 
-	printf("bench %s insns_per_op=%llu\n", name,
+	printf("bench %s %s=%llu\n", name, unit,
 	       (unsigned long long)((net + ops / 2) / ops));
 }

@@ -1,6 +1,7 @@
 /*
  * ipcbench: the cost of IPC, in guest instructions under `make bench`
- * (-icount shift=0); from the shell the figures are TSC ticks.
+ * (-icount shift=0); from the shell the figures are TSC ticks, and the
+ * report lines say so (see bench.h).
  *
  * It runs itself a second time as the server ("ipcbench server") and
  * measures, per round trip through libferry (ipc_call, retry loop and
@@ -10,10 +11,25 @@
  *                   counted); the handler reads the first and last byte
  *   ipc_call_4k     the same with 4 KiB: shm IPC copies nothing, so the
  *                   size only shows in the client's own writes
+ *   ipc_copy_4k     4 KiB in and 4 KiB back through real copies, as a
+ *                   Unix-socket echo would make them: the client copies
+ *                   its buffer into the shm, the handler copies it out to
+ *                   a buffer of its own and its reply back into the shm,
+ *                   and the client copies the reply out. All four copies
+ *                   are counted.
  *   ipc_call_cap    one capability sent with each call: the transfer
  *                   and the handler's cap_delete of what it received
  *                   (the client's own cap_copy/cap_delete are not counted)
- *   ipc_register    ipc_connect + ipc_close of a new connection
+ *   ipc_register    a whole connection's life: ipc_connect, ipc_close,
+ *                   and the server's teardown of it (its destructor,
+ *                   unmapping the shm, dropping its caps). Each close is
+ *                   followed by a call on the long-lived connection: the
+ *                   handler runs destructors before it serves another
+ *                   call (the call gets -EIPCRETRY while one runs), so
+ *                   that call returns only after the teardown finished,
+ *                   and it returns the server's count of destructor runs,
+ *                   which is checked. The barrier call's own cost, taken
+ *                   alone, is subtracted.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,8 +40,19 @@
 
 #define CALL_ITERS 5000
 #define REG_ITERS 200
+#define COPY_LEN 4096
 
-enum { OP_SUM = 1, OP_CAP = 2 };
+/* What a message asks for: the first word of its data. */
+enum { OP_PEEK = 1, OP_COPY = 2, OP_DESTRUCTED = 3 };
+
+struct req {
+	uint64_t op;
+	unsigned char data[];
+};
+
+/* Server side. */
+static volatile long destructors_run;
+static unsigned char server_buf[COPY_LEN];
 
 static long handler(struct ipc_msg *msg, uint64_t badge)
 {
@@ -36,25 +63,62 @@ static long handler(struct ipc_msg *msg, uint64_t badge)
 		fy_cap_delete(ipc_msg_caps(msg)[0]);
 		return 0;
 	}
-	/*
-	 * The data is already here (zero copy): read its ends to prove it,
-	 * without charging a loop over every byte to the IPC figure.
-	 */
-	const unsigned char *d = ipc_msg_data(msg);
+	struct req *q = ipc_msg_data(msg);
 
-	return msg->data_len ? d[0] + d[msg->data_len - 1] : 0;
+	if (msg->data_len < sizeof(*q))
+		return -EINVAL;
+	uint32_t n = msg->data_len - sizeof(*q);
+
+	if (q->op == OP_PEEK) {
+		/*
+		 * The data is already here (zero copy): read its ends to
+		 * prove it, without charging a loop over every byte to the
+		 * IPC figure.
+		 */
+		return n ? q->data[0] + q->data[n - 1] : 0;
+	}
+	if (q->op == OP_COPY) {
+		/* An echo through a buffer of our own, as read + write. */
+		if (n > sizeof(server_buf))
+			return -EINVAL;
+		memcpy(server_buf, q->data, n);
+		memcpy(q->data, server_buf, n);
+		return n;
+	}
+	return q->op == OP_DESTRUCTED ? destructors_run : -EINVAL;
+}
+
+/* Runs in the handler once per closed connection, before its next call. */
+static void destructor(uint64_t badge)
+{
+	(void)badge;
+	destructors_run++;
 }
 
 static int server(void)
 {
-	if (ipc_serve(handler, NULL) < 0)
+	if (ipc_serve(handler, destructor) < 0)
 		return 1;
 	fy_thread_exit();
 }
 
+/* Client side. */
+static unsigned char client_buf[COPY_LEN];
+
+static struct ipc_msg *req_init(struct ipc_conn *c, uint64_t op, uint32_t n)
+{
+	struct ipc_msg *m = ipc_msg_init(c, sizeof(struct req) + n, 0);
+
+	if (m)
+		((struct req *)ipc_msg_data(m))->op = op;
+	return m;
+}
+
 static void fill(struct ipc_msg *m)
 {
-	memset(ipc_msg_data(m), 7, m->data_len);
+	struct req *q = ipc_msg_data(m);
+
+	memset(q->data, 7, m->data_len - sizeof(*q));
 }
 
 static uint64_t calls(struct ipc_conn *c, struct ipc_msg *m, unsigned ncaps,
@@ -63,7 +127,7 @@ static uint64_t calls(struct ipc_conn *c, struct ipc_msg *m, unsigned ncaps,
 	uint64_t t0 = bench_rdtsc();
 
 	for (long i = 0; i < iters; i++) {
-		if (m && m->data_len)
+		if (m && !m->cap_slots)
 			fill(m);
 		cap_t k = -1;
 
@@ -84,7 +148,7 @@ static uint64_t around(struct ipc_msg *m, unsigned ncaps, long iters)
 	uint64_t t0 = bench_rdtsc();
 
 	for (long i = 0; i < iters; i++) {
-		if (m && m->data_len)
+		if (m && !m->cap_slots)
 			fill(m);
 		if (ncaps) {
 			cap_t k = (cap_t)fy_cap_copy(CAP_SELF_VMSPACE,
@@ -96,8 +160,8 @@ static uint64_t around(struct ipc_msg *m, unsigned ncaps, long iters)
 	return bench_rdtsc() - t0;
 }
 
-static void bench_call(const char *name, struct ipc_conn *c,
-		       struct ipc_msg *m, unsigned ncaps)
+static void bench_call(const char *name, struct ipc_conn *c, struct ipc_msg *m,
+		       unsigned ncaps)
 {
 	calls(c, m, ncaps, CALL_ITERS / 10);
 	uint64_t overhead = around(m, ncaps, CALL_ITERS);
@@ -105,49 +169,119 @@ static void bench_call(const char *name, struct ipc_conn *c,
 		     CALL_ITERS);
 }
 
-static void bench_register(cap_t srv)
+/* Returns the number of round trips whose echo came back wrong. */
+static long copies(struct ipc_conn *c, struct ipc_msg *m, long iters,
+		   uint64_t *cycles)
 {
+	struct req *q = ipc_msg_data(m);
+	long bad = 0;
 	uint64_t t0 = bench_rdtsc();
 
+	for (long i = 0; i < iters; i++) {
+		client_buf[0] = (unsigned char)i;
+		memcpy(q->data, client_buf, COPY_LEN);
+		if (ipc_call(c, m, 0) != COPY_LEN)
+			bad++;
+		memcpy(client_buf, q->data, COPY_LEN);
+		if (client_buf[0] != (unsigned char)i)
+			bad++;
+	}
+	*cycles = bench_rdtsc() - t0;
+	return bad;
+}
+
+static int bench_copy(struct ipc_conn *c)
+{
+	struct ipc_msg *m = req_init(c, OP_COPY, COPY_LEN);
+	uint64_t cycles;
+
+	if (!m || copies(c, m, CALL_ITERS / 10, &cycles) ||
+	    copies(c, m, CALL_ITERS, &cycles)) {
+		printf("# bench ipc_copy_4k: the echo came back wrong\n");
+		return 1;
+	}
+	bench_report("ipc_copy_4k", cycles, bench_empty_loop(CALL_ITERS),
+		     CALL_ITERS);
+	return 0;
+}
+
+/* Waits until the server's destructors have run `want` times. */
+static int wait_teardown(struct ipc_conn *ctl, struct ipc_msg *q, long want)
+{
+	long got = ipc_call(ctl, q, 0);
+
+	if (got != want) {
+		printf("# bench ipc_register: %ld destructor runs, not %ld\n",
+		       got, want);
+		return 1;
+	}
+	return 0;
+}
+
+static int bench_register(cap_t srv, struct ipc_conn *ctl)
+{
+	struct ipc_msg *q = req_init(ctl, OP_DESTRUCTED, 0);
+	long base = ipc_call(ctl, q, 0);
+	long objs = fy_kstat(KSTAT_LIVE_OBJECTS);
+	uint64_t t0, cycles, barrier;
+
+	t0 = bench_rdtsc();
 	for (long i = 0; i < REG_ITERS; i++) {
 		struct ipc_conn c;
-
 		long r = ipc_connect(srv, 4096, &c);
 
 		if (r < 0) {
-			printf("ipcbench: connect %ld failed: %ld\n", i, r);
-			return;
+			printf("# bench ipc_register: connect %ld: %ld\n", i,
+			       r);
+			return 1;
 		}
 		ipc_close(&c);
+		if (wait_teardown(ctl, q, base + i + 1))
+			return 1;
 	}
-	bench_report("ipc_register", bench_rdtsc() - t0,
-		     bench_empty_loop(REG_ITERS), REG_ITERS);
+	cycles = bench_rdtsc() - t0;
+	/* Every connection and shm PMO is gone again: nothing was left over. */
+	if (fy_kstat(KSTAT_LIVE_OBJECTS) != objs) {
+		printf("# bench ipc_register: %ld live objects, not %ld\n",
+		       fy_kstat(KSTAT_LIVE_OBJECTS), objs);
+		return 1;
+	}
+	/* The barrier alone: the same call with no teardown to wait for. */
+	t0 = bench_rdtsc();
+	for (long i = 0; i < REG_ITERS; i++)
+		if (wait_teardown(ctl, q, base + REG_ITERS))
+			return 1;
+	barrier = bench_rdtsc() - t0;
+	bench_report("ipc_register", cycles, barrier, REG_ITERS);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	const char *sargv[] = {"ipcbench", "server", NULL};
 	struct ipc_conn c, big;
-	struct ipc_msg *m;
 	long proc, srv;
+	int failed = 0;
 
 	if (argc > 1 && !strcmp(argv[1], "server"))
 		return server();
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	bench_init(argc, argv);
 	proc = fy_spawn("ipcbench", sargv, NULL);
 	if (proc < 0)
-		return printf("ipcbench: cannot spawn the server (%ld)\n", proc), 1;
+		return printf("ipcbench: cannot spawn the server (%ld)\n",
+			      proc),
+		       1;
 	srv = fy_cap_fetch((cap_t)proc, CAP_SELF_MAIN_THREAD, CAP_RIGHT_CALL);
 	if (srv < 0 || ipc_connect((cap_t)srv, 4096, &c) < 0 ||
 	    ipc_connect((cap_t)srv, 8192, &big) < 0)
 		return printf("ipcbench: cannot connect\n"), 1;
 
 	bench_call("ipc_call_empty", &c, NULL, 0);
-	bench_call("ipc_call_64b", &c, ipc_msg_init(&c, 64, 0), 0);
-	bench_call("ipc_call_4k", &big, ipc_msg_init(&big, 4096, 0), 0);
-	m = ipc_msg_init(&c, 0, 1);
-	bench_call("ipc_call_cap", &c, m, 1);
-	bench_register((cap_t)srv);
+	bench_call("ipc_call_64b", &c, req_init(&c, OP_PEEK, 64), 0);
+	bench_call("ipc_call_4k", &big, req_init(&big, OP_PEEK, 4096), 0);
+	failed |= bench_copy(&big);
+	bench_call("ipc_call_cap", &c, ipc_msg_init(&c, 0, 1), 1);
+	failed |= bench_register((cap_t)srv, &c);
 
 	ipc_close(&c);
 	ipc_close(&big);
@@ -155,5 +289,5 @@ int main(int argc, char **argv)
 	fy_proc_wait((cap_t)proc);
 	fy_cap_delete((cap_t)srv);
 	fy_cap_delete((cap_t)proc);
-	return 0;
+	return failed;
 }

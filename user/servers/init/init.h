@@ -4,7 +4,12 @@
 
 extern const char *const init_envp[];
 
-/* Spawns path with argv {path}, waits, deletes the process cap. */
+/*
+ * Spawns argv[0] with argv, waits, deletes the process cap. 0 with the
+ * exit status in *status, or the negative errno of the spawn or wait.
+ */
+long init_run_argv(const char *const *argv, long *status);
+/* The same with argv {path}. */
 long init_run_one(const char *path, long *status);
 
 int init_mode_test(void);
