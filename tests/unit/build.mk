@@ -36,7 +36,10 @@ UNIT_CFLAGS_kernel/lib/string.c := $(UNIT_KSTRING)
 UNIT_CFLAGS_tests/unit/test_string.c := $(UNIT_KSTRING)
 
 UNIT_SRCS_test_string := kernel/lib/string.c
-UNIT_SRCS_test_printk := kernel/lib/printk.c kernel/lib/printk_out.c
+UNIT_SRCS_test_printk := kernel/lib/printk.c kernel/lib/printk_out.c \
+	kernel/lib/lock.c
+UNIT_SRCS_test_lock := kernel/lib/lock.c kernel/lib/printk.c \
+	kernel/lib/printk_out.c
 UNIT_SRCS_test_elf := kernel/lib/elf.c
 UNIT_SRCS_test_cpio := kernel/lib/cpio.c kernel/lib/elf.c
 UNIT_DEPS_test_elf := $(UNIT_FIXTURES)/hello

@@ -11,7 +11,7 @@ UNIT_KERNEL_CORE := kernel/arch/host/host.c \
 	kernel/object/object.c kernel/object/cap_group.c \
 	kernel/object/thread.c kernel/object/pmo.c \
 	kernel/object/sched_context.c kernel/sched/sched.c \
-	kernel/lib/printk.c kernel/lib/printk_out.c \
+	kernel/lib/printk.c kernel/lib/printk_out.c kernel/lib/lock.c \
 	$(wildcard kernel/ipc/*.c) \
 	tests/unit/kernel_env.c
 
