@@ -47,6 +47,7 @@ static long copy_with(u64 group_cap, u64 cap, u64 mask, bool to_other)
 /*
  * Gives another process (CONTROL on group_cap) a copy of `cap` (which
  * needs GRANT) with rights & mask. Returns the slot in that process.
+ * -ECAPBILITY, -ENOMEM (its table is full), -ESRCH (it has exited).
  */
 long sys_cap_transfer(u64 group_cap, u64 cap, u64 mask)
 {
@@ -56,7 +57,7 @@ long sys_cap_transfer(u64 group_cap, u64 cap, u64 mask)
 /*
  * Takes a copy of `cap` (which needs GRANT) from a process we control
  * (CONTROL on group_cap), with rights & mask. Returns our new slot.
- * -ECAPBILITY, -ENOMEM, -ESRCH (it has exited).
+ * -ECAPBILITY (also once it has exited: its table is gone), -ENOMEM.
  */
 long sys_cap_fetch(u64 group_cap, u64 cap, u64 mask)
 {

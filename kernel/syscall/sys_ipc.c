@@ -27,8 +27,9 @@ long sys_register_server(u64 ipc_routine, u64 register_cb_cap, u64 destructor)
  * the address to map it at). Runs the server's register callback on the
  * caller's scheduling context; returns the connection cap (CALL).
  * -EFAULT, -ECAPBILITY, -EIPCRETRY (server not ready or busy registering
- * someone), -EDEADSRV (server dead), -EINVAL/-EEXIST (mapping), -ESRCH
- * (the server died during the registration), -ENOMEM.
+ * someone), -EDEADLK (busy with a registration that waits, through a
+ * chain of calls, for us), -EDEADSRV (server dead), -EINVAL/-EEXIST
+ * (mapping), -ESRCH (the server died during the registration), -ENOMEM.
  */
 long sys_register_client(u64 server_cap, const void __user *config)
 {
@@ -45,7 +46,8 @@ long sys_register_client(u64 server_cap, const void __user *config)
  * passive thread handler_cap (CONTROL), whose first use records its
  * entry, stack and exit_routine, and map the shm at server_shm_addr.
  * Does not return on success (the client resumes). -EINVAL (not in a
- * registration, bad handler or address), -EEXIST, -ECAPBILITY, -ENOMEM.
+ * registration, bad handler or address), -EEXIST, -ECAPBILITY, -ESRCH
+ * (the handler has died), -ENOMEM.
  */
 long sys_ipc_register_cb_return(u64 handler_cap, u64 exit_routine,
 				u64 server_shm_addr)
@@ -59,10 +61,11 @@ long sys_ipc_register_cb_return(u64 handler_cap, u64 exit_routine,
  * ipc_msg wholly inside the connection's shm in the caller's mapping;
  * ncaps (<= 16) capabilities (each with GRANT) from its slots go to the
  * server. timeout_us (0: none) bounds the wait. Returns the handler's
- * ipc_return value. -ECAPBILITY, -EINVAL, -EFAULT, -EIPCRETRY (busy:
- * nothing changed), -EDEADLK (the busy handler is waiting, through a
- * chain of calls, for the caller itself), -EDEADSRV (server dead), -ESRCH
- * (server died during the call), -ETIMEDOUT.
+ * ipc_return value. -ECAPBILITY, -EINVAL, -EFAULT, -ENOMEM (no room in
+ * the server's table for a cap), -EIPCRETRY (busy: nothing changed),
+ * -EDEADLK (the busy handler is waiting, through a chain of calls, for
+ * the caller itself), -EDEADSRV (server dead), -ESRCH (server died during
+ * the call), -ETIMEDOUT.
  */
 long sys_ipc_call(u64 conn_cap, u64 msg, u64 ncaps, u64 timeout_us)
 {
@@ -73,7 +76,8 @@ long sys_ipc_call(u64 conn_cap, u64 msg, u64 ncaps, u64 timeout_us)
  * From a handler serving a call: returns `ret` to the caller with ncaps
  * capabilities from the message's slots. Does not return on success.
  * -EINVAL (no call being served, too many caps), -ECAPBILITY (a cap not
- * ours or without GRANT: nothing was sent), -EFAULT.
+ * ours or without GRANT: nothing was sent), -EFAULT, -ENOMEM (no room in
+ * the caller's table for a cap).
  */
 long sys_ipc_return(u64 ret, u64 ncaps)
 {

@@ -1,7 +1,7 @@
 /*
  * Ferry's one error vocabulary. Native and Linux-ABI syscalls return a
  * negative value from this list on failure. The numbers are Linux's, so a
- * musl program sees the errno it expects; Ferry adds two of its own above
+ * musl program sees the errno it expects; Ferry adds three of its own above
  * Linux's range. When a libc's <errno.h> came first, its identical
  * definitions are kept.
  */
