@@ -21,8 +21,9 @@ struct cap_group;
  * argv and envp are NULL-terminated arrays in kernel memory within the
  * limits of uapi/ferry/proc.h. On success the process is running; *out,
  * if given, receives a reference to it.
- * Errors: -ENOENT no such file, -ENOEXEC not a valid executable, -E2BIG
- * arguments too large, -ENOMEM.
+ * Errors: -ENOENT no such file, -EIO a malformed initrd, -ENOEXEC not a
+ * valid executable, -E2BIG arguments too large or more than
+ * ELF_MAX_SEGMENTS loadable segments, -EINVAL empty argv, -ENOMEM.
  */
 int process_spawn(const char *path, const char *const *argv,
 		  const char *const *envp, struct cap_group **out);

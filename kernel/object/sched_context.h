@@ -1,7 +1,8 @@
 /*
  * A scheduling context: the right to run, separate from the thread that
  * runs on it (priority and time slice). A thread without one is passive:
- * it runs only when IPC lends it its caller's context.
+ * it runs only when IPC lends it its caller's context (or, for a
+ * handler's exit routines, on a context the handler keeps for them).
  */
 #ifndef KERNEL_OBJECT_SCHED_CONTEXT_H
 #define KERNEL_OBJECT_SCHED_CONTEXT_H

@@ -58,7 +58,8 @@ static inline struct arch_regs *thread_regs(struct thread *t)
  * Creates a thread in g that will enter user space at pc with stack sp
  * and arg in the first argument register. With THREAD_PASSIVE it gets no
  * scheduling context and does not run; otherwise it is made ready.
- * Returns 0 and a reference for the caller in *out.
+ * Returns 0 and a reference for the caller in *out; -ENOMEM, or -ESRCH
+ * if g is exiting.
  */
 int thread_create(struct cap_group *g, u64 pc, u64 sp, u64 arg, u32 flags,
 		  u32 prio, struct thread **out);

@@ -31,7 +31,7 @@ typedef int32_t cap_t;
 #define OBJ_TYPE_VMSPACE 4
 #define OBJ_TYPE_SC 5
 #define OBJ_TYPE_CONNECTION 6
-#define OBJ_TYPE_NOTIFICATION 7
+#define OBJ_TYPE_NOTIFICATION 7 /* reserved: no notification objects yet */
 #define OBJ_TYPE_NR 8
 
 /* pmo_create types */
