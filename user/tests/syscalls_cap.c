@@ -1,7 +1,7 @@
 /*
- * Capabilities: cap_info, cap_copy, cap_delete, cap_transfer. Good use,
- * then every kind of bad slot: negative, huge, past the table, deleted,
- * wrong type, missing rights.
+ * Capabilities: cap_info, cap_copy, cap_delete, cap_transfer, cap_fetch.
+ * Good use, then every kind of bad slot: negative, huge, past the table,
+ * deleted, wrong type, missing rights; a dead process's table.
  */
 #include <ferry/ferry.h>
 
@@ -101,7 +101,7 @@ static void test_table_full(void)
 
 static void test_transfer(void)
 {
-	long pmo = fy_pmo_create(4096, PMO_DATA), slot, nogrant, noctl;
+	long pmo = fy_pmo_create(4096, PMO_DATA), slot, nogrant, noctl, fetched;
 	const char *argv[] = {"helpers/spinner", NULL};
 	const char *envp[] = {NULL};
 	long proc;
@@ -120,6 +120,10 @@ static void test_transfer(void)
 	slot = fy_cap_transfer((cap_t)proc, (cap_t)pmo, CAP_RIGHT_ALL);
 	tap_ok(slot >= 0, "cap_transfer into the child gives its slot (%ld)",
 	       slot);
+	fetched = fy_cap_fetch((cap_t)proc, (cap_t)slot, CAP_RIGHT_READ);
+	tap_eq(FY_CAP_INFO_TYPE(fy_cap_info((cap_t)fetched)), OBJ_TYPE_PMO,
+	       "cap_fetch takes it back from the child (%ld)", fetched);
+	fy_cap_delete((cap_t)fetched);
 
 	nogrant = fy_cap_copy((cap_t)pmo, CAP_RIGHT_ALL & ~CAP_RIGHT_GRANT);
 	tap_eq(fy_cap_transfer((cap_t)proc, (cap_t)nogrant, CAP_RIGHT_ALL),
@@ -139,8 +143,12 @@ static void test_transfer(void)
 	tap_eq(fy_proc_wait((cap_t)proc), PROC_STATUS_KILLED(PROC_SIG_KILL),
 	       "its status says killed");
 	/* Transferring into a dead process must fail, not leak the object. */
-	tap_ok(fy_cap_transfer((cap_t)proc, (cap_t)pmo, CAP_RIGHT_ALL) < 0,
-	       "transfer into a dead process fails");
+	tap_eq(fy_cap_transfer((cap_t)proc, (cap_t)pmo, CAP_RIGHT_ALL), -ESRCH,
+	       "transfer into a dead process is -ESRCH");
+	/* Its table is gone with it: nothing left to fetch (docs/syscalls.md).
+	 */
+	tap_eq(fy_cap_fetch((cap_t)proc, (cap_t)slot, CAP_RIGHT_ALL),
+	       -ECAPBILITY, "fetch from a dead process is -ECAPBILITY");
 	fy_cap_delete((cap_t)noctl);
 	fy_cap_delete((cap_t)nogrant);
 	fy_cap_delete((cap_t)proc);
