@@ -1,5 +1,6 @@
 # A quiet build: each step prints one short line ("  CC      kernel/ipc/call.c",
-# "  LD      build/ferry.elf"); `make V=1` prints the full commands instead.
+# "  LD      build/ferry.elf"); `make V=1` prints the full commands instead,
+# and `make -s` nothing at all.
 #
 # In a recipe:
 #	$(say) CC $<
@@ -12,4 +13,8 @@ say := @:
 else
 Q := @
 say := @printf '  %-7s %s\n'
+endif
+# -s shows up as an "s" in the first word of MAKEFLAGS (as kbuild checks).
+ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+say := @:
 endif
