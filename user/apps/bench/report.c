@@ -1,4 +1,5 @@
 /* What every benchmark program shares: the empty loop and the report line. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,15 +10,19 @@ static const char *unit = "tsc_ticks_per_op";
 
 void bench_init(int argc, char **argv)
 {
+	bool icount = false;
+
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], BENCH_ICOUNT_ARG))
-			unit = "insns_per_op";
-	if (strcmp(unit, "insns_per_op"))
-		printf("# %s: figures are TSC ticks per operation, which vary "
-		       "with the host;\n# `make bench` boots with -icount for "
-		       "guest instructions per operation\n",
-		       argc > 0 ? argv[0] : "bench");
+		icount |= !strcmp(argv[i], BENCH_ICOUNT_ARG);
+	if (icount) {
+		unit = "insns_per_op";
+		return;
+	}
+	printf("# %s: figures are TSC ticks per operation, which vary with "
+	       "the host;\n# `make bench` boots with -icount for guest "
+	       "instructions per operation\n",
+	       argc > 0 ? argv[0] : "bench");
 }
 
 uint64_t bench_empty_loop(long iters)
