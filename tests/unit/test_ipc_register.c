@@ -745,6 +745,71 @@ static void test_callback_dies_during_registration(void **state)
 	ipc_world_fini(&w);
 }
 
+/*
+ * The callback, mid-registration, registers with its own server: the
+ * busy callback waits (through the registration) for the very thread
+ * asking, so a retry could never succeed: -EDEADLK, nothing changed.
+ */
+static void test_register_with_own_busy_callback_is_deadlk(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *a;
+	struct reg_snap s;
+	int self_cap;
+
+	(void)state;
+	ipc_world_init(&w);
+	a = ipc_new_link(&w, ipc_new_client(&w, NULL));
+	self_cap = cap_alloc(w.sg, w.srv, CAP_RIGHT_CALL);
+	assert_true(self_cap >= 0);
+	ipc_register_begin(&w, a);
+	reg_snap(&w, a, &s);
+	assert_int_equal(
+		ipc_ret(ipc_register_client(self_cap, (u64)-1, (u64)a->sbuf)),
+		-EDEADLK);
+	assert_int_equal(kmalloc_bytes_in_use(), s.kbytes);
+	assert_int_equal(obj_live_count(OBJ_TYPE_NONE), s.objects);
+	assert_int_equal(ipc_used_slots(w.sg), s.server_slots);
+	assert_ptr_equal(w.cb->ipc.passive->caller, a->cl->t);
+	/* The registration it is serving still completes. */
+	ipc_register_end(&w, a);
+	assert_int_equal(a->conn->state, CONN_VALID);
+	assert_int_equal(cap_remove(w.sg, self_cap), 0);
+	ipc_world_fini(&w);
+}
+
+/*
+ * The callback names a handler that has died: -ESRCH, and the callback
+ * may answer again; here it gives up (exits), and the client resumes
+ * with -ESRCH as libferry's callback makes it.
+ */
+static void test_cb_return_with_dead_handler_is_esrch(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *a, *b;
+	struct thread *t;
+
+	(void)state;
+	ipc_world_init(&w);
+	a = ipc_new_connected(&w); /* w.h is a handler now */
+	a->cl->t->state = TS_INACTIVE;
+	current = w.idle;
+	thread_retire_inactive(w.h); /* it dies; its process lives on */
+	assert_int_equal(w.h->state, TS_DEAD);
+
+	b = ipc_new_link(&w, ipc_new_client(&w, NULL));
+	ipc_register_begin(&w, b);
+	assert_int_equal(
+		ipc_ret(ipc_register_cb_return(w.h_cap, H_EXIT, (u64)b->sbuf)),
+		-ESRCH);
+	assert_false(ipc_mapped(w.sg, (u64)b->sbuf));
+	assert_int_equal(b->conn->state, CONN_PENDING);
+	t = ipc_thread_exit(w.cb);
+	assert_ptr_equal(t, b->cl->t);
+	assert_int_equal((long)thread_regs(t)->rax, -ESRCH);
+	ipc_world_fini(&w);
+}
+
 static void test_pending_connection_refuses_calls(void **state)
 {
 	struct ipc_world w;
@@ -865,6 +930,8 @@ int main(void)
 		kenv_test(test_client_dies_during_registration),
 		kenv_test(test_callback_dies_during_registration),
 		kenv_test(test_pending_connection_refuses_calls),
+		kenv_test(test_register_with_own_busy_callback_is_deadlk),
+		kenv_test(test_cb_return_with_dead_handler_is_esrch),
 		kenv_test(test_registration_without_memory),
 	};
 
