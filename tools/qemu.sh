@@ -9,7 +9,8 @@
 #   test   system tests; the whole console log goes to stdout; killed
 #          after QEMU_TIMEOUT seconds (default 600)
 #   bench  -icount shift=0,sleep=off, so rdtsc counts guest instructions;
-#          prints only the "bench ..." lines (full log: $BUILD/bench.log)
+#          prints only the "bench ..." lines and the "# bench ..." lines
+#          saying why a figure is missing (full log: $BUILD/bench.log)
 #   kfault the kernel faults on purpose: checks the panic report and exit
 #          status, printing TAP lines (full log: $BUILD/kfault.log)
 #   debug  stops at the first instruction and waits for gdb on :1234
