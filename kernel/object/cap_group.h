@@ -40,6 +40,7 @@ struct cap_group {
 	bool exiting; /* no new threads; threads are dying */
 	bool dead;    /* all threads gone, resources released */
 	int exit_status;
+	u64 dead_cpu_tsc; /* CPU time of threads that have left, TSC ticks */
 	struct waitq exit_wait;
 	struct list_head ipc_conns; /* connections we are the client of */
 	/* Linux ABI state */

@@ -25,7 +25,12 @@ struct pmo {
 	paddr_t **dir; /* PMO_RADIX leaf pointers, allocated lazily */
 };
 
-/* 0 and a new pmo (ref 1) in *out; -EINVAL bad size/type, -ENOMEM. */
+/*
+ * 0 and a new pmo (ref 1) in *out; -EINVAL bad size/type, -ENOMEM (a
+ * data PMO larger than the free frames fails at once), -EINTR if the
+ * caller was killed while a data PMO's frames were being zeroed (it has
+ * preemption points).
+ */
 int pmo_create(size_t size, int type, struct pmo **out);
 void pmo_destroy(void *obj);
 /*

@@ -90,6 +90,7 @@ static bool leave_group(struct thread *t)
 
 	lock(&g->lock);
 	list_del(&t->group_node);
+	g->dead_cpu_tsc += t->cpu_tsc; /* the process clock keeps it */
 	last = --g->nthreads == 0;
 	if (last && !g->exiting) {
 		g->exiting = true;
@@ -104,6 +105,7 @@ void thread_exit(void)
 	struct thread *t = current;
 
 	ipc_thread_detach(t);
+	sched_account(); /* its CPU time up to now */
 	if (leave_group(t))
 		cap_group_teardown(t->group);
 	t->state = TS_DEAD;

@@ -39,13 +39,16 @@ struct thread {
 	paddr_t pt_root;	  /* the group's page tables, cached */
 	enum thread_state state;
 	struct list_head sched_node; /* run queue or wait queue */
-	u32 rq_prio; /* the run queue it is on (its context's prio may change) */
+	u32 rq_prio; /* the run queue it is on (its context's prio may change)
+		      */
 	struct waitq *waiting_on;
 	long wake_result;
 	struct list_head group_node; /* guarded by group->lock */
 	bool killed;
 	u32 tid;
 	u64 clear_child_tid; /* Linux set_tid_address */
+	u64 cpu_tsc;	     /* TSC ticks run so far (sched/cputime.c) */
+	u64 sleep_until;     /* monotonic ns, while on the sleepers queue */
 	struct ipc_thread ipc;
 };
 
