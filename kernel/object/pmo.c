@@ -114,6 +114,24 @@ void pmo_destroy(void *obj)
 	kfree(p->dir);
 }
 
+void pmo_drain(struct pmo *p)
+{
+	size_t n = 0;
+
+	/* No lock: nobody else can reach p, and none may be held here. */
+	for (size_t hi = 0; p->dir && hi < PMO_RADIX; hi++) {
+		for (size_t lo = 0; p->dir[hi] && lo < PMO_RADIX; lo++) {
+			if (!p->dir[hi][lo])
+				continue;
+			frame_free(p->dir[hi][lo]);
+			p->dir[hi][lo] = 0;
+			if (++n % 256 == 0)
+				(void)sched_preempt_point(); /* killed: finish
+							      */
+		}
+	}
+}
+
 static int pmo_copy(struct pmo *p, size_t off, void *buf, size_t len,
 		    bool to_pmo)
 {

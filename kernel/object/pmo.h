@@ -38,6 +38,12 @@ void pmo_destroy(void *obj);
  * 0 and *pa, -EINVAL past the end, -ENOENT absent, -ENOMEM.
  */
 int pmo_get_page(struct pmo *p, size_t index, bool alloc, paddr_t *pa);
+/*
+ * Frees every frame of a PMO that only the caller can reach (it holds
+ * the one reference and the PMO is in no region), with a preemption
+ * point every 256 frames; the PMO stays valid and reads as zeros.
+ */
+void pmo_drain(struct pmo *p);
 /* Copies between kernel memory and the PMO's contents. */
 int pmo_write(struct pmo *p, size_t off, const void *src, size_t len);
 int pmo_read(struct pmo *p, size_t off, void *dst, size_t len);

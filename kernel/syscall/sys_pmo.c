@@ -89,7 +89,7 @@ long sys_pmo_unmap(u64 group_cap, u64 addr)
 	if (r && r->start == addr)
 		size = r->size;
 	unlock(&vs->lock);
-	ret = size ? vmspace_unmap(vs, addr, size) : -EINVAL;
+	ret = size ? vmspace_unmap_preemptible(vs, addr, size) : -EINVAL;
 	obj_put(vs);
 out_group:
 	obj_put(g);
