@@ -106,8 +106,10 @@ void thread_exit(void)
 
 	ipc_thread_detach(t);
 	sched_account(); /* its CPU time up to now */
-	if (leave_group(t))
+	if (leave_group(t)) {
+		cap_group_shed_memory(t->group); /* preemptible */
 		cap_group_teardown(t->group);
+	}
 	t->state = TS_DEAD;
 	schedule();
 	panic("dead thread %u scheduled again", t->tid);

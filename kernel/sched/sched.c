@@ -174,7 +174,8 @@ int sched_preempt_point(void)
 	if (!current)
 		return 0; /* early boot */
 	arch_irq_window();
-	if (need_resched && current != &idle_thread)
+	/* A thread without a context could not be picked again. */
+	if (need_resched && current != &idle_thread && current->sc)
 		sched_yield();
 	return current->killed ? -EINTR : 0;
 }
