@@ -4,7 +4,9 @@
  */
 #include <arch/arch.h>
 #include <lib/printk.h>
+#include <lib/random.h>
 #include <lib/string.h>
+#include <lib/time.h>
 #include <mm/frame.h>
 #include <object/process.h>
 #include <sched/sched.h>
@@ -40,6 +42,8 @@ void kmain(u32 magic, u32 info_pa)
 	int ret;
 
 	arch_init(magic, info_pa);
+	time_init();
+	random_init();
 	printk("[ferry] booting: %lu MiB free, command line \"%s\"\n",
 	       frame_free_count() * PAGE_SIZE >> 20, boot_cmdline());
 	sched_init();

@@ -32,7 +32,7 @@ for f in "$BUILD/ferry.bin" "$BUILD/initrd.cpio"; do
 	fi
 done
 
-qemu=(qemu-system-x86_64 -machine pc -cpu qemu64 -m 256M -display none
+qemu=(qemu-system-x86_64 -machine pc -cpu qemu64,+rdrand -m 256M -rtc base=utc -display none
 	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
 	-kernel "$BUILD/ferry.bin" -initrd "$BUILD/initrd.cpio"
 	-append "$mode")

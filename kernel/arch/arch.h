@@ -11,6 +11,7 @@
 #include <lib/types.h>
 
 struct thread;
+struct rtc_raw;
 
 /* Console: polled output, input arrives through console_input(). */
 void arch_console_putc(char c);
@@ -21,6 +22,26 @@ void arch_halt_fail(void) __attribute__((noreturn));
 
 /* Interrupts. The kernel runs with them off except when idle. */
 void arch_idle_wait(void); /* enable, halt until an interrupt, disable */
+/*
+ * Takes the interrupts pending now (enable, one instruction, disable):
+ * the interrupt half of a preemption point (sched_preempt_point()).
+ */
+void arch_irq_window(void);
+
+/*
+ * Time and entropy sources, read by kernel/lib/time.c and random.c.
+ * arch_tsc: a cycle counter that never goes back (one CPU today).
+ * arch_tsc_calibrate: its rate in ticks per second, measured against a
+ * fixed-rate timer (boot only; busy-waits ~20 ms).
+ * arch_rtc_read: the battery-backed clock's registers as the chip holds
+ * them; 0, or -EIO if the chip does not answer.
+ * arch_hw_random: true and 64 random bits from the CPU, false if it has
+ * no such source or the source failed.
+ */
+u64 arch_tsc(void);
+u64 arch_tsc_calibrate(void);
+int arch_rtc_read(struct rtc_raw *out);
+bool arch_hw_random(u64 *out);
 
 /* Paging. Page-table pages come from frame_alloc(). */
 void arch_pt_activate(paddr_t root);

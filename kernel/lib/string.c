@@ -33,6 +33,8 @@ NO_LIBCALL void *memset(void *d, int c, size_t n)
 			wp[2] = w;
 			wp[3] = w;
 		}
+		for (; n >= 8; n -= 8) /* a struct's tail: words, not bytes */
+			*wp++ = w;
 		p = (unsigned char *)wp;
 	}
 	while (n--)

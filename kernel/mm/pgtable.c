@@ -101,11 +101,11 @@ int pt_unmap(paddr_t root, vaddr_t va)
 	return 1;
 }
 
-void pt_unmap_range(paddr_t root, vaddr_t start, vaddr_t end)
+vaddr_t pt_unmap_some(paddr_t root, vaddr_t start, vaddr_t end, size_t steps)
 {
 	vaddr_t va = start;
 
-	while (va < end) {
+	for (; va < end && steps; steps--) {
 		u64 *t = table(root);
 		int level;
 
@@ -122,7 +122,7 @@ void pt_unmap_range(paddr_t root, vaddr_t start, vaddr_t end)
 			vaddr_t next = ALIGN_DOWN(va, span) + span;
 
 			if (next <= va) /* wrapped past the top */
-				return;
+				return end;
 			va = next;
 			continue;
 		}
@@ -132,6 +132,12 @@ void pt_unmap_range(paddr_t root, vaddr_t start, vaddr_t end)
 		}
 		va += PAGE_SIZE;
 	}
+	return MIN(va, end);
+}
+
+void pt_unmap_range(paddr_t root, vaddr_t start, vaddr_t end)
+{
+	pt_unmap_some(root, start, end, ~(size_t)0);
 }
 
 int pt_query(paddr_t root, vaddr_t va, paddr_t *pa, u64 *flags)

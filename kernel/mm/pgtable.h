@@ -18,6 +18,11 @@ int pt_map(paddr_t root, vaddr_t va, paddr_t pa, u64 flags);
 int pt_unmap(paddr_t root, vaddr_t va);
 /* Unmaps every page in [start, end), skipping absent tables quickly. */
 void pt_unmap_range(paddr_t root, vaddr_t start, vaddr_t end);
+/*
+ * The same, but stops after `steps` steps (a page, or an absent table
+ * skipped whole) and returns where to go on: end when done.
+ */
+vaddr_t pt_unmap_some(paddr_t root, vaddr_t start, vaddr_t end, size_t steps);
 /* 0 and the leaf's frame and flags, or -ENOENT. */
 int pt_query(paddr_t root, vaddr_t va, paddr_t *pa, u64 *flags);
 /* Number of user-half table pages under root (for tests). */

@@ -9,6 +9,7 @@
 #include <mm/pgtable.h>
 #include <mm/vmspace.h>
 #include <object/pmo.h>
+#include <sched/sched.h>
 #include <uapi/ferry/errno.h>
 
 static bool range_ok(vaddr_t start, size_t size)
@@ -168,7 +169,38 @@ static void split_locked(struct vmspace *vs, struct vmregion *r, vaddr_t at,
 	vs->nregions++;
 }
 
-int vmspace_unmap(struct vmspace *vs, vaddr_t start, size_t size)
+/* Page-table steps between two preemption points. */
+#define UNMAP_STEPS 512
+
+/* Clears the PTEs of [start, end), a chunk per preemption point. */
+static void unmap_pages_preemptible(struct vmspace *vs, vaddr_t start,
+				    vaddr_t end)
+{
+	while (start < end) {
+		lock(&vs->lock);
+		start = pt_unmap_some(vs->pt_root, start, end, UNMAP_STEPS);
+		unlock(&vs->lock);
+		if (start < end)
+			(void)sched_preempt_point(); /* killed: finish anyway */
+	}
+}
+
+/* Frees unlinked regions; a PMO only they held is emptied preemptibly. */
+static void free_regions_preemptible(struct list_head *dead)
+{
+	struct vmregion *r;
+
+	list_for_each_safe(r, tmp, dead, node)
+	{
+		list_del(&r->node);
+		if (obj_refcount(r->pmo) == 1)
+			pmo_drain(r->pmo);
+		region_free(r);
+	}
+}
+
+static int unmap(struct vmspace *vs, vaddr_t start, size_t size,
+		 struct list_head *dead)
 {
 	struct vmregion *r, *spare;
 	vaddr_t end = start + size;
@@ -194,7 +226,9 @@ int vmspace_unmap(struct vmspace *vs, vaddr_t start, size_t size)
 			continue;
 		if (r->start >= end)
 			break;
-		unmap_pages_locked(vs, MAX(start, r->start), MIN(end, rend));
+		if (!dead)
+			unmap_pages_locked(vs, MAX(start, r->start),
+					   MIN(end, rend));
 		if (r->start < start && rend > end) {
 			split_locked(vs, r, end, spare);
 			spare = NULL;
@@ -208,11 +242,33 @@ int vmspace_unmap(struct vmspace *vs, vaddr_t start, size_t size)
 		} else {
 			list_del(&r->node);
 			vs->nregions--;
-			region_free(r);
+			if (dead)
+				list_append(dead, &r->node);
+			else
+				region_free(r);
 		}
 	}
 	unlock(&vs->lock);
 	kfree(spare);
+	return 0;
+}
+
+int vmspace_unmap(struct vmspace *vs, vaddr_t start, size_t size)
+{
+	return unmap(vs, start, size, NULL);
+}
+
+int vmspace_unmap_preemptible(struct vmspace *vs, vaddr_t start, size_t size)
+{
+	struct list_head dead;
+	int ret;
+
+	list_init(&dead);
+	ret = unmap(vs, start, size, &dead);
+	if (ret)
+		return ret;
+	unmap_pages_preemptible(vs, start, start + size);
+	free_regions_preemptible(&dead);
 	return 0;
 }
 

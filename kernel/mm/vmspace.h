@@ -50,6 +50,15 @@ int vmspace_map(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 		struct pmo *pmo, size_t pmo_off);
 /* Removes every mapping inside the range, splitting regions. */
 int vmspace_unmap(struct vmspace *vs, vaddr_t start, size_t size);
+/*
+ * The same for a system call on its own behalf, with no lock held and
+ * nothing half done around it: the regions go first, then the page
+ * tables are cleared and the frames of PMOs that nobody else holds are
+ * freed with preemption points in between (a process's other threads
+ * already see the range unmapped). It finishes even if the thread is
+ * killed meanwhile.
+ */
+int vmspace_unmap_preemptible(struct vmspace *vs, vaddr_t start, size_t size);
 /* Changes permissions over the range; all of it must be mapped (-ENOMEM). */
 int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm);
 /* A free, page-aligned range of `size` at or above hint; 0 if none. */

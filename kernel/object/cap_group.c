@@ -6,6 +6,7 @@
 #include <mm/kmalloc.h>
 #include <mm/vmspace.h>
 #include <object/cap_group.h>
+#include <object/pmo.h>
 #include <object/thread.h>
 #include <sched/sched.h>
 #include <uapi/ferry/errno.h>
@@ -285,6 +286,37 @@ static void release(struct cap_group *g)
 			obj_put(slots[i].obj);
 	kfree(slots);
 	obj_put(vs);
+}
+
+void cap_group_shed_memory(struct cap_group *g)
+{
+	struct vmspace *vs = cap_group_vmspace(g);
+
+	if (vs) {
+		vmspace_unmap_preemptible(vs, PAGE_SIZE, USER_TOP - PAGE_SIZE);
+		obj_put(vs);
+	}
+	for (u32 i = 0;; i++) {
+		struct pmo *p = NULL;
+
+		lock(&g->lock);
+		if (i >= g->nslots) {
+			unlock(&g->lock);
+			break;
+		}
+		if (g->slots[i].obj &&
+		    obj_type(g->slots[i].obj) == OBJ_TYPE_PMO &&
+		    obj_refcount(g->slots[i].obj) == 1) {
+			p = g->slots[i].obj; /* its reference is ours now */
+			g->slots[i].obj = NULL;
+			g->slots[i].rights = 0;
+		}
+		unlock(&g->lock);
+		if (p) {
+			pmo_drain(p);
+			obj_put(p);
+		}
+	}
 }
 
 void cap_group_teardown(struct cap_group *g)

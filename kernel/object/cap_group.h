@@ -40,6 +40,7 @@ struct cap_group {
 	bool exiting; /* no new threads; threads are dying */
 	bool dead;    /* all threads gone, resources released */
 	int exit_status;
+	u64 dead_cpu_tsc; /* CPU time of threads that have left, TSC ticks */
 	struct waitq exit_wait;
 	struct list_head ipc_conns; /* connections we are the client of */
 	/* Linux ABI state */
@@ -77,5 +78,13 @@ void cap_group_exit(struct cap_group *g, int status);
 long cap_group_wait(struct cap_group *g);
 /* Called by the last thread: releases the table and the address space. */
 void cap_group_teardown(struct cap_group *g);
+/*
+ * Called by the last thread on its own way out, just before the
+ * teardown: frees the bulk of the process's memory (every mapping, and
+ * the PMOs only its table holds) with preemption points, so that the
+ * teardown itself is short. The process has no threads left and is
+ * exiting, so nobody sees it half emptied.
+ */
+void cap_group_shed_memory(struct cap_group *g);
 
 #endif

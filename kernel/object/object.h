@@ -35,6 +35,13 @@ static inline void obj_put(void *obj)
 	if (o && __atomic_sub_fetch(&o->refcount, 1, __ATOMIC_ACQ_REL) == 0)
 		obj_release(o);
 }
+/* The count now: 1 means the caller's reference is the only one. */
+static inline u32 obj_refcount(const void *obj)
+{
+	return __atomic_load_n(&((const struct object *)obj)->refcount,
+			       __ATOMIC_ACQUIRE);
+}
+
 static inline u32 obj_type(const void *obj)
 {
 	return ((const struct object *)obj)->type;

@@ -4,7 +4,11 @@
 #include <mm/frame.h>
 #include <mm/kmalloc.h>
 #include <object/pmo.h>
+#include <sched/sched.h>
 #include <uapi/ferry/errno.h>
+
+/* Pages allocated and zeroed between two preemption points (64 KiB). */
+#define PMO_PREEMPT_PAGES 16
 
 static int pmo_slot_locked(struct pmo *p, size_t index, bool alloc,
 			   paddr_t **slot)
@@ -65,6 +69,10 @@ int pmo_create(size_t size, int type, struct pmo **out)
 		return -EINVAL;
 	if (type != PMO_ANONYMOUS && type != PMO_DATA)
 		return -EINVAL;
+	/* Fail fast: no zeroing every free frame only to run out. */
+	if (type == PMO_DATA &&
+	    ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE > frame_free_count())
+		return -ENOMEM;
 	p = obj_alloc(OBJ_TYPE_PMO, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
@@ -72,12 +80,16 @@ int pmo_create(size_t size, int type, struct pmo **out)
 	p->size = ALIGN_UP(size, PAGE_SIZE);
 	p->type = type;
 	if (type == PMO_DATA) {
+		/* Nobody else sees p yet: stopping to preempt is safe. */
 		for (size_t i = 0; i < p->size / PAGE_SIZE; i++) {
 			paddr_t pa;
+			int ret = pmo_get_page(p, i, true, &pa);
 
-			if (pmo_get_page(p, i, true, &pa)) {
+			if (!ret && (i + 1) % PMO_PREEMPT_PAGES == 0)
+				ret = sched_preempt_point();
+			if (ret) {
 				obj_put(p); /* destroy frees what was taken */
-				return -ENOMEM;
+				return ret == -EINTR ? ret : -ENOMEM;
 			}
 		}
 	}
@@ -100,6 +112,24 @@ void pmo_destroy(void *obj)
 		kfree(p->dir[hi]);
 	}
 	kfree(p->dir);
+}
+
+void pmo_drain(struct pmo *p)
+{
+	size_t n = 0;
+
+	/* No lock: nobody else can reach p, and none may be held here. */
+	for (size_t hi = 0; p->dir && hi < PMO_RADIX; hi++) {
+		for (size_t lo = 0; p->dir[hi] && lo < PMO_RADIX; lo++) {
+			if (!p->dir[hi][lo])
+				continue;
+			frame_free(p->dir[hi][lo]);
+			p->dir[hi][lo] = 0;
+			if (++n % 256 == 0)
+				(void)sched_preempt_point(); /* killed: finish
+							      */
+		}
+	}
 }
 
 static int pmo_copy(struct pmo *p, size_t off, void *buf, size_t len,

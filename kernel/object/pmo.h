@@ -25,7 +25,12 @@ struct pmo {
 	paddr_t **dir; /* PMO_RADIX leaf pointers, allocated lazily */
 };
 
-/* 0 and a new pmo (ref 1) in *out; -EINVAL bad size/type, -ENOMEM. */
+/*
+ * 0 and a new pmo (ref 1) in *out; -EINVAL bad size/type, -ENOMEM (a
+ * data PMO larger than the free frames fails at once), -EINTR if the
+ * caller was killed while a data PMO's frames were being zeroed (it has
+ * preemption points).
+ */
 int pmo_create(size_t size, int type, struct pmo **out);
 void pmo_destroy(void *obj);
 /*
@@ -33,6 +38,12 @@ void pmo_destroy(void *obj);
  * 0 and *pa, -EINVAL past the end, -ENOENT absent, -ENOMEM.
  */
 int pmo_get_page(struct pmo *p, size_t index, bool alloc, paddr_t *pa);
+/*
+ * Frees every frame of a PMO that only the caller can reach (it holds
+ * the one reference and the PMO is in no region), with a preemption
+ * point every 256 frames; the PMO stays valid and reads as zeros.
+ */
+void pmo_drain(struct pmo *p);
 /* Copies between kernel memory and the PMO's contents. */
 int pmo_write(struct pmo *p, size_t off, const void *src, size_t len);
 int pmo_read(struct pmo *p, size_t off, void *dst, size_t len);

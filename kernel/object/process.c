@@ -2,6 +2,7 @@
 #include <lib/elf.h>
 #include <lib/initrd.h>
 #include <lib/printk.h>
+#include <lib/random.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <mm/vmspace.h>
@@ -124,10 +125,8 @@ static u64 build_stack(char *buf, size_t size, const char *const *argv,
 		ptrs[np++] = base + str;
 	}
 	str -= 16;
-	/* AT_RANDOM seeds musl's stack protector: mix what varies. */
-	for (int i = 0; i < 16; i++)
-		buf[str + i] = (char)(ei->entry >> (i % 8) ^
-				      (u64)(str * 2654435761u) >> i);
+	/* AT_RANDOM seeds musl's stack protector: fresh every process. */
+	random_bytes(buf + str, 16);
 	random_at = base + str;
 	str = ALIGN_DOWN(str, 16);
 	sp = ALIGN_DOWN(base + str - (u64)nwords * 8, 16);

@@ -90,6 +90,7 @@ static bool leave_group(struct thread *t)
 
 	lock(&g->lock);
 	list_del(&t->group_node);
+	g->dead_cpu_tsc += t->cpu_tsc; /* the process clock keeps it */
 	last = --g->nthreads == 0;
 	if (last && !g->exiting) {
 		g->exiting = true;
@@ -104,8 +105,11 @@ void thread_exit(void)
 	struct thread *t = current;
 
 	ipc_thread_detach(t);
-	if (leave_group(t))
+	sched_account(); /* its CPU time up to now */
+	if (leave_group(t)) {
+		cap_group_shed_memory(t->group); /* preemptible */
 		cap_group_teardown(t->group);
+	}
 	t->state = TS_DEAD;
 	schedule();
 	panic("dead thread %u scheduled again", t->tid);

@@ -46,6 +46,8 @@ struct thread {
 	bool killed;
 	u32 tid;
 	u64 clear_child_tid; /* Linux set_tid_address */
+	u64 cpu_tsc;	     /* TSC ticks run so far (sched/cputime.c) */
+	u64 sleep_until;     /* monotonic ns, while on the sleepers queue */
 	struct ipc_thread ipc;
 };
 

@@ -10,6 +10,7 @@
 #include <arch/arch.h>
 #include <ipc/connection.h>
 #include <lib/printk.h>
+#include <lib/time.h>
 #include <object/cap_group.h>
 #include <object/sched_context.h>
 #include <object/thread.h>
@@ -81,6 +82,7 @@ void schedule(void)
 	next->state = TS_RUNNING;
 	if (next == prev)
 		return;
+	sched_account(); /* prev's CPU time ends here */
 	current = next;
 	arch_switch_to(prev, next);
 	sched_after_switch();
@@ -137,7 +139,10 @@ void waitq_wake_all(struct waitq *wq, long result)
 void sched_tick(void)
 {
 	ticks++;
+	time_tick();
+	sched_account();
 	ipc_tick(ticks);
+	timeout_tick();
 	if (current == &idle_thread || !current->sc) {
 		if (rq_bitmap)
 			need_resched = true;
@@ -162,6 +167,17 @@ bool sched_need_resched(void)
 u64 sched_ticks(void)
 {
 	return ticks;
+}
+
+int sched_preempt_point(void)
+{
+	if (!current)
+		return 0; /* early boot */
+	arch_irq_window();
+	/* A thread without a context could not be picked again. */
+	if (need_resched && current != &idle_thread && current->sc)
+		sched_yield();
+	return current->killed ? -EINTR : 0;
 }
 
 void sched_idle_loop(void)

@@ -42,4 +42,32 @@ void sched_after_switch(void);
 void sched_idle_loop(void) __attribute__((noreturn));
 u64 sched_ticks(void);
 
+/*
+ * A preemption point for long kernel work (docs/architecture.md,
+ * "Bounded kernel time"): takes pending interrupts, lets a thread that
+ * should run now (higher priority, or the slice is over) have the CPU,
+ * and returns 0 to go on or -EINTR if the thread was killed meanwhile,
+ * in which case the caller unwinds. Call it with no lock held and with
+ * nothing half done that another thread could see.
+ */
+int sched_preempt_point(void);
+
+/* CPU time (sched/cputime.c), in TSC ticks. */
+/* Charges the ticks since the last charge to the running thread. */
+void sched_account(void);
+/* The running thread's CPU time. */
+u64 sched_thread_cpu_tsc(void);
+/* A process's: its threads' plus its dead threads'. */
+struct cap_group;
+u64 sched_group_cpu_tsc(struct cap_group *g);
+
+/*
+ * Sleeping (sched/timeout.c): blocks the running thread until the
+ * monotonic clock reaches deadline_ns (checked at every tick, so it
+ * wakes up to one tick late, never early). 0, or -EINTR if killed.
+ */
+long sched_sleep_until(u64 deadline_ns);
+/* Tick: wakes the sleepers whose deadline has passed. */
+void timeout_tick(void);
+
 #endif

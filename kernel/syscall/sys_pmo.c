@@ -89,7 +89,7 @@ long sys_pmo_unmap(u64 group_cap, u64 addr)
 	if (r && r->start == addr)
 		size = r->size;
 	unlock(&vs->lock);
-	ret = size ? vmspace_unmap(vs, addr, size) : -EINVAL;
+	ret = size ? vmspace_unmap_preemptible(vs, addr, size) : -EINVAL;
 	obj_put(vs);
 out_group:
 	obj_put(g);
@@ -134,6 +134,8 @@ static long pmo_copy_user(u64 pmo_cap, u64 off, void __user *buf, u64 len,
 				ret = copy_to_user(u, tmp, n);
 		}
 		done += n;
+		if (!ret && done < len)
+			ret = sched_preempt_point();
 	}
 	kfree(tmp);
 out_put:
@@ -141,13 +143,17 @@ out_put:
 	return ret;
 }
 
-/* Copies len bytes from the user buffer into the PMO at off (WRITE). */
+/*
+ * Copies len bytes from the user buffer into the PMO at off (WRITE).
+ * 0, -ECAPBILITY, -EINVAL (range), -EFAULT, -ENOMEM; a preemption point
+ * per page, -EINTR if killed part way (the part done stays done).
+ */
 long sys_pmo_write(u64 pmo_cap, u64 off, const void __user *buf, u64 len)
 {
 	return pmo_copy_user(pmo_cap, off, (void __user *)buf, len, true);
 }
 
-/* Copies len bytes of the PMO at off into the user buffer (READ). */
+/* Copies len bytes of the PMO at off into the user buffer (READ); as above. */
 long sys_pmo_read(u64 pmo_cap, u64 off, void __user *buf, u64 len)
 {
 	return pmo_copy_user(pmo_cap, off, buf, len, false);

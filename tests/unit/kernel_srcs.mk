@@ -5,12 +5,13 @@
 # objects are among those types, so all of kernel/ipc/ comes along; when
 # object.c learns a type living elsewhere, add its file here.
 
-UNIT_KERNEL_CORE := kernel/arch/host/host.c \
+UNIT_KERNEL_CORE := kernel/arch/host/host.c kernel/arch/host/clock.c \
 	kernel/mm/frame.c kernel/mm/kmalloc.c kernel/mm/pgtable.c \
 	kernel/mm/vmspace.c kernel/mm/uaccess.c \
 	kernel/object/object.c kernel/object/cap_group.c \
 	kernel/object/thread.c kernel/object/pmo.c \
 	kernel/object/sched_context.c kernel/sched/sched.c \
+	kernel/sched/cputime.c kernel/sched/timeout.c kernel/lib/time.c \
 	kernel/lib/printk.c kernel/lib/printk_out.c kernel/lib/lock.c \
 	$(wildcard kernel/ipc/*.c) \
 	tests/unit/kernel_env.c
@@ -29,3 +30,10 @@ UNIT_SRCS_test_ipc_register := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_ipc_call := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_ipc_death := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_ipc_fastpath := $(UNIT_IPC_SRCS)
+
+# Time and entropy: the generic code over the hosted clock.
+UNIT_SRCS_test_time := kernel/lib/time.c kernel/arch/host/clock.c \
+	kernel/lib/printk.c kernel/lib/printk_out.c
+UNIT_SRCS_test_random := kernel/lib/chacha20.c kernel/lib/random.c \
+	kernel/lib/time.c kernel/arch/host/clock.c \
+	kernel/lib/printk.c kernel/lib/printk_out.c

@@ -179,6 +179,45 @@ static void test_unmap_middle_splits(void **state)
 	obj_put(p);
 }
 
+/*
+ * The preemptible unmap (syscalls' munmap): same regions, PTEs gone over
+ * a range far larger than one chunk, and a PMO only the region held is
+ * emptied: its frames are back before it is freed.
+ */
+static void test_unmap_preemptible(void **state)
+{
+	struct vmspace *vs = new_vs();
+	struct pmo *p = new_pmo(600), *q = new_pmo(4);
+	size_t free0 = frame_free_count();
+
+	(void)state;
+	assert_int_equal(vmspace_map(vs, BASE, P(600), RW, p, 0), 0);
+	assert_int_equal(vmspace_map(vs, BASE + P(1000), P(4), RW, q, 0), 0);
+	obj_put(p); /* the region holds p alone */
+	for (size_t i = 0; i < 600; i++)
+		assert_int_equal(vmspace_fault(vs, BASE + P(i), FAULT_WRITE),
+				 0);
+	assert_int_equal(vmspace_fault(vs, BASE + P(1001), FAULT_WRITE), 0);
+	assert_true(frame_free_count() < free0 - 600);
+	/* Cut q's tail too: a trim keeps q's region and its reference. */
+	assert_int_equal(vmspace_unmap_preemptible(vs, BASE, P(1002)), 0);
+	assert_int_equal(vs->nregions, 1);
+	assert_region(vs, 0, BASE + P(1002), P(2), P(2), RW);
+	for (size_t i = 0; i < 1002; i += 37)
+		assert_false(pte_present(vs, BASE + P(i)));
+	assert_false(pte_present(vs, BASE + P(1001)));
+	assert_int_equal(q->obj.refcount, 2);
+	/* p's 600 frames came back (page tables and q's page stay). */
+	assert_true(frame_free_count() >= free0 - 16);
+	/* A range over the whole user half is walked, not paged through. */
+	assert_int_equal(vmspace_unmap_preemptible(vs, P(1), USER_TOP - P(1)),
+			 0);
+	assert_int_equal(vs->nregions, 0);
+	assert_int_equal(q->obj.refcount, 1);
+	obj_put(vs);
+	obj_put(q);
+}
+
 static void test_unmap_head_and_tail(void **state)
 {
 	struct vmspace *vs = new_vs();
@@ -679,6 +718,7 @@ int main(void)
 		kenv_test(test_map_bad_arguments_are_einval),
 		kenv_test(test_unmap_middle_splits),
 		kenv_test(test_unmap_head_and_tail),
+		kenv_test(test_unmap_preemptible),
 		kenv_test(test_unmap_across_regions_and_holes),
 		kenv_test(test_unmap_bad_arguments_are_einval),
 		kenv_test(test_unmap_drops_ptes_keeps_pmo_frames),

@@ -23,3 +23,9 @@ void arch_idle_wait(void)
 {
 	__asm__ volatile("sti; hlt; cli" ::: "memory");
 }
+
+void arch_irq_window(void)
+{
+	/* sti holds interrupts off for one more instruction: the nop. */
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+}

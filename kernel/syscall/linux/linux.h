@@ -20,13 +20,19 @@
 #define LNX_readv 19
 #define LNX_writev 20
 #define LNX_sched_yield 24
+#define LNX_nanosleep 35
 #define LNX_getpid 39
 #define LNX_exit 60
+#define LNX_gettimeofday 96
 #define LNX_arch_prctl 158
 #define LNX_gettid 186
+#define LNX_time 201
 #define LNX_set_tid_address 218
 #define LNX_clock_gettime 228
+#define LNX_clock_getres 229
+#define LNX_clock_nanosleep 230
 #define LNX_exit_group 231
+#define LNX_getrandom 318
 
 long linux_read(u64 fd, void __user *buf, u64 len);
 long linux_write(u64 fd, const void __user *buf, u64 len);
@@ -45,6 +51,13 @@ long linux_exit_group(u64 code);
 long linux_arch_prctl(u64 code, u64 addr);
 long linux_set_tid_address(u64 tidptr);
 long linux_clock_gettime(u64 clk, void __user *ts);
+long linux_clock_getres(u64 clk, void __user *res);
+long linux_clock_nanosleep(u64 clk, u64 flags, const void __user *req,
+			   void __user *rem);
+long linux_nanosleep(const void __user *req, void __user *rem);
+long linux_gettimeofday(void __user *tv, void __user *tz);
+long linux_time(void __user *tloc);
+long linux_getrandom(void __user *buf, u64 len, u64 flags);
 long linux_rt_sigaction(u64 sig, u64 act, u64 oact, u64 size);
 long linux_rt_sigprocmask(u64 how, u64 set, u64 oset, u64 size);
 

@@ -1,4 +1,4 @@
-/* Process and thread identity, TLS, time, exit, signals (none yet). */
+/* Process and thread identity, TLS, exit, signals (none yet). */
 #include <arch/arch.h>
 #include <mm/uaccess.h>
 #include <object/cap_group.h>
@@ -10,13 +10,6 @@
 
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003
-#define CLOCK_REALTIME 0
-#define CLOCK_MONOTONIC 1
-#define CLOCK_MONOTONIC_RAW 4
-#define CLOCK_REALTIME_COARSE 5
-#define CLOCK_MONOTONIC_COARSE 6
-#define CLOCK_BOOTTIME 7
-#define NS_PER_TICK 10000000ul /* 100 Hz */
 
 long linux_sched_yield(void)
 {
@@ -66,31 +59,6 @@ long linux_set_tid_address(u64 tidptr)
 {
 	current->clear_child_tid = tidptr;
 	return linux_gettid();
-}
-
-long linux_clock_gettime(u64 clk, void __user *ts)
-{
-	struct {
-		s64 sec, nsec;
-	} t;
-	u64 ns;
-
-	switch (clk) {
-	case CLOCK_REALTIME:
-	case CLOCK_MONOTONIC:
-	case CLOCK_MONOTONIC_RAW:
-	case CLOCK_REALTIME_COARSE:
-	case CLOCK_MONOTONIC_COARSE:
-	case CLOCK_BOOTTIME:
-		break;
-	default:
-		return -EINVAL;
-	}
-	/* Ticks only: no wall clock yet, so REALTIME starts at boot too. */
-	ns = sched_ticks() * NS_PER_TICK;
-	t.sec = (s64)(ns / 1000000000ul);
-	t.nsec = (s64)(ns % 1000000000ul);
-	return copy_to_user(ts, &t, sizeof(t));
 }
 
 /* No signals yet: handlers are accepted and never run. */

@@ -84,7 +84,7 @@ long linux_munmap(u64 addr, u64 len)
 	if (!IS_ALIGNED(addr, PAGE_SIZE) || len == 0)
 		return -EINVAL;
 	len = ALIGN_UP(len, PAGE_SIZE);
-	return vmspace_unmap(cur_vs(), addr, len);
+	return vmspace_unmap_preemptible(cur_vs(), addr, len);
 }
 
 long linux_mprotect(u64 addr, u64 len, u64 prot)
@@ -120,7 +120,7 @@ long linux_brk(u64 addr)
 		if (ret)
 			return (long)g->brk_cur;
 	} else if (new_end < old_end) {
-		vmspace_unmap(cur_vs(), new_end, old_end - new_end);
+		vmspace_unmap_preemptible(cur_vs(), new_end, old_end - new_end);
 	}
 	g->brk_cur = addr;
 	return (long)addr;

@@ -1,0 +1,135 @@
+/*
+ * long_call KIND: makes one long system call with the largest arguments
+ * it may, for tests/kernel_time (which measures how long other threads
+ * wait meanwhile). Exits 0 if the call gave the expected result; the
+ * endless kinds (write, writev) are killed by the test.
+ *
+ *   pmo_huge   pmo_create(1 GiB, PMO_DATA): -ENOMEM, at once
+ *   pmo_big    pmo_create(60% of free memory, PMO_DATA): zeroes it all
+ *   pmo_rw     pmo_write then pmo_read of 48 MiB through a user buffer
+ *   getrandom  getrandom of 32 MiB
+ *   munmap     munmap of 128 MiB of touched memory (PTEs and frames)
+ *   write      write(1) of 64 MiB of TAP comment lines
+ *   writev     writev(1) of 8 x 8 MiB of them
+ */
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+
+#include <ferry/ferry.h>
+
+#define MIB (1ul << 20)
+
+static char *filler(size_t n)
+{
+	static const char line[] = "# long_call: console filler ...........\n";
+	char *b = mmap(0, n, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (b == MAP_FAILED)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		b[i] = line[i % (sizeof(line) - 1)];
+	return b;
+}
+
+static int pmo_big(void)
+{
+	size_t size = fy_kstat(KSTAT_FREE_FRAMES) * 4096 / 10 * 6;
+	long p = fy_pmo_create(size, PMO_DATA);
+
+	return p >= 0 ? 0 : 1; /* the exit frees it: teardown is timed too */
+}
+
+static int pmo_rw(void)
+{
+	size_t n = 48 * MIB;
+	char *b = mmap(0, n, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long p = fy_pmo_create(n, PMO_ANONYMOUS);
+
+	if (b == MAP_FAILED || p < 0)
+		return 1;
+	memset(b, 0x5a, n);
+	if (fy_pmo_write((cap_t)p, 0, b, n))
+		return 2;
+	if (fy_pmo_read((cap_t)p, 0, b, n))
+		return 3;
+	return 0;
+}
+
+static int getrandom_big(void)
+{
+	size_t n = 32 * MIB;
+	char *b = mmap(0, n, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (b == MAP_FAILED)
+		return 1;
+	return fy_syscall3(SYS_getrandom, (long)b, (long)n, 0) == (long)n ? 0
+									  : 2;
+}
+
+static int munmap_big(void)
+{
+	size_t n = 128 * MIB;
+	char *b = mmap(0, n, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (b == MAP_FAILED)
+		return 1;
+	for (size_t i = 0; i < n; i += 4096)
+		b[i] = 1;
+	return munmap(b, n) ? 2 : 0;
+}
+
+static int writev_big(void)
+{
+	struct iovec iov[8];
+	char *b = filler(8 * MIB);
+
+	if (!b)
+		return 1;
+	for (int i = 0; i < 8; i++)
+		iov[i] = (struct iovec){b, 8 * MIB};
+	fy_syscall3(SYS_writev, 1, (long)iov, 8);
+	return 0;
+}
+
+static int run(const char *k)
+{
+
+	if (!strcmp(k, "pmo_huge"))
+		return fy_pmo_create(1ul << 30, PMO_DATA) == -ENOMEM ? 0 : 1;
+	if (!strcmp(k, "pmo_big"))
+		return pmo_big();
+	if (!strcmp(k, "pmo_rw"))
+		return pmo_rw();
+	if (!strcmp(k, "getrandom"))
+		return getrandom_big();
+	if (!strcmp(k, "write")) {
+		char *b = filler(64 * MIB);
+
+		if (b)
+			fy_syscall3(SYS_write, 1, (long)b, 64 * MIB);
+		return 0;
+	}
+	if (!strcmp(k, "writev"))
+		return writev_big();
+	if (!strcmp(k, "munmap"))
+		return munmap_big();
+	return 9;
+}
+
+int main(int argc, char **argv)
+{
+	int r = run(argc > 1 ? argv[1] : "");
+	struct timespec ts = {0, 100000000};
+
+	/* A pause between the call and the exit, so that the test can
+	 * tell the call's gaps from the teardown's. */
+	fy_syscall2(SYS_nanosleep, (long)&ts, 0);
+	return r;
+}
