@@ -33,7 +33,7 @@ UNIT_SRCS_test_ipc_fastpath := $(UNIT_IPC_SRCS)
 
 # Time and entropy: the generic code over the hosted clock.
 UNIT_SRCS_test_time := kernel/lib/time.c kernel/arch/host/clock.c \
-	kernel/lib/printk.c kernel/lib/printk_out.c
+	kernel/lib/printk.c kernel/lib/printk_out.c kernel/lib/lock.c
 UNIT_SRCS_test_random := kernel/lib/chacha20.c kernel/lib/random.c \
 	kernel/lib/time.c kernel/arch/host/clock.c \
-	kernel/lib/printk.c kernel/lib/printk_out.c
+	kernel/lib/printk.c kernel/lib/printk_out.c kernel/lib/lock.c
