@@ -308,6 +308,40 @@ vaddr_t vmspace_find_free(struct vmspace *vs, vaddr_t hint, size_t size)
 	return at;
 }
 
+vaddr_t vmspace_place(struct vmspace *vs, vaddr_t hint, size_t size,
+		      vaddr_t base, vaddr_t min)
+{
+	vaddr_t at = ALIGN_DOWN(hint, PAGE_SIZE);
+
+	min = MAX(min, PAGE_SIZE);
+	if (hint && at >= min && size <= USER_TOP && at <= USER_TOP - size &&
+	    vmspace_find_free(vs, at, size) == at)
+		return at;
+	at = vmspace_find_free(vs, MAX(base, min), size);
+	return at ? at : vmspace_find_free(vs, min, size);
+}
+
+size_t vmspace_mapped_run(struct vmspace *vs, vaddr_t start, vaddr_t end)
+{
+	struct vmregion *r;
+	vaddr_t at = start;
+
+	lock(&vs->lock);
+	/* The list is sorted: follow it while each region starts where the
+	 * last one ended. */
+	r = vmspace_find_locked(vs, start);
+	while (r) {
+		at = r->start + r->size;
+		if (at >= end || r->node.next == &vs->regions)
+			break;
+		r = list_entry(r->node.next, struct vmregion, node);
+		if (r->start != at)
+			break;
+	}
+	unlock(&vs->lock);
+	return MIN(at, end) - start;
+}
+
 int vmspace_fault(struct vmspace *vs, vaddr_t va, u32 access)
 {
 	struct vmregion *r;

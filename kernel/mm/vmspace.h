@@ -54,6 +54,19 @@ int vmspace_unmap(struct vmspace *vs, vaddr_t start, size_t size);
 int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm);
 /* A free, page-aligned range of `size` at or above hint; 0 if none. */
 vaddr_t vmspace_find_free(struct vmspace *vs, vaddr_t hint, size_t size);
+/*
+ * Where a mapping of `size` bytes goes when the caller only hints (Linux
+ * mmap without MAP_FIXED): at the hint rounded down to a page if that
+ * range is free, at or above `min` and inside user space; otherwise the
+ * first free range at or above `base`, then at or above `min`. 0 if none.
+ */
+vaddr_t vmspace_place(struct vmspace *vs, vaddr_t hint, size_t size,
+		      vaddr_t base, vaddr_t min);
+/*
+ * How much of [start, end) is mapped without a hole from start on: 0 if
+ * start itself is unmapped, end - start if all of it is mapped.
+ */
+size_t vmspace_mapped_run(struct vmspace *vs, vaddr_t start, vaddr_t end);
 /* The region containing va, or NULL; caller holds vs->lock. */
 struct vmregion *vmspace_find_locked(struct vmspace *vs, vaddr_t va);
 /* True if all of [va, va+len) is mapped with at least `perm`. */

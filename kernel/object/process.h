@@ -22,7 +22,7 @@ struct cap_group;
  * limits of uapi/ferry/proc.h. On success the process is running; *out,
  * if given, receives a reference to it.
  * Errors: -ENOENT no such file, -ENOEXEC not a valid executable, -E2BIG
- * arguments too large, -ENOMEM.
+ * arguments too large, -EAGAIN no process or thread id free, -ENOMEM.
  */
 int process_spawn(const char *path, const char *const *argv,
 		  const char *const *envp, struct cap_group **out);

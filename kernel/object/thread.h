@@ -16,6 +16,7 @@
 #include <ipc/connection.h>
 #include <lib/list.h>
 #include <object/object.h>
+#include <syscall/linux/state.h>
 
 struct cap_group;
 struct sched_context;
@@ -39,13 +40,14 @@ struct thread {
 	paddr_t pt_root;	  /* the group's page tables, cached */
 	enum thread_state state;
 	struct list_head sched_node; /* run queue or wait queue */
-	u32 rq_prio; /* the run queue it is on (its context's prio may change) */
+	u32 rq_prio; /* the run queue it is on (its context's prio may change)
+		      */
 	struct waitq *waiting_on;
 	long wake_result;
 	struct list_head group_node; /* guarded by group->lock */
 	bool killed;
-	u32 tid;
-	u64 clear_child_tid; /* Linux set_tid_address */
+	u32 tid; /* task_id.h: the pid for a process's first thread */
+	struct linux_thread lx; /* Linux-personality state (syscall/linux/) */
 	struct ipc_thread ipc;
 };
 
@@ -58,7 +60,9 @@ static inline struct arch_regs *thread_regs(struct thread *t)
  * Creates a thread in g that will enter user space at pc with stack sp
  * and arg in the first argument register. With THREAD_PASSIVE it gets no
  * scheduling context and does not run; otherwise it is made ready.
- * Returns 0 and a reference for the caller in *out.
+ * Returns 0 and a reference for the caller in *out; -EINVAL for bad prio
+ * or flags, -ESRCH if g is exiting, -EAGAIN when no thread id is free,
+ * -ENOMEM.
  */
 int thread_create(struct cap_group *g, u64 pc, u64 sp, u64 arg, u32 flags,
 		  u32 prio, struct thread **out);

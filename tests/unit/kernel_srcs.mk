@@ -10,7 +10,8 @@ UNIT_KERNEL_CORE := kernel/arch/host/host.c \
 	kernel/mm/vmspace.c kernel/mm/uaccess.c \
 	kernel/object/object.c kernel/object/cap_group.c \
 	kernel/object/thread.c kernel/object/pmo.c \
-	kernel/object/sched_context.c kernel/sched/sched.c \
+	kernel/object/sched_context.c kernel/object/task_id.c \
+	kernel/lib/id_alloc.c kernel/syscall/linux/state.c kernel/sched/sched.c \
 	kernel/lib/printk.c kernel/lib/printk_out.c \
 	$(wildcard kernel/ipc/*.c) \
 	tests/unit/kernel_env.c
@@ -29,3 +30,4 @@ UNIT_SRCS_test_ipc_register := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_ipc_call := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_ipc_death := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_ipc_fastpath := $(UNIT_IPC_SRCS)
+UNIT_SRCS_test_id_alloc := $(UNIT_KERNEL_CORE)
