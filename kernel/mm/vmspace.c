@@ -175,16 +175,22 @@ int vmspace_unmap(struct vmspace *vs, vaddr_t start, size_t size)
 
 	if (!range_ok(start, size))
 		return -EINVAL;
-	/* Only a range strictly inside one region needs a new region. */
-	spare = kmalloc(sizeof(*spare));
-	if (!spare)
-		return -ENOMEM;
+	/*
+	 * Only a range strictly inside one region needs a new region; any
+	 * other unmap cannot fail, so callers may undo a map with it.
+	 */
+	spare = NULL;
 	lock(&vs->lock);
-	if (needs_split_locked(vs, start, end) &&
-	    vs->nregions >= VMSPACE_MAX_REGIONS) {
+	while (needs_split_locked(vs, start, end) && !spare) {
+		if (vs->nregions >= VMSPACE_MAX_REGIONS) {
+			unlock(&vs->lock);
+			return -ENOMEM;
+		}
 		unlock(&vs->lock);
-		kfree(spare);
-		return -ENOMEM;
+		spare = kmalloc(sizeof(*spare));
+		if (!spare)
+			return -ENOMEM;
+		lock(&vs->lock); /* look again: the list may have changed */
 	}
 	list_for_each_safe(r, tmp, &vs->regions, node)
 	{

@@ -48,7 +48,12 @@ void vmspace_destroy(void *obj);
  */
 int vmspace_map(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 		struct pmo *pmo, size_t pmo_off);
-/* Removes every mapping inside the range, splitting regions. */
+/*
+ * Removes every mapping inside the range, splitting regions. 0; -EINVAL
+ * for a bad range; -ENOMEM only when the range lies strictly inside one
+ * region, which must then be split (past VMSPACE_MAX_REGIONS, or no
+ * memory). Unmapping whole regions or their ends cannot fail.
+ */
 int vmspace_unmap(struct vmspace *vs, vaddr_t start, size_t size);
 /* Changes permissions over the range; all of it must be mapped (-ENOMEM). */
 int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm);

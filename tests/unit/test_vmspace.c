@@ -383,6 +383,25 @@ static void test_find_free_limits(void **state)
 	obj_put(p);
 }
 
+/* Undoing a map (what IPC's error paths do) needs no memory: it cannot fail. */
+static void test_unmap_without_split_needs_no_memory(void **state)
+{
+	struct vmspace *vs = new_vs();
+	struct pmo *p = new_pmo(4);
+
+	(void)state;
+	assert_int_equal(vmspace_map(vs, BASE, P(4), RW, p, 0), 0);
+	assert_int_equal(vmspace_map(vs, BASE + P(8), P(2), RW, p, 0), 0);
+	kenv_take_all_frames();
+	assert_int_equal(vmspace_unmap(vs, BASE + P(8), P(2)), 0);
+	assert_int_equal(vmspace_unmap(vs, BASE + P(3), P(1)), 0);
+	assert_int_equal(vmspace_unmap(vs, BASE, P(1)), 0);
+	assert_region(vs, 0, BASE + P(1), P(2), P(1), RW);
+	kenv_give_all_frames();
+	obj_put(vs);
+	obj_put(p);
+}
+
 /*
  * Linux mmap hints (vmspace_place): the hint rounded down when that range
  * is free and allowed, else the first free range from the base, else from
@@ -769,6 +788,7 @@ int main(void)
 		kenv_test(test_find_free_limits),
 		kenv_test(test_find_free_hint_in_last_page),
 		kenv_test(test_place_hint),
+		kenv_test(test_unmap_without_split_needs_no_memory),
 		kenv_test(test_mapped_run),
 		kenv_test(test_fault_unmapped_is_efault),
 		kenv_test(test_fault_permission_checks),
