@@ -319,8 +319,10 @@ vaddr_t vmspace_place(struct vmspace *vs, vaddr_t hint, size_t size,
 {
 	vaddr_t at = ALIGN_DOWN(hint, PAGE_SIZE);
 
-	min = MAX(min, PAGE_SIZE);
-	if (hint && at >= min && size <= USER_TOP && at <= USER_TOP - size &&
+	min = ALIGN_UP(MAX(min, PAGE_SIZE), PAGE_SIZE);
+	if (hint && at < min)
+		at = min; /* Linux's round_hint_to_min() */
+	if (hint && size <= USER_TOP && at <= USER_TOP - size &&
 	    vmspace_find_free(vs, at, size) == at)
 		return at;
 	at = vmspace_find_free(vs, MAX(base, min), size);

@@ -61,9 +61,10 @@ int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm);
 vaddr_t vmspace_find_free(struct vmspace *vs, vaddr_t hint, size_t size);
 /*
  * Where a mapping of `size` bytes goes when the caller only hints (Linux
- * mmap without MAP_FIXED): at the hint rounded down to a page if that
- * range is free, at or above `min` and inside user space; otherwise the
- * first free range at or above `base`, then at or above `min`. 0 if none.
+ * mmap without MAP_FIXED): at the hint rounded down to a page (a hint
+ * below `min` moved up to `min`) if that range is free and inside user
+ * space; otherwise the first free range at or above `base`, then at or
+ * above `min`. 0 if none.
  */
 vaddr_t vmspace_place(struct vmspace *vs, vaddr_t hint, size_t size,
 		      vaddr_t base, vaddr_t min);

@@ -441,8 +441,9 @@ static void test_place_hint(void **state)
 		mbase);
 	assert_int_equal(vmspace_place(vs, USER_TOP - P(1), P(1), mbase, MINA),
 			 USER_TOP - P(1));
-	/* Below the minimum: not taken. */
-	assert_int_equal(vmspace_place(vs, P(1), P(1), mbase, MINA), mbase);
+	/* Below the minimum: moved up to it (if free there). */
+	assert_int_equal(vmspace_place(vs, P(1), P(1), mbase, MINA), MINA);
+	assert_int_equal(vmspace_place(vs, 1, P(1), mbase, MINA), MINA);
 	/* Nothing free from the base up: from the minimum. */
 	assert_int_equal(vmspace_place(vs, 0, P(1), USER_TOP - P(1), MINA),
 			 USER_TOP - P(1));

@@ -53,6 +53,10 @@ static void test_hints(void)
 	tap_ok(b > 0 && b + 2 * PG <= (long)TASK_END,
 	       "hint whose end passes user space: mapped below (0x%lx)", b);
 	unmap(b, 2 * PG);
+	/* mmap_min_addr (64 KiB): a hint below it is moved up to it. */
+	b = mm(0x1000, PG, RW, ANON, -1, 0);
+	tap_eq(b, 0x10000, "hint 0x1000, below mmap_min_addr: 0x10000");
+	unmap(b, PG);
 	b = mm(KERNEL_ADDR, PG, RW, ANON, -1, 0);
 	tap_ok(b > 0 && b < (long)TASK_END,
 	       "kernel-half hint: mapped in user space (0x%lx)", b);
@@ -174,6 +178,14 @@ static void test_mprotect(void)
 	tap_eq(lx3(SYS_mprotect, HINT, PG, 0x80), -EINVAL,
 	       "mprotect with prot 0x80");
 	tap_eq(lx3(SYS_mprotect, HINT, 0, PROT_READ), 0, "mprotect length 0");
+	tap_eq(lx3(SYS_mprotect, HINT, 0, 0x80), 0,
+	       "mprotect length 0 with prot 0x80: 0 (length first)");
+	tap_eq(lx3(SYS_mprotect, HINT, PG, PROT_READ | 0x8), 0,
+	       "mprotect with PROT_SEM: accepted");
+	tap_eq(lx3(SYS_mprotect, HINT, PG, PROT_READ | 0x01000000), -EINVAL,
+	       "PROT_GROWSDOWN on a mapping that does not grow: -EINVAL");
+	tap_eq(lx3(SYS_mprotect, HINT, PG, PROT_READ | 0x03000000), -EINVAL,
+	       "PROT_GROWSDOWN | PROT_GROWSUP: -EINVAL");
 	tap_eq(lx3(SYS_mprotect, HINT + 1, 0, PROT_READ), -EINVAL,
 	       "mprotect length 0, unaligned");
 	tap_eq(lx3(SYS_mprotect, HINT, -PG, PROT_READ), -ENOMEM,
