@@ -237,6 +237,14 @@ static void test_brk(void)
 	       "memory given back reads as zero");
 	tap_eq(mm(cur + PG, PG, RW, ANON | MAP_FIXED_NOREPLACE, -1, 0), -EEXIST,
 	       "the heap is a mapping (MAP_FIXED_NOREPLACE: -EEXIST)");
+	/* brk keeps a free page between the heap and the next mapping. */
+	tap_eq(mm(cur + 4 * PG, PG, RW, ANON | MAP_FIXED_NOREPLACE, -1, 0),
+	       cur + 4 * PG, "a mapping 4 pages above the start");
+	tap_eq(lx1(SYS_brk, cur + 3 * PG), cur + 3 * PG,
+	       "brk up to one page below it");
+	tap_eq(lx1(SYS_brk, cur + 3 * PG + 1), cur + 3 * PG,
+	       "brk into that last page: the old break (guard gap)");
+	unmap(cur + 4 * PG, PG);
 	tap_eq(lx1(SYS_brk, cur), cur, "brk back to the start");
 	tap_eq(lx1(SYS_brk, 0), cur, "brk(0): the start");
 }

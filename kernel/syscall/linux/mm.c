@@ -168,7 +168,8 @@ long linux_mprotect(u64 addr, u64 len, u64 prot)
 
 /*
  * brk(2): the new break, or the old one when it cannot move (musl detects
- * failure that way). Below the start or above brk_max it cannot.
+ * failure that way). Below the start or above brk_max it cannot, nor over
+ * a mapping or into the page just below one (Linux's guard gap).
  */
 long linux_brk(u64 addr)
 {
@@ -181,7 +182,10 @@ long linux_brk(u64 addr)
 	if (addr < lp->brk_start || addr > lp->brk_max)
 		return (long)lp->brk_cur;
 	if (new_end > old_end) {
-		if (pmo_create(new_end - old_end, PMO_ANONYMOUS, &p))
+		/* As Linux, keep a free page before the next mapping. */
+		if (vmspace_mapped_run(cur_vs(), new_end,
+				       new_end + PAGE_SIZE) ||
+		    pmo_create(new_end - old_end, PMO_ANONYMOUS, &p))
 			return (long)lp->brk_cur;
 		ret = vmspace_map(cur_vs(), old_end, new_end - old_end,
 				  VM_READ | VM_WRITE, p, 0);
