@@ -113,6 +113,21 @@ static void test_arch_prctl(void)
 	tap_eq(errno, EBADF, "sets errno in TLS");
 }
 
+/* exit(2) of the last thread: its code is the process's status. */
+static void test_exit_code(void)
+{
+	const char *argv5[] = {"helpers/linux_exit", "5", NULL};
+	const char *argv0[] = {"helpers/linux_exit", "0", NULL};
+	const char *argv300[] = {"helpers/linux_exit", "300", NULL};
+
+	tap_eq(spawn_wait("helpers/linux_exit", argv5), PROC_STATUS_EXITED(5),
+	       "exit(5) from the only thread: exit status 5");
+	tap_eq(spawn_wait("helpers/linux_exit", argv0), PROC_STATUS_EXITED(0),
+	       "exit(0): exit status 0");
+	tap_eq(spawn_wait("helpers/linux_exit", argv300),
+	       PROC_STATUS_EXITED(300 & 0xff), "exit(300): status 300 & 0xff");
+}
+
 /* A native program keeps both ranges (docs/linux-abi.md, Personality). */
 static void test_native_range(void)
 {
@@ -140,5 +155,6 @@ int main(void)
 	test_arch_prctl();
 	test_unknown();
 	test_native_range();
+	test_exit_code();
 	return tap_done();
 }

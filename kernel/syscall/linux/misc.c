@@ -35,9 +35,20 @@ long linux_gettid(void)
 	return (long)current->tid;
 }
 
+/*
+ * exit(2) ends the calling thread; if it is the last one, its code is the
+ * process's exit status (as Linux's do_exit for a group's last thread).
+ */
 long linux_exit(u64 code)
 {
-	(void)code; /* a thread's own code is not kept; the process's is */
+	struct cap_group *g = current->group;
+
+	lock(&g->lock);
+	if (g->nthreads == 1 && !g->exiting) {
+		g->exiting = true;
+		g->exit_status = PROC_STATUS_EXITED((int)code);
+	}
+	unlock(&g->lock);
 	thread_exit();
 }
 
