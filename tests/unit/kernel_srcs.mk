@@ -31,3 +31,8 @@ UNIT_SRCS_test_ipc_call := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_ipc_death := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_ipc_fastpath := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_id_alloc := $(UNIT_KERNEL_CORE)
+
+# The Linux personality's own state: unsupported-call reports, names,
+# signal actions.
+UNIT_SRCS_test_linux_state := $(UNIT_KERNEL_CORE) \
+	kernel/syscall/linux/unsupported.c kernel/syscall/linux/names.c
