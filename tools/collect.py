@@ -13,6 +13,9 @@ Besides the "ok"/"not ok" lines, these count as failures:
   - a program whose numbered TAP lines do not match its "1..N" plan, or
     that printed numbered lines but no plan (it stopped part way);
   - QEMU's status (from tools/qemu.sh) other than 0.
+A program may also print "# console-once: TEXT": the kernel must then have
+printed exactly one console line "[ferry] pid N (PROG): TEXT" while the
+program ran (the unsupported-syscall report); that check counts as a test.
 Prints each failure, then the final line exactly "N passed, M failed";
 exits 1 if anything failed.
 """
@@ -26,6 +29,8 @@ TAP_RE = re.compile(r"^(not )?ok\b(?: (\d+))?")
 PLAN_RE = re.compile(r"^1\.\.(\d+)\s*$")
 RUN_RE = re.compile(r"^# run: (\S+)")
 INIT_EXIT_RE = re.compile(r"^(?:not )?ok - (\S+) exit\b")
+ONCE_RE = re.compile(r"^# console-once: (.*\S)")
+KERNEL_LINE_RE = re.compile(r"^\[ferry\] pid \d+ \(([^)]*)\): (.*\S)")
 
 
 class Tally:
@@ -69,8 +74,21 @@ class Program:
         self.name = name
         self.plan = None
         self.numbered = 0
+        self.once = []    # texts the kernel must print exactly once
+        self.kernel = []  # (program, text) of the kernel's "[ferry]" lines
+
+    def check_console(self, tally):
+        base = self.name.rsplit("/", 1)[-1]
+        for text in self.once:
+            n = self.kernel.count((base, text))
+            if n == 1:
+                tally.ok()
+            else:
+                tally.fail(f"{self.name}: console line '({base}): {text}' "
+                           f"printed {n} times, want once")
 
     def check(self, tally):
+        self.check_console(tally)
         if self.plan is not None and self.plan != self.numbered:
             tally.fail(f"{self.name}: plan 1..{self.plan} but "
                        f"{self.numbered} results")
@@ -99,6 +117,14 @@ def collect_system(path, tally):
             continue
         if line.startswith("# system: done"):
             done = True
+            continue
+        m = ONCE_RE.match(line)
+        if m and prog:
+            prog.once.append(m.group(1))
+            continue
+        m = KERNEL_LINE_RE.match(line)
+        if m and prog:
+            prog.kernel.append((m.group(1), m.group(2)))
             continue
         m = PLAN_RE.match(line)
         if m and prog:

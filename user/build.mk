@@ -26,12 +26,30 @@ $(LIBFERRY): $(LIBFERRY_OBJS)
 	$(say) AR $@
 	$(Q)ar rcs $@ $^
 
-# $(call user_prog,OUTPUT,SOURCES): one program from its sources + libferry.
+# The Ferry ELF note: every native program links it, so the kernel gives
+# it both syscall ranges (docs/linux-abi.md, "Personality").
+FERRY_NOTE := $(USER_OUT)/lib/native_note.o
+$(FERRY_NOTE): user/lib/note/native_note.c include/uapi/ferry/elf_note.h
+	@mkdir -p $(@D)
+	$(say) CC $@
+	$(Q)$(USER_CC) $(USER_CFLAGS) -c -o $@ $<
+
+# $(call user_prog,OUTPUT,SOURCES): one native program from its sources,
+# the Ferry note and libferry.
 define user_prog
-$(1): $(2) $(LIBFERRY) $(USER_HDRS)
+$(1): $(2) $(FERRY_NOTE) $(LIBFERRY) $(USER_HDRS)
 	@mkdir -p $$(@D)
 	$$(say) CCLD $$@
-	$$(Q)$(USER_CC) $(USER_CFLAGS) -o $$@ $(2) $(LIBFERRY)
+	$$(Q)$(USER_CC) $(USER_CFLAGS) -o $$@ $(FERRY_NOTE) $(2) $(LIBFERRY)
+endef
+
+# $(call linux_prog,OUTPUT,SOURCES): an unmodified Linux program: plain
+# musl, no note, no libferry, so Ferry gives it Linux's table only.
+define linux_prog
+$(1): $(2) $(USER_HDRS)
+	@mkdir -p $$(@D)
+	$$(say) CCLD $$@
+	$$(Q)$(USER_CC) $(USER_CFLAGS) -o $$@ $(2)
 endef
 
 # Name in the initrd = path under $(USER_OUT).
@@ -47,12 +65,18 @@ $(foreach p,$(USER_PROGS),\
 	$(eval $(call user_prog,$(USER_OUT)/$(p),$(USER_SRCS_$(p)))))
 
 # System tests: one program per user/tests/*.c, sharing the TAP helper.
+# linux_abi_*.c are Linux programs (tables checked against Linux 6.1 by
+# tools/linux-ref-tests.sh): built without the note or libferry.
 USER_TEST_LIB := user/tests/tap.c user/tests/util.c
 USER_TESTS := $(basename $(notdir $(filter-out $(USER_TEST_LIB), \
 	$(wildcard user/tests/*.c))))
-$(foreach t,$(USER_TESTS),\
+USER_TESTS_LINUX := $(filter linux_abi_%,$(USER_TESTS))
+$(foreach t,$(filter-out $(USER_TESTS_LINUX),$(USER_TESTS)),\
 	$(eval $(call user_prog,$(USER_OUT)/tests/$(t),\
 		user/tests/$(t).c $(USER_TEST_LIB))))
+$(foreach t,$(USER_TESTS_LINUX),\
+	$(eval $(call linux_prog,$(USER_OUT)/tests/$(t),\
+		user/tests/$(t).c user/tests/tap.c)))
 
 # Children the tests spawn; "helpers/", so init does not run them as tests.
 USER_HELPERS := $(basename $(notdir $(wildcard user/tests/helpers/*.c)))

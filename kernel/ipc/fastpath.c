@@ -25,7 +25,8 @@ static inline struct connection *fast_conn(u64 cap)
 	struct cap_group *g = current->group;
 	struct cap_slot *s;
 
-	if (unlikely(cap >= g->nslots))
+	/* A Linux program has no native calls, this one included. */
+	if (unlikely(cap >= g->nslots || !g->native))
 		return NULL;
 	s = &g->slots[cap];
 	if (unlikely(!s->obj || obj_type(s->obj) != OBJ_TYPE_CONNECTION ||

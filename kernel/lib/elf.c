@@ -16,6 +16,7 @@
 #include <lib/elf_format.h>
 #include <lib/string.h>
 #include <uapi/ferry/cap.h>
+#include <uapi/ferry/elf_note.h>
 #include <uapi/ferry/errno.h>
 
 static bool elf_header_ok(const Elf64_Ehdr *eh, size_t size)
@@ -101,6 +102,42 @@ static bool elf_entry_ok(const struct elf_info *info)
 	return false;
 }
 
+/*
+ * Whether the PT_NOTE segment `ph` holds the Ferry note. Notes are
+ * padded to the segment's alignment (4, or 8 as for GNU property notes);
+ * every size comes from the file and is checked against what is left.
+ */
+static bool elf_note_is_ferry(const u8 *img, size_t size, const Elf64_Phdr *ph)
+{
+	u64 align = ph->p_align == 8 ? 8 : 4;
+	u64 at = 0, left, name_len, desc_len;
+	Elf64_Nhdr nh;
+	u32 desc;
+
+	if (ph->p_offset > size || ph->p_filesz > size - ph->p_offset)
+		return false;
+	while (ph->p_filesz - at >= sizeof(nh)) {
+		memcpy(&nh, img + ph->p_offset + at, sizeof(nh));
+		at += sizeof(nh);
+		left = ph->p_filesz - at;
+		name_len = ALIGN_UP((u64)nh.n_namesz, align);
+		desc_len = ALIGN_UP((u64)nh.n_descsz, align);
+		if (name_len > left || desc_len > left - name_len)
+			return false;
+		if (nh.n_type == FERRY_NOTE_NATIVE &&
+		    nh.n_namesz == sizeof(FERRY_NOTE_NAME) &&
+		    nh.n_descsz == sizeof(desc) &&
+		    memcmp(img + ph->p_offset + at, FERRY_NOTE_NAME,
+			   sizeof(FERRY_NOTE_NAME)) == 0) {
+			memcpy(&desc, img + ph->p_offset + at + name_len,
+			       sizeof(desc));
+			return desc == FERRY_NOTE_ABI_VERSION;
+		}
+		at += name_len + desc_len;
+	}
+	return false;
+}
+
 int elf_parse(const void *image, size_t size, u64 user_top,
 	      struct elf_info *out)
 {
@@ -139,6 +176,10 @@ int elf_parse(const void *image, size_t size, u64 user_top,
 					 &info.segs[info.nsegs]))
 				return -ENOEXEC;
 			info.nsegs++;
+			break;
+		case PT_NOTE:
+			if (elf_note_is_ferry(img, size, &ph))
+				info.ferry_native = true;
 			break;
 		case PT_PHDR:
 			info.phdr_vaddr = ph.p_vaddr;

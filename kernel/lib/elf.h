@@ -24,6 +24,7 @@ struct elf_info {
 			   none */
 	u16 phnum;	/* AT_PHNUM */
 	u16 phentsize;
+	bool ferry_native; /* carries the Ferry note (uapi/ferry/elf_note.h) */
 	int nsegs;
 	struct elf_segment segs[ELF_MAX_SEGMENTS];
 };
@@ -32,7 +33,9 @@ struct elf_info {
  * Parses an ELF64 x86_64 ET_EXEC image of `size` bytes at `image`.
  * PT_LOAD segments must lie below `user_top`, not overflow, not overlap,
  * and have vaddr % PAGE_SIZE == offset % PAGE_SIZE. The entry must fall in
- * an executable segment.
+ * an executable segment. PT_NOTE segments are searched for the Ferry note;
+ * a malformed note segment is skipped (notes are advisory, as in Linux's
+ * loader), so it never makes a program native.
  * Returns 0, or -ENOEXEC for anything malformed or unsupported, -E2BIG for
  * more than ELF_MAX_SEGMENTS loadable segments.
  */

@@ -23,6 +23,7 @@
 #define PT_NULL 0
 #define PT_LOAD 1
 #define PT_INTERP 3
+#define PT_NOTE 4
 #define PT_PHDR 6
 
 #define PF_X (1u << 0)
@@ -57,6 +58,13 @@ typedef struct {
 	u64 p_align;
 } Elf64_Phdr;
 
+typedef struct {
+	u32 n_namesz; /* the name's bytes, with its NUL */
+	u32 n_descsz;
+	u32 n_type;
+} Elf64_Nhdr; /* then the name and the descriptor, each padded */
+
+_Static_assert(sizeof(Elf64_Nhdr) == 12, "ELF note header is 12 bytes");
 _Static_assert(sizeof(Elf64_Ehdr) == 64, "ELF64 header is 64 bytes");
 _Static_assert(sizeof(Elf64_Phdr) == 56, "ELF64 program header is 56 bytes");
 

@@ -207,16 +207,22 @@ static int unmap(struct vmspace *vs, vaddr_t start, size_t size,
 
 	if (!range_ok(start, size))
 		return -EINVAL;
-	/* Only a range strictly inside one region needs a new region. */
-	spare = kmalloc(sizeof(*spare));
-	if (!spare)
-		return -ENOMEM;
+	/*
+	 * Only a range strictly inside one region needs a new region; any
+	 * other unmap cannot fail, so callers may undo a map with it.
+	 */
+	spare = NULL;
 	lock(&vs->lock);
-	if (needs_split_locked(vs, start, end) &&
-	    vs->nregions >= VMSPACE_MAX_REGIONS) {
+	while (needs_split_locked(vs, start, end) && !spare) {
+		if (vs->nregions >= VMSPACE_MAX_REGIONS) {
+			unlock(&vs->lock);
+			return -ENOMEM;
+		}
 		unlock(&vs->lock);
-		kfree(spare);
-		return -ENOMEM;
+		spare = kmalloc(sizeof(*spare));
+		if (!spare)
+			return -ENOMEM;
+		lock(&vs->lock); /* look again: the list may have changed */
 	}
 	list_for_each_safe(r, tmp, &vs->regions, node)
 	{
@@ -362,6 +368,42 @@ vaddr_t vmspace_find_free(struct vmspace *vs, vaddr_t hint, size_t size)
 	if (at >= USER_TOP || size > USER_TOP - at)
 		return 0;
 	return at;
+}
+
+vaddr_t vmspace_place(struct vmspace *vs, vaddr_t hint, size_t size,
+		      vaddr_t base, vaddr_t min)
+{
+	vaddr_t at = ALIGN_DOWN(hint, PAGE_SIZE);
+
+	min = ALIGN_UP(MAX(min, PAGE_SIZE), PAGE_SIZE);
+	if (hint && at < min)
+		at = min; /* Linux's round_hint_to_min() */
+	if (hint && size <= USER_TOP && at <= USER_TOP - size &&
+	    vmspace_find_free(vs, at, size) == at)
+		return at;
+	at = vmspace_find_free(vs, MAX(base, min), size);
+	return at ? at : vmspace_find_free(vs, min, size);
+}
+
+size_t vmspace_mapped_run(struct vmspace *vs, vaddr_t start, vaddr_t end)
+{
+	struct vmregion *r;
+	vaddr_t at = start;
+
+	lock(&vs->lock);
+	/* The list is sorted: follow it while each region starts where the
+	 * last one ended. */
+	r = vmspace_find_locked(vs, start);
+	while (r) {
+		at = r->start + r->size;
+		if (at >= end || r->node.next == &vs->regions)
+			break;
+		r = list_entry(r->node.next, struct vmregion, node);
+		if (r->start != at)
+			break;
+	}
+	unlock(&vs->lock);
+	return MIN(at, end) - start;
 }
 
 int vmspace_fault(struct vmspace *vs, vaddr_t va, u32 access)

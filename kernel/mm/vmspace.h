@@ -48,7 +48,12 @@ void vmspace_destroy(void *obj);
  */
 int vmspace_map(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 		struct pmo *pmo, size_t pmo_off);
-/* Removes every mapping inside the range, splitting regions. */
+/*
+ * Removes every mapping inside the range, splitting regions. 0; -EINVAL
+ * for a bad range; -ENOMEM only when the range lies strictly inside one
+ * region, which must then be split (past VMSPACE_MAX_REGIONS, or no
+ * memory). Unmapping whole regions or their ends cannot fail.
+ */
 int vmspace_unmap(struct vmspace *vs, vaddr_t start, size_t size);
 /*
  * The same for a system call on its own behalf, with no lock held and
@@ -63,6 +68,20 @@ int vmspace_unmap_preemptible(struct vmspace *vs, vaddr_t start, size_t size);
 int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm);
 /* A free, page-aligned range of `size` at or above hint; 0 if none. */
 vaddr_t vmspace_find_free(struct vmspace *vs, vaddr_t hint, size_t size);
+/*
+ * Where a mapping of `size` bytes goes when the caller only hints (Linux
+ * mmap without MAP_FIXED): at the hint rounded down to a page (a hint
+ * below `min` moved up to `min`) if that range is free and inside user
+ * space; otherwise the first free range at or above `base`, then at or
+ * above `min`. 0 if none.
+ */
+vaddr_t vmspace_place(struct vmspace *vs, vaddr_t hint, size_t size,
+		      vaddr_t base, vaddr_t min);
+/*
+ * How much of [start, end) is mapped without a hole from start on: 0 if
+ * start itself is unmapped, end - start if all of it is mapped.
+ */
+size_t vmspace_mapped_run(struct vmspace *vs, vaddr_t start, vaddr_t end);
 /* The region containing va, or NULL; caller holds vs->lock. */
 struct vmregion *vmspace_find_locked(struct vmspace *vs, vaddr_t va);
 /* True if all of [va, va+len) is mapped with at least `perm`. */

@@ -7,13 +7,14 @@
 #include <mm/vmspace.h>
 #include <object/cap_group.h>
 #include <object/pmo.h>
+#include <object/task_id.h>
 #include <object/thread.h>
 #include <sched/sched.h>
 #include <uapi/ferry/errno.h>
 
 #define CAP_TABLE_INITIAL 16
 
-static u32 next_pid = 1;
+static u64 next_badge = 1;
 
 int cap_group_create(const char *name, struct cap_group **out)
 {
@@ -28,8 +29,15 @@ int cap_group_create(const char *name, struct cap_group **out)
 	waitq_init(&g->exit_wait);
 	list_init(&g->ipc_conns);
 	strlcpy(g->name, name, sizeof(g->name));
-	g->pid = __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
-	g->badge = ((u64)g->pid << 16) | 0xfe77; /* never reused: pids grow */
+	g->pid = task_id_alloc();
+	if (!g->pid) {
+		ret = -EAGAIN;
+		goto out_put;
+	}
+	/* Pids come back; badges must not, or a server mistakes a client. */
+	g->badge =
+		(__atomic_fetch_add(&next_badge, 1, __ATOMIC_RELAXED) << 16) |
+		0xfe77;
 	g->slots = kzalloc(CAP_TABLE_INITIAL * sizeof(struct cap_slot));
 	if (!g->slots) {
 		ret = -ENOMEM;
@@ -63,6 +71,8 @@ void cap_group_destroy(void *obj)
 	/* Only a group whose creation failed half way gets here alive. */
 	if (!g->dead)
 		release(g);
+	linux_proc_release(&g->lx);
+	task_id_free(g->pid);
 }
 
 static int grow_locked(struct cap_group *g)

@@ -17,6 +17,7 @@
 #include <lib/lock.h>
 #include <object/object.h>
 #include <sched/waitq.h>
+#include <syscall/linux/state.h>
 
 struct vmspace;
 
@@ -33,9 +34,12 @@ struct cap_group {
 	struct vmspace *vmspace; /* holds a reference until exit */
 	struct list_head threads;
 	u32 nthreads;
-	u32 next_tid;
-	u32 pid;
-	u64 badge; /* unforgeable process identity for IPC */
+	u32 threads_made; /* the first thread's tid is the pid */
+	u32 pid;	  /* task_id.h: held until the group is destroyed */
+	u64 badge; /* unforgeable process identity for IPC, never reused */
+	/* Native Ferry program (ELF note): both syscall ranges, else Linux's.
+	 */
+	bool native;
 	char name[32];
 	bool exiting; /* no new threads; threads are dying */
 	bool dead;    /* all threads gone, resources released */
@@ -43,12 +47,14 @@ struct cap_group {
 	u64 dead_cpu_tsc; /* CPU time of threads that have left, TSC ticks */
 	struct waitq exit_wait;
 	struct list_head ipc_conns; /* connections we are the client of */
-	/* Linux ABI state */
-	u64 brk_start, brk_cur, brk_max;
-	u64 mmap_base;
+	struct linux_proc lx; /* Linux-personality state (syscall/linux/) */
 };
 
-/* A new process with an empty vmspace and its two standard slots. */
+/*
+ * A new process with an empty vmspace and its two standard slots, Linux
+ * personality until the loader says it is native.
+ * Errors: -ENOMEM, -EAGAIN when no process id is free.
+ */
 int cap_group_create(const char *name, struct cap_group **out);
 void cap_group_destroy(void *obj);
 

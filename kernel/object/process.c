@@ -68,9 +68,9 @@ static int load_segments(struct cap_group *g, const struct cpio_file *f,
 			return ret == -EEXIST ? -ENOEXEC : ret;
 		end = MAX(end, start + size);
 	}
-	g->brk_start = g->brk_cur = end;
-	g->brk_max = end + USER_BRK_MAX;
-	g->mmap_base = USER_MMAP_BASE;
+	g->lx.brk_start = g->lx.brk_cur = end;
+	g->lx.brk_max = end + USER_BRK_MAX;
+	g->lx.mmap_base = USER_MMAP_BASE;
 	return 0;
 }
 
@@ -207,6 +207,8 @@ int process_spawn(const char *path, const char *const *argv,
 	ret = cap_group_create(name, &g);
 	if (ret)
 		goto out_free;
+	/* The personality: native only with the note (syscall/syscall.c). */
+	g->native = ei->ferry_native;
 	ret = load_segments(g, &f, ei);
 	if (ret)
 		goto out_group;

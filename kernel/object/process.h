@@ -23,7 +23,8 @@ struct cap_group;
  * if given, receives a reference to it.
  * Errors: -ENOENT no such file, -EIO a malformed initrd, -ENOEXEC not a
  * valid executable, -E2BIG arguments too large or more than
- * ELF_MAX_SEGMENTS loadable segments, -EINVAL empty argv, -ENOMEM.
+ * ELF_MAX_SEGMENTS loadable segments, -EINVAL empty argv, -EAGAIN no
+ * process or thread id free, -ENOMEM.
  */
 int process_spawn(const char *path, const char *const *argv,
 		  const char *const *envp, struct cap_group **out);

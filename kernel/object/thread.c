@@ -5,6 +5,7 @@
 #include <mm/vmspace.h>
 #include <object/cap_group.h>
 #include <object/sched_context.h>
+#include <object/task_id.h>
 #include <object/thread.h>
 #include <sched/sched.h>
 #include <uapi/ferry/errno.h>
@@ -44,10 +45,18 @@ int thread_create(struct cap_group *g, u64 pc, u64 sp, u64 arg, u32 flags,
 		ret = -ESRCH;
 		goto out_put;
 	}
+	/* The first thread's tid is the pid (held by g); others get their own.
+	 */
+	t->tid = g->threads_made ? task_id_alloc() : g->pid;
+	if (!t->tid) {
+		unlock(&g->lock);
+		ret = -EAGAIN;
+		goto out_put;
+	}
+	g->threads_made++;
 	obj_get(g);
 	t->group = g;
 	t->pt_root = g->vmspace->pt_root;
-	t->tid = g->next_tid++;
 	list_append(&g->threads, &t->group_node);
 	g->nthreads++;
 	unlock(&g->lock);
@@ -70,6 +79,8 @@ void thread_destroy(void *obj)
 	kfree(t->kstack);
 	obj_put(t->sc);
 	ipc_thread_free(t);
+	if (t->group && t->tid != t->group->pid)
+		task_id_free(t->tid);
 	obj_put(t->group);
 }
 

@@ -16,6 +16,7 @@
 #include <ipc/connection.h>
 #include <lib/list.h>
 #include <object/object.h>
+#include <syscall/linux/state.h>
 
 struct cap_group;
 struct sched_context;
@@ -44,10 +45,10 @@ struct thread {
 	long wake_result;
 	struct list_head group_node; /* guarded by group->lock */
 	bool killed;
-	u32 tid;
-	u64 clear_child_tid; /* Linux set_tid_address */
-	u64 cpu_tsc;	     /* TSC ticks run so far (sched/cputime.c) */
-	u64 sleep_until;     /* monotonic ns, while on the sleepers queue */
+	u32 tid;	 /* task_id.h: the pid for a process's first thread */
+	u64 cpu_tsc;	 /* TSC ticks run so far (sched/cputime.c) */
+	u64 sleep_until; /* monotonic ns, while on the sleepers queue */
+	struct linux_thread lx; /* Linux-personality state (syscall/linux/) */
 	struct ipc_thread ipc;
 };
 
@@ -60,8 +61,9 @@ static inline struct arch_regs *thread_regs(struct thread *t)
  * Creates a thread in g that will enter user space at pc with stack sp
  * and arg in the first argument register. With THREAD_PASSIVE it gets no
  * scheduling context and does not run; otherwise it is made ready.
- * Returns 0 and a reference for the caller in *out; -ENOMEM, or -ESRCH
- * if g is exiting.
+ * Returns 0 and a reference for the caller in *out; -EINVAL for bad prio
+ * or flags, -ESRCH if g is exiting, -EAGAIN when no thread id is free,
+ * -ENOMEM.
  */
 int thread_create(struct cap_group *g, u64 pc, u64 sp, u64 arg, u32 flags,
 		  u32 prio, struct thread **out);

@@ -1,5 +1,14 @@
-/* The native dispatch table and the entry that picks a table. */
+/*
+ * The native dispatch table and the entry that picks a table.
+ *
+ * Personality: a process loaded from a program carrying the Ferry ELF
+ * note (every program linked by user/build.mk) is native and reaches both
+ * ranges; any other program is a Linux program and sees Linux's table
+ * only, so a number Linux does not have is -ENOSYS for it, as on Linux
+ * (docs/linux-abi.md).
+ */
 #include <arch/arch.h>
+#include <object/cap_group.h>
 #include <object/thread.h>
 #include <sched/sched.h>
 #include <syscall/native.h>
@@ -7,8 +16,41 @@
 #include <uapi/ferry/errno.h>
 #include <uapi/ferry/syscall_num.h>
 
-#define NATIVE(name)                                                           \
-	[SYS_##name - FERRY_SYS_BASE] = (syscall_fn)(void (*)(void))sys_##name
+#define UPTR const void __user *
+SYSCALL_ENTRY0(sys_null)
+SYSCALL_ENTRY1(sys_debug_putc, u64)
+SYSCALL_ENTRY0(sys_yield)
+SYSCALL_ENTRY0(sys_thread_exit)
+SYSCALL_ENTRY1(sys_proc_exit, u64)
+SYSCALL_ENTRY2(sys_cap_copy, u64, u64)
+SYSCALL_ENTRY1(sys_cap_delete, u64)
+SYSCALL_ENTRY3(sys_cap_transfer, u64, u64, u64)
+SYSCALL_ENTRY1(sys_cap_info, u64)
+SYSCALL_ENTRY2(sys_pmo_create, u64, u64)
+SYSCALL_ENTRY4(sys_pmo_map, u64, u64, u64, u64)
+SYSCALL_ENTRY2(sys_pmo_unmap, u64, u64)
+SYSCALL_ENTRY4(sys_pmo_write, u64, u64, UPTR, u64)
+SYSCALL_ENTRY4(sys_pmo_read, u64, u64, void __user *, u64)
+SYSCALL_ENTRY5(sys_thread_create, u64, u64, u64, u64, u64)
+SYSCALL_ENTRY2(sys_thread_set_prio, u64, u64)
+SYSCALL_ENTRY3(sys_spawn, const char __user *,
+	       const char __user *const __user *,
+	       const char __user *const __user *)
+SYSCALL_ENTRY1(sys_proc_wait, u64)
+SYSCALL_ENTRY1(sys_proc_kill, u64)
+SYSCALL_ENTRY2(sys_initrd_list, char __user *, u64)
+SYSCALL_ENTRY1(sys_kstat, u64)
+SYSCALL_ENTRY1(sys_poweroff, u64)
+SYSCALL_ENTRY3(sys_cap_fetch, u64, u64, u64)
+SYSCALL_ENTRY3(sys_register_server, u64, u64, u64)
+SYSCALL_ENTRY2(sys_register_client, u64, UPTR)
+SYSCALL_ENTRY3(sys_ipc_register_cb_return, u64, u64, u64)
+SYSCALL_ENTRY4(sys_ipc_call, u64, u64, u64, u64)
+SYSCALL_ENTRY2(sys_ipc_return, u64, u64)
+SYSCALL_ENTRY0(sys_ipc_exit_routine_return)
+SYSCALL_ENTRY1(sys_ipc_close, u64)
+
+#define NATIVE(name) [SYS_##name - FERRY_SYS_BASE] = call_sys_##name
 
 static const syscall_fn native_syscalls[FERRY_SYS_NR] = {
 	NATIVE(null),
@@ -45,14 +87,17 @@ static const syscall_fn native_syscalls[FERRY_SYS_NR] = {
 
 void syscall_dispatch(struct arch_regs *r)
 {
-	u64 nr = arch_syscall_nr(r);
+	/* The number is an int, as Linux reads it (do_syscall_64). */
+	u32 nr = (u32)arch_syscall_nr(r);
 	syscall_fn fn = NULL;
 
-	if (nr - FERRY_SYS_BASE < FERRY_SYS_NR)
-		fn = native_syscalls[nr - FERRY_SYS_BASE];
-	else if (nr < LINUX_SYS_NR)
+	if (nr - FERRY_SYS_BASE < FERRY_SYS_NR) {
+		if (likely(current->group->native))
+			fn = native_syscalls[nr - FERRY_SYS_BASE];
+	} else if (nr < LINUX_SYS_NR) {
 		fn = linux_syscalls[nr];
-	arch_regs_set_ret(r, fn ? (u64)fn(ARCH_SYSCALL_ARGS(r)) : (u64)-ENOSYS);
+	}
+	arch_regs_set_ret(r, (u64)(likely(fn) ? fn(r) : linux_unsupported(nr)));
 	if (unlikely(sched_need_resched()))
 		sched_yield();
 	thread_exit_if_killed();

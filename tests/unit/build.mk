@@ -42,7 +42,7 @@ UNIT_SRCS_test_lock := kernel/lib/lock.c kernel/lib/printk.c \
 	kernel/lib/printk_out.c
 UNIT_SRCS_test_elf := kernel/lib/elf.c
 UNIT_SRCS_test_cpio := kernel/lib/cpio.c kernel/lib/elf.c
-UNIT_DEPS_test_elf := $(UNIT_FIXTURES)/hello
+UNIT_DEPS_test_elf := $(UNIT_FIXTURES)/hello $(UNIT_FIXTURES)/hello_native
 UNIT_DEPS_test_cpio := $(UNIT_FIXTURES)/root.cpio
 
 unit_objs = $(patsubst %.c,$(UNIT_OBJ)/%.o,$(1))
@@ -68,6 +68,12 @@ $(UNIT_FIXTURES)/hello: tests/unit/fixtures/hello.c
 	@mkdir -p $(@D)
 	$(say) CCLD $@
 	$(Q)musl-gcc -static -O2 -o $@ $<
+
+# The same program as a native Ferry one: with the Ferry ELF note.
+$(UNIT_FIXTURES)/hello_native: tests/unit/fixtures/hello.c \
+		user/lib/note/native_note.c include/uapi/ferry/elf_note.h
+	@mkdir -p $(@D)
+	musl-gcc -static -O2 -Iinclude -o $@ $< user/lib/note/native_note.c
 
 # A real archive written by cpio(1), holding the executable above, a
 # directory, an empty file, a symlink (skipped) and a nested file.

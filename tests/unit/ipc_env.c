@@ -49,6 +49,7 @@ struct cap_group *ipc_new_group(struct ipc_world *w, const char *name)
 
 	assert_true(w->ngroups < IPC_ENV_MAX);
 	assert_int_equal(cap_group_create(name, &g), 0);
+	g->native = true; /* IPC is a native call: the loader's note */
 	w->groups[w->ngroups++] = g;
 	return g;
 }

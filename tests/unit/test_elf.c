@@ -16,6 +16,7 @@
 #include <lib/elf.h>
 #include <lib/elf_format.h>
 #include <uapi/ferry/cap.h>
+#include <uapi/ferry/elf_note.h>
 #include <uapi/ferry/errno.h>
 
 #define TOP 0x00007ffffffff000ull
@@ -441,6 +442,135 @@ static void test_out_untouched_on_error(void **state)
 	assert_int_equal(info.nsegs, 0x5a5a5a5a);
 }
 
+/*
+ * The Ferry note (uapi/ferry/elf_note.h) in a PT_NOTE segment at NOTE_OFF.
+ * put_note() writes one note there (or after the previous one) and
+ * returns its size with padding to `align`.
+ */
+#define NOTE_OFF 0x300
+
+static size_t put_note(size_t at, u32 namesz, const char *name, u32 descsz,
+		       u32 type, u32 desc, size_t align)
+{
+	Elf64_Nhdr nh = {namesz, descsz, type};
+	size_t name_len = (namesz + align - 1) & ~(align - 1);
+	size_t desc_len = (descsz + align - 1) & ~(align - 1);
+
+	memcpy(img + NOTE_OFF + at, &nh, sizeof(nh));
+	memcpy(img + NOTE_OFF + at + sizeof(nh), name, strlen(name) + 1);
+	if (descsz >= 4)
+		memcpy(img + NOTE_OFF + at + sizeof(nh) + name_len, &desc, 4);
+	return sizeof(nh) + name_len + desc_len;
+}
+
+static size_t put_ferry_note(size_t at)
+{
+	return put_note(at, sizeof(FERRY_NOTE_NAME), FERRY_NOTE_NAME, 4,
+			FERRY_NOTE_NATIVE, FERRY_NOTE_ABI_VERSION, 4);
+}
+
+static void set_note_ph(u64 filesz, u64 align)
+{
+	set_phnum(3);
+	set_ph(2, PT_NOTE, PF_R, NOTE_OFF, 0x400000 + NOTE_OFF, filesz, filesz);
+	ph(2)->p_align = align;
+}
+
+static bool native(void)
+{
+	struct elf_info info;
+
+	assert_int_equal(parse(&info), 0);
+	return info.ferry_native;
+}
+
+static void test_no_note_is_linux(void **state)
+{
+	(void)state;
+	assert_false(native());
+}
+
+static void test_ferry_note_is_native(void **state)
+{
+	(void)state;
+	set_note_ph(put_ferry_note(0), 4);
+	assert_true(native());
+}
+
+static void test_ferry_note_after_another(void **state)
+{
+	size_t n;
+
+	(void)state;
+	n = put_note(0, 4, "GNU", 16, 3, 0x1234, 4);
+	n += put_ferry_note(n);
+	set_note_ph(n, 4);
+	assert_true(native());
+}
+
+static void test_ferry_note_with_8_byte_padding(void **state)
+{
+	size_t n;
+
+	(void)state;
+	/* As .note.gnu.property: a name of 4 and padding to 8. */
+	n = put_note(0, 4, "GNU", 12, 5, 0, 8);
+	n += put_note(n, sizeof(FERRY_NOTE_NAME), FERRY_NOTE_NAME, 4,
+		      FERRY_NOTE_NATIVE, FERRY_NOTE_ABI_VERSION, 8);
+	set_note_ph(n, 8);
+	assert_true(native());
+}
+
+static void test_wrong_notes_are_not_native(void **state)
+{
+	size_t n;
+
+	(void)state;
+	/* Each is one defect away from the Ferry note. */
+	n = put_note(0, 6, "Ferrz", 4, FERRY_NOTE_NATIVE, 1, 4);
+	set_note_ph(n, 4);
+	assert_false(native());
+	put_note(0, 6, "Ferry", 4, FERRY_NOTE_NATIVE + 1, 1, 4);
+	assert_false(native());
+	put_note(0, 6, "Ferry", 4, FERRY_NOTE_NATIVE, 2, 4);
+	assert_false(native());
+	put_note(0, 5, "Ferr", 4, FERRY_NOTE_NATIVE, 1, 4);
+	assert_false(native());
+	put_note(0, 6, "Ferry", 8, FERRY_NOTE_NATIVE, 1, 4);
+	set_note_ph(32, 4);
+	assert_false(native());
+}
+
+static void test_malformed_notes_are_skipped(void **state)
+{
+	size_t n;
+
+	(void)state;
+	n = put_ferry_note(0);
+	/* The segment cuts the note short: not native, still loadable. */
+	set_note_ph(n - 1, 4);
+	assert_false(native());
+	set_note_ph(8, 4);
+	assert_false(native());
+	/* Sizes that would wrap or run past the segment. */
+	set_note_ph(n, 4);
+	((Elf64_Nhdr *)(img + NOTE_OFF))->n_namesz = 0xffffffff;
+	assert_false(native());
+	put_ferry_note(0);
+	((Elf64_Nhdr *)(img + NOTE_OFF))->n_descsz = 0xfffffffc;
+	assert_false(native());
+	/* A note segment outside the image. */
+	put_ferry_note(0);
+	set_note_ph(n, 4);
+	ph(2)->p_offset = IMG_SIZE - 4;
+	assert_false(native());
+	ph(2)->p_offset = ~0ull - 2;
+	assert_false(native());
+	/* An empty one. */
+	set_note_ph(0, 4);
+	assert_false(native());
+}
+
 static u8 *read_fixture(const char *name, size_t *size)
 {
 	char path[512];
@@ -494,6 +624,24 @@ static void test_real_musl_binary(void **state)
 	assert_int_equal(bss, 1);
 	/* Too small an address space for it. */
 	assert_int_equal(elf_parse(bin, size, 0x400000, &info), -ENOEXEC);
+	free(bin);
+}
+
+/* The loader tells a native program (linked with the note) from another. */
+static void test_real_binaries_personality(void **state)
+{
+	struct elf_info info;
+	size_t size;
+	u8 *bin;
+
+	(void)state;
+	bin = read_fixture("hello", &size);
+	assert_int_equal(elf_parse(bin, size, TOP, &info), 0);
+	assert_false(info.ferry_native);
+	free(bin);
+	bin = read_fixture("hello_native", &size);
+	assert_int_equal(elf_parse(bin, size, TOP, &info), 0);
+	assert_true(info.ferry_native);
 	free(bin);
 }
 
@@ -582,7 +730,14 @@ int main(void)
 		T(test_entry_must_be_executable),
 		T(test_interp_rejected),
 		T(test_out_untouched_on_error),
+		T(test_no_note_is_linux),
+		T(test_ferry_note_is_native),
+		T(test_ferry_note_after_another),
+		T(test_ferry_note_with_8_byte_padding),
+		T(test_wrong_notes_are_not_native),
+		T(test_malformed_notes_are_skipped),
 		T(test_real_musl_binary),
+		T(test_real_binaries_personality),
 		T(test_real_binary_truncations),
 		T(test_fuzz_headers),
 	};

@@ -279,6 +279,10 @@ static void test_fast_call_falls_back(void **state)
 	call_falls_back(&w, ln, c, (u64)ln->cap, (u64)ln->cbuf + 0x40, 0, 0);
 	assert_int_equal(ipc_ret(ipc_call(ln->cap, (u64)ln->cbuf + 0x40, 0, 0)),
 			 -EINVAL);
+	/* A Linux-personality caller has no native calls, fast or not. */
+	ln->cl->g->native = false;
+	call_falls_back(&w, ln, c, (u64)ln->cap, msg, 0, 0);
+	ln->cl->g->native = true;
 	/* Nothing was changed by any of them: the fast path still works. */
 	fast_call(&w, ln, msg);
 	fast_return(&w, c, 0);

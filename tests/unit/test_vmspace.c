@@ -422,6 +422,105 @@ static void test_find_free_limits(void **state)
 	obj_put(p);
 }
 
+/* Undoing a map (what IPC's error paths do) needs no memory: it cannot fail. */
+static void test_unmap_without_split_needs_no_memory(void **state)
+{
+	struct vmspace *vs = new_vs();
+	struct pmo *p = new_pmo(4);
+
+	(void)state;
+	assert_int_equal(vmspace_map(vs, BASE, P(4), RW, p, 0), 0);
+	assert_int_equal(vmspace_map(vs, BASE + P(8), P(2), RW, p, 0), 0);
+	kenv_take_all_frames();
+	assert_int_equal(vmspace_unmap(vs, BASE + P(8), P(2)), 0);
+	assert_int_equal(vmspace_unmap(vs, BASE + P(3), P(1)), 0);
+	assert_int_equal(vmspace_unmap(vs, BASE, P(1)), 0);
+	assert_region(vs, 0, BASE + P(1), P(2), P(1), RW);
+	kenv_give_all_frames();
+	obj_put(vs);
+	obj_put(p);
+}
+
+/*
+ * Linux mmap hints (vmspace_place): the hint rounded down when that range
+ * is free and allowed, else the first free range from the base, else from
+ * the minimum.
+ */
+#define MINA 0x10000ul
+static void test_place_hint(void **state)
+{
+	struct vmspace *vs = new_vs();
+	struct pmo *p = new_pmo(4);
+	vaddr_t mbase = BASE + P(100);
+
+	(void)state;
+	/* A free hint, aligned or not (mmap(0x300000123) maps 0x300000000). */
+	assert_int_equal(vmspace_place(vs, BASE, P(1), mbase, MINA), BASE);
+	assert_int_equal(vmspace_place(vs, BASE + 0x123, P(1), mbase, MINA),
+			 BASE);
+	/* No hint, or an occupied one: from the base. */
+	assert_int_equal(vmspace_place(vs, 0, P(1), mbase, MINA), mbase);
+	assert_int_equal(vmspace_map(vs, BASE, P(2), RW, p, 0), 0);
+	assert_int_equal(vmspace_place(vs, BASE, P(1), mbase, MINA), mbase);
+	assert_int_equal(vmspace_place(vs, BASE + P(1) + 5, P(1), mbase, MINA),
+			 mbase);
+	/* A hint whose range runs into a mapping. */
+	assert_int_equal(vmspace_place(vs, BASE - P(1), P(2), mbase, MINA),
+			 mbase);
+	assert_int_equal(vmspace_place(vs, BASE - P(1), P(1), mbase, MINA),
+			 BASE - P(1));
+	/* Hints outside user space, or whose end is. */
+	assert_int_equal(vmspace_place(vs, USER_TOP, P(1), mbase, MINA), mbase);
+	assert_int_equal(vmspace_place(vs, USER_TOP - P(1), P(2), mbase, MINA),
+			 mbase);
+	assert_int_equal(vmspace_place(vs, ~(vaddr_t)0, P(1), mbase, MINA),
+			 mbase);
+	assert_int_equal(
+		vmspace_place(vs, 0xffff800000000000ul, P(1), mbase, MINA),
+		mbase);
+	assert_int_equal(vmspace_place(vs, USER_TOP - P(1), P(1), mbase, MINA),
+			 USER_TOP - P(1));
+	/* Below the minimum: moved up to it (if free there). */
+	assert_int_equal(vmspace_place(vs, P(1), P(1), mbase, MINA), MINA);
+	assert_int_equal(vmspace_place(vs, 1, P(1), mbase, MINA), MINA);
+	/* Nothing free from the base up: from the minimum. */
+	assert_int_equal(vmspace_place(vs, 0, P(1), USER_TOP - P(1), MINA),
+			 USER_TOP - P(1));
+	assert_int_equal(vmspace_map(vs, USER_TOP - P(1), P(1), RW, p, 0), 0);
+	assert_int_equal(vmspace_place(vs, 0, P(1), USER_TOP - P(1), MINA),
+			 MINA);
+	/* Too big for anywhere. */
+	assert_int_equal(vmspace_place(vs, 0, USER_TOP, mbase, MINA), 0);
+	obj_put(vs);
+	obj_put(p);
+}
+
+static void test_mapped_run(void **state)
+{
+	struct vmspace *vs = new_vs();
+	struct pmo *p = new_pmo(4);
+
+	(void)state;
+	assert_int_equal(vmspace_mapped_run(vs, BASE, BASE + P(1)), 0);
+	/* [BASE, +2) [+2, +3) hole [+4, +6) */
+	assert_int_equal(vmspace_map(vs, BASE, P(2), RW, p, 0), 0);
+	assert_int_equal(vmspace_map(vs, BASE + P(2), P(1), VM_READ, p, 0), 0);
+	assert_int_equal(vmspace_map(vs, BASE + P(4), P(2), RW, p, 0), 0);
+	assert_int_equal(vmspace_mapped_run(vs, BASE, BASE + P(2)), P(2));
+	assert_int_equal(vmspace_mapped_run(vs, BASE, BASE + P(3)), P(3));
+	assert_int_equal(vmspace_mapped_run(vs, BASE, BASE + P(6)), P(3));
+	assert_int_equal(vmspace_mapped_run(vs, BASE + P(1), BASE + P(6)),
+			 P(2));
+	assert_int_equal(vmspace_mapped_run(vs, BASE + P(3), BASE + P(6)), 0);
+	assert_int_equal(vmspace_mapped_run(vs, BASE + P(4), BASE + P(9)),
+			 P(2));
+	assert_int_equal(vmspace_mapped_run(vs, BASE - P(1), BASE + P(2)), 0);
+	assert_int_equal(vmspace_mapped_run(vs, BASE + P(5), BASE + P(6)),
+			 P(1));
+	obj_put(vs);
+	obj_put(p);
+}
+
 /*
  * Regression: vmspace_find_free() rounded the hint up with ALIGN_UP before any
  * range check, so a hint in the last page of the address space
@@ -729,6 +828,9 @@ int main(void)
 		kenv_test(test_find_free),
 		kenv_test(test_find_free_limits),
 		kenv_test(test_find_free_hint_in_last_page),
+		kenv_test(test_place_hint),
+		kenv_test(test_unmap_without_split_needs_no_memory),
+		kenv_test(test_mapped_run),
 		kenv_test(test_fault_unmapped_is_efault),
 		kenv_test(test_fault_permission_checks),
 		kenv_test(test_fault_maps_zeroed_frame_of_the_pmo),

@@ -1,7 +1,9 @@
 /*
- * The small Linux calls: getpid, clock_gettime, sched_yield, arch_prctl,
- * set_tid_address, and an unknown syscall number, which must return
- * -ENOSYS and let the program go on.
+ * The small Linux calls from a native program (it carries the Ferry note):
+ * getpid, gettid, clock_gettime, sched_yield, arch_prctl, set_tid_address,
+ * an unknown syscall number, which must return -ENOSYS and let the program
+ * go on, and both syscall ranges (a Linux program's view is in
+ * linux_abi_misc). Thread ids: one space with pids, main thread's = pid.
  */
 #include <pthread.h>
 #include <sys/syscall.h>
@@ -17,16 +19,39 @@
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003
 
+static char stack[16384] __attribute__((aligned(16)));
+static volatile long child_tid, child_pid;
+
+static void tid_child(void *arg)
+{
+	(void)arg;
+	child_pid = fy_syscall0(SYS_getpid);
+	child_tid = fy_syscall0(SYS_gettid);
+	fy_thread_exit();
+}
+
 static void test_ids(void)
 {
-	long pid = fy_syscall0(SYS_getpid), tid;
+	long pid = fy_syscall0(SYS_getpid), tid, t;
 
 	tap_ok(pid > 0, "getpid is positive (%ld)", pid);
 	tap_eq(fy_syscall0(SYS_getpid), pid, "getpid is stable");
 	tap_eq(getpid(), pid, "musl's getpid agrees");
+	tap_eq(fy_syscall0(SYS_gettid), pid,
+	       "the main thread's tid is the pid");
 	tid = fy_syscall1(SYS_set_tid_address, 0);
-	tap_ok(tid > 0, "set_tid_address gives the thread id (%ld)", tid);
+	tap_eq(tid, pid, "set_tid_address gives the thread id, the pid");
 	tap_eq(fy_syscall0(SYS_sched_yield), 0, "sched_yield is 0");
+	t = fy_thread_create(CAP_SELF_GROUP, tid_child, stack + sizeof(stack),
+			     0, 0);
+	tap_ok(t >= 0, "a second thread (%ld)", t);
+	for (int i = 0; i < 100000 && !child_tid; i++)
+		fy_yield();
+	tap_eq(child_pid, pid, "its getpid is the process's");
+	tap_ok(child_tid > 0 && child_tid != pid,
+	       "its tid is its own (%ld), not the pid", child_tid);
+	if (t >= 0)
+		fy_cap_delete((cap_t)t);
 }
 
 static long ts_ns(const struct timespec *ts)
@@ -88,6 +113,32 @@ static void test_arch_prctl(void)
 	tap_eq(errno, EBADF, "sets errno in TLS");
 }
 
+/* exit(2) of the last thread: its code is the process's status. */
+static void test_exit_code(void)
+{
+	const char *argv5[] = {"helpers/linux_exit", "5", NULL};
+	const char *argv0[] = {"helpers/linux_exit", "0", NULL};
+	const char *argv300[] = {"helpers/linux_exit", "300", NULL};
+
+	tap_eq(spawn_wait("helpers/linux_exit", argv5), PROC_STATUS_EXITED(5),
+	       "exit(5) from the only thread: exit status 5");
+	tap_eq(spawn_wait("helpers/linux_exit", argv0), PROC_STATUS_EXITED(0),
+	       "exit(0): exit status 0");
+	tap_eq(spawn_wait("helpers/linux_exit", argv300),
+	       PROC_STATUS_EXITED(300 & 0xff), "exit(300): status 300 & 0xff");
+}
+
+/* A native program keeps both ranges (docs/linux-abi.md, Personality). */
+static void test_native_range(void)
+{
+	tap_eq(fy_syscall0(SYS_null), 0,
+	       "SYS_null (4096) reaches the native table");
+	tap_eq(fy_syscall0(1l << 32 | SYS_null), 0,
+	       "the number is an int: SYS_null | 1 << 32 is SYS_null");
+	tap_eq(fy_syscall0(FERRY_SYS_BASE + FERRY_SYS_NR), -ENOSYS,
+	       "the number after the last native call is -ENOSYS");
+}
+
 static void test_unknown(void)
 {
 	tap_eq(fy_syscall0(333), -ENOSYS, "syscall 333 is -ENOSYS");
@@ -103,5 +154,7 @@ int main(void)
 	test_clock();
 	test_arch_prctl();
 	test_unknown();
+	test_native_range();
+	test_exit_code();
 	return tap_done();
 }

@@ -116,10 +116,9 @@ static void test_mmap_bad(void)
 	tap_eq(sys_mmap(0, 0, RW, ANON, -1, 0), -EINVAL, "length 0 is -EINVAL");
 	tap_eq(sys_mmap(SCRATCH_VA + 1, PG, RW, ANON | MAP_FIXED, -1, 0),
 	       -EINVAL, "a misaligned MAP_FIXED address is -EINVAL");
-	r = sys_mmap((unsigned long)KERNEL_PTR, PG, RW, ANON | MAP_FIXED, -1,
-		     0);
-	tap_ok(r == -ENOMEM || r == -EINVAL,
-	       "MAP_FIXED in the kernel half is -ENOMEM or -EINVAL (%ld)", r);
+	tap_eq(sys_mmap((unsigned long)KERNEL_PTR, PG, RW, ANON | MAP_FIXED, -1,
+			0),
+	       -ENOMEM, "MAP_FIXED in the kernel half is -ENOMEM");
 	tap_eq(sys_mmap(0, 1ul << 47, RW, ANON, -1, 0), -ENOMEM,
 	       "128 TiB is -ENOMEM");
 	tap_eq(sys_mmap(0, (unsigned long)-PG, RW, ANON, -1, 0), -ENOMEM,
@@ -161,11 +160,56 @@ static void test_churn(void)
 	tap_ok(ok, "2000 mmap/touch/munmap rounds");
 }
 
+/*
+ * At the region limit (VMSPACE_MAX_REGIONS, 4096; Linux's is 65530), a
+ * MAP_FIXED that must split a region cannot unmap first: -ENOMEM, the
+ * unmap's own error, not the -EEXIST of a map over what is still there.
+ */
+static void test_region_limit(void)
+{
+	const long n = 8192;
+	long a = sys_mmap(0, n * PG, RW, ANON, -1, 0), r = 0, i, brk0;
+	long extra[8];
+	int k;
+
+	tap_ok(a > 0, "mmap of %ld pages (0x%lx)", n, a);
+	if (a <= 0)
+		return;
+	/* Read-only every other page: each one splits the mapping. */
+	for (i = 1; i < n / 2 - 1 && r == 0; i++)
+		r = fy_syscall3(SYS_mprotect, a + 2 * i * PG, PG, PROT_READ);
+	tap_eq(r, -ENOMEM, "mprotect splits until the region limit (%ld)", i);
+	/* Exactly at the limit: single pages until mmap itself refuses. */
+	for (k = 0; k < 8 && (extra[k] = sys_mmap(0, PG, RW, ANON, -1, 0)) > 0;)
+		k++;
+	tap_ok(k < 8 && extra[k] == -ENOMEM, "then mmap is -ENOMEM (%d more)",
+	       k);
+	r = sys_mmap(a + (n - 2) * PG, PG, RW, ANON | MAP_FIXED, -1, 0);
+	tap_eq(r, -ENOMEM, "MAP_FIXED inside a region at the limit: -ENOMEM");
+	tap_eq(*(volatile char *)(a + (n - 2) * PG), 0,
+	       "the old mapping is still there");
+	r = sys_mmap(a + (n - 2) * PG, PG, RW, ANON | MAP_FIXED_NOREPLACE, -1,
+		     0);
+	tap_eq(r, -EEXIST, "MAP_FIXED_NOREPLACE there: -EEXIST");
+	tap_eq(fy_syscall2(SYS_munmap, a + (n - 3) * PG, PG), -ENOMEM,
+	       "munmap that needs a split at the limit: -ENOMEM");
+	brk0 = fy_syscall1(SYS_brk, 0);
+	tap_eq(fy_syscall1(SYS_brk, brk0 + 8 * PG), brk0,
+	       "brk that needs a new region at the limit: the old break");
+	tap_eq(fy_syscall2(SYS_munmap, a, n * PG), 0, "munmap all of it");
+	while (k-- > 0)
+		fy_syscall2(SYS_munmap, extra[k], PG);
+	r = sys_mmap(a + (n - 2) * PG, PG, RW, ANON | MAP_FIXED, -1, 0);
+	tap_eq(r, a + (n - 2) * PG, "below the limit, MAP_FIXED works again");
+	fy_syscall2(SYS_munmap, r, PG);
+}
+
 int main(void)
 {
 	test_brk();
 	test_mmap();
 	test_mmap_bad();
 	test_churn();
+	test_region_limit();
 	return tap_done();
 }

@@ -71,8 +71,6 @@ static inline u64 arch_syscall_nr(const struct arch_regs *r)
 	return r->rax;
 }
 
-#define ARCH_SYSCALL_ARGS(r)                                                   \
-	(r)->rdi, (r)->rsi, (r)->rdx, (r)->r10, (r)->r8, (r)->r9
 static inline u64 arch_sysarg0(const struct arch_regs *r)
 {
 	return r->rdi;
@@ -88,6 +86,14 @@ static inline u64 arch_sysarg2(const struct arch_regs *r)
 static inline u64 arch_sysarg3(const struct arch_regs *r)
 {
 	return r->r10;
+}
+static inline u64 arch_sysarg4(const struct arch_regs *r)
+{
+	return r->r8;
+}
+static inline u64 arch_sysarg5(const struct arch_regs *r)
+{
+	return r->r9;
 }
 
 static inline bool arch_regs_from_user(const struct arch_regs *r)

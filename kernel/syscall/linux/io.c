@@ -1,8 +1,19 @@
 /*
- * Console file descriptors: 0 reads the console, 1 and 2 write it. Files
- * come from the file server in a later issue; other fds are -EBADF.
+ * Console file descriptors: 0, 1 and 2 are one terminal opened read-write,
+ * as a login shell leaves them (and as Linux's init gives /dev/console).
+ * Files come from the file server in a later issue; other fds are -EBADF.
+ *
+ * Linux's order of checks (fs/read_write.c, lib/iov_iter.c) is kept: the
+ * fd, then the iovec count, each iov_len (-EINVAL if negative), each
+ * range (access_ok: in user space, -EFAULT, whether mapped or not), then
+ * the data moves. A terminal write goes in 2048-byte chunks
+ * (drivers/tty/tty_io.c, iterate_tty_write): each chunk is copied in
+ * whole before any of it is written, so a fault writes nothing of its
+ * chunk and the call returns what earlier chunks wrote, or -EFAULT.
+ * user/tests/linux_abi_io.c holds the table, checked against Linux 6.1.
  */
 #include <lib/console.h>
+#include <mm/kmalloc.h>
 #include <mm/uaccess.h>
 #include <mm/vmspace.h>
 #include <object/cap_group.h>
@@ -11,112 +22,193 @@
 #include <syscall/linux/linux.h>
 #include <uapi/ferry/errno.h>
 
-/* Console bytes per preemption point: 2-4 us each under TCG. */
-#define CHUNK 128
-#define IOV_MAX 1024
+/* Linux's tty layer copies a write in chunks of this many bytes. */
+#define TTY_CHUNK 2048
+#define UIO_MAXIOV 1024
+#define MAX_RW_COUNT 0x7ffff000ul /* INT_MAX rounded down to a page */
 #define TIOCGWINSZ 0x5413
 
+/* Linux's struct iovec and struct winsize, as user space lays them out. */
 struct iovec_user {
 	u64 base, len;
 };
+_Static_assert(sizeof(struct iovec_user) == 16, "Linux iovec is 16 bytes");
 
-static long console_write_user(const char __user *buf, u64 len)
+struct winsize_user {
+	u16 row, col, xpixel, ypixel;
+};
+_Static_assert(sizeof(struct winsize_user) == 8, "Linux winsize is 8 bytes");
+
+/* fd is an int in Linux's prototypes: the high half is not looked at. */
+static bool console_fd(u64 fd)
 {
-	char tmp[CHUNK];
+	return (u32)fd <= 2;
+}
 
-	if (!user_range_ok(buf, len))
-		return -EFAULT;
-	for (u64 done = 0; done < len;) {
-		size_t n = MIN(len - done, CHUNK);
+/*
+ * Writes the iovecs (already checked by access_ok rules) to the console,
+ * total bytes in all, chunk by chunk. Returns the bytes written, or
+ * -EFAULT if the first chunk could not be copied in.
+ */
+static long console_write_iov(const struct iovec_user *iov, u64 cnt, u64 total)
+{
+	char chunk[TTY_CHUNK];
+	u64 seg = 0, off = 0, written = 0;
 
-		if (copy_from_user(tmp, buf + done, n))
-			return done ? (long)done : -EFAULT;
-		console_write(tmp, n);
-		done += n;
-		/* Killed part way: report what was written, then die. */
-		if (done < len && sched_preempt_point())
-			return (long)done;
+	while (written < total) {
+		size_t n = MIN(total - written, (u64)TTY_CHUNK), got = 0;
+
+		while (got < n && seg < cnt) {
+			size_t take = MIN(n - got, iov[seg].len - off);
+
+			if (take &&
+			    copy_from_user(chunk + got,
+					   (const char __user *)iov[seg].base +
+						   off,
+					   take))
+				return written ? (long)written : -EFAULT;
+			got += take;
+			off += take;
+			if (off == iov[seg].len) {
+				seg++;
+				off = 0;
+			}
+		}
+		/* Output costs 2-4 us a byte under TCG: a preemption point
+		 * every 128; killed part way, report what was written. */
+		for (size_t out = 0; out < got;) {
+			size_t piece = MIN(got - out, (size_t)128);
+
+			console_write(chunk + out, piece);
+			out += piece;
+			if (sched_preempt_point())
+				return (long)(written + out);
+		}
+		written += got;
 	}
-	return (long)len;
+	return (long)written;
 }
 
 long linux_write(u64 fd, const void __user *buf, u64 len)
 {
-	if (fd != 1 && fd != 2)
+	struct iovec_user v = {(u64)buf, MIN(len, MAX_RW_COUNT)};
+
+	if (!console_fd(fd))
 		return -EBADF;
-	return console_write_user(buf, len);
+	if (!user_range_ok(buf, len))
+		return -EFAULT;
+	return console_write_iov(&v, 1, v.len);
 }
 
 long linux_read(u64 fd, void __user *buf, u64 len)
 {
-	if (fd != 0)
+	if (!console_fd(fd))
 		return -EBADF;
-	/* Check before blocking: a bad buffer must not wait for input. */
+	if (!user_range_ok(buf, len))
+		return -EFAULT;
+	if (len == 0)
+		return 0;
+	/*
+	 * Ferry checks the pages before waiting, where Linux would wait and
+	 * then fail: a bad buffer must not block for input.
+	 */
 	if (!vmspace_range_ok(current->group->vmspace, (u64)buf, len, VM_WRITE))
 		return -EFAULT;
-	return console_read_user(buf, len);
+	return console_read_user(buf, MIN(len, MAX_RW_COUNT));
 }
 
-static long do_iov(u64 fd, const void __user *uiov, u64 cnt, bool write)
+/*
+ * Copies the iovec array in and checks it as import_iovec() does. Returns
+ * the total length (clamped to MAX_RW_COUNT) and the kernel copy in *out,
+ * which the caller frees even when the total is 0 (NULL for cnt 0); or
+ * -EINVAL, -EFAULT, -ENOMEM with nothing to free.
+ */
+static long import_iovec(const void __user *uiov, u64 cnt,
+			 struct iovec_user **out)
 {
-	const struct iovec_user __user *iov = uiov;
-	long total = 0;
+	struct iovec_user *iov;
+	u64 total = 0;
 
-	if (cnt > IOV_MAX)
+	*out = NULL;
+	if (cnt > UIO_MAXIOV)
 		return -EINVAL;
-	if (write ? (fd != 1 && fd != 2) : fd != 0)
+	if (cnt == 0)
+		return 0;
+	iov = kmalloc(cnt * sizeof(*iov));
+	if (!iov)
+		return -ENOMEM;
+	if (copy_from_user(iov, uiov, cnt * sizeof(*iov))) {
+		kfree(iov);
+		return -EFAULT;
+	}
+	for (u64 i = 0; i < cnt; i++) {
+		if ((s64)iov[i].len < 0) {
+			kfree(iov);
+			return -EINVAL;
+		}
+	}
+	for (u64 i = 0; i < cnt; i++) {
+		if (!user_range_ok((const void __user *)iov[i].base,
+				   iov[i].len)) {
+			kfree(iov);
+			return -EFAULT;
+		}
+		iov[i].len = MIN(iov[i].len, MAX_RW_COUNT - total);
+		total += iov[i].len;
+	}
+	*out = iov;
+	return (long)total;
+}
+
+long linux_writev(u64 fd, const void __user *uiov, u64 cnt)
+{
+	struct iovec_user *iov;
+	long total, ret;
+
+	if (!console_fd(fd))
 		return -EBADF;
-	/* Like Linux, refuse a bad segment before moving any data. */
-	for (u64 i = 0; i < cnt; i++) {
-		struct iovec_user v;
-
-		if (copy_from_user(&v, &iov[i], sizeof(v)))
-			return -EFAULT;
-		if (!user_range_ok((void __user *)v.base, v.len))
-			return -EFAULT;
-	}
-	for (u64 i = 0; i < cnt; i++) {
-		struct iovec_user v;
-		long r;
-
-		if (copy_from_user(&v, &iov[i], sizeof(v)))
-			return -EFAULT;
-		if (v.len == 0)
-			continue;
-		r = write ? console_write_user((void __user *)v.base, v.len)
-			  : linux_read(fd, (void __user *)v.base, v.len);
-		if (r < 0)
-			return total ? total : r;
-		total += r;
-		if (!write)
-			break; /* a console read returns one line */
-	}
-	return total;
+	total = import_iovec(uiov, cnt, &iov);
+	if (total < 0)
+		return total;
+	ret = console_write_iov(iov, cnt, (u64)total);
+	kfree(iov);
+	return ret;
 }
 
-long linux_writev(u64 fd, const void __user *iov, u64 cnt)
+/* A console read returns one line: it fills the first non-empty iovec. */
+long linux_readv(u64 fd, const void __user *uiov, u64 cnt)
 {
-	return do_iov(fd, iov, cnt, true);
-}
+	struct iovec_user *iov;
+	long total, ret = 0;
 
-long linux_readv(u64 fd, const void __user *iov, u64 cnt)
-{
-	return do_iov(fd, iov, cnt, false);
+	if (!console_fd(fd))
+		return -EBADF;
+	total = import_iovec(uiov, cnt, &iov);
+	if (total < 0)
+		return total;
+	for (u64 i = 0; i < cnt && total; i++) {
+		if (iov[i].len) {
+			ret = linux_read(fd, (void __user *)iov[i].base,
+					 iov[i].len);
+			break;
+		}
+	}
+	kfree(iov);
+	return ret;
 }
 
 /*
  * musl asks TIOCGWINSZ to decide whether stdout is a terminal (then it
- * line-buffers). The console is one, so fds 0-2 answer 80x24.
+ * line-buffers). The console is one, so fds 0-2 answer 80x24; other
+ * requests are -ENOTTY, as a tty answers one it does not know.
  */
 long linux_ioctl(u64 fd, u64 req, u64 arg)
 {
-	struct {
-		u16 row, col, xpixel, ypixel;
-	} ws = {24, 80, 0, 0};
+	const struct winsize_user ws = {24, 80, 0, 0};
 
-	if (fd > 2)
+	if (!console_fd(fd))
 		return -EBADF;
-	if (req != TIOCGWINSZ)
+	if ((u32)req != TIOCGWINSZ)
 		return -ENOTTY;
 	return copy_to_user((void __user *)arg, &ws, sizeof(ws));
 }

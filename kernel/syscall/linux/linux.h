@@ -61,4 +61,8 @@ long linux_getrandom(void __user *buf, u64 len, u64 flags);
 long linux_rt_sigaction(u64 sig, u64 act, u64 oact, u64 size);
 long linux_rt_sigprocmask(u64 how, u64 set, u64 oset, u64 size);
 
+/* Whether Linux x86_64 has a call numbered nr, and its name (names.c). */
+bool linux_syscall_known(u32 nr);
+const char *linux_syscall_name(u32 nr); /* "unknown" if it has none */
+
 #endif

@@ -22,15 +22,26 @@ long linux_getpid(void)
 	return current->group->pid;
 }
 
+/* Tids and pids share one space (object/task_id.h): main thread's = pid. */
 long linux_gettid(void)
 {
-	/* Unique across processes as Linux tids are: pid in the high bits. */
-	return (long)(current->group->pid * 1000 + current->tid);
+	return (long)current->tid;
 }
 
+/*
+ * exit(2) ends the calling thread; if it is the last one, its code is the
+ * process's exit status (as Linux's do_exit for a group's last thread).
+ */
 long linux_exit(u64 code)
 {
-	(void)code; /* a thread's own code is not kept; the process's is */
+	struct cap_group *g = current->group;
+
+	lock(&g->lock);
+	if (g->nthreads == 1 && !g->exiting) {
+		g->exiting = true;
+		g->exit_status = PROC_STATUS_EXITED((int)code);
+	}
+	unlock(&g->lock);
 	thread_exit();
 }
 
@@ -42,7 +53,7 @@ long linux_exit_group(u64 code)
 
 long linux_arch_prctl(u64 code, u64 addr)
 {
-	switch (code) {
+	switch ((int)code) { /* an int in Linux's prototype */
 	case ARCH_SET_FS:
 		if (addr >= USER_TOP)
 			return -EPERM;
@@ -57,31 +68,68 @@ long linux_arch_prctl(u64 code, u64 addr)
 
 long linux_set_tid_address(u64 tidptr)
 {
-	current->clear_child_tid = tidptr;
+	current->lx.clear_child_tid = tidptr;
 	return linux_gettid();
 }
 
-/* No signals yet: handlers are accepted and never run. */
+/*
+ * No signals are delivered yet, but the calls keep their state and check
+ * their arguments as Linux does (kernel/signal.c): sigsetsize first, then
+ * the copy in, then the signal or `how`, then the copy out.
+ */
+#define SIGKILL 9
+#define SIGSTOP 19
+#define SIG_SETMASK 2
+#define NSIG 64
+#define SIGBIT(s) (1ul << ((s)-1))
+
 long linux_rt_sigaction(u64 sig, u64 act, u64 oact, u64 size)
 {
-	(void)act;
-	if (sig == 0 || sig > 64 || size != 8)
+	struct linux_sigaction new = {0}, old;
+	int s = (int)sig;
+	long ret;
+
+	if (size != sizeof(u64))
 		return -EINVAL;
-	if (oact) {
-		u64 zero[4] = {0};
-		return copy_to_user((void __user *)oact, zero, sizeof(zero));
-	}
+	if (act && copy_from_user(&new, (const void __user *)act, sizeof(new)))
+		return -EFAULT;
+	if (s < 1 || s > NSIG || (act && (s == SIGKILL || s == SIGSTOP)))
+		return -EINVAL;
+	new.mask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	ret = linux_sigaction_swap(&current->group->lx, s, act ? &new : NULL,
+				   &old);
+	if (ret)
+		return ret;
+	if (oact && copy_to_user((void __user *)oact, &old, sizeof(old)))
+		return -EFAULT;
 	return 0;
 }
 
 long linux_rt_sigprocmask(u64 how, u64 set, u64 oset, u64 size)
 {
-	(void)set;
-	if (how > 2 || size != 8)
+	u64 old = current->lx.sigmask, new;
+
+	if (size != sizeof(u64))
 		return -EINVAL;
-	if (oset) {
-		u64 zero = 0;
-		return copy_to_user((void __user *)oset, &zero, sizeof(zero));
+	if (set) {
+		if (copy_from_user(&new, (const void __user *)set, sizeof(new)))
+			return -EFAULT;
+		new &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+		switch ((int)how) {
+		case 0: /* SIG_BLOCK */
+			current->lx.sigmask |= new;
+			break;
+		case 1: /* SIG_UNBLOCK */
+			current->lx.sigmask &= ~new;
+			break;
+		case SIG_SETMASK:
+			current->lx.sigmask = new;
+			break;
+		default:
+			return -EINVAL;
+		}
 	}
+	if (oset && copy_to_user((void __user *)oset, &old, sizeof(old)))
+		return -EFAULT;
 	return 0;
 }

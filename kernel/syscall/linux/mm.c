@@ -1,7 +1,9 @@
 /*
  * Anonymous memory for Linux programs: brk, mmap, munmap, mprotect. Each
- * mmap gets its own PMO; the heap is one PMO (brk_max bytes, frames on
- * touch) whose pages are mapped as the break moves.
+ * mmap gets its own PMO; the heap grows by one PMO per brk step, frames on
+ * touch. Arguments are checked in the order Linux 6.1 checks them
+ * (mm/mmap.c, mm/mprotect.c), so the same bad call gets the same errno;
+ * user/tests/linux_abi_mm.c holds the table.
  */
 #include <mm/vmspace.h>
 #include <object/cap_group.h>
@@ -14,12 +16,17 @@
 #define PROT_READ 1
 #define PROT_WRITE 2
 #define PROT_EXEC 4
+#define PROT_SEM 8 /* accepted and meaningless on x86 */
+#define PROT_GROWSDOWN 0x01000000
+#define PROT_GROWSUP 0x02000000
 #define MAP_SHARED 0x01
 #define MAP_PRIVATE 0x02
+#define MAP_TYPE 0x0f
 #define MAP_FIXED 0x10
 #define MAP_ANONYMOUS 0x20
 #define MAP_FIXED_NOREPLACE 0x100000
-#define MAP_FAILED_ERR(e) ((long)(e))
+/* Debian's vm.mmap_min_addr: hints below it are moved up to it. */
+#define MMAP_MIN_ADDR 0x10000ul
 
 static u32 prot_to_perm(u64 prot)
 {
@@ -40,6 +47,18 @@ static struct vmspace *cur_vs(void)
 	return current->group->vmspace;
 }
 
+/* The console's fds (io.c): a real file, but one that cannot be mapped. */
+static bool is_console_fd(u64 fd)
+{
+	return (u32)fd <= 2;
+}
+
+/*
+ * mmap(2). Ferry differences: file mappings are -ENODEV (console) or
+ * -EBADF (no other fds yet); one mapping is at most PMO_MAX_SIZE
+ * (-ENOMEM above); MAP_FIXED over page 0 is -EPERM, Linux's answer to a
+ * process without CAP_SYS_RAWIO. The rest follows do_mmap().
+ */
 long linux_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 {
 	struct vmspace *vs = cur_vs();
@@ -47,81 +66,136 @@ long linux_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 	u64 size;
 	long ret;
 
-	(void)fd;
+	if (off % PAGE_SIZE)
+		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS))
-		return -ENODEV; /* file mappings come with the file server */
-	if ((flags & (MAP_SHARED | MAP_PRIVATE)) == 0 || off != 0)
+		return is_console_fd(fd) ? -ENODEV : -EBADF;
+	if (len == 0)
 		return -EINVAL;
-	if (prot & ~(u64)(PROT_READ | PROT_WRITE | PROT_EXEC))
-		return -EINVAL;
-	if (len == 0 || len > PMO_MAX_SIZE || !IS_ALIGNED(addr, PAGE_SIZE))
-		return len > PMO_MAX_SIZE ? -ENOMEM : -EINVAL;
+	if (flags & MAP_FIXED_NOREPLACE)
+		flags |= MAP_FIXED;
+	if (len > USER_TOP)
+		return -ENOMEM;
 	size = ALIGN_UP(len, PAGE_SIZE);
-	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
-		if (addr == 0 || addr >= USER_TOP || size > USER_TOP - addr)
+	if (flags & MAP_FIXED) {
+		/* get_unmapped_area(): the range first, then alignment. */
+		if (addr > USER_TOP - size)
+			return -ENOMEM;
+		if (addr % PAGE_SIZE)
 			return -EINVAL;
-		if (flags & MAP_FIXED)
-			vmspace_unmap(vs, addr, size);
-	} else {
-		addr = vmspace_find_free(
-			vs, addr ? addr : current->group->mmap_base, size);
-		if (!addr)
-			addr = vmspace_find_free(vs, current->group->mmap_base,
-						 size);
+		if (addr < PAGE_SIZE)
+			return -EPERM;
+	}
+	if ((flags & MAP_TYPE) != MAP_SHARED &&
+	    (flags & MAP_TYPE) != MAP_PRIVATE)
+		return -EINVAL;
+	if (size > PMO_MAX_SIZE)
+		return -ENOMEM;
+	if (!(flags & MAP_FIXED)) {
+		addr = vmspace_place(vs, addr, size,
+				     current->group->lx.mmap_base,
+				     MMAP_MIN_ADDR);
 		if (!addr)
 			return -ENOMEM;
 	}
 	ret = pmo_create(size, PMO_ANONYMOUS, &p);
 	if (ret)
 		return ret;
-	ret = vmspace_map(vs, addr, size, prot_to_perm(prot), p, 0);
+	/* MAP_FIXED replaces what is there; the unmap can fail (-ENOMEM). */
+	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) == MAP_FIXED)
+		ret = vmspace_unmap(vs, addr, size);
+	if (!ret)
+		ret = vmspace_map(vs, addr, size, prot_to_perm(prot), p, 0);
 	obj_put(p);
 	return ret ? ret : (long)addr;
 }
 
+/* munmap(2): nothing mapped is no error; do_vmi_munmap()'s checks. */
 long linux_munmap(u64 addr, u64 len)
 {
-	if (!IS_ALIGNED(addr, PAGE_SIZE) || len == 0)
-		return -EINVAL;
-	len = ALIGN_UP(len, PAGE_SIZE);
-	return vmspace_unmap_preemptible(cur_vs(), addr, len);
-}
+	u64 size;
 
-long linux_mprotect(u64 addr, u64 len, u64 prot)
-{
-	if (!IS_ALIGNED(addr, PAGE_SIZE) ||
-	    (prot & ~(u64)(PROT_READ | PROT_WRITE | PROT_EXEC)))
+	if (addr % PAGE_SIZE || addr > USER_TOP || len > USER_TOP - addr)
 		return -EINVAL;
-	if (len == 0)
-		return 0;
-	return vmspace_protect(cur_vs(), addr, ALIGN_UP(len, PAGE_SIZE),
-			       prot_to_perm(prot));
+	size = ALIGN_UP(len, PAGE_SIZE);
+	if (size == 0)
+		return -EINVAL;
+	if (addr < PAGE_SIZE) { /* page 0 is never mapped on Ferry */
+		addr += PAGE_SIZE;
+		size -= PAGE_SIZE;
+		if (size == 0)
+			return 0;
+	}
+	return vmspace_unmap_preemptible(cur_vs(), addr, size);
 }
 
 /*
- * Linux's brk returns the new break, or the old one when the request
- * cannot be met (musl detects failure that way).
+ * mprotect(2), as do_mprotect_pkey(): -ENOMEM when a page of the range is
+ * unmapped; the mapped run before the first hole is changed all the same.
+ */
+long linux_mprotect(u64 addr, u64 len, u64 prot)
+{
+	u64 grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+	u64 size, end;
+	size_t run;
+	long ret;
+
+	if (grows == (PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
+	if (addr % PAGE_SIZE)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	size = ALIGN_UP(len, PAGE_SIZE);
+	end = addr + size;
+	if (size == 0 || end <= addr)
+		return -ENOMEM;
+	if (prot & ~(u64)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM |
+			  PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
+	run = addr < USER_TOP
+		      ? vmspace_mapped_run(cur_vs(), addr, MIN(end, USER_TOP))
+		      : 0;
+	if (run == 0)
+		return -ENOMEM;
+	if (grows) /* no mapping grows on Ferry (no VM_GROWSDOWN stacks) */
+		return -EINVAL;
+	ret = vmspace_protect(cur_vs(), addr, run, prot_to_perm(prot));
+	if (ret)
+		return ret;
+	return run < size ? -ENOMEM : 0;
+}
+
+/*
+ * brk(2): the new break, or the old one when it cannot move (musl detects
+ * failure that way). Below the start or above brk_max it cannot, nor over
+ * a mapping or into the page just below one (Linux's guard gap).
  */
 long linux_brk(u64 addr)
 {
-	struct cap_group *g = current->group;
-	u64 old_end = ALIGN_UP(g->brk_cur, PAGE_SIZE);
+	struct linux_proc *lp = &current->group->lx;
+	u64 old_end = ALIGN_UP(lp->brk_cur, PAGE_SIZE);
 	u64 new_end = ALIGN_UP(addr, PAGE_SIZE);
 	struct pmo *p;
+	long ret = 0;
 
-	if (addr < g->brk_start || addr > g->brk_max)
-		return (long)g->brk_cur;
+	if (addr < lp->brk_start || addr > lp->brk_max)
+		return (long)lp->brk_cur;
 	if (new_end > old_end) {
-		if (pmo_create(new_end - old_end, PMO_ANONYMOUS, &p))
-			return (long)g->brk_cur;
-		long ret = vmspace_map(cur_vs(), old_end, new_end - old_end,
-				       VM_READ | VM_WRITE, p, 0);
+		/* As Linux, keep a free page before the next mapping. */
+		if (vmspace_mapped_run(cur_vs(), new_end,
+				       new_end + PAGE_SIZE) ||
+		    pmo_create(new_end - old_end, PMO_ANONYMOUS, &p))
+			return (long)lp->brk_cur;
+		ret = vmspace_map(cur_vs(), old_end, new_end - old_end,
+				  VM_READ | VM_WRITE, p, 0);
 		obj_put(p);
-		if (ret)
-			return (long)g->brk_cur;
 	} else if (new_end < old_end) {
-		vmspace_unmap_preemptible(cur_vs(), new_end, old_end - new_end);
+		ret = vmspace_unmap_preemptible(cur_vs(), new_end,
+						old_end - new_end);
 	}
-	g->brk_cur = addr;
+	if (ret)
+		return (long)lp->brk_cur;
+	lp->brk_cur = addr;
 	return (long)addr;
 }

@@ -1,8 +1,40 @@
-/* The Linux syscall table: unlisted numbers are -ENOSYS. */
+/*
+ * The Linux syscall table: unlisted numbers are NULL, which the dispatcher
+ * answers with linux_unsupported() (-ENOSYS, named once on the console).
+ * Each entry is a typed wrapper (syscall.h, SYSCALL_ENTRYn).
+ */
 #include <syscall/linux/linux.h>
 #include <syscall/syscall.h>
 
-#define LINUX(name) [LNX_##name] = (syscall_fn)(void (*)(void))linux_##name
+#define UPTR void __user *
+#define CUPTR const void __user *
+SYSCALL_ENTRY3(linux_read, u64, UPTR, u64)
+SYSCALL_ENTRY3(linux_write, u64, CUPTR, u64)
+SYSCALL_ENTRY6(linux_mmap, u64, u64, u64, u64, u64, u64)
+SYSCALL_ENTRY3(linux_mprotect, u64, u64, u64)
+SYSCALL_ENTRY2(linux_munmap, u64, u64)
+SYSCALL_ENTRY1(linux_brk, u64)
+SYSCALL_ENTRY4(linux_rt_sigaction, u64, u64, u64, u64)
+SYSCALL_ENTRY4(linux_rt_sigprocmask, u64, u64, u64, u64)
+SYSCALL_ENTRY3(linux_ioctl, u64, u64, u64)
+SYSCALL_ENTRY3(linux_readv, u64, CUPTR, u64)
+SYSCALL_ENTRY3(linux_writev, u64, CUPTR, u64)
+SYSCALL_ENTRY0(linux_sched_yield)
+SYSCALL_ENTRY0(linux_getpid)
+SYSCALL_ENTRY1(linux_exit, u64)
+SYSCALL_ENTRY2(linux_arch_prctl, u64, u64)
+SYSCALL_ENTRY0(linux_gettid)
+SYSCALL_ENTRY1(linux_set_tid_address, u64)
+SYSCALL_ENTRY2(linux_clock_gettime, u64, UPTR)
+SYSCALL_ENTRY2(linux_clock_getres, u64, UPTR)
+SYSCALL_ENTRY4(linux_clock_nanosleep, u64, u64, CUPTR, UPTR)
+SYSCALL_ENTRY2(linux_nanosleep, CUPTR, UPTR)
+SYSCALL_ENTRY2(linux_gettimeofday, UPTR, UPTR)
+SYSCALL_ENTRY1(linux_time, UPTR)
+SYSCALL_ENTRY3(linux_getrandom, UPTR, u64, u64)
+SYSCALL_ENTRY1(linux_exit_group, u64)
+
+#define LINUX(name) [LNX_##name] = call_linux_##name
 
 const syscall_fn linux_syscalls[LINUX_SYS_NR] = {
 	LINUX(read),	     LINUX(write),	     LINUX(mmap),

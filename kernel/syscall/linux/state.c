@@ -1,0 +1,31 @@
+/* Linux-personality state that owns memory (see state.h). */
+#include <lib/string.h>
+#include <mm/kmalloc.h>
+#include <syscall/linux/state.h>
+#include <uapi/ferry/errno.h>
+
+int linux_sigaction_swap(struct linux_proc *lp, int s,
+			 const struct linux_sigaction *new,
+			 struct linux_sigaction *old)
+{
+	if (lp->sigactions)
+		*old = lp->sigactions[s - 1];
+	else
+		memset(old, 0, sizeof(*old));
+	if (!new)
+		return 0;
+	if (!lp->sigactions) {
+		lp->sigactions =
+			kzalloc(LINUX_NSIG * sizeof(struct linux_sigaction));
+		if (!lp->sigactions)
+			return -ENOMEM;
+	}
+	lp->sigactions[s - 1] = *new;
+	return 0;
+}
+
+void linux_proc_release(struct linux_proc *lp)
+{
+	kfree(lp->sigactions);
+	lp->sigactions = NULL;
+}

@@ -1,0 +1,54 @@
+/*
+ * Linux-personality state, kept apart from the generic objects (DESIGN.md,
+ * "Servers and calls the kernel makes"): a cap_group holds one struct
+ * linux_proc and a thread one struct linux_thread, and only the code under
+ * kernel/syscall/linux/ (and the loader, which sets the heap) reads them.
+ *
+ * Ownership: the fields are changed only by the process's own system calls
+ * (and by the loader before the process runs). With one CPU and no kernel
+ * preemption those never interleave; `reported` is updated atomically
+ * already, the rest moves under the group's lock with SMP.
+ */
+#ifndef KERNEL_SYSCALL_LINUX_STATE_H
+#define KERNEL_SYSCALL_LINUX_STATE_H
+
+#include <lib/types.h>
+
+/* Bits of `reported`: one per Linux number below 512, one for the rest. */
+#define LINUX_REPORT_BITS (512 + 1)
+
+#define LINUX_NSIG 64
+
+/* x86_64's kernel struct sigaction, as rt_sigaction(2) copies it. */
+struct linux_sigaction {
+	u64 handler, flags, restorer, mask;
+};
+_Static_assert(sizeof(struct linux_sigaction) == 32,
+	       "Linux x86_64 kernel sigaction is 32 bytes");
+
+struct linux_proc {
+	u64 brk_start, brk_cur, brk_max; /* the heap (brk(2)) */
+	u64 mmap_base; /* where mmap without a usable hint looks first */
+	/* LINUX_NSIG actions, allocated when the first is set; NULL: all 0. */
+	struct linux_sigaction *sigactions;
+	/* Unsupported numbers the console has named already (once each). */
+	u64 reported[(LINUX_REPORT_BITS + 63) / 64];
+};
+
+struct linux_thread {
+	u64 clear_child_tid; /* set_tid_address(2) */
+	u64 sigmask;	     /* rt_sigprocmask(2): blocked signals */
+};
+
+/*
+ * Signal s's (1..LINUX_NSIG) action: copies it to *old, then sets it to
+ * *new if new is given. 0, or -ENOMEM when the table cannot be allocated
+ * (nothing changes then).
+ */
+int linux_sigaction_swap(struct linux_proc *lp, int s,
+			 const struct linux_sigaction *new,
+			 struct linux_sigaction *old);
+/* Frees what lp holds; the process is gone. */
+void linux_proc_release(struct linux_proc *lp);
+
+#endif
