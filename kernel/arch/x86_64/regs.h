@@ -81,6 +81,14 @@ struct arch_seg {
 	};
 };
 
+/* `sel` must cover exactly the four selectors, for seg_load's compare. */
+_Static_assert(__builtin_offsetof(struct arch_seg, ds) ==
+			       __builtin_offsetof(struct arch_seg, sel) &&
+		       __builtin_offsetof(struct arch_seg, gs) ==
+			       __builtin_offsetof(struct arch_seg, sel) + 6 &&
+		       sizeof(struct arch_seg) == 24,
+	       "arch_seg");
+
 struct arch_thread {
 	u64 ksp; /* saved kernel stack pointer while switched out */
 	struct arch_seg seg;
