@@ -33,6 +33,8 @@ NO_LIBCALL void *memset(void *d, int c, size_t n)
 			wp[2] = w;
 			wp[3] = w;
 		}
+		for (; n >= 8; n -= 8) /* the tail of a struct: words too */
+			*wp++ = w;
 		p = (unsigned char *)wp;
 	}
 	while (n--)
@@ -55,6 +57,8 @@ NO_LIBCALL void *memcpy(void *d, const void *s, size_t n)
 			wd[2] = ws[2];
 			wd[3] = ws[3];
 		}
+		for (; n >= 8; n -= 8)
+			*wd++ = *ws++;
 		dp = (unsigned char *)wd;
 		sp = (const unsigned char *)ws;
 	}
