@@ -128,7 +128,6 @@ static u64 ex_fixup(u64 rip)
 }
 
 #define PF_PRESENT (1ul << 0)
-#define PF_USER (1ul << 2)
 #define PF_INSN (1ul << 4)
 
 /* Why a kernel-mode page fault at a user address happened. */
@@ -191,11 +190,14 @@ static void page_fault(struct arch_regs *r)
 static bool iretq_fault(struct arch_regs *r)
 {
 	extern char iretq_insn[];
-	const u64 *frame = (const u64 *)r->rsp; /* rip, cs, rflags, rsp, ss */
+	const u64 *frame; /* rip, cs, rflags, rsp, ss */
 	struct cap_group *g;
 
-	if (r->rip != (u64)iretq_insn || (frame[1] & 3) != 3 ||
+	if (r->rip != (u64)iretq_insn ||
 	    !(r->vector == 11 || r->vector == 12 || r->vector == 13))
+		return false;
+	frame = (const u64 *)r->rsp; /* only now known to be a good stack */
+	if ((frame[1] & 3) != 3)
 		return false;
 	g = current->group;
 	printk("[ferry] pid %u (%s) tid %u killed: %s (vector %lu) at the "
