@@ -8,6 +8,7 @@
 #include <lib/string.h>
 #include <lib/time.h>
 #include <mm/frame.h>
+#include <mm/pgtable.h>
 #include <object/process.h>
 #include <sched/sched.h>
 
@@ -15,6 +16,38 @@ void arch_init(u32 magic, u32 info_pa);
 const char *boot_cmdline(void);
 
 #define INIT_MAX_ARGS 16
+#define KFAULT_USER_VA 0x400000ul /* a user address nothing uses at boot */
+
+/*
+ * Boot options for the test suite, each proving a kernel fault's report
+ * (tools/qemu.sh kfault|ksmap|ksmep): a stray kernel pointer, a kernel
+ * read of a mapped user page outside the user-access layer (SMAP), the
+ * kernel calling into a user page (SMEP). None returns.
+ */
+static void boot_fault(const char *opt)
+{
+	paddr_t pa;
+
+	if (!strcmp(opt, "kfault")) {
+		printk("[ferry] kfault: faulting in the kernel on purpose\n");
+		*(volatile u64 *)0xdead0000 = 1;
+	}
+	if (strcmp(opt, "ksmap") && strcmp(opt, "ksmep"))
+		return;
+	/* A user page (PTE_U), present, holding a `ret`. */
+	pa = frame_alloc_zeroed();
+	if (!pa || pt_map(arch_kernel_pt_root(), KFAULT_USER_VA, pa,
+			  PTE_P | PTE_W | PTE_U))
+		panic("%s: no memory for the user page", opt);
+	*(u8 *)phys_to_virt(pa) = 0xc3;
+	printk("[ferry] %s: the kernel %s a user page on purpose\n", opt,
+	       !strcmp(opt, "ksmap") ? "reads" : "executes");
+	if (!strcmp(opt, "ksmap"))
+		(void)*(volatile u64 *)KFAULT_USER_VA;
+	else
+		((void (*)(void))KFAULT_USER_VA)();
+	panic("%s: the stray access was not caught", opt);
+}
 
 /* Splits the command line into init's argv, in place. */
 static int split_args(char *s, char **argv, int max)
@@ -51,11 +84,8 @@ void kmain(u32 magic, u32 info_pa)
 	/* Multiboot loaders put the kernel's own path first: skip it. */
 	split_args(cmd, argv, INIT_MAX_ARGS);
 	argv[0] = "init";
-	/* Boot option for the test suite: prove a kernel fault's report. */
-	if (argv[1] && !strcmp(argv[1], "kfault")) {
-		printk("[ferry] kfault: faulting in the kernel on purpose\n");
-		*(volatile u64 *)0xdead0000 = 1;
-	}
+	if (argv[1])
+		boot_fault(argv[1]);
 	ret = process_spawn("init", (const char *const *)argv,
 			    (const char *const *)envp, NULL);
 	if (ret < 0)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: tools/qemu.sh run|test|bench|kfault|debug
+# Usage: tools/qemu.sh run|test|bench|kfault|ksmap|ksmep|debug
 #
 # The one place that owns QEMU's command line; `make run/test/bench/debug`
 # all come here. The kernel command line (-append) is the mode, which the
@@ -13,6 +13,9 @@
 #          saying why a figure is missing (full log: $BUILD/bench.log)
 #   kfault the kernel faults on purpose: checks the panic report and exit
 #          status, printing TAP lines (full log: $BUILD/kfault.log)
+#   ksmap  the kernel reads a user page outside the user-access layer:
+#          SMAP must catch it (same checks; log $BUILD/ksmap.log)
+#   ksmep  the kernel calls into a user page: SMEP must catch it
 #   debug  stops at the first instruction and waits for gdb on :1234
 #
 # The kernel powers off through isa-debug-exit, which makes QEMU exit with
@@ -32,7 +35,12 @@ for f in "$BUILD/ferry.bin" "$BUILD/initrd.cpio"; do
 	fi
 done
 
-qemu=(qemu-system-x86_64 -machine pc -cpu qemu64,+rdrand -m 256M -rtc base=utc -display none
+# The CPU: qemu64 (fixed, so instruction counts repeat) plus what the
+# kernel uses where it exists: SMEP and SMAP (cpu_features.c), FSGSBASE
+# (user rdfsbase/wrfsbase, as on Linux), RDRAND (entropy). TCG has all four.
+# The RTC starts at the host's UTC time: CLOCK_REALTIME reads it at boot.
+cpu=qemu64,+smep,+smap,+fsgsbase,+rdrand
+qemu=(qemu-system-x86_64 -machine pc -cpu "$cpu" -m 256M -rtc base=utc -display none
 	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
 	-kernel "$BUILD/ferry.bin" -initrd "$BUILD/initrd.cpio"
 	-append "$mode")
@@ -75,17 +83,26 @@ bench)
 	tr -d '\r' <"$log" | grep -E '^(# )?bench ' || true
 	qemu_result "$status" || { echo "qemu.sh: full log in $log" >&2; exit 1; }
 	;;
-kfault)
-	# The kernel faults on purpose (boot option "kfault"): the report
-	# must name the fault, and QEMU must exit with the panic status.
-	log=$BUILD/kfault.log
+kfault | ksmap | ksmep)
+	# The kernel faults on purpose (boot option of the same name): the
+	# report must name the fault (and for ksmap/ksmep the protection
+	# that caught it), and QEMU must exit with the panic status.
+	log=$BUILD/$mode.log
 	timeout "$QEMU_TIMEOUT" "${qemu[@]}" -serial stdio </dev/null >"$log" ||
 		status=$?
-	tap() { if eval "$1"; then echo "ok - kernel fault: $2"; else echo "not ok - kernel fault: $2"; fi; }
+	tap() { if eval "$1"; then echo "ok - $mode: $2"; else echo "not ok - $mode: $2"; fi; }
+	case $mode in
+	kfault) addr=00000000dead0000 rip=ffffffff8 cause= ;;
+	ksmap) addr=0000000000400000 rip=ffffffff8 cause="cause: SMAP: the kernel touched a user page outside the user-access layer" ;;
+	ksmep) addr=0000000000400000 rip=0000000000400000 cause="cause: SMEP: the kernel executed a user page" ;;
+	esac
 	tap '[ "$status" -eq 255 ]' "QEMU exits with the panic status (got $status)"
 	tap 'grep -q "KERNEL PANIC: page fault (vector 14) in kernel mode" "$log"' "the report names the fault"
-	tap 'grep -q "fault address 00000000dead0000" "$log"' "the report gives the fault address"
-	tap 'grep -q "rip ffffffff8" "$log" && grep -q "r15 " "$log"' "the report dumps the registers"
+	tap 'grep -q "fault address $addr" "$log"' "the report gives the fault address"
+	tap 'grep -q "rip $rip" "$log" && grep -q "r15 " "$log"' "the report dumps the registers"
+	if [ -n "$cause" ]; then
+		tap 'grep -q "$cause" "$log"' "the report names the cause (${cause#cause: })"
+	fi
 	;;
 debug)
 	echo "qemu.sh: waiting for gdb. In another terminal:"
@@ -95,7 +112,7 @@ debug)
 	[ "$status" -eq 0 ] || qemu_result "$status"
 	;;
 *)
-	echo "usage: $0 run|test|bench|kfault|debug" >&2
+	echo "usage: $0 run|test|bench|kfault|ksmap|ksmep|debug" >&2
 	exit 2
 	;;
 esac

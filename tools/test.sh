@@ -5,7 +5,7 @@
 #    $BUILD/system-test.log;
 # 3. the same system tests on a kernel built with IPC_FASTPATH=0, log in
 #    $BUILD/nofast/system-test.log;
-# 4. the kernel-fault report check (tools/qemu.sh kfault);
+# 4. the kernel-fault report checks (tools/qemu.sh kfault, ksmap, ksmep);
 # 5. tools/collect.py over all of them, whose last line is
 #    "N passed, M failed".
 # Exits non-zero if anything failed, crashed or timed out.
@@ -41,8 +41,10 @@ BUILD=$nofast tools/qemu.sh test >"$nofast_log" 2>&1
 nofast_status=$?
 grep -E "^(not ok|# system)" "$nofast_log" || true
 
-echo "== kernel fault report"
-tools/qemu.sh kfault 2>&1 | tee "$BUILD/kfault-tap.log"
+echo "== kernel fault reports"
+for m in kfault ksmap ksmep; do
+	tools/qemu.sh $m 2>&1
+done | tee "$BUILD/kfault-tap.log"
 
 echo "== results"
 tools/collect.py --unit "$unit_log" --system "$system_log" \

@@ -73,8 +73,17 @@ void arch_switch_to(struct thread *prev, struct thread *next);
  */
 void arch_switch_to_user(struct thread *prev, struct thread *next)
 	__attribute__((noreturn));
+/*
+ * The thread's TLS base (x86_64: FS base). Set: as Linux's ARCH_SET_FS
+ * (FS selector 0, then the base). Get: the live value for the running
+ * thread, which user mode may have changed behind the kernel's back.
+ */
 void arch_set_tls(struct thread *t, u64 base);
-/* A new thread of the same process starts with its creator's TLS base. */
+u64 arch_get_tls(const struct thread *t);
+/*
+ * A new thread of the same process starts with its creator's live TLS
+ * and segment state, as Linux's clone without CLONE_SETTLS.
+ */
 void arch_thread_inherit_tls(struct thread *t, const struct thread *from);
 
 #endif

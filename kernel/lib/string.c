@@ -57,6 +57,8 @@ NO_LIBCALL void *memcpy(void *d, const void *s, size_t n)
 			wd[2] = ws[2];
 			wd[3] = ws[3];
 		}
+		for (; n >= 8; n -= 8)
+			*wd++ = *ws++;
 		dp = (unsigned char *)wd;
 		sp = (const unsigned char *)ws;
 	}

@@ -12,6 +12,8 @@
 #define PROC_SIG_KILL 9	 /* SYS_proc_kill */
 #define PROC_SIG_ILL 4	 /* invalid opcode */
 #define PROC_SIG_FPE 8	 /* divide error, FP exception */
+#define PROC_SIG_TRAP 5	 /* single-step trap (TF), int3, icebp */
+#define PROC_SIG_BUS 7	 /* alignment check (RFLAGS.AC with CR0.AM) */
 
 #define SPAWN_MAX_ARGS 64      /* argv + envp entries */
 #define SPAWN_MAX_STRINGS 4096 /* bytes of argv + envp strings */

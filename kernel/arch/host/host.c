@@ -60,7 +60,7 @@ void arch_thread_init(struct thread *t)
 {
 	memset(thread_regs(t), 0, sizeof(struct arch_regs));
 	t->arch.ksp = 0;
-	t->arch.fs_base = 0;
+	memset(&t->arch.seg, 0, sizeof(t->arch.seg));
 }
 
 /*
@@ -107,7 +107,14 @@ void arch_switch_to_user(struct thread *prev, struct thread *next)
 
 void arch_set_tls(struct thread *t, u64 base)
 {
-	t->arch.fs_base = base;
+	t->arch.seg.fs = 0;
+	t->arch.seg.fs_base = base;
+}
+
+/* No user mode on the host: the saved value is the live one. */
+u64 arch_get_tls(const struct thread *t)
+{
+	return t->arch.seg.fs_base;
 }
 
 /* glibc 2.36 has no strlcpy; the kernel's contract (kernel/lib/string.h). */
@@ -125,5 +132,5 @@ size_t strlcpy(char *d, const char *s, size_t n)
 
 void arch_thread_inherit_tls(struct thread *t, const struct thread *from)
 {
-	t->arch.fs_base = from->arch.fs_base;
+	t->arch.seg = from->arch.seg;
 }

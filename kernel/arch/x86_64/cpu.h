@@ -2,6 +2,7 @@
 #ifndef ARCH_X86_64_CPU_H
 #define ARCH_X86_64_CPU_H
 
+#include <arch_defs.h>
 #include <lib/types.h>
 
 #define MSR_EFER 0xc0000080
@@ -14,13 +15,21 @@
 
 struct thread;
 
-/* %gs points here in the kernel; entry.S uses the first two fields. */
+/*
+ * %gs points here in the kernel; entry.S uses the first two fields.
+ * Nothing here caches user state: user mode can change its segment
+ * registers and bases at any time (thread.c reads them back instead).
+ */
 struct percpu {
 	u64 scratch;	/* user rsp during syscall entry */
 	u64 kstack_top; /* where syscall entry builds the frame */
 	struct thread *current;
-	u64 fs_base; /* what MSR_FS_BASE holds now */
 };
+
+_Static_assert(__builtin_offsetof(struct percpu, scratch) == PERCPU_SCRATCH,
+	       "entry.S: PERCPU_SCRATCH");
+_Static_assert(__builtin_offsetof(struct percpu, kstack_top) == PERCPU_KSTACK,
+	       "entry.S: PERCPU_KSTACK");
 
 extern struct percpu cpu0;
 
@@ -51,11 +60,17 @@ static inline void wrmsr(u32 msr, u64 v)
 	__asm__ volatile("wrmsr" ::"c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
 }
 
+/* rdmsr zero-extends both halves: merge them without a mask. */
 static inline u64 rdmsr(u32 msr)
 {
-	u32 lo, hi;
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((u64)hi << 32) | lo;
+	u64 v;
+	__asm__ volatile("rdmsr\n\t"
+			 "shlq $32, %%rdx\n\t"
+			 "orq %%rdx, %%rax"
+			 : "=a"(v)
+			 : "c"(msr)
+			 : "rdx");
+	return v;
 }
 
 static inline u64 read_cr2(void)
@@ -63,6 +78,37 @@ static inline u64 read_cr2(void)
 	u64 v;
 	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
 	return v;
+}
+
+static inline u64 read_cr0(void)
+{
+	u64 v;
+	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr0(u64 v)
+{
+	__asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory");
+}
+
+static inline u64 read_cr4(void)
+{
+	u64 v;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr4(u64 v)
+{
+	__asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory");
+}
+
+static inline void cpuid(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
+{
+	__asm__ volatile("cpuid"
+			 : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
+			 : "a"(leaf), "c"(sub));
 }
 
 static inline u64 read_cr3(void)
@@ -98,7 +144,16 @@ static inline void pt_activate(paddr_t root)
 		__asm__ volatile("mov %0, %%cr3" ::"r"(root) : "memory");
 }
 
+#define CR0_AM (1ul << 18)
+#define CR4_FSGSBASE (1ul << 16)
+#define CR4_SMEP (1ul << 20)
+#define CR4_SMAP (1ul << 21)
+
+/* CPU features found at boot (cpu_features.c). */
+extern bool cpu_has_smap, cpu_has_smep, cpu_has_fsgsbase;
+
 void gdt_init(void);
+void cpu_features_init(void);
 void idt_init(void);
 void syscall_init(void);
 void fpu_init(void);

@@ -8,6 +8,12 @@
  * The kernel runs with interrupts off (FMASK clears IF on syscall; all
  * IDT gates are interrupt gates): there is no kernel preemption, only
  * the idle loop waits with interrupts on.
+ *
+ * Flags: whatever the user set, the kernel runs with known RFLAGS.
+ * syscall clears every user-settable flag through FMASK (thread.c); an
+ * interrupt gate clears IF, TF, NT and RF but not DF or AC, so
+ * trap_common clears those two. The user's flags stay in the frame and
+ * iretq gives them back exactly.
  */
 #include <arch_defs.h>
 #include <uapi/ferry/syscall_num.h>
@@ -28,6 +34,24 @@
 	pushq %r13
 	pushq %r14
 	pushq %r15
+.endm
+
+/*
+ * stac/clac, each listed in .smap_sites so that boot can patch them into
+ * NOPs on a CPU without SMAP, where they are #UD (cpu_features.c).
+ */
+.macro USER_ACCESS_ON
+661:	stac
+	.pushsection .smap_sites, "a"
+	.quad 661b
+	.popsection
+.endm
+
+.macro USER_ACCESS_OFF
+661:	clac
+	.pushsection .smap_sites, "a"
+	.quad 661b
+	.popsection
 .endm
 
 .macro POP_GPRS
@@ -79,10 +103,18 @@ syscall_slow:
 trap_return:
 	POP_GPRS
 	addq $16, %rsp			/* vector, error */
-	testb $3, 8(%rsp)		/* returning to user? */
+	testb $3, (REGS_OFF_CS - REGS_OFF_RIP)(%rsp)	/* to user? */
 	jz 1f
 	swapgs
-1:	iretq
+1:
+	/*
+	 * If iretq faults (a frame the checks let through: a non-canonical
+	 * rip), the fault arrives in kernel mode with the user's GS base
+	 * live: trap_common swaps back and trap.c kills the process.
+	 */
+	.global iretq_insn
+iretq_insn:
+	iretq
 
 #if IPC_FASTPATH
 fast_call:
@@ -96,14 +128,31 @@ fast_return:
 #endif
 
 trap_common:
-	testb $3, 24(%rsp)		/* cs: from user? */
-	jz 1f
+	testb $3, (REGS_OFF_CS - REGS_OFF_VECTOR)(%rsp)	/* from user? */
+	jz trap_from_kernel
 	swapgs
-1:	PUSH_GPRS
+trap_gs_ok:
+	PUSH_GPRS
 	movq %rsp, %rdi
 	cld
+	USER_ACCESS_OFF
 	call trap_handler
 	jmp trap_return
+
+/*
+ * From kernel mode GS is the kernel's, except for a fault at the iretq
+ * that returns to user space: swapgs already ran for it.
+ */
+trap_from_kernel:
+	cmpq $iretq_insn, (REGS_OFF_RIP - REGS_OFF_VECTOR)(%rsp)
+	jne trap_gs_ok
+	pushq %rax
+	movq (REGS_OFF_RSP - REGS_OFF_VECTOR + 8)(%rsp), %rax
+	testb $3, (REGS_OFF_CS - REGS_OFF_RIP)(%rax)	/* iretq's target cs */
+	popq %rax
+	jz trap_gs_ok
+	swapgs
+	jmp trap_gs_ok
 
 /* A new thread's first switch returns here with %rsp at its frame. */
 	.global thread_trampoline
@@ -139,11 +188,13 @@ arch_switch_stack:
 
 /*
  * int arch_uaccess_copy(void *dst, const void *src, size_t n)
- * A fault inside rep movsb that the page-fault handler cannot resolve
- * resumes at the fixup, which returns -EFAULT.
+ * The user-access layer: the only code that touches user memory, between
+ * stac and clac (SMAP). A fault inside rep movs that the page-fault
+ * handler cannot resolve resumes at the fixup, which returns -EFAULT.
  */
 	.global arch_uaccess_copy
 arch_uaccess_copy:
+	USER_ACCESS_ON
 	/* Eight bytes a step, then the tail: IPC headers are 16 bytes. */
 	movq %rdx, %rcx
 	shrq $3, %rcx
@@ -153,9 +204,11 @@ uaccess_insn8:
 	andq $7, %rcx
 uaccess_insn1:
 	rep movsb
+	USER_ACCESS_OFF
 	xorl %eax, %eax
 	ret
 uaccess_fixup:
+	USER_ACCESS_OFF
 	movl $-14, %eax
 	ret
 	.section __ex_table, "a"

@@ -3,6 +3,7 @@
 #include <arch/arch.h>
 
 #define IDT_ENTRIES 64
+#define VEC_BP 3
 #define ISR_STUB_SIZE 16 /* entry.S aligns each stub to 16 bytes */
 
 struct idt_gate {
@@ -30,8 +31,12 @@ void idt_init(void)
 		idt[i].off_lo = h & 0xffff;
 		idt[i].sel = SEL_KCODE;
 		idt[i].ist = 0;
-		/* interrupt gate, DPL 0 (int $n from user faults with #GP) */
-		idt[i].type = 0x8e;
+		/*
+		 * Interrupt gate, DPL 0: int $n from user faults with #GP.
+		 * Except #BP, DPL 3 as on Linux: int3 in user mode is a
+		 * breakpoint (SIGTRAP), not a protection fault.
+		 */
+		idt[i].type = i == VEC_BP ? 0xee : 0x8e;
 		idt[i].off_mid = (h >> 16) & 0xffff;
 		idt[i].off_hi = h >> 32;
 		idt[i].zero = 0;

@@ -11,6 +11,7 @@ void arch_init(u32 magic, u32 info_pa)
 	gdt_init();
 	idt_init();
 	fpu_init();
+	cpu_features_init();
 	syscall_init();
 	multiboot_init(magic, info_pa);
 	paging_init();

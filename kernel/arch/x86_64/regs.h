@@ -10,6 +10,33 @@
 #define SEL_UDATA 0x1b
 #define SEL_UCODE 0x23
 
+/*
+ * Byte offsets in struct arch_regs that entry.S uses (checked below):
+ * the vector, where trap stubs leave %rsp, and the hardware frame.
+ */
+#define REGS_OFF_VECTOR 120
+#define REGS_OFF_RIP 136
+#define REGS_OFF_CS 144
+#define REGS_OFF_RSP 160
+#define REGS_SIZE 176
+
+/* RFLAGS bits (SDM vol. 1, 3.4.3). */
+#define RFLAGS_CF (1ul << 0)
+#define RFLAGS_FIXED (1ul << 1) /* reads as 1 */
+#define RFLAGS_PF (1ul << 2)
+#define RFLAGS_AF (1ul << 4)
+#define RFLAGS_ZF (1ul << 6)
+#define RFLAGS_SF (1ul << 7)
+#define RFLAGS_TF (1ul << 8)
+#define RFLAGS_IF (1ul << 9)
+#define RFLAGS_DF (1ul << 10)
+#define RFLAGS_OF (1ul << 11)
+#define RFLAGS_IOPL (3ul << 12)
+#define RFLAGS_NT (1ul << 14)
+#define RFLAGS_RF (1ul << 16)
+#define RFLAGS_AC (1ul << 18)
+#define RFLAGS_ID (1ul << 21)
+
 #ifndef __ASSEMBLER__
 #include <lib/types.h>
 
@@ -21,9 +48,50 @@ struct arch_regs {
 	u64 rip, cs, rflags, rsp, ss; /* the hardware frame */
 };
 
+/* entry.S pushes and pops this layout by hand. */
+_Static_assert(__builtin_offsetof(struct arch_regs, r15) == 0, "regs");
+_Static_assert(__builtin_offsetof(struct arch_regs, rax) == 14 * 8, "regs");
+_Static_assert(__builtin_offsetof(struct arch_regs, vector) == REGS_OFF_VECTOR,
+	       "regs");
+_Static_assert(__builtin_offsetof(struct arch_regs, error) ==
+		       REGS_OFF_VECTOR + 8,
+	       "regs");
+_Static_assert(__builtin_offsetof(struct arch_regs, rip) == REGS_OFF_RIP,
+	       "regs");
+_Static_assert(__builtin_offsetof(struct arch_regs, cs) == REGS_OFF_CS, "regs");
+_Static_assert(__builtin_offsetof(struct arch_regs, rsp) == REGS_OFF_RSP,
+	       "regs");
+_Static_assert(sizeof(struct arch_regs) == REGS_SIZE, "regs");
+
+/*
+ * The segment state a user thread controls without asking the kernel:
+ * selectors it may load (null, user data, user code, any RPL) and the
+ * FS/GS bases those loads (or wrfsbase/wrgsbase) change. Saved from the
+ * hardware when the thread is switched out, restored when it is switched
+ * in; meaningless while the thread runs (the hardware holds the truth).
+ */
+struct arch_seg {
+	u64 fs_base;
+	u64 gs_base; /* the user's; MSR_KERNEL_GS_BASE inside the kernel */
+	union {
+		struct {
+			u16 ds, es, fs, gs;
+		};
+		u64 sel; /* all four at once: one compare on a switch */
+	};
+};
+
+/* `sel` must cover exactly the four selectors, for seg_load's compare. */
+_Static_assert(__builtin_offsetof(struct arch_seg, ds) ==
+			       __builtin_offsetof(struct arch_seg, sel) &&
+		       __builtin_offsetof(struct arch_seg, gs) ==
+			       __builtin_offsetof(struct arch_seg, sel) + 6 &&
+		       sizeof(struct arch_seg) == 24,
+	       "arch_seg");
+
 struct arch_thread {
-	u64 ksp;     /* saved kernel stack pointer while switched out */
-	u64 fs_base; /* user TLS (arch_prctl ARCH_SET_FS) */
+	u64 ksp; /* saved kernel stack pointer while switched out */
+	struct arch_seg seg;
 	u8 fpu[512] __attribute__((aligned(16))); /* fxsave image */
 };
 
@@ -43,7 +111,7 @@ static inline void arch_regs_set_entry(struct arch_regs *r, u64 pc, u64 sp)
 	r->rsp = sp;
 	r->cs = SEL_UCODE;
 	r->ss = SEL_UDATA;
-	r->rflags = 0x202;
+	r->rflags = RFLAGS_IF | RFLAGS_FIXED;
 }
 
 static inline void arch_regs_set_ret(struct arch_regs *r, u64 val)

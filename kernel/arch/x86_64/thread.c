@@ -41,8 +41,16 @@ void syscall_init(void)
 
 	wrmsr(MSR_STAR, ((u64)(SEL_KDATA) << 48) | ((u64)SEL_KCODE << 32));
 	wrmsr(MSR_LSTAR, (u64)syscall_entry);
-	/* Clear IF, DF, TF and AC on entry. */
-	wrmsr(MSR_FMASK, (1u << 9) | (1u << 10) | (1u << 8) | (1u << 18));
+	/*
+	 * The kernel runs with known flags whatever the user set: clear
+	 * every flag ring 3 can set (as Linux's syscall_init does). NT
+	 * matters most: iretq with NT set is a #GP in 64-bit mode. The
+	 * user's own flags are in r11 and come back at iretq.
+	 */
+	wrmsr(MSR_FMASK, RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF |
+				 RFLAGS_SF | RFLAGS_TF | RFLAGS_IF | RFLAGS_DF |
+				 RFLAGS_OF | RFLAGS_IOPL | RFLAGS_NT |
+				 RFLAGS_RF | RFLAGS_AC | RFLAGS_ID);
 	wrmsr(MSR_GS_BASE, (u64)&cpu0);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 }
@@ -64,54 +72,133 @@ void arch_thread_init(struct thread *t)
 	memset(r, 0, sizeof(*r));
 	arch_regs_set_entry(r, 0, 0);
 	arch_thread_reset_kctx(t);
-	t->arch.fs_base = 0;
+	t->arch.seg = (struct arch_seg){0}; /* no memset call: 3 stores */
 	memcpy(t->arch.fpu, fpu_initial, sizeof(fpu_initial));
 }
 
-static inline void load_fs(u64 base)
+/*
+ * Segment state. User mode changes its selectors and the FS/GS bases
+ * without the kernel seeing it (a selector load takes the descriptor's
+ * base; wrfsbase/wrgsbase with CR4.FSGSBASE), so nothing about them is
+ * cached: a switch reads what the hardware holds and reloads only what
+ * differs. Inside the kernel the user's GS base is in
+ * MSR_KERNEL_GS_BASE (swapgs at entry).
+ */
+static inline __attribute__((always_inline)) void seg_save(struct arch_seg *s)
 {
-	/* wrmsr is slow: skip it when the MSR already holds the value. */
-	if (cpu0.fs_base != base) {
-		wrmsr(MSR_FS_BASE, base);
-		cpu0.fs_base = base;
-	}
+	__asm__ volatile("mov %%ds, %0" : "=m"(s->ds));
+	__asm__ volatile("mov %%es, %0" : "=m"(s->es));
+	__asm__ volatile("mov %%fs, %0" : "=m"(s->fs));
+	__asm__ volatile("mov %%gs, %0" : "=m"(s->gs));
+	s->fs_base = rdmsr(MSR_FS_BASE);
+	s->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
 }
 
-void arch_set_tls(struct thread *t, u64 base)
+static inline void load_fs_sel(u16 sel)
 {
-	t->arch.fs_base = base;
-	if (t == current)
-		load_fs(base);
+	__asm__ volatile("mov %0, %%fs" ::"r"(sel) : "memory");
 }
 
 /*
- * Makes a user thread's address space, kernel stack, FPU state and TLS
- * the live ones, after saving the FPU state of the user thread before.
- * A dead group's threads never run again, so a cached root is live.
+ * Makes the hardware hold `next`, given that it holds `hw` now. A
+ * selector load also loads its base, so bases are written after. A %gs
+ * load in the kernel would replace the kernel's GS base: swap the user's
+ * in around it (as Linux's load_gs_index); interrupts are off.
  */
 static inline __attribute__((always_inline)) void
-load_user_thread(struct thread *prev, struct thread *next)
+seg_load(const struct arch_seg *next, const struct arch_seg *hw)
+{
+	bool fs_base = next->fs_base != hw->fs_base;
+	bool gs_base = next->gs_base != hw->gs_base;
+
+	if (unlikely(next->sel != hw->sel)) {
+		if (next->ds != hw->ds)
+			__asm__ volatile("mov %0, %%ds" ::"r"(next->ds));
+		if (next->es != hw->es)
+			__asm__ volatile("mov %0, %%es" ::"r"(next->es));
+		if (next->fs != hw->fs) {
+			load_fs_sel(next->fs);
+			fs_base = true;
+		}
+		if (next->gs != hw->gs) {
+			__asm__ volatile("swapgs\n\t"
+					 "mov %0, %%gs\n\t"
+					 "swapgs" ::"r"(next->gs)
+					 : "memory");
+			gs_base = true;
+		}
+	}
+	if (fs_base)
+		wrmsr(MSR_FS_BASE, next->fs_base);
+	if (gs_base)
+		wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);
+}
+
+/*
+ * ARCH_SET_FS, as Linux does it: FS selector 0, then the base, so that
+ * the base is the one asked for whatever selector the thread had.
+ */
+void arch_set_tls(struct thread *t, u64 base)
+{
+	if (t == current) {
+		load_fs_sel(0);
+		wrmsr(MSR_FS_BASE, base);
+	}
+	t->arch.seg.fs = 0;
+	t->arch.seg.fs_base = base;
+}
+
+u64 arch_get_tls(const struct thread *t)
+{
+	return t == current ? rdmsr(MSR_FS_BASE) : t->arch.seg.fs_base;
+}
+
+/* Saves what user state the kernel does not keep in the frame. */
+static inline __attribute__((always_inline)) void
+save_user_thread(struct thread *prev)
+{
+	__asm__ volatile("fxsave %0" : "=m"(prev->arch.fpu));
+	seg_save(&prev->arch.seg);
+}
+
+/*
+ * Makes a user thread's address space, kernel stack, FPU and segment
+ * state the live ones; `hw` is the segment state the hardware holds now
+ * (the thread switched out has just saved it). A dead group's threads
+ * never run again, so a cached root is live.
+ */
+static inline __attribute__((always_inline)) void
+load_user_thread(struct thread *next, const struct arch_seg *hw)
 {
 	u64 top = (u64)next->kstack + KSTACK_SIZE;
 
 	cpu0.kstack_top = top;
 	tss_set_rsp0(top);
 	pt_activate(next->pt_root);
-	if (prev)
-		__asm__ volatile("fxsave %0" : "=m"(prev->arch.fpu));
+	seg_load(&next->arch.seg, hw);
 	__asm__ volatile("fxrstor %0" ::"m"(next->arch.fpu));
-	load_fs(next->arch.fs_base);
 	cpu0.current = next;
 }
 
-/* The idle thread has no user state: it neither saves nor loads any. */
+/*
+ * The idle thread has no user state: it neither saves nor loads any.
+ * After it, the hardware still holds the state of the last user thread,
+ * which that thread saved; read it again rather than trust a copy.
+ */
 void arch_switch_to(struct thread *prev, struct thread *next)
 {
+	struct arch_seg hw;
+
+	if (prev->group)
+		save_user_thread(prev);
 	if (next->group) {
-		load_user_thread(prev->group ? prev : NULL, next);
+		if (prev->group) {
+			load_user_thread(next, &prev->arch.seg);
+		} else {
+			seg_save(&hw);
+			load_user_thread(next, &hw);
+		}
 	} else {
-		if (prev->group)
-			__asm__ volatile("fxsave %0" : "=m"(prev->arch.fpu));
 		cpu0.current = next;
 	}
 	arch_switch_stack(&prev->arch.ksp, next->arch.ksp);
@@ -120,11 +207,16 @@ void arch_switch_to(struct thread *prev, struct thread *next)
 /* IPC migration: both threads are user threads. */
 void arch_switch_to_user(struct thread *prev, struct thread *next)
 {
-	load_user_thread(prev, next);
+	save_user_thread(prev);
+	load_user_thread(next, &prev->arch.seg);
 	arch_enter_frame(thread_regs(next));
 }
 
+/* As Linux's clone: selectors and bases, read live from the creator. */
 void arch_thread_inherit_tls(struct thread *t, const struct thread *from)
 {
-	t->arch.fs_base = from->arch.fs_base;
+	if (from == current)
+		seg_save(&t->arch.seg);
+	else
+		t->arch.seg = from->arch.seg;
 }

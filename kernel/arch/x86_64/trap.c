@@ -2,7 +2,8 @@
  * Exceptions and interrupts. A fault in user space kills only its
  * process, with a report; a fault in the kernel is a bug: full report and
  * QEMU exits with a failure status. Page faults go to the vmspace first
- * (demand paging), also from the kernel's user-access copies.
+ * (demand paging), also from the kernel's user-access copies; any other
+ * kernel access to user memory is a bug (SMAP/SMEP catch it) and panics.
  */
 #include "cpu.h"
 #include <arch/arch.h>
@@ -69,10 +70,12 @@ static const char *exc_name(u64 v)
 	return v < 32 && exc_names[v] ? exc_names[v] : "reserved";
 }
 
-static void kernel_fault(struct arch_regs *r, u64 addr)
+static void kernel_fault(struct arch_regs *r, u64 addr, const char *cause)
 {
 	printk("\n[ferry] KERNEL PANIC: %s (vector %lu) in kernel mode\n",
 	       exc_name(r->vector), r->vector);
+	if (cause)
+		printk("  cause: %s\n", cause);
 	printk("  error %lx  fault address %016lx\n", r->error, addr);
 	if (current && current->group)
 		printk("  current: pid %u (%s) tid %u, kstack %p\n",
@@ -89,8 +92,13 @@ static int fault_signal(u64 vector)
 	case 16:
 	case 19:
 		return PROC_SIG_FPE;
+	case 1: /* single step (TF), icebp */
+	case 3: /* int3 */
+		return PROC_SIG_TRAP;
 	case 6:
 		return PROC_SIG_ILL;
+	case 17:
+		return PROC_SIG_BUS;
 	default:
 		return PROC_SIG_SEGV;
 	}
@@ -110,40 +118,94 @@ static void user_fault(struct arch_regs *r, u64 addr)
 	thread_exit();
 }
 
-static bool try_fixup(struct arch_regs *r)
+/* The fixup for a user-access instruction, or 0: not one. */
+static u64 ex_fixup(u64 rip)
 {
-	for (struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++) {
-		if (e->insn == r->rip) {
-			r->rip = e->fixup;
-			return true;
-		}
-	}
-	return false;
+	for (struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++)
+		if (e->insn == rip)
+			return e->fixup;
+	return 0;
+}
+
+#define PF_PRESENT (1ul << 0)
+#define PF_INSN (1ul << 4)
+
+/* Why a kernel-mode page fault at a user address happened. */
+static const char *user_addr_cause(u64 error)
+{
+	if (error & PF_INSN)
+		return error & PF_PRESENT
+			       ? "SMEP: the kernel executed a user page"
+			       : "the kernel jumped to an unmapped user "
+				 "address";
+	if ((error & PF_PRESENT) && cpu_has_smap)
+		return "SMAP: the kernel touched a user page outside the "
+		       "user-access layer";
+	return "the kernel touched a user address outside the user-access "
+	       "layer";
 }
 
 static void page_fault(struct arch_regs *r)
 {
-	u64 addr = read_cr2();
+	u64 addr = read_cr2(), fixup;
 	u32 access = 0;
 	struct vmspace *vs = NULL;
 
 	if (r->error & 2)
 		access |= FAULT_WRITE;
-	if (r->error & 16)
+	if (r->error & PF_INSN)
 		access |= FAULT_EXEC;
 	if (current->group)
 		vs = current->group->vmspace;
 	/*
 	 * A user address may be demand paging, or a page whose rights were
-	 * raised since it was mapped: the regions decide either way.
+	 * raised since it was mapped: the regions decide either way. The
+	 * kernel gets the same service only inside the user-access layer:
+	 * a stray kernel access must not be hidden by demand paging.
 	 */
-	if (vs && addr < USER_TOP && vmspace_fault(vs, addr, access) == 0)
-		return;
-	if (arch_regs_from_user(r))
+	if (arch_regs_from_user(r)) {
+		if (vs && addr < USER_TOP &&
+		    vmspace_fault(vs, addr, access) == 0)
+			return;
 		user_fault(r, addr);
-	if (try_fixup(r))
+	}
+	fixup = ex_fixup(r->rip);
+	if (fixup) {
+		if (vs && addr < USER_TOP &&
+		    vmspace_fault(vs, addr, access) == 0)
+			return;
+		r->rip = fixup;
 		return;
-	kernel_fault(r, addr);
+	}
+	kernel_fault(r, addr,
+		     addr < USER_TOP ? user_addr_cause(r->error) : NULL);
+}
+
+/*
+ * A fault raised by the iretq that returns to user space (#NP, #SS, #GP:
+ * say a non-canonical rip) is the process's, not the kernel's: iretq is
+ * the last step of its return. entry.S has swapped the kernel GS back.
+ * The frame iretq was loading is at r->rsp.
+ */
+static bool iretq_fault(struct arch_regs *r)
+{
+	extern char iretq_insn[];
+	const u64 *frame; /* rip, cs, rflags, rsp, ss */
+	struct cap_group *g;
+
+	if (r->rip != (u64)iretq_insn ||
+	    !(r->vector == 11 || r->vector == 12 || r->vector == 13))
+		return false;
+	frame = (const u64 *)r->rsp; /* only now known to be a good stack */
+	if ((frame[1] & 3) != 3)
+		return false;
+	g = current->group;
+	printk("[ferry] pid %u (%s) tid %u killed: %s (vector %lu) at the "
+	       "return to user space: rip %016lx rsp %016lx rflags %016lx\n",
+	       g->pid, g->name, current->tid, exc_name(r->vector), r->vector,
+	       frame[0], frame[3], frame[2]);
+	cap_group_exit(g, PROC_STATUS_KILLED(PROC_SIG_SEGV));
+	thread_exit();
 }
 
 void trap_handler(struct arch_regs *r)
@@ -172,7 +234,9 @@ void trap_handler(struct arch_regs *r)
 		}
 		if (from_user)
 			user_fault(r, 0);
-		kernel_fault(r, read_cr2());
+		if (iretq_fault(r))
+			break;
+		kernel_fault(r, read_cr2(), NULL);
 	}
 	if (from_user) {
 		if (sched_need_resched())

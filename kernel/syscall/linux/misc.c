@@ -59,9 +59,12 @@ long linux_arch_prctl(u64 code, u64 addr)
 			return -EPERM;
 		arch_set_tls(current, addr);
 		return 0;
-	case ARCH_GET_FS:
-		return copy_to_user((void __user *)addr, &current->arch.fs_base,
-				    sizeof(u64));
+	case ARCH_GET_FS: {
+		/* Live: a selector load or wrfsbase may have changed it. */
+		u64 base = arch_get_tls(current);
+
+		return copy_to_user((void __user *)addr, &base, sizeof(base));
+	}
 	}
 	return -EINVAL;
 }
