@@ -86,4 +86,10 @@ u64 arch_get_tls(const struct thread *t);
  */
 void arch_thread_inherit_tls(struct thread *t, const struct thread *from);
 
+/*
+ * The auxv's AT_HWCAP2 for user programs (Linux's x86 meaning: bit 1,
+ * HWCAP2_FSGSBASE, says rdfsbase/wrfsbase work in user mode).
+ */
+u64 arch_user_hwcap2(void);
+
 #endif

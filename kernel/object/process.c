@@ -1,4 +1,5 @@
 /* The kernel's ELF loader and initial stack builder. */
+#include <arch/arch.h>
 #include <lib/elf.h>
 #include <lib/initrd.h>
 #include <lib/printk.h>
@@ -25,8 +26,9 @@
 #define AT_EGID 14
 #define AT_SECURE 23
 #define AT_RANDOM 25
+#define AT_HWCAP2 26
 #define AT_EXECFN 31
-#define NAUXV 13
+#define NAUXV 14
 
 /* A PMO of `size` bytes mapped at `va`, optionally filled from `src`. */
 static int map_new_pmo(struct vmspace *vs, vaddr_t va, size_t size, u32 perm,
@@ -150,6 +152,7 @@ static u64 build_stack(char *buf, size_t size, const char *const *argv,
 		AT_EGID,   0,
 		AT_SECURE, 0,
 		AT_RANDOM, random_at,
+		AT_HWCAP2, arch_user_hwcap2(),
 		AT_EXECFN, ptrs[0],
 		AT_NULL,   0,
 	};

@@ -27,6 +27,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -654,6 +655,8 @@ int main(int argc, char **argv)
 		return child(argv[1]);
 	tap_ok(tls && tls_self() == tls,
 	       "FSGSBASE is on: rdfsbase gives musl's TLS pointer");
+	/* Linux tells programs so in the auxv (HWCAP2_FSGSBASE, bit 1). */
+	tap_ok(getauxval(AT_HWCAP2) & 2, "AT_HWCAP2 has HWCAP2_FSGSBASE");
 
 	echo = fy_spawn("helpers/ipc_echo",
 			(const char *const[]){"helpers/ipc_echo", NULL}, NULL);

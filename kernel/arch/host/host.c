@@ -117,6 +117,11 @@ u64 arch_get_tls(const struct thread *t)
 	return t->arch.seg.fs_base;
 }
 
+u64 arch_user_hwcap2(void)
+{
+	return 0;
+}
+
 /* glibc 2.36 has no strlcpy; the kernel's contract (kernel/lib/string.h). */
 size_t strlcpy(char *d, const char *s, size_t n)
 {

@@ -66,3 +66,11 @@ void cpu_features_init(void)
 		cr4 |= CR4_FSGSBASE;
 	write_cr4(cr4);
 }
+
+/* Linux's HWCAP2_FSGSBASE: set where CR4.FSGSBASE is on. */
+#define HWCAP2_FSGSBASE (1ul << 1)
+
+u64 arch_user_hwcap2(void)
+{
+	return cpu_has_fsgsbase ? HWCAP2_FSGSBASE : 0;
+}
