@@ -16,6 +16,9 @@ Besides the "ok"/"not ok" lines, these count as failures:
 A program may also print "# console-once: TEXT": the kernel must then have
 printed exactly one console line "[ferry] pid N (PROG): TEXT" while the
 program ran (the unsupported-syscall report); that check counts as a test.
+A program may print "# boot-unique: KEY VALUE" (entropy such as AT_RANDOM):
+across the system logs given (separate boots), each KEY's values must all
+differ; that check counts as one test per KEY seen in two logs or more.
 Prints each failure, then the final line exactly "N passed, M failed";
 exits 1 if anything failed.
 """
@@ -30,6 +33,7 @@ PLAN_RE = re.compile(r"^1\.\.(\d+)\s*$")
 RUN_RE = re.compile(r"^# run: (\S+)")
 INIT_EXIT_RE = re.compile(r"^(?:not )?ok - (\S+) exit\b")
 ONCE_RE = re.compile(r"^# console-once: (.*\S)")
+UNIQUE_RE = re.compile(r"^# boot-unique: (\S+) (\S+)")
 KERNEL_LINE_RE = re.compile(r"^\[ferry\] pid \d+ \(([^)]*)\): (.*\S)")
 
 
@@ -95,6 +99,26 @@ class Program:
         elif self.plan is None and self.numbered:
             tally.fail(f"{self.name}: {self.numbered} results and no plan "
                        "(stopped part way?)")
+
+
+def collect_boot_unique(paths, tally):
+    values = {}
+    for path in paths:
+        try:
+            lines = read_lines(path)
+        except OSError:
+            continue  # collect_system reports it
+        for line in lines:
+            m = UNIQUE_RE.match(line)
+            if m:
+                values.setdefault(m.group(1), []).append(m.group(2))
+    for key, vals in sorted(values.items()):
+        if len(vals) < 2:
+            continue
+        if len(set(vals)) == len(vals):
+            tally.ok()
+        else:
+            tally.fail(f"system: '{key}' repeats across boots: {vals}")
 
 
 def collect_system(path, tally):
@@ -186,6 +210,7 @@ def main():
         collect_unit(args.unit, tally)
     for path in args.system:
         collect_system(path, tally)
+    collect_boot_unique(args.system, tally)
     for path in args.tap:
         collect_tap(path, tally)
     for status in args.qemu_status:
