@@ -19,7 +19,13 @@ struct ipc_msg {
 	uint32_t cap_slots;   /* capacity of the cap_t array */
 };
 
+/* The fast path (kernel/ipc/fastpath.c) and libferry rely on this layout. */
 _Static_assert(sizeof(struct ipc_msg) == 16, "ipc_msg is 16 bytes");
+_Static_assert(__builtin_offsetof(struct ipc_msg, data_len) == 0 &&
+		       __builtin_offsetof(struct ipc_msg, data_offset) == 4 &&
+		       __builtin_offsetof(struct ipc_msg, cap_offset) == 8 &&
+		       __builtin_offsetof(struct ipc_msg, cap_slots) == 12,
+	       "ipc_msg field offsets");
 
 /* What the client passes to register_client. */
 struct ipc_shm_config {
@@ -28,7 +34,9 @@ struct ipc_shm_config {
 	uint64_t shm_addr; /* where the kernel maps it in the client */
 };
 
-_Static_assert(sizeof(struct ipc_shm_config) == 16, "ipc_shm_config");
+_Static_assert(sizeof(struct ipc_shm_config) == 16 &&
+		       __builtin_offsetof(struct ipc_shm_config, shm_addr) == 8,
+	       "ipc_shm_config layout");
 
 #define IPC_MAX_CAPS 16 /* per call or return */
 
