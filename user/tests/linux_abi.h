@@ -11,22 +11,15 @@
 
 #include <errno.h>
 
+#include <ferry/syscall.h>
+
 #include "tap.h"
 
+/* The raw syscall instruction: libferry's header-only stub, no library. */
 static inline long lx_call(long n, long a1, long a2, long a3, long a4, long a5,
 			   long a6)
 {
-	register long r10 __asm__("r10") = a4;
-	register long r8 __asm__("r8") = a5;
-	register long r9 __asm__("r9") = a6;
-	long ret;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8),
-			   "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
+	return fy_syscall6(n, a1, a2, a3, a4, a5, a6);
 }
 
 /* Raw syscalls: the kernel's own answer, not libc's errno. */
