@@ -6,7 +6,8 @@
 # 3. the same system tests on a kernel built with IPC_FASTPATH=0, log in
 #    $BUILD/nofast/system-test.log;
 # 4. the kernel-fault report checks (tools/qemu.sh kfault, ksmap, ksmep);
-# 5. tools/collect.py over all of them, whose last line is
+# 5. the checks of `make run PROG=...`'s gate (tools/check-prog-test.sh);
+# 6. tools/collect.py over all of them, whose last line is
 #    "N passed, M failed".
 # Exits non-zero if anything failed, crashed or timed out.
 set -uo pipefail
@@ -46,7 +47,11 @@ for m in kfault ksmap ksmep; do
 	tools/qemu.sh $m 2>&1
 done | tee "$BUILD/kfault-tap.log"
 
+echo "== PROG checks"
+tools/check-prog-test.sh 2>&1 | tee "$BUILD/prog-check-tap.log"
+
 echo "== results"
 tools/collect.py --unit "$unit_log" --system "$system_log" \
 	--system "$nofast_log" --tap "$BUILD/kfault-tap.log" \
+	--tap "$BUILD/prog-check-tap.log" \
 	--qemu-status "$qemu_status" --qemu-status "$nofast_status"

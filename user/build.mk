@@ -89,19 +89,25 @@ USER_HELPER_DATA := $(wildcard user/tests/helpers/*.txt)
 # changes only when PROG does, so the initrd follows `PROG=` changes.
 INITRD := $(BUILD)/initrd.cpio
 INITRD_TEST := $(INITRD)
-INITRD_FILES := \
+INITRD_OWN_FILES := \
 	$(foreach p,$(USER_PROGS),$(p)=$(USER_OUT)/$(p)) \
 	$(foreach t,$(USER_TESTS),tests/$(t)=$(USER_OUT)/tests/$(t)) \
 	$(foreach h,$(USER_HELPERS),helpers/$(h)=$(USER_OUT)/helpers/$(h)) \
-	$(foreach d,$(USER_HELPER_DATA),helpers/$(notdir $(d))=$(d)) \
-	$(if $(PROG),$(notdir $(PROG))=$(PROG))
+	$(foreach d,$(USER_HELPER_DATA),helpers/$(notdir $(d))=$(d))
+INITRD_FILES := $(INITRD_OWN_FILES) $(if $(PROG),$(notdir $(PROG))=$(PROG))
 INITRD_PROG_STAMP := $(USER_OUT)/prog.stamp
 
 $(INITRD_PROG_STAMP): user-prog-check
 	@mkdir -p $(@D)
 	@echo '$(PROG)' | cmp -s - $@ || echo '$(PROG)' > $@
 
-$(INITRD): tools/mkinitrd.sh $(INITRD_PROG_STAMP) \
+# PROG must be a static x86_64 executable whose name is free: refused here
+# with the reason, not later by the loader (tools/check-prog.sh).
+user-prog-check:
+	$(if $(PROG),$(Q)tools/check-prog.sh '$(PROG)' \
+		$(foreach f,$(INITRD_OWN_FILES),$(firstword $(subst =, ,$(f)))))
+
+$(INITRD): tools/mkinitrd.sh tools/check-prog.sh $(INITRD_PROG_STAMP) \
 		$(foreach f,$(INITRD_FILES),$(lastword $(subst =, ,$(f))))
 	$(say) CPIO $@
 	$(Q)tools/mkinitrd.sh $@ $(INITRD_FILES)

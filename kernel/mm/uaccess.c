@@ -3,11 +3,16 @@
 #include <mm/uaccess.h>
 #include <uapi/ferry/errno.h>
 
+/*
+ * Linux's access_ok (asm-generic/access_ok.h): [p, p+n) ends at or below
+ * USER_TOP, so an empty range at USER_TOP itself is fine, as on Linux
+ * (write(1, 0x7ffffffff000, 0) is 0 there).
+ */
 bool user_range_ok(const void __user *p, size_t n)
 {
 	u64 a = (u64)p;
 
-	return a < USER_TOP && n <= USER_TOP - a;
+	return n <= USER_TOP && a <= USER_TOP - n;
 }
 
 int copy_from_user(void *dst, const void __user *src, size_t n)

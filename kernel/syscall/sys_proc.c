@@ -52,8 +52,9 @@ static long copy_vector(struct spawn_args *a,
 /*
  * Starts the initrd program `path` with argv and envp (NULL-terminated;
  * envp may be NULL). Returns a cap (all rights) to the new process.
- * -EFAULT bad pointer, -ENAMETOOLONG path, -E2BIG arguments, -ENOENT,
- * -ENOEXEC, -EINVAL empty argv, -ENOMEM.
+ * -EFAULT bad pointer, -ENAMETOOLONG path, -E2BIG arguments (or more
+ * than 16 loadable segments), -ENOENT, -ENOEXEC, -EINVAL empty argv,
+ * -EIO malformed initrd, -EAGAIN no process id free, -ENOMEM.
  */
 long sys_spawn(const char __user *path, const char __user *const __user *argv,
 	       const char __user *const __user *envp)

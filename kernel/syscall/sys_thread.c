@@ -13,7 +13,7 @@
  * it wait for IPC instead. A thread of the caller's own process starts
  * with the caller's TLS base. Returns a thread cap (all rights).
  * -ECAPBILITY, -EINVAL (entry or stack outside user space, flags),
- * -ESRCH (process exiting), -ENOMEM.
+ * -ESRCH (process exiting), -EAGAIN (no thread id free), -ENOMEM.
  */
 long sys_thread_create(u64 group_cap, u64 entry, u64 stack, u64 arg, u64 flags)
 {

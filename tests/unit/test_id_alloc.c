@@ -19,27 +19,27 @@
 #include <object/thread.h>
 #include <uapi/ferry/errno.h>
 
-#define MAX 128
-static u64 bits[MAX / 64];
+#define NIDS 128
+static u64 bits[NIDS / 64];
 
 static void test_ids_are_unique_and_never_zero(void **state)
 {
 	struct id_space ids;
-	u8 seen[MAX] = {0};
+	u8 seen[NIDS] = {0};
 
 	(void)state;
-	id_space_init(&ids, bits, MAX);
-	for (int i = 1; i < MAX; i++) {
+	id_space_init(&ids, bits, NIDS);
+	for (int i = 1; i < NIDS; i++) {
 		u32 id = id_alloc(&ids);
 
-		assert_true(id > 0 && id < MAX);
+		assert_true(id > 0 && id < NIDS);
 		assert_false(seen[id]);
 		seen[id] = 1;
 	}
-	assert_int_equal(ids.used, MAX - 1);
+	assert_int_equal(ids.used, NIDS - 1);
 	/* Full: 0, and nothing changes. */
 	assert_int_equal(id_alloc(&ids), 0);
-	assert_int_equal(ids.used, MAX - 1);
+	assert_int_equal(ids.used, NIDS - 1);
 }
 
 static void test_freed_ids_come_back_last(void **state)
@@ -47,13 +47,13 @@ static void test_freed_ids_come_back_last(void **state)
 	struct id_space ids;
 
 	(void)state;
-	id_space_init(&ids, bits, MAX);
+	id_space_init(&ids, bits, NIDS);
 	assert_int_equal(id_alloc(&ids), 1);
 	assert_int_equal(id_alloc(&ids), 2);
 	id_free(&ids, 1);
 	/* Cyclic: 1 is free, but 3 comes first. */
 	assert_int_equal(id_alloc(&ids), 3);
-	for (u32 i = 4; i < MAX; i++)
+	for (u32 i = 4; i < NIDS; i++)
 		assert_int_equal(id_alloc(&ids), i);
 	/* Wrapped around: the only free one. */
 	assert_int_equal(id_alloc(&ids), 1);
@@ -69,10 +69,10 @@ static void test_bad_frees_are_ignored(void **state)
 	struct id_space ids;
 
 	(void)state;
-	id_space_init(&ids, bits, MAX);
+	id_space_init(&ids, bits, NIDS);
 	assert_int_equal(id_alloc(&ids), 1);
 	id_free(&ids, 0);
-	id_free(&ids, MAX);
+	id_free(&ids, NIDS);
 	id_free(&ids, 0xffffffff);
 	id_free(&ids, 5); /* never handed out */
 	assert_int_equal(ids.used, 1);
@@ -80,7 +80,7 @@ static void test_bad_frees_are_ignored(void **state)
 	id_free(&ids, 1); /* twice */
 	assert_int_equal(ids.used, 0);
 	/* Id 0 stays reserved however the bitmap is freed. */
-	for (int i = 1; i < MAX; i++)
+	for (int i = 1; i < NIDS; i++)
 		assert_int_not_equal(id_alloc(&ids), 0);
 }
 

@@ -63,8 +63,9 @@ static void test_range_empty(void **state)
 	assert_true(user_range_ok(uptr(0), 0));
 	assert_true(user_range_ok(uptr(0x1234), 0));
 	assert_true(user_range_ok(uptr(USER_TOP - 1), 0));
-	/* ...but not at or above USER_TOP. */
-	assert_false(user_range_ok(uptr(USER_TOP), 0));
+	/* ...and at USER_TOP, as Linux's access_ok, but not above it. */
+	assert_true(user_range_ok(uptr(USER_TOP), 0));
+	assert_false(user_range_ok(uptr(USER_TOP + 1), 0));
 	assert_false(user_range_ok(KERNEL_VA, 0));
 	assert_false(user_range_ok(uptr(~0ul), 0));
 }

@@ -63,6 +63,12 @@ static void test_write(void)
 	tap_eq(wr(1, 0, 0), 0, "write of 0 bytes from NULL: 0");
 	tap_eq(wr(1, KERNEL_ADDR, 0), -EFAULT,
 	       "write of 0 bytes from the kernel half: -EFAULT");
+	/* access_ok: addr <= TASK_SIZE_MAX - size, so size 0 may end there. */
+	tap_eq(wr(1, TASK_END, 0), 0, "write of 0 bytes at TASK_SIZE_MAX: 0");
+	tap_eq(wr(1, TASK_END + 1, 0), -EFAULT,
+	       "write of 0 bytes just past TASK_SIZE_MAX: -EFAULT");
+	tap_eq(wr(1, TASK_END - 1, 1), -EFAULT,
+	       "write of the byte below TASK_SIZE_MAX (unmapped): -EFAULT");
 	tap_eq(wr(1, 0, 5), -EFAULT, "write from NULL: -EFAULT");
 	tap_eq(wr(1, KERNEL_ADDR, 5), -EFAULT,
 	       "write from the kernel: -EFAULT");
@@ -135,6 +141,11 @@ static void test_writev(void)
 	tap_eq(wrv(1, v, 2), la, "[good], [unmapped, 0]: the first part");
 	v[1] = (struct iovec){(void *)KERNEL_ADDR, 0};
 	tap_eq(wrv(1, v, 2), -EFAULT, "[good], [kernel, 0]: -EFAULT");
+	v[1] = (struct iovec){(void *)TASK_END, 0};
+	tap_eq(wrv(1, v, 2), la, "[good], [TASK_SIZE_MAX, 0]: the first part");
+	v[1] = (struct iovec){(void *)(TASK_END + 1), 0};
+	tap_eq(wrv(1, v, 2), -EFAULT,
+	       "[good], [TASK_SIZE_MAX + 1, 0]: -EFAULT");
 	v[0] = (struct iovec){(void *)(RO - 1984), 1984};
 	v[1] = (struct iovec){(void *)(NOACC - 128), 168};
 	tap_eq(wrv(1, v, 2), 2048,
@@ -157,6 +168,10 @@ static void test_read(void)
 	tap_eq(lx3(SYS_read, 0, buf, -1), -EFAULT,
 	       "read of length -1: -EFAULT");
 	tap_eq(lx3(SYS_read, 0, buf, 0), 0, "read of 0 bytes: 0");
+	tap_eq(lx3(SYS_read, 0, TASK_END, 0), 0,
+	       "read of 0 bytes at TASK_SIZE_MAX: 0 (access_ok)");
+	tap_eq(lx3(SYS_read, 0, TASK_END + 1, 0), -EFAULT,
+	       "read of 0 bytes past TASK_SIZE_MAX: -EFAULT");
 	tap_eq(lx3(SYS_readv, 0, v, 0), 0, "readv of no iovecs: 0");
 	tap_eq(lx3(SYS_readv, 5, v, 1), -EBADF, "readv(5): -EBADF");
 	tap_eq(lx3(SYS_readv, 0, v, -1), -EINVAL, "readv iovcnt -1: -EINVAL");

@@ -62,6 +62,12 @@ static void test_buffers(void)
 	tap_ok(!all_zero(a, 64) && memcmp(a, b, 64) != 0,
 	       "the bytes are not zero and differ call to call");
 	tap_eq(grnd(0, 0, 0), 0, "getrandom(NULL, 0) is 0");
+	/* access_ok lets an empty range end at TASK_SIZE_MAX (linux-ref: 0,
+	 * and -EFAULT one byte above). */
+	tap_eq(grnd((void *)0x7ffffffff000ul, 0, 0), 0,
+	       "getrandom(TASK_SIZE_MAX, 0) is 0");
+	tap_eq(grnd((void *)0x7ffffffff001ul, 0, 0), -EFAULT,
+	       "getrandom(TASK_SIZE_MAX + 1, 0) is -EFAULT");
 	/* EFAULT "the address referred to by buf is outside the
 	 * accessible address space". */
 	tap_eq(grnd(0, 16, 0), -EFAULT, "getrandom(NULL, 16) is -EFAULT");

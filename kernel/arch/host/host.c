@@ -73,7 +73,8 @@ jmp_buf *host_switch_jmp;
 struct thread *host_switched_to;
 bool host_switched_to_user;
 
-static void host_switch(struct thread *next, bool to_user)
+static __attribute__((noreturn)) void host_switch(struct thread *next,
+						  bool to_user)
 {
 	host_switched_to = next;
 	host_switched_to_user = to_user;

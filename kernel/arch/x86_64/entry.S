@@ -6,8 +6,10 @@
  * %rsp at its frame.
  *
  * The kernel runs with interrupts off (FMASK clears IF on syscall; all
- * IDT gates are interrupt gates): there is no kernel preemption, only
- * the idle loop waits with interrupts on.
+ * IDT gates are interrupt gates): there is no kernel preemption. Only
+ * the idle loop and the preemption points of long calls (arch_irq_window,
+ * docs/architecture.md "Bounded kernel time") open interrupts, on the
+ * current kernel stack.
  *
  * Flags: whatever the user set, the kernel runs with known RFLAGS.
  * syscall clears every user-settable flag through FMASK (thread.c); an

@@ -25,8 +25,16 @@ static void run_program(char **words)
 		printf("sh: %s: not found\n", words[0]);
 		return;
 	}
+	if (proc == -ENOEXEC) {
+		/* The loader takes static, non-PIE x86_64 ELF executables. */
+		printf("sh: %s: cannot run: not a static x86_64 executable "
+		       "(ENOEXEC)\n",
+		       words[0]);
+		return;
+	}
 	if (proc < 0) {
-		printf("sh: %s: cannot run: error %ld\n", words[0], proc);
+		printf("sh: %s: cannot run: %s (error %ld)\n", words[0],
+		       strerror((int)-proc), proc);
 		return;
 	}
 	status = fy_proc_wait((cap_t)proc);
