@@ -22,6 +22,7 @@
 
 #define MIB (1ul << 20)
 #define BIG (64 * MIB)
+#define HEAP (128 * MIB)
 #define ROUNDS 3
 #define MS 1000000l
 
@@ -64,6 +65,17 @@ static void intruder_round(void)
 	munmap(q, BIG);
 }
 
+static atomic_long brk_seen, brk_got;
+
+/* The intruder's part of the brk race: grow the heap by 1 MiB. */
+static void intruder_brk(void)
+{
+	long b = fy_syscall1(SYS_brk, 0);
+
+	atomic_store(&brk_seen, b);
+	atomic_store(&brk_got, fy_syscall1(SYS_brk, b + (long)MIB));
+}
+
 static void intruder(void *arg)
 {
 	int seen = 0;
@@ -73,7 +85,10 @@ static void intruder(void *arg)
 		sleep_ms(1);
 		if (atomic_load(&phase) && atomic_load(&round_no) != seen) {
 			seen = atomic_load(&round_no);
-			intruder_round();
+			if (seen == 999)
+				intruder_brk();
+			else
+				intruder_round();
 			atomic_store(&checked, seen);
 		}
 	}
@@ -108,6 +123,7 @@ static void race(const char *what, int kind)
 			break;
 		main_buf = b;
 		atomic_store(&round_no, r + 100 * kind);
+		sleep_ms(1); /* just after a tick, as race_brk */
 		atomic_store(&phase, 1);
 		if (kind == 0)
 			ret = munmap(b, BIG);
@@ -142,6 +158,46 @@ static void race(const char *what, int kind)
 	       what);
 }
 
+/*
+ * brk: main shrinks a touched 128 MiB heap (preemptible) while the
+ * intruder grows it. Either order is fine, but the break must agree
+ * with what is mapped: before, the shrink stored its break last, over
+ * the intruder's, leaving a mapped MiB above a break that could then
+ * never grow again.
+ */
+static void race_brk(void)
+{
+	long cur = fy_syscall1(SYS_brk, 0), end, fin;
+	char *h = (char *)cur;
+
+	end = fy_syscall1(SYS_brk, cur + (long)HEAP);
+	if (!tap_eq(end, cur + (long)HEAP, "brk grows by 128 MiB"))
+		return;
+	for (size_t i = 0; i < HEAP; i += 4096)
+		h[i] = 0x5a;
+	atomic_store(&checked, 0);
+	atomic_store(&round_no, 999);
+	/* Just after a tick: the shrink (~25 ms) spans the intruder's next. */
+	sleep_ms(1);
+	atomic_store(&phase, 1);
+	tap_eq(fy_syscall1(SYS_brk, cur), cur, "brk shrinks back");
+	atomic_store(&phase, 0);
+	for (int i = 0; i < 500 && atomic_load(&checked) != 999; i++)
+		sleep_ms(1);
+	tap_ok(atomic_load(&checked) == 999,
+	       "the intruder's brk ran during the shrink");
+	fin = fy_syscall1(SYS_brk, 0);
+	tap_eq(atomic_load(&brk_got), atomic_load(&brk_seen) + (long)MIB,
+	       "the intruder's brk grew the break it saw");
+	tap_eq(fin, cur + (long)MIB, "the break is the shrink's plus 1 MiB");
+	/* The break agrees with the mappings: it can grow and shrink. */
+	tap_eq(fy_syscall1(SYS_brk, fin + (long)BIG), fin + (long)BIG,
+	       "the heap grows again past the intruder's MiB");
+	h[0] = 1;
+	h[BIG - 1] = 1;
+	tap_eq(fy_syscall1(SYS_brk, cur), cur, "and shrinks to where it was");
+}
+
 int main(void)
 {
 	long t = fy_thread_create(CAP_SELF_GROUP, intruder,
@@ -153,6 +209,7 @@ int main(void)
 		return tap_done();
 	race("munmap of 64 MiB", 0);
 	race("MAP_FIXED over 64 MiB", 1);
+	race_brk();
 	atomic_store(&stop, 1);
 	for (int i = 0; i < 100 && !atomic_load(&stopped); i++)
 		sleep_ms(10);
