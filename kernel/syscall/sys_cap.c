@@ -29,8 +29,12 @@ long sys_cap_delete(u64 cap)
 
 	if (ret)
 		return ret;
-	/* Only we hold it: nobody can take a new reference meanwhile. */
-	if (obj_type(obj) == OBJ_TYPE_PMO && obj_refcount(obj) == 1)
+	/*
+	 * Only we hold it: nobody can take a new reference meanwhile. A
+	 * small PMO is freed at once (a drain pass would cost more).
+	 */
+	if (obj_type(obj) == OBJ_TYPE_PMO && obj_refcount(obj) == 1 &&
+	    ((struct pmo *)obj)->size > PMO_DRAIN_MIN)
 		pmo_drain(obj);
 	obj_put(obj);
 	return 0;
