@@ -361,6 +361,19 @@ static int replace(struct vmspace *vs, vaddr_t start, size_t size,
 	int ret;
 
 	list_init(&dead);
+	/*
+	 * A plain unmap that one chunk of PTE steps covers has no point
+	 * before its PTEs are gone: nobody can see it half done, and it
+	 * needs no reservation (the common small munmap stays as cheap).
+	 */
+	if (!newr && size / PAGE_SIZE <= UNMAP_STEPS) {
+		ret = unmap(vs, start, size, &dead, NULL);
+		if (ret)
+			return ret;
+		unmap_pages_preemptible(vs, start, start + size);
+		free_regions_preemptible(&dead);
+		return 0;
+	}
 	ret = unmap(vs, start, size, &dead, &c);
 	if (ret)
 		return ret;
