@@ -38,6 +38,8 @@ int vmspace_create(struct vmspace **out)
 		return -ENOMEM;
 	lock_init(&vs->lock);
 	list_init(&vs->regions);
+	list_init(&vs->clearing);
+	waitq_init(&vs->clear_wait);
 	vs->pt_root = pt_create();
 	if (!vs->pt_root) {
 		obj_put(vs);
@@ -81,6 +83,20 @@ struct vmregion *vmspace_find_locked(struct vmspace *vs, vaddr_t va)
 	return NULL;
 }
 
+/* Does [start, end) overlap a range still being cleared? */
+static bool clearing_overlaps_locked(struct vmspace *vs, vaddr_t start,
+				     vaddr_t end)
+{
+	struct vm_clearing *c;
+
+	list_for_each(c, &vs->clearing, node)
+	{
+		if (c->start < end && start < c->end)
+			return true;
+	}
+	return false;
+}
+
 /* The first region ending after `va` (the list is sorted). */
 static struct vmregion *first_ending_after(struct vmspace *vs, vaddr_t va)
 {
@@ -109,7 +125,8 @@ int vmspace_map(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 		return -ENOMEM;
 	lock(&vs->lock);
 	next = first_ending_after(vs, start);
-	if (next && next->start < start + size) {
+	if ((next && next->start < start + size) ||
+	    clearing_overlaps_locked(vs, start, start + size)) {
 		ret = -EEXIST;
 		goto out_free;
 	}
@@ -199,8 +216,36 @@ static void free_regions_preemptible(struct list_head *dead)
 	}
 }
 
+int vmspace_wait_clear(struct vmspace *vs, vaddr_t start, size_t size)
+{
+	vaddr_t end = start > USER_TOP || size > USER_TOP - start
+			      ? USER_TOP
+			      : start + size;
+	int waited = 0;
+
+	lock(&vs->lock);
+	while (clearing_overlaps_locked(vs, start, end)) {
+		long r;
+
+		unlock(&vs->lock);
+		r = sched_block(&vs->clear_wait);
+		if (r < 0)
+			return (int)r;
+		waited = 1;
+		lock(&vs->lock);
+	}
+	unlock(&vs->lock);
+	return waited;
+}
+
+/*
+ * Cuts [start, start+size) out of the region list. With `dead`, the cut
+ * regions go there and the PTEs stay (the caller clears them); with `c`
+ * too, the range is registered as being cleared, after waiting for any
+ * other clearing of it to end (-EINTR if killed meanwhile).
+ */
 static int unmap(struct vmspace *vs, vaddr_t start, size_t size,
-		 struct list_head *dead)
+		 struct list_head *dead, struct vm_clearing *c)
 {
 	struct vmregion *r, *spare;
 	vaddr_t end = start + size;
@@ -213,7 +258,21 @@ static int unmap(struct vmspace *vs, vaddr_t start, size_t size,
 	 */
 	spare = NULL;
 	lock(&vs->lock);
-	while (needs_split_locked(vs, start, end) && !spare) {
+	for (;;) {
+		if (c && clearing_overlaps_locked(vs, start, end)) {
+			long w;
+
+			unlock(&vs->lock);
+			w = sched_block(&vs->clear_wait);
+			if (w < 0) {
+				kfree(spare);
+				return (int)w;
+			}
+			lock(&vs->lock);
+			continue; /* look again: the list may have changed */
+		}
+		if (!needs_split_locked(vs, start, end) || spare)
+			break;
 		if (vs->nregions >= VMSPACE_MAX_REGIONS) {
 			unlock(&vs->lock);
 			return -ENOMEM;
@@ -223,6 +282,12 @@ static int unmap(struct vmspace *vs, vaddr_t start, size_t size,
 		if (!spare)
 			return -ENOMEM;
 		lock(&vs->lock); /* look again: the list may have changed */
+	}
+	if (spare && needs_split_locked(vs, start, end) &&
+	    vs->nregions >= VMSPACE_MAX_REGIONS) {
+		unlock(&vs->lock);
+		kfree(spare);
+		return -ENOMEM;
 	}
 	list_for_each_safe(r, tmp, &vs->regions, node)
 	{
@@ -254,6 +319,11 @@ static int unmap(struct vmspace *vs, vaddr_t start, size_t size,
 				region_free(r);
 		}
 	}
+	if (c) {
+		c->start = start;
+		c->end = end;
+		list_append(&vs->clearing, &c->node);
+	}
 	unlock(&vs->lock);
 	kfree(spare);
 	return 0;
@@ -261,21 +331,93 @@ static int unmap(struct vmspace *vs, vaddr_t start, size_t size,
 
 int vmspace_unmap(struct vmspace *vs, vaddr_t start, size_t size)
 {
-	return unmap(vs, start, size, NULL);
+	return unmap(vs, start, size, NULL, NULL);
 }
 
-int vmspace_unmap_preemptible(struct vmspace *vs, vaddr_t start, size_t size)
+/* Puts a filled region (holding its pmo reference) in its place. */
+static void insert_locked(struct vmspace *vs, struct vmregion *r)
 {
+	struct vmregion *next = first_ending_after(vs, r->start);
+
+	if (next)
+		list_append(&next->node, &r->node); /* i.e. insert before */
+	else
+		list_append(&vs->regions, &r->node);
+	vs->nregions++;
+}
+
+/*
+ * Cuts the range, drops its PTEs and frees what only it held, all
+ * preemptibly; the range stays reserved (struct vm_clearing) until its
+ * PTEs are gone and `newr`, if given, is in its place. -ENOMEM only if
+ * newr found no room (the range is unmapped then); newr stays the
+ * caller's whenever the result is not 0.
+ */
+static int replace(struct vmspace *vs, vaddr_t start, size_t size,
+		   struct vmregion *newr)
+{
+	struct vm_clearing c;
 	struct list_head dead;
 	int ret;
 
 	list_init(&dead);
-	ret = unmap(vs, start, size, &dead);
+	/*
+	 * A plain unmap that one chunk of PTE steps covers has no point
+	 * before its PTEs are gone: nobody can see it half done, and it
+	 * needs no reservation (the common small munmap stays as cheap).
+	 */
+	if (!newr && size / PAGE_SIZE <= UNMAP_STEPS) {
+		ret = unmap(vs, start, size, &dead, NULL);
+		if (ret)
+			return ret;
+		unmap_pages_preemptible(vs, start, start + size);
+		free_regions_preemptible(&dead);
+		return 0;
+	}
+	ret = unmap(vs, start, size, &dead, &c);
 	if (ret)
 		return ret;
 	unmap_pages_preemptible(vs, start, start + size);
+	lock(&vs->lock);
+	if (newr && vs->nregions >= VMSPACE_MAX_REGIONS)
+		ret = -ENOMEM;
+	else if (newr)
+		insert_locked(vs, newr);
+	list_del(&c.node);
+	unlock(&vs->lock);
+	waitq_wake_all(&vs->clear_wait, 0);
 	free_regions_preemptible(&dead);
-	return 0;
+	return ret;
+}
+
+int vmspace_unmap_preemptible(struct vmspace *vs, vaddr_t start, size_t size)
+{
+	return replace(vs, start, size, NULL);
+}
+
+int vmspace_map_replace(struct vmspace *vs, vaddr_t start, size_t size,
+			u32 perm, struct pmo *pmo, size_t pmo_off)
+{
+	struct vmregion *r;
+	int ret;
+
+	if (!range_ok(start, size) || !IS_ALIGNED(pmo_off, PAGE_SIZE) ||
+	    pmo_off > pmo->size || size > pmo->size - pmo_off ||
+	    (perm & ~(VM_READ | VM_WRITE | VM_EXEC)))
+		return -EINVAL;
+	r = kmalloc(sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->start = start;
+	r->size = size;
+	r->perm = perm;
+	r->pmo = pmo;
+	r->pmo_off = pmo_off;
+	obj_get(pmo);
+	ret = replace(vs, start, size, r);
+	if (ret)
+		region_free(r);
+	return ret;
 }
 
 static bool fully_mapped_locked(struct vmspace *vs, vaddr_t start, vaddr_t end)
@@ -337,8 +479,16 @@ int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm)
 			split_locked(vs, r, end, spare[used++]);
 		r->perm = perm;
 	}
-	/* Drop the old PTEs; faults map the pages again with the new rights. */
-	unmap_pages_locked(vs, start, end);
+	unlock(&vs->lock);
+	for (int i = used; i < 2; i++)
+		kfree(spare[i]);
+	/*
+	 * Drop the old PTEs; faults map the pages again with the new rights.
+	 * In chunks: a large range must not hold the CPU (a thread racing
+	 * the call may use the old rights until it returns, as if first).
+	 */
+	unmap_pages_preemptible(vs, start, end);
+	return 0;
 out_unlock:
 	unlock(&vs->lock);
 out_free:
@@ -356,17 +506,32 @@ vaddr_t vmspace_find_free(struct vmspace *vs, vaddr_t hint, size_t size)
 		return 0;
 	at = MAX(ALIGN_UP(hint, PAGE_SIZE), PAGE_SIZE);
 	lock(&vs->lock);
-	list_for_each(r, &vs->regions, node)
-	{
-		if (r->start + r->size <= at)
-			continue;
-		if (r->start >= at && r->start - at >= size)
+	for (;;) {
+		struct vm_clearing *c, *hit = NULL;
+
+		list_for_each(r, &vs->regions, node)
+		{
+			if (r->start + r->size <= at)
+				continue;
+			if (r->start >= at && r->start - at >= size)
+				break;
+			at = r->start + r->size;
+		}
+		if (at >= USER_TOP || size > USER_TOP - at) {
+			at = 0;
 			break;
-		at = r->start + r->size;
+		}
+		/* A range being cleared is not free yet: look past it. */
+		list_for_each(c, &vs->clearing, node)
+		{
+			if (c->start < at + size && at < c->end)
+				hit = c;
+		}
+		if (!hit)
+			break;
+		at = hit->end;
 	}
 	unlock(&vs->lock);
-	if (at >= USER_TOP || size > USER_TOP - at)
-		return 0;
 	return at;
 }
 

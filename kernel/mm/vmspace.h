@@ -11,6 +11,7 @@
 #include <lib/list.h>
 #include <lib/lock.h>
 #include <object/object.h>
+#include <sched/waitq.h>
 
 struct pmo;
 
@@ -23,12 +24,25 @@ struct vmregion {
 	size_t pmo_off;	 /* page-aligned byte offset into the pmo */
 };
 
+/*
+ * A range whose regions a preemptible unmap has cut while its PTEs are
+ * still being dropped (it lives on that thread's kernel stack). Until it
+ * goes, the range is reserved: no map may enter it (stale PTEs would show
+ * a new mapping the old pages), and another unmap of it waits.
+ */
+struct vm_clearing {
+	struct list_head node; /* in vs->clearing */
+	vaddr_t start, end;
+};
+
 struct vmspace {
 	struct object obj;
 	struct spinlock lock;
 	paddr_t pt_root;
 	struct list_head regions; /* sorted by start, never overlapping */
 	size_t nregions;
+	struct list_head clearing; /* struct vm_clearing, under lock */
+	struct waitq clear_wait;   /* threads waiting for one to go */
 };
 
 #define VMSPACE_MAX_REGIONS 4096
@@ -43,11 +57,26 @@ void vmspace_destroy(void *obj);
 /*
  * Maps [start, start+size) to the pmo from byte pmo_off. start, size and
  * pmo_off must be page-aligned, the range inside user space and inside
- * the pmo. -EINVAL for bad arguments, -EEXIST if it overlaps a region,
- * -ENOMEM.
+ * the pmo. -EINVAL for bad arguments, -EEXIST if it overlaps a region or
+ * a range still being unmapped (see vmspace_wait_clear), -ENOMEM.
  */
 int vmspace_map(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 		struct pmo *pmo, size_t pmo_off);
+/*
+ * After vmspace_map's -EEXIST, for a caller that may block and then
+ * start its call again: waits while a preemptible unmap is still
+ * clearing part of the range. 1 if it waited (retry), 0 if nothing was
+ * being cleared (the -EEXIST stands), -EINTR if the thread was killed.
+ */
+int vmspace_wait_clear(struct vmspace *vs, vaddr_t start, size_t size);
+/*
+ * MAP_FIXED: replaces whatever is mapped in the range by the pmo, as one
+ * step for the process's other threads (none can map into the range
+ * half way), preemptibly like vmspace_unmap_preemptible. Errors as
+ * vmspace_map's, except -EEXIST; -EINTR if killed before anything changed.
+ */
+int vmspace_map_replace(struct vmspace *vs, vaddr_t start, size_t size,
+			u32 perm, struct pmo *pmo, size_t pmo_off);
 /*
  * Removes every mapping inside the range, splitting regions. 0; -EINVAL
  * for a bad range; -ENOMEM only when the range lies strictly inside one
@@ -60,11 +89,17 @@ int vmspace_unmap(struct vmspace *vs, vaddr_t start, size_t size);
  * nothing half done around it: the regions go first, then the page
  * tables are cleared and the frames of PMOs that nobody else holds are
  * freed with preemption points in between (a process's other threads
- * already see the range unmapped). It finishes even if the thread is
- * killed meanwhile.
+ * already see the range unmapped, and cannot map into it until its PTEs
+ * are gone: struct vm_clearing). Waits first if another unmap is still
+ * clearing part of the range (-EINTR if killed then, nothing done);
+ * once started it finishes even if the thread is killed meanwhile.
  */
 int vmspace_unmap_preemptible(struct vmspace *vs, vaddr_t start, size_t size);
-/* Changes permissions over the range; all of it must be mapped (-ENOMEM). */
+/*
+ * Changes permissions over the range; all of it must be mapped (-ENOMEM).
+ * The old PTEs are dropped after the regions change, with preemption
+ * points; until the call returns other threads may still use them.
+ */
 int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm);
 /* A free, page-aligned range of `size` at or above hint; 0 if none. */
 vaddr_t vmspace_find_free(struct vmspace *vs, vaddr_t hint, size_t size);

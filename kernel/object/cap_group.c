@@ -145,10 +145,9 @@ int cap_get(struct cap_group *g, int cap, u32 type, u32 rights, void **out)
 	return ret;
 }
 
-int cap_remove(struct cap_group *g, int cap)
+int cap_take(struct cap_group *g, int cap, void **out)
 {
 	struct cap_slot *s;
-	void *obj;
 
 	lock(&g->lock);
 	s = slot_locked(g, cap);
@@ -156,12 +155,21 @@ int cap_remove(struct cap_group *g, int cap)
 		unlock(&g->lock);
 		return -ECAPBILITY;
 	}
-	obj = s->obj;
+	*out = s->obj;
 	s->obj = NULL;
 	s->rights = 0;
 	unlock(&g->lock);
-	obj_put(obj); /* may destroy: never under the lock */
 	return 0;
+}
+
+int cap_remove(struct cap_group *g, int cap)
+{
+	void *obj;
+	int ret = cap_take(g, cap, &obj);
+
+	if (!ret)
+		obj_put(obj); /* may destroy: never under the lock */
+	return ret;
 }
 
 void cap_remove_if(struct cap_group *g, int cap, void *obj)

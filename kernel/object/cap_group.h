@@ -70,6 +70,9 @@ int cap_get(struct cap_group *g, int cap, u32 type, u32 rights, void **out);
 void cap_remove_if(struct cap_group *g, int cap, void *obj);
 /* Empties a slot: 0 or -ECAPBILITY. */
 int cap_remove(struct cap_group *g, int cap);
+/* Empties a slot, handing its reference to the caller in *out: 0 or
+ * -ECAPBILITY. */
+int cap_take(struct cap_group *g, int cap, void **out);
 /*
  * Copies src's capability `cap` into dst with rights & mask. Any copy,
  * even within one table, needs CAP_RIGHT_GRANT. The new slot, or an error.

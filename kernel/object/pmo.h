@@ -44,6 +44,8 @@ int pmo_get_page(struct pmo *p, size_t index, bool alloc, paddr_t *pa);
  * point every 256 frames; the PMO stays valid and reads as zeros.
  */
 void pmo_drain(struct pmo *p);
+/* Below this size freeing at once is shorter than a drain pass (bytes). */
+#define PMO_DRAIN_MIN (256 * PAGE_SIZE)
 /* Copies between kernel memory and the PMO's contents. */
 int pmo_write(struct pmo *p, size_t off, const void *src, size_t len);
 int pmo_read(struct pmo *p, size_t off, void *dst, size_t len);

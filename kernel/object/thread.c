@@ -139,14 +139,26 @@ void thread_kill(struct thread *t)
  */
 void thread_retire_inactive(struct thread *t)
 {
+	struct cap_group *g = t->group;
 	bool last;
 
 	ipc_thread_detach(t);
 	last = leave_group(t);
 	t->state = TS_DEAD;
-	if (last)
-		cap_group_teardown(t->group);
+	if (!last) {
+		thread_reap(t);
+		return;
+	}
+	/*
+	 * The killer frees the process's memory on its own time, as the
+	 * last thread would on its way out: preemptibly (a client killed
+	 * while it waits in IPC may hold all of memory).
+	 */
+	obj_get(g);
 	thread_reap(t);
+	cap_group_shed_memory(g);
+	cap_group_teardown(g);
+	obj_put(g);
 }
 
 void thread_exit_if_killed(void)

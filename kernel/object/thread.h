@@ -72,7 +72,11 @@ void thread_destroy(void *obj);
 void thread_exit(void) __attribute__((noreturn));
 /* Asks a thread to die at its next return to user space. */
 void thread_kill(struct thread *t);
-/* Ends a thread that cannot run (passive, not lent a context) at once. */
+/*
+ * Ends a thread that cannot run (passive, not lent a context) at once;
+ * if it was its process's last, frees the process preemptibly (call it
+ * with no lock held).
+ */
 void thread_retire_inactive(struct thread *t);
 /* At every return to user space: a killed thread dies here. */
 void thread_exit_if_killed(void);

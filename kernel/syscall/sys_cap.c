@@ -1,5 +1,6 @@
 /* Capability syscalls. */
 #include <object/cap_group.h>
+#include <object/pmo.h>
 #include <object/thread.h>
 #include <sched/sched.h>
 #include <syscall/native.h>
@@ -16,10 +17,27 @@ long sys_cap_copy(u64 cap, u64 mask)
 	return cap_copy(g, cap_arg(cap), g, (u32)mask);
 }
 
-/* Empties a slot. -ECAPBILITY if it was empty or out of range. */
+/*
+ * Empties a slot. -ECAPBILITY if it was empty or out of range. The last
+ * reference to a PMO frees its frames here: with preemption points
+ * (pmo_drain), or a big one would hold the CPU for tens of ms.
+ */
 long sys_cap_delete(u64 cap)
 {
-	return cap_remove(current->group, cap_arg(cap));
+	void *obj;
+	long ret = cap_take(current->group, cap_arg(cap), &obj);
+
+	if (ret)
+		return ret;
+	/*
+	 * Only we hold it: nobody can take a new reference meanwhile. A
+	 * small PMO is freed at once (a drain pass would cost more).
+	 */
+	if (obj_type(obj) == OBJ_TYPE_PMO && obj_refcount(obj) == 1 &&
+	    ((struct pmo *)obj)->size > PMO_DRAIN_MIN)
+		pmo_drain(obj);
+	obj_put(obj);
+	return 0;
 }
 
 long get_controlled_group(u64 group_cap, struct cap_group **g)

@@ -41,8 +41,9 @@ static u32 rights_for_perm(u64 perm)
 /*
  * Maps the whole PMO at page-aligned `addr` in the process group_cap
  * (CONTROL) with perm (VM_*, needs the matching rights and MAP on the
- * PMO). -ECAPBILITY, -EINVAL (alignment, range, perm), -EEXIST (overlap),
- * -ESRCH (process has exited), -ENOMEM.
+ * PMO). -ECAPBILITY, -EINVAL (alignment, range, perm), -EEXIST (overlap,
+ * also with a range another thread's unmap is still clearing), -ESRCH
+ * (process has exited), -ENOMEM.
  */
 long sys_pmo_map(u64 group_cap, u64 pmo_cap, u64 addr, u64 perm)
 {

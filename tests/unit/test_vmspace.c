@@ -379,6 +379,82 @@ static void test_protect_drops_ptes_and_new_rights_apply(void **state)
 	obj_put(p);
 }
 
+/*
+ * A range a preemptible unmap is still clearing (its struct vm_clearing,
+ * registered here by hand as the unmap does) is reserved: no map may
+ * enter it, the placement looks past it, and waiting is asked for.
+ */
+static void test_clearing_range_is_reserved(void **state)
+{
+	struct vmspace *vs = new_vs();
+	struct pmo *p = new_pmo(8);
+	struct vm_clearing c = {.start = BASE + P(2), .end = BASE + P(6)};
+
+	(void)state;
+	list_append(&vs->clearing, &c.node);
+	assert_int_equal(vmspace_map(vs, BASE + P(5), P(2), RW, p, 0), -EEXIST);
+	assert_int_equal(vmspace_map(vs, BASE, P(3), RW, p, 0), -EEXIST);
+	assert_int_equal(vs->nregions, 0);
+	/* Beside it is free. */
+	assert_int_equal(vmspace_map(vs, BASE, P(2), RW, p, 0), 0);
+	assert_int_equal(vmspace_find_free(vs, BASE, P(1)), BASE + P(6));
+	assert_int_equal(vmspace_find_free(vs, BASE + P(3), P(1)), BASE + P(6));
+	assert_int_equal(vmspace_place(vs, BASE + P(3), P(2), BASE, P(1)),
+			 BASE + P(6));
+	/* Nothing cleared where the wait would look: no wait, 0. */
+	assert_int_equal(vmspace_wait_clear(vs, BASE + P(6), P(2)), 0);
+	assert_int_equal(vmspace_wait_clear(vs, ~0ul - P(1), P(4)), 0);
+	list_del(&c.node);
+	assert_int_equal(vmspace_find_free(vs, BASE, P(1)), BASE + P(2));
+	assert_int_equal(vmspace_map(vs, BASE + P(2), P(4), RW, p, 0), 0);
+	obj_put(vs);
+	obj_put(p);
+}
+
+/*
+ * MAP_FIXED's replace: whatever was in the range goes (PTEs, regions, a
+ * PMO only they held), the new region is in its place, the rest stays.
+ */
+static void test_map_replace(void **state)
+{
+	struct vmspace *vs = new_vs();
+	struct pmo *p = new_pmo(8), *q = new_pmo(600), *n = new_pmo(4);
+
+	(void)state;
+	assert_int_equal(vmspace_map(vs, BASE, P(8), RW, p, 0), 0);
+	assert_int_equal(vmspace_map(vs, BASE + P(8), P(600), RW, q, 0), 0);
+	obj_put(q); /* the region holds q alone */
+	for (size_t i = 0; i < 608; i++)
+		assert_int_equal(vmspace_fault(vs, BASE + P(i), FAULT_WRITE),
+				 0);
+	/* Over p's last 2 pages and q's first 2. */
+	assert_int_equal(vmspace_map_replace(vs, BASE + P(6), P(4), RX, n, 0),
+			 0);
+	assert_int_equal(vs->nregions, 3);
+	assert_region(vs, 0, BASE, P(6), 0, RW);
+	assert_region(vs, 1, BASE + P(6), P(4), 0, RX);
+	assert_region(vs, 2, BASE + P(10), P(598), P(2), RW);
+	for (size_t i = 6; i < 10; i++)
+		assert_false(pte_present(vs, BASE + P(i)));
+	assert_true(pte_present(vs, BASE + P(5)));
+	assert_true(pte_present(vs, BASE + P(10)));
+	assert_int_equal(n->obj.refcount, 2);
+	/* Over all of q's region: q is freed; bad arguments change nothing. */
+	assert_int_equal(vmspace_map_replace(vs, BASE + P(10), P(598), RW,
+					     q = new_pmo(598), 0),
+			 0);
+	assert_int_equal(vmspace_map_replace(vs, BASE + 1, P(1), RW, n, 0),
+			 -EINVAL);
+	assert_int_equal(vmspace_map_replace(vs, BASE, P(5), RW, n, 0),
+			 -EINVAL); /* past n's end */
+	assert_int_equal(vs->nregions, 3);
+	assert_int_equal(n->obj.refcount, 2);
+	obj_put(vs);
+	obj_put(p);
+	obj_put(q);
+	obj_put(n);
+}
+
 static void test_find_free(void **state)
 {
 	struct vmspace *vs = new_vs();
@@ -825,6 +901,8 @@ int main(void)
 		kenv_test(test_protect_head_tail_and_whole),
 		kenv_test(test_protect_unmapped_hole_is_enomem),
 		kenv_test(test_protect_drops_ptes_and_new_rights_apply),
+		kenv_test(test_clearing_range_is_reserved),
+		kenv_test(test_map_replace),
 		kenv_test(test_find_free),
 		kenv_test(test_find_free_limits),
 		kenv_test(test_find_free_hint_in_last_page),

@@ -75,6 +75,12 @@ enum srv_op {
 	 * byte. Returns SRV_CHAIN_RET.
 	 */
 	OP_CHAIN,
+	/*
+	 * Long preemptible system calls on the caller's scheduling context:
+	 * maps a MiB, fills it with getrandom, unmaps it. Returns the bytes
+	 * getrandom gave; counts as a finished spin for OP_SPINS.
+	 */
+	OP_LONGCALL,
 };
 
 enum retbad {

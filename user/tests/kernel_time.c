@@ -105,6 +105,10 @@ int main(void)
 	measure("pmo_rw", 0, 0);
 	measure("getrandom", 0, 0);
 	measure("munmap", 0, 0);
+	measure("mprotect", 0, 0);
+	measure("mmap_fixed", 0, 0);
+	measure("cap_delete", 0, 0);
+	measure("passive_kill", 900, PROC_STATUS_KILLED(PROC_SIG_KILL));
 	measure("write", 150, PROC_STATUS_KILLED(PROC_SIG_KILL));
 	measure("writev", 150, PROC_STATUS_KILLED(PROC_SIG_KILL));
 	atomic_store(&stop, 1);

@@ -62,8 +62,8 @@ static bool is_console_fd(u64 fd)
 long linux_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 {
 	struct vmspace *vs = cur_vs();
+	u64 hint = addr, size;
 	struct pmo *p;
-	u64 size;
 	long ret;
 
 	if (off % PAGE_SIZE)
@@ -91,21 +91,44 @@ long linux_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 		return -EINVAL;
 	if (size > PMO_MAX_SIZE)
 		return -ENOMEM;
-	if (!(flags & MAP_FIXED)) {
-		addr = vmspace_place(vs, addr, size,
-				     current->group->lx.mmap_base,
-				     MMAP_MIN_ADDR);
-		if (!addr)
-			return -ENOMEM;
-	}
 	ret = pmo_create(size, PMO_ANONYMOUS, &p);
 	if (ret)
 		return ret;
-	/* MAP_FIXED replaces what is there; the unmap can fail (-ENOMEM). */
-	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) == MAP_FIXED)
-		ret = vmspace_unmap(vs, addr, size);
-	if (!ret)
-		ret = vmspace_map(vs, addr, size, prot_to_perm(prot), p, 0);
+	for (;;) {
+		int w;
+
+		if (!(flags & MAP_FIXED)) {
+			addr = vmspace_place(vs, hint, size,
+					     current->group->lx.mmap_base,
+					     MMAP_MIN_ADDR);
+			if (!addr) {
+				ret = -ENOMEM;
+				break;
+			}
+		}
+		/*
+		 * MAP_FIXED replaces what is there, preemptibly (the unmap
+		 * can fail: -ENOMEM); the others map into a free range.
+		 */
+		if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) == MAP_FIXED)
+			ret = vmspace_map_replace(vs, addr, size,
+						  prot_to_perm(prot), p, 0);
+		else
+			ret = vmspace_map(vs, addr, size, prot_to_perm(prot), p,
+					  0);
+		if (ret != -EEXIST)
+			break;
+		/*
+		 * Another thread's munmap is still clearing part of the
+		 * range: wait for it and start again, as Linux's mmap_lock
+		 * would have made this call wait.
+		 */
+		w = vmspace_wait_clear(vs, addr, size);
+		if (w <= 0) {
+			ret = w ? w : -EEXIST;
+			break;
+		}
+	}
 	obj_put(p);
 	return ret ? ret : (long)addr;
 }
@@ -170,32 +193,53 @@ long linux_mprotect(u64 addr, u64 len, u64 prot)
  * brk(2): the new break, or the old one when it cannot move (musl detects
  * failure that way). Below the start or above brk_max it cannot, nor over
  * a mapping or into the page just below one (Linux's guard gap).
+ *
+ * Two threads may call it at once, and a shrink is preemptible: as
+ * Linux's brk, a shrink moves the break first (a racing brk works from
+ * the new one) and puts it back if the unmap fails; a grow that meets a
+ * range still being unmapped waits and starts again from the break then.
  */
 long linux_brk(u64 addr)
 {
 	struct linux_proc *lp = &current->group->lx;
-	u64 old_end = ALIGN_UP(lp->brk_cur, PAGE_SIZE);
-	u64 new_end = ALIGN_UP(addr, PAGE_SIZE);
-	struct pmo *p;
-	long ret = 0;
 
-	if (addr < lp->brk_start || addr > lp->brk_max)
-		return (long)lp->brk_cur;
-	if (new_end > old_end) {
-		/* As Linux, keep a free page before the next mapping. */
-		if (vmspace_mapped_run(cur_vs(), new_end,
-				       new_end + PAGE_SIZE) ||
-		    pmo_create(new_end - old_end, PMO_ANONYMOUS, &p))
+	for (;;) {
+		u64 old_end = ALIGN_UP(lp->brk_cur, PAGE_SIZE);
+		u64 new_end = ALIGN_UP(addr, PAGE_SIZE);
+		u64 old = lp->brk_cur;
+		struct pmo *p;
+		long ret;
+
+		if (addr < lp->brk_start || addr > lp->brk_max)
 			return (long)lp->brk_cur;
-		ret = vmspace_map(cur_vs(), old_end, new_end - old_end,
-				  VM_READ | VM_WRITE, p, 0);
-		obj_put(p);
-	} else if (new_end < old_end) {
-		ret = vmspace_unmap_preemptible(cur_vs(), new_end,
-						old_end - new_end);
+		if (new_end < old_end) {
+			lp->brk_cur = addr;
+			ret = vmspace_unmap_preemptible(cur_vs(), new_end,
+							old_end - new_end);
+			if (!ret)
+				return (long)addr;
+			if (lp->brk_cur == addr)
+				lp->brk_cur = old;
+			return (long)lp->brk_cur;
+		}
+		if (new_end > old_end) {
+			/* As Linux, keep a free page before the next mapping.
+			 */
+			if (vmspace_mapped_run(cur_vs(), new_end,
+					       new_end + PAGE_SIZE) ||
+			    pmo_create(new_end - old_end, PMO_ANONYMOUS, &p))
+				return (long)lp->brk_cur;
+			ret = vmspace_map(cur_vs(), old_end, new_end - old_end,
+					  VM_READ | VM_WRITE, p, 0);
+			obj_put(p);
+			if (ret == -EEXIST &&
+			    vmspace_wait_clear(cur_vs(), old_end,
+					       new_end - old_end) == 1)
+				continue;
+			if (ret)
+				return (long)lp->brk_cur;
+		}
+		lp->brk_cur = addr;
+		return (long)addr;
 	}
-	if (ret)
-		return (long)lp->brk_cur;
-	lp->brk_cur = addr;
-	return (long)addr;
 }

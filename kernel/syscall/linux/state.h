@@ -5,9 +5,11 @@
  * kernel/syscall/linux/ (and the loader, which sets the heap) reads them.
  *
  * Ownership: the fields are changed only by the process's own system calls
- * (and by the loader before the process runs). With one CPU and no kernel
- * preemption those never interleave; `reported` is updated atomically
- * already, the rest moves under the group's lock with SMP.
+ * (and by the loader before the process runs). With one CPU they
+ * interleave only at a preemption point, and the one call that has one
+ * while it owns a field, brk's shrink, is written for it (mm.c);
+ * `reported` is updated atomically already, the rest moves under the
+ * group's lock with SMP.
  */
 #ifndef KERNEL_SYSCALL_LINUX_STATE_H
 #define KERNEL_SYSCALL_LINUX_STATE_H

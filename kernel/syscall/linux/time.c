@@ -191,10 +191,14 @@ static u64 add_sat(u64 a, u64 b)
 	return a + b < a ? ~0ull : a + b;
 }
 
-/* Sleeps until the process's CPU time reaches target (other threads'). */
+/*
+ * Sleeps until the process's CPU time reaches target (other threads').
+ * Compared unsigned: a target past 2^63 ns (a saturated sum) is far in
+ * the future, not negative, so it never ends the sleep at once.
+ */
 static long sleep_cpu(u64 target_ns)
 {
-	while (clock_now_ns(CK_PROC_CPU) < (s64)target_ns) {
+	while ((u64)clock_now_ns(CK_PROC_CPU) < target_ns) {
 		long r = sched_sleep_until(time_mono_ns() + NS_PER_TICK);
 
 		if (r)
@@ -242,12 +246,17 @@ long linux_clock_nanosleep(u64 clk, u64 flags, const void __user *req,
 	if (!((u32)flags & TIMER_ABSTIME))
 		return sched_sleep_until(add_sat(time_mono_ns(), ns));
 	if (k == CK_REAL) {
-		/* The wall clock is the monotonic one plus a fixed offset. */
+		/*
+		 * The wall clock is the monotonic one plus a fixed offset.
+		 * ns is unsigned (up to 2^64-1, saturated): compared as s64
+		 * a date past 2262 would read as before boot and end the
+		 * sleep at once, where Linux sleeps (KTIME_MAX).
+		 */
 		s64 off = time_real_offset_ns();
 
-		if ((s64)ns < off)
+		if (off >= 0 && ns < (u64)off)
 			return 0; /* before boot: long past */
-		ns -= (u64)off;
+		ns = off >= 0 ? ns - (u64)off : add_sat(ns, -(u64)off);
 	}
 	return sched_sleep_until(ns);
 }

@@ -7,6 +7,7 @@
  *            must all give the same badge; exits 0 if every answer was
  *            right, else a code saying what went wrong;
  *   spin T   one OP_SPIN call of T ticks (the test kills us meanwhile);
+ *   long M   one OP_LONGCALL of M MiB (the test kills us meanwhile);
  *   open     two connections, one call on each, then exits without
  *            closing them (the server's destructor must run for both).
  */
@@ -86,6 +87,8 @@ int main(int argc, char **argv)
 		status = do_calls(&c, atol(argv[2]));
 	} else if (!strcmp(argv[1], "spin") && argc > 2) {
 		request(&c, OP_SPIN, atol(argv[2]), 0, &h);
+	} else if (!strcmp(argv[1], "long") && argc > 2) {
+		request(&c, OP_LONGCALL, atol(argv[2]), 0, &h);
 	} else if (!strcmp(argv[1], "open")) {
 		if (ipc_connect(server, 8192, &c2) < 0)
 			return EXIT_CONNECT;

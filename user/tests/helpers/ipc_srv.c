@@ -5,6 +5,8 @@
  * from outside what the server saw.
  */
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 
 #include <ferry/ipc.h>
 
@@ -13,6 +15,21 @@
 #define MAX_BADGES 64
 
 static long dtor_runs, calls_done, spins_done, rereg_result = 1;
+
+/* OP_LONGCALL: getrandom into n fresh bytes, then munmap them. */
+static long long_call(size_t n)
+{
+	char *b = mmap(0, n, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long r;
+
+	if (b == MAP_FAILED)
+		return -ENOMEM;
+	r = fy_syscall3(SYS_getrandom, (long)b, (long)n, 0);
+	munmap(b, n);
+	spins_done++;
+	return r;
+}
 static uint64_t badges[MAX_BADGES];
 static int nbadges;
 /* PMOs we returned: our copies go at the start of the next call. */
@@ -219,6 +236,8 @@ static long serve(struct ipc_msg *m, struct srv_hdr *h, uint64_t badge)
 		return h->a;
 	case OP_SPINS:
 		return spins_done;
+	case OP_LONGCALL:
+		return long_call((size_t)h->a << 20);
 	case OP_FAULT:
 		*(volatile int *)0 = 1;
 		return -EFAULT; /* not reached */

@@ -9,6 +9,10 @@
  *   pmo_rw     pmo_write then pmo_read of 48 MiB through a user buffer
  *   getrandom  getrandom of 32 MiB
  *   munmap     munmap of 128 MiB of touched memory (PTEs and frames)
+ *   mprotect   mprotect of 16 GiB touched every 2 MiB (4 M PTE slots)
+ *   mmap_fixed MAP_FIXED over 128 MiB of touched memory (the unmap)
+ *   cap_delete cap_delete of the only cap to a 60%-of-memory data PMO
+ *   passive_kill  the same PMO, and only a passive thread left: killed
  *   write      write(1) of 64 MiB of TAP comment lines
  *   writev     writev(1) of 8 x 8 MiB of them
  */
@@ -85,6 +89,85 @@ static int munmap_big(void)
 	return munmap(b, n) ? 2 : 0;
 }
 
+/* 128 MiB of touched anonymous memory (PTEs and frames to drop). */
+static char *touched(size_t n)
+{
+	char *b = mmap(0, n, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (b == MAP_FAILED)
+		return 0;
+	for (size_t i = 0; i < n; i += 4096)
+		b[i] = 1;
+	return b;
+}
+
+/*
+ * 16 GiB mapped, one page touched per 2 MiB: 8192 page tables (64 MiB)
+ * whose 4 M entries mprotect must drop.
+ */
+static int mprotect_big(void)
+{
+	char *base = (char *)0x100000000000ul;
+
+	for (size_t g = 0; g < 16; g++)
+		if (mmap(base + (g << 30), 1ul << 30, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+			 0) == MAP_FAILED)
+			return 1;
+	for (size_t off = 0; off < (16ul << 30); off += 2 * MIB)
+		base[off] = 1;
+	return mprotect(base, 16ul << 30, PROT_READ) == 0 ? 0 : 2;
+}
+
+static int mmap_fixed_big(void)
+{
+	char *b = touched(128 * MIB);
+
+	if (!b)
+		return 1;
+	return mmap(b, 128 * MIB, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == b
+		       ? 0
+		       : 2;
+}
+
+/* The last capability to a big data PMO goes: its frames are freed. */
+static int cap_delete_big(void)
+{
+	size_t size = fy_kstat(KSTAT_FREE_FRAMES) * 4096 / 10 * 6;
+	long p = fy_pmo_create(size, PMO_DATA);
+	struct timespec ts = {0, 100000000};
+
+	if (p < 0)
+		return 1;
+	/* A pause, so that the test can tell creation from deletion. */
+	fy_syscall2(SYS_nanosleep, (long)&ts, 0);
+	return fy_cap_delete((cap_t)p) ? 2 : 0;
+}
+
+static void never_runs(void *arg)
+{
+	(void)arg;
+	fy_thread_exit();
+}
+
+/*
+ * Holds 60% of memory with only a passive thread left, which cannot die
+ * by itself: the killer retires it and frees the process.
+ */
+static int passive_kill(void)
+{
+	static char stack[4096] __attribute__((aligned(16)));
+	size_t size = fy_kstat(KSTAT_FREE_FRAMES) * 4096 / 10 * 6;
+
+	if (fy_pmo_create(size, PMO_DATA) < 0 ||
+	    fy_thread_create(CAP_SELF_GROUP, never_runs, stack + sizeof(stack),
+			     0, THREAD_PASSIVE) < 0)
+		return 1;
+	fy_thread_exit();
+}
+
 static int writev_big(void)
 {
 	struct iovec iov[8];
@@ -120,6 +203,14 @@ static int run(const char *k)
 		return writev_big();
 	if (!strcmp(k, "munmap"))
 		return munmap_big();
+	if (!strcmp(k, "mprotect"))
+		return mprotect_big();
+	if (!strcmp(k, "mmap_fixed"))
+		return mmap_fixed_big();
+	if (!strcmp(k, "cap_delete"))
+		return cap_delete_big();
+	if (!strcmp(k, "passive_kill"))
+		return passive_kill();
 	return 9;
 }
 
