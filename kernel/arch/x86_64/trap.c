@@ -128,6 +128,8 @@ static u64 ex_fixup(u64 rip)
 }
 
 #define PF_PRESENT (1ul << 0)
+#define PF_USER (1ul << 2)
+#define PF_RSVD (1ul << 3)
 #define PF_INSN (1ul << 4)
 
 /* Why a kernel-mode page fault at a user address happened. */
@@ -162,10 +164,17 @@ static void page_fault(struct arch_regs *r)
 	 * raised since it was mapped: the regions decide either way. The
 	 * kernel gets the same service only inside the user-access layer:
 	 * a stray kernel access must not be hidden by demand paging.
+	 *
+	 * From user mode, only a user access (PF_USER) is the regions'
+	 * business. A supervisor access made while user code runs (QEMU's
+	 * TCG reads the stack of a user iretq/lretq so, and SMAP refuses
+	 * it) or a reserved bit would fault again at once whatever the
+	 * regions did: the program would loop forever at that instruction.
+	 * It is killed instead (Linux oopses and kills it with SIGKILL).
 	 */
 	if (arch_regs_from_user(r)) {
-		if (vs && addr < USER_TOP &&
-		    vmspace_fault(vs, addr, access) == 0)
+		if ((r->error & (PF_USER | PF_RSVD)) == PF_USER && vs &&
+		    addr < USER_TOP && vmspace_fault(vs, addr, access) == 0)
 			return;
 		user_fault(r, addr);
 	}
