@@ -363,7 +363,10 @@ static void test_kernel_bases(cap_t conn_cap)
 		0xffffffff80000000ul, /* the kernel image */
 		0xfffffffffffff000ul, /* the top */
 		0x00007ffffffff000ul, /* just past user space */
+		0x0000800000000000ul, /* non-canonical: TCG takes it */
+		0x8000000000000000ul,
 	};
+	const unsigned nb = sizeof(bases) / sizeof(bases[0]);
 	const uint64_t calls[][3] = {{39, 0, 0},
 				     {SYS_null, 0, 0},
 				     {24, 0, 0},
@@ -372,13 +375,13 @@ static void test_kernel_bases(cap_t conn_cap)
 	uint64_t out[2];
 	char what[80] = "";
 
-	for (unsigned b = 0; b < 4; b++)
+	for (unsigned b = 0; b < nb; b++)
 		for (unsigned c = 0; c < 4; c++) {
-			long r = base_probe(bases[b], bases[3 - b], calls[c],
-					    out);
+			long r = base_probe(bases[b], bases[nb - 1 - b],
+					    calls[c], out);
 
 			if (r < 0 || out[0] != bases[b] ||
-			    out[1] != bases[3 - b]) {
+			    out[1] != bases[nb - 1 - b]) {
 				if (!bad++)
 					snprintf(what, sizeof(what),
 						 "base %u call %u: %ld %lx %lx",
