@@ -20,9 +20,11 @@ const char *boot_cmdline(void);
 
 /*
  * Boot options for the test suite, each proving a kernel fault's report
- * (tools/qemu.sh kfault|ksmap|ksmep): a stray kernel pointer, a kernel
+ * (tools/qemu.sh kfault|ksmap|ksmep|kdf): a stray kernel pointer, a kernel
  * read of a mapped user page outside the user-access layer (SMAP), the
- * kernel calling into a user page (SMEP). None returns.
+ * kernel calling into a user page (SMEP), an unmapped kernel stack (a
+ * double fault); and knmi, an NMI that must be reported and survived
+ * (the machine then powers off cleanly). None returns.
  */
 static void boot_fault(const char *opt)
 {
@@ -31,6 +33,16 @@ static void boot_fault(const char *opt)
 	if (!strcmp(opt, "kfault")) {
 		printk("[ferry] kfault: faulting in the kernel on purpose\n");
 		*(volatile u64 *)0xdead0000 = 1;
+	}
+	if (!strcmp(opt, "knmi")) {
+		printk("[ferry] knmi: sending this CPU an NMI\n");
+		arch_boot_nmi();
+		printk("[ferry] knmi: the kernel carried on\n");
+		arch_poweroff(0);
+	}
+	if (!strcmp(opt, "kdf")) {
+		printk("[ferry] kdf: the kernel stack is bad on purpose\n");
+		arch_boot_stack_fault();
 	}
 	if (strcmp(opt, "ksmap") && strcmp(opt, "ksmep"))
 		return;

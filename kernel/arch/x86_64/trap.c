@@ -14,6 +14,7 @@
 #include <sched/sched.h>
 #include <uapi/ferry/proc.h>
 
+#define VEC_NMI 2
 #define VEC_PF 14
 #define VEC_IRQ0 32
 #define VEC_TIMER (VEC_IRQ0 + 0)
@@ -224,6 +225,15 @@ void trap_handler(struct arch_regs *r)
 	switch (r->vector) {
 	case VEC_PF:
 		page_fault(r);
+		break;
+	case VEC_NMI:
+		/*
+		 * Nothing here sends NMIs (QEMU's monitor can): not the
+		 * interrupted program's fault, whatever it was. Reported
+		 * and ignored, as Linux does with an unknown NMI. Its own
+		 * stack (idt.c) and no use of %gs make any instant safe.
+		 */
+		printk("[ferry] NMI received at rip %016lx, ignored\n", r->rip);
 		break;
 	case VEC_TIMER:
 		pic_eoi(0);
