@@ -14,7 +14,6 @@
 #include <sched/sched.h>
 #include <uapi/ferry/proc.h>
 
-#define VEC_NMI 2
 #define VEC_PF 14
 #define VEC_IRQ0 32
 #define VEC_TIMER (VEC_IRQ0 + 0)
@@ -218,6 +217,19 @@ static bool iretq_fault(struct arch_regs *r)
 	thread_exit();
 }
 
+/*
+ * NMI (entry.S's nmi_entry, its own stack, %gs unknown): nothing here
+ * sends NMIs (QEMU's monitor can). Not the interrupted program's fault,
+ * whatever it was: reported and ignored, as Linux does with an unknown
+ * NMI. It must touch nothing a trap path may be half way through; printk
+ * takes no lock.
+ */
+void nmi_handler(struct arch_regs *r);
+void nmi_handler(struct arch_regs *r)
+{
+	printk("[ferry] NMI received at rip %016lx, ignored\n", r->rip);
+}
+
 void trap_handler(struct arch_regs *r)
 {
 	bool from_user = arch_regs_from_user(r);
@@ -225,15 +237,6 @@ void trap_handler(struct arch_regs *r)
 	switch (r->vector) {
 	case VEC_PF:
 		page_fault(r);
-		break;
-	case VEC_NMI:
-		/*
-		 * Nothing here sends NMIs (QEMU's monitor can): not the
-		 * interrupted program's fault, whatever it was. Reported
-		 * and ignored, as Linux does with an unknown NMI. Its own
-		 * stack (idt.c) and no use of %gs make any instant safe.
-		 */
-		printk("[ferry] NMI received at rip %016lx, ignored\n", r->rip);
 		break;
 	case VEC_TIMER:
 		pic_eoi(0);
