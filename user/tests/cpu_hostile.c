@@ -262,6 +262,66 @@ static void side(void *arg)
 	fy_thread_exit();
 }
 
+static char big_buf[1 << 20];
+
+/*
+ * Flags and selectors across a long system call, whose preemption points
+ * take interrupts in kernel mode (arch_irq_window): every flag ring 3 can
+ * set but TF, DS/ES = the user code selector, GS = user data. Returns the
+ * result; out[0] = flags after, out[1] = ds | es << 16 | gs << 32.
+ */
+long long_probe(const uint64_t *a, uint64_t flags, uint64_t *out);
+__asm__(".text\n"
+	"long_probe:\n"
+	"	pushq %rbx\n"
+	"	movq %rdx, %rbx\n"
+	"	movq %cs, %rax\n"
+	"	movl %eax, %ds\n"
+	"	movl %eax, %es\n"
+	"	movq %ss, %rax\n"
+	"	movl %eax, %gs\n"
+	"	pushq %rsi\n"
+	"	movq 0(%rdi), %rax\n"
+	"	movq 16(%rdi), %rsi\n"
+	"	movq 24(%rdi), %rdx\n"
+	"	movq 8(%rdi), %rdi\n"
+	"	xorl %r10d, %r10d\n"
+	"	popfq\n"
+	"	syscall\n"
+	"	pushfq\n"
+	"	popq 0(%rbx)\n"
+	"	pushq $0x202\n"
+	"	popfq\n"
+	"	xorl %ecx, %ecx\n"
+	"	movw %gs, %cx\n"
+	"	shlq $16, %rcx\n"
+	"	movw %es, %cx\n"
+	"	shlq $16, %rcx\n"
+	"	movw %ds, %cx\n"
+	"	movq %rcx, 8(%rbx)\n"
+	"	xorl %ecx, %ecx\n"
+	"	movl %ecx, %ds\n"
+	"	movl %ecx, %es\n"
+	"	movl %ecx, %gs\n"
+	"	popq %rbx\n"
+	"	ret\n");
+
+static void test_long_call(void)
+{
+	/* CF PF AF ZF SF IF DF OF NT AC ID, and the fixed bit 1 */
+	const uint64_t flags = 0x244ed7;
+	uint64_t a[4] = {318, (uint64_t)big_buf, sizeof(big_buf), 0};
+	uint64_t out[2] = {0, 0}, cs, ss;
+	long r = long_probe(a, flags, out);
+
+	__asm__("movq %%cs, %0\n\tmovq %%ss, %1" : "=r"(cs), "=r"(ss));
+	tap_ok(r == (long)sizeof(big_buf) && out[0] == flags &&
+		       out[1] == (cs | cs << 16 | ss << 32),
+	       "a 1 MiB getrandom with every flag set and DS/ES/GS loaded "
+	       "gives back %ld, flags %lx, selectors %lx",
+	       r, out[0], out[1]);
+}
+
 static void test_fpu(cap_t conn_cap)
 {
 	static const struct {
@@ -302,6 +362,16 @@ static void test_fpu(cap_t conn_cap)
 		       "(%d of 20 bad)",
 		       calls[i].what, bad);
 	}
+	/* A long call: preemption points, interrupts taken in the kernel. */
+	a[0] = 318; /* getrandom */
+	a[1] = (uint64_t)big_buf;
+	a[2] = sizeof(big_buf);
+	a[3] = 0;
+	memset(img_out, 0, sizeof(img_out));
+	tap_ok(fpu_probe(img_main, a, img_out) == (long)sizeof(big_buf) &&
+		       !memcmp(img_out, img_main, FX_STATE_BYTES),
+	       "the FPU state comes back exactly across a 1 MiB getrandom "
+	       "(preemption windows)");
 	/* An IPC call: the handler runs in another process on our CPU. */
 	a[0] = SYS_ipc_call;
 	a[1] = conn_cap;
@@ -435,6 +505,7 @@ int main(int argc, char **argv)
 
 	test_cases();
 	test_int_vectors();
+	test_long_call();
 	test_fpu(conn.cap);
 	if (cpu_has(CPUID7_FSGSBASE))
 		test_kernel_bases(conn.cap);
