@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <ferry/ferry.h>
 #include <ferry/ipc.h>
@@ -487,13 +488,99 @@ static void test_kernel_bases(cap_t conn_cap)
 	       bad, what);
 }
 
+/*
+ * Every pc the kernel will later enter user mode at is checked when it is
+ * given (thread_create and register_server in cpu_state and ipc_hostile):
+ * here the last one, the exit routine of ipc_register_cb_return. The
+ * child "regsrv" is a server whose register callback first offers a
+ * kernel, a non-canonical and the first non-user address (-EINVAL each),
+ * then a good one; its handler answers the first call with 1 if all
+ * three were refused.
+ */
+#define REG_SHM_VA 0x300000000000ul
+static char reg_stack[2][8192] __attribute__((aligned(16)));
+static long reg_handler = -1, reg_refused[3];
+
+static void reg_handler_entry(struct ipc_msg *m, uint64_t badge)
+{
+	(void)m;
+	(void)badge;
+	fy_ipc_return(reg_refused[0] == -EINVAL && reg_refused[1] == -EINVAL &&
+			      reg_refused[2] == -EINVAL,
+		      0);
+	fy_thread_exit();
+}
+
+static void reg_exit_entry(void)
+{
+	fy_ipc_exit_routine_return();
+	fy_thread_exit();
+}
+
+static void reg_cb_entry(void)
+{
+	static const uint64_t bad[3] = {0xffff800000000000ul,
+					0x0000800000000000ul, 0x7ffffffff000ul};
+
+	for (int i = 0; i < 3; i++)
+		reg_refused[i] = fy_ipc_register_cb_return(
+			(cap_t)reg_handler, (void *)bad[i], REG_SHM_VA);
+	fy_ipc_register_cb_return((cap_t)reg_handler, (void *)reg_exit_entry,
+				  REG_SHM_VA);
+	fy_thread_exit();
+}
+
+static int reg_server(void)
+{
+	long cb;
+
+	reg_handler = fy_thread_create(
+		CAP_SELF_GROUP, (fy_thread_entry_t)reg_handler_entry,
+		reg_stack[0] + sizeof(reg_stack[0]), NULL, THREAD_PASSIVE);
+	cb = fy_thread_create(CAP_SELF_GROUP, (fy_thread_entry_t)reg_cb_entry,
+			      reg_stack[1] + sizeof(reg_stack[1]), NULL,
+			      THREAD_PASSIVE);
+	if (reg_handler < 0 || cb < 0 ||
+	    fy_register_server((void *)reg_handler_entry, (cap_t)cb, NULL))
+		return 2;
+	for (;;)
+		sleep(1000); /* killed by the test */
+}
+
+static void test_exit_routine(void)
+{
+	const char *argv[] = {"tests/cpu_hostile", "regsrv", NULL};
+	long proc = fy_spawn(argv[0], argv, NULL), server;
+	struct ipc_conn conn;
+	long r = -1;
+
+	server = proc >= 0 ? fy_cap_fetch((cap_t)proc, CAP_SELF_MAIN_THREAD,
+					  CAP_RIGHT_CALL)
+			   : -1;
+	if (server >= 0 && ipc_connect((cap_t)server, 4096, &conn) == 0) {
+		r = fy_ipc_call(conn.cap, NULL, 0, 0);
+		ipc_close(&conn);
+	}
+	tap_eq(r, 1,
+	       "ipc_register_cb_return refuses a kernel, a non-canonical and "
+	       "the first non-user exit routine (-EINVAL), then connects");
+	if (proc >= 0) {
+		fy_proc_kill((cap_t)proc);
+		fy_proc_wait((cap_t)proc);
+		fy_cap_delete((cap_t)proc);
+	}
+	if (server >= 0)
+		fy_cap_delete((cap_t)server);
+}
+
 int main(int argc, char **argv)
 {
 	struct ipc_conn conn;
 	long echo, server;
 
 	if (argc > 1)
-		return hostile_case(argv[1]);
+		return strcmp(argv[1], "regsrv") ? hostile_case(argv[1])
+						 : reg_server();
 
 	echo = fy_spawn("helpers/ipc_echo",
 			(const char *const[]){"helpers/ipc_echo", NULL}, NULL);
@@ -506,6 +593,7 @@ int main(int argc, char **argv)
 	test_cases();
 	test_int_vectors();
 	test_long_call();
+	test_exit_routine();
 	test_fpu(conn.cap);
 	if (cpu_has(CPUID7_FSGSBASE))
 		test_kernel_bases(conn.cap);
