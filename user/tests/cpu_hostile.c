@@ -91,14 +91,15 @@ static const struct {
 	{"ss-null", SIG(SEGV)},
 	{"ss-code", SIG(SEGV)},
 	/*
-	 * Far returns and iretq: QEMU 7.2's TCG reads their stack as a
-	 * supervisor access, which SMAP refuses (#PF without PF_USER),
-	 * even for a good frame. Ferry kills with SIGSEGV; Linux 6.1 on
-	 * the same model oopses and kills with SIGKILL. Without SMAP (or
-	 * on hardware) the bad frames are #GP, SIGSEGV, and the good ones
+	 * Far calls and returns, iretq: QEMU 7.2's TCG makes their stack
+	 * accesses supervisor accesses, which SMAP refuses (#PF without
+	 * PF_USER), even for a good frame. Ferry kills with SIGSEGV; Linux 6.1
+	 * on the same model oopses and kills with SIGKILL. Without SMAP (or on
+	 * hardware) the bad frames are #GP, SIGSEGV, and the good ones
 	 * (-user) live.
 	 */
 	{"lret-user", SMAP_ONLY},
+	{"lcall-user", SMAP_ONLY},
 	{"iretq-user", SMAP_ONLY},
 	{"lret-kcode", SIG(SEGV)},
 	{"lret-kcode3", SIG(SEGV)},

@@ -164,6 +164,24 @@ static int hostile_case(const char *how)
 		uint16_t cs;
 		__asm__ volatile("mov %%cs, %0" : "=r"(cs));
 		hostile_iretq(cs, ss, 0x202);
+	} else if (!strcmp(how, "lcall-user")) {
+		/*
+		 * A far call (m16:64: QEMU 7.2 truncates the stack pointer of
+		 * the m16:32 form) to the next instruction with our own CS.
+		 */
+		static struct {
+			uint64_t off;
+			uint16_t sel;
+		} __attribute__((packed)) far;
+		__asm__ volatile("leaq 1f(%%rip), %%rax\n\t"
+				 "movq %%rax, %0\n\t"
+				 "movw %%cs, %1\n\t"
+				 "movq %%rsp, %%rbx\n\t"
+				 "rex.w lcall *%0\n"
+				 "1:\tmovq %%rbx, %%rsp"
+				 : "+m"(far.off), "+m"(far.sel)
+				 :
+				 : "rax", "rbx", "memory");
 	} else if (!strcmp(how, "lret-kcode"))
 		hostile_lret(0x08);
 	else if (!strcmp(how, "lret-kcode3"))
