@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: tools/qemu.sh run|test|bench|kfault|ksmap|ksmep|kdf|knmi|debug
+# Usage: tools/qemu.sh run|test|bench|kfault|ksmap|ksmep|kdf|knmi|knmi-iret|debug
 #
 # The one place that owns QEMU's command line; `make run/test/bench/debug`
 # all come here. The kernel command line (-append) is the mode, which the
@@ -20,6 +20,8 @@
 #          reported from its own stack (no triple fault, no reset)
 #   knmi   the kernel sends itself an NMI: it must be reported and the
 #          kernel must carry on to a clean poweroff
+#   knmi-iret  an NMI at the iretq to user mode, after its swapgs: user
+#          mode must still get its own GS base
 #   debug  stops at the first instruction and waits for gdb on :1234
 #
 # The kernel powers off through isa-debug-exit, which makes QEMU exit with
@@ -111,6 +113,19 @@ kfault | ksmap | ksmep | kdf)
 		tap 'grep -q "$cause" "$log"' "the report names the cause (${cause#cause: })"
 	fi
 	;;
+knmi-iret)
+	# An NMI exactly at the iretq to user mode, after its swapgs: the
+	# user code then reads its GS base and faults; the report must show
+	# the user's base (0x5a5a5a5a5000), not the kernel's.
+	log=$BUILD/knmi-iret.log
+	timeout "$QEMU_TIMEOUT" "${qemu[@]}" -serial stdio </dev/null >"$log" ||
+		status=$?
+	tap() { if eval "$1"; then echo "ok - knmi-iret: $2"; else echo "not ok - knmi-iret: $2"; fi; }
+	iret=$(nm "$BUILD/ferry.elf" | awk '$3 == "iretq_insn" {print $1}')
+	tap '[ -n "$iret" ] && grep -q "NMI received at rip $iret" "$log"' "the NMI arrives at iretq_insn ($iret)"
+	tap 'grep -q "KERNEL PANIC: invalid opcode (vector 6) in user mode" "$log"' "the user code runs and reports"
+	tap 'grep -q "rax 00005a5a5a5a5000" "$log"' "user mode has its own GS base, not the kernel's"
+	;;
 knmi)
 	log=$BUILD/knmi.log
 	timeout "$QEMU_TIMEOUT" "${qemu[@]}" -serial stdio </dev/null >"$log" ||
@@ -128,7 +143,7 @@ debug)
 	[ "$status" -eq 0 ] || qemu_result "$status"
 	;;
 *)
-	echo "usage: $0 run|test|bench|kfault|ksmap|ksmep|kdf|knmi|debug" >&2
+	echo "usage: $0 run|test|bench|kfault|ksmap|ksmep|kdf|knmi|knmi-iret|debug" >&2
 	exit 2
 	;;
 esac

@@ -33,6 +33,13 @@ void arch_boot_nmi(void)
 {
 }
 
+void arch_boot_nmi_at_iret(void *page, u64 user_va)
+{
+	(void)page;
+	(void)user_va;
+	abort();
+}
+
 void arch_pt_activate(paddr_t root)
 {
 	host_active_root = root;

@@ -59,13 +59,58 @@ void arch_boot_stack_fault(void)
 #define LAPIC_ICR_HI 0x310
 #define ICR_NMI (4u << 8)
 
-void arch_boot_nmi(void)
+static volatile u32 *nmi_self_setup(void)
 {
 	volatile u32 *apic = phys_to_virt(LAPIC_BASE);
-	u32 id = apic[LAPIC_ID / 4] >> 24;
 
-	apic[LAPIC_ICR_HI / 4] = id << 24;
-	apic[LAPIC_ICR_LO / 4] = ICR_NMI;
+	apic[LAPIC_ICR_HI / 4] = (apic[LAPIC_ID / 4] >> 24) << 24;
+	return apic + LAPIC_ICR_LO / 4;
+}
+
+void arch_boot_nmi(void)
+{
+	*nmi_self_setup() = ICR_NMI;
 	for (int i = 0; i < 1000; i++)
 		__asm__ volatile("pause");
+}
+
+/*
+ * The knmi-iret boot check: an NMI exactly at trap_return's iretq to
+ * user space, after its swapgs, when the GS base live is the user's
+ * although CS is still the kernel's. The user code, at user_va (a user
+ * page whose kernel alias is `page`), reads its GS base and faults
+ * (rdgsbase %rax; ud2): the report must show rax = the user's base
+ * (KNMI_USER_GS), not the kernel's. Under TCG an interrupt is taken at
+ * the start of a translation block: the ICR write just before a jump
+ * to iretq_insn makes the NMI arrive there. Interrupts stay off in user
+ * mode; tss.rsp0 is a part of this boot stack for the #UD.
+ */
+#define KNMI_USER_GS 0x00005a5a5a5a5000ul
+
+void arch_boot_nmi_at_iret(void *page, u64 user_va)
+{
+	static const u8 code[] = {0xf3, 0x48, 0x0f, 0xae, 0xc8, /* rdgsbase */
+				  0x0f, 0x0b};			/* ud2 */
+	u64 sp = (u64)__builtin_frame_address(0) - 2048;
+	volatile u32 *icr = nmi_self_setup();
+
+	for (unsigned i = 0; i < sizeof(code); i++)
+		((u8 *)page)[i] = code[i];
+	tss_set_rsp0(sp & ~15ul);
+	wrmsr(MSR_KERNEL_GS_BASE, KNMI_USER_GS);
+	__asm__ volatile("pushq %[ss]\n\t"
+			 "pushq %[usp]\n\t"
+			 "pushq $2\n\t" /* rflags: IF off */
+			 "pushq %[cs]\n\t"
+			 "pushq %[upc]\n\t"
+			 "swapgs\n\t"
+			 "movl %[nmi], (%[icr])\n\t"
+			 "jmp iretq_insn"
+			 :
+			 : [ss] "i"(SEL_UDATA), [cs] "i"(SEL_UCODE),
+			   [usp] "r"(user_va + 2048), [upc] "r"(user_va),
+			   [nmi] "r"(ICR_NMI), [icr] "r"(icr)
+			 : "memory");
+	for (;;)
+		;
 }

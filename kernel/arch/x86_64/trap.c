@@ -72,8 +72,9 @@ static const char *exc_name(u64 v)
 
 static void kernel_fault(struct arch_regs *r, u64 addr, const char *cause)
 {
-	printk("\n[ferry] KERNEL PANIC: %s (vector %lu) in kernel mode\n",
-	       exc_name(r->vector), r->vector);
+	printk("\n[ferry] KERNEL PANIC: %s (vector %lu) in %s mode\n",
+	       exc_name(r->vector), r->vector,
+	       arch_regs_from_user(r) ? "user" : "kernel");
 	if (cause)
 		printk("  cause: %s\n", cause);
 	printk("  error %lx  fault address %016lx\n", r->error, addr);
@@ -108,6 +109,10 @@ static int fault_signal(u64 vector)
 static void user_fault(struct arch_regs *r, u64 addr)
 {
 	struct cap_group *g = current->group;
+
+	/* User mode with no user thread: only a boot check does that. */
+	if (unlikely(!g))
+		kernel_fault(r, addr, "a user-mode fault with no user thread");
 
 	printk("[ferry] pid %u (%s) tid %u killed: %s (vector %lu) at rip "
 	       "%016lx, error %lx, address %016lx\n",
