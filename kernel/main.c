@@ -20,9 +20,12 @@ const char *boot_cmdline(void);
 
 /*
  * Boot options for the test suite, each proving a kernel fault's report
- * (tools/qemu.sh kfault|ksmap|ksmep): a stray kernel pointer, a kernel
+ * (tools/qemu.sh kfault|ksmap|ksmep|kdf): a stray kernel pointer, a kernel
  * read of a mapped user page outside the user-access layer (SMAP), the
- * kernel calling into a user page (SMEP). None returns.
+ * kernel calling into a user page (SMEP), an unmapped kernel stack (a
+ * double fault); knmi, an NMI that must be reported and survived (the
+ * machine then powers off cleanly); knmi-iret, an NMI at the iretq to
+ * user mode, which must leave the user's GS base live. None returns.
  */
 static void boot_fault(const char *opt)
 {
@@ -32,14 +35,31 @@ static void boot_fault(const char *opt)
 		printk("[ferry] kfault: faulting in the kernel on purpose\n");
 		*(volatile u64 *)0xdead0000 = 1;
 	}
-	if (strcmp(opt, "ksmap") && strcmp(opt, "ksmep"))
+	if (!strcmp(opt, "knmi")) {
+		printk("[ferry] knmi: sending this CPU an NMI\n");
+		arch_boot_nmi();
+		printk("[ferry] knmi: the kernel carried on\n");
+		arch_poweroff(0);
+	}
+	if (!strcmp(opt, "kdf")) {
+		printk("[ferry] kdf: the kernel stack is bad on purpose\n");
+		arch_boot_stack_fault();
+	}
+	if (strcmp(opt, "ksmap") && strcmp(opt, "ksmep") &&
+	    strcmp(opt, "knmi-iret"))
 		return;
-	/* A user page (PTE_U), present, holding a `ret`. */
+	/* A user page (PTE_U), present, holding a `ret` (or knmi-iret's code).
+	 */
 	pa = frame_alloc_zeroed();
 	if (!pa || pt_map(arch_kernel_pt_root(), KFAULT_USER_VA, pa,
 			  PTE_P | PTE_W | PTE_U))
 		panic("%s: no memory for the user page", opt);
 	*(u8 *)phys_to_virt(pa) = 0xc3;
+	if (!strcmp(opt, "knmi-iret")) {
+		printk("[ferry] knmi-iret: an NMI at the return to user "
+		       "mode\n");
+		arch_boot_nmi_at_iret(phys_to_virt(pa), KFAULT_USER_VA);
+	}
 	printk("[ferry] %s: the kernel %s a user page on purpose\n", opt,
 	       !strcmp(opt, "ksmap") ? "reads" : "executes");
 	if (!strcmp(opt, "ksmap"))

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: tools/qemu.sh run|test|bench|kfault|ksmap|ksmep|debug
+# Usage: tools/qemu.sh run|test|bench|kfault|ksmap|ksmep|kdf|knmi|knmi-iret|debug
 #
 # The one place that owns QEMU's command line; `make run/test/bench/debug`
 # all come here. The kernel command line (-append) is the mode, which the
@@ -16,6 +16,12 @@
 #   ksmap  the kernel reads a user page outside the user-access layer:
 #          SMAP must catch it (same checks; log $BUILD/ksmap.log)
 #   ksmep  the kernel calls into a user page: SMEP must catch it
+#   kdf    the kernel runs on an unmapped stack: the double fault must be
+#          reported from its own stack (no triple fault, no reset)
+#   knmi   the kernel sends itself an NMI: it must be reported and the
+#          kernel must carry on to a clean poweroff
+#   knmi-iret  an NMI at the iretq to user mode, after its swapgs: user
+#          mode must still get its own GS base
 #   debug  stops at the first instruction and waits for gdb on :1234
 #
 # The kernel powers off through isa-debug-exit, which makes QEMU exit with
@@ -83,7 +89,7 @@ bench)
 	tr -d '\r' <"$log" | grep -E '^(# )?bench ' || true
 	qemu_result "$status" || { echo "qemu.sh: full log in $log" >&2; exit 1; }
 	;;
-kfault | ksmap | ksmep)
+kfault | ksmap | ksmep | kdf)
 	# The kernel faults on purpose (boot option of the same name): the
 	# report must name the fault (and for ksmap/ksmep the protection
 	# that caught it), and QEMU must exit with the panic status.
@@ -93,16 +99,41 @@ kfault | ksmap | ksmep)
 	tap() { if eval "$1"; then echo "ok - $mode: $2"; else echo "not ok - $mode: $2"; fi; }
 	case $mode in
 	kfault) addr=00000000dead0000 rip=ffffffff8 cause= ;;
+	kdf) addr=ffff808000000ff8 rip=ffffffff8 cause= ;;
 	ksmap) addr=0000000000400000 rip=ffffffff8 cause="cause: SMAP: the kernel touched a user page outside the user-access layer" ;;
 	ksmep) addr=0000000000400000 rip=0000000000400000 cause="cause: SMEP: the kernel executed a user page" ;;
 	esac
 	tap '[ "$status" -eq 255 ]' "QEMU exits with the panic status (got $status)"
-	tap 'grep -q "KERNEL PANIC: page fault (vector 14) in kernel mode" "$log"' "the report names the fault"
+	fault="page fault (vector 14)"
+	[ "$mode" = kdf ] && fault="double fault (vector 8)"
+	tap 'grep -q "KERNEL PANIC: $fault in kernel mode" "$log"' "the report names the fault ($fault)"
 	tap 'grep -q "fault address $addr" "$log"' "the report gives the fault address"
 	tap 'grep -q "rip $rip" "$log" && grep -q "r15 " "$log"' "the report dumps the registers"
 	if [ -n "$cause" ]; then
 		tap 'grep -q "$cause" "$log"' "the report names the cause (${cause#cause: })"
 	fi
+	;;
+knmi-iret)
+	# An NMI exactly at the iretq to user mode, after its swapgs: the
+	# user code then reads its GS base and faults; the report must show
+	# the user's base (0x5a5a5a5a5000), not the kernel's.
+	log=$BUILD/knmi-iret.log
+	timeout "$QEMU_TIMEOUT" "${qemu[@]}" -serial stdio </dev/null >"$log" ||
+		status=$?
+	tap() { if eval "$1"; then echo "ok - knmi-iret: $2"; else echo "not ok - knmi-iret: $2"; fi; }
+	iret=$(nm "$BUILD/ferry.elf" | awk '$3 == "iretq_insn" {print $1}')
+	tap '[ -n "$iret" ] && grep -q "NMI received at rip $iret" "$log"' "the NMI arrives at iretq_insn ($iret)"
+	tap 'grep -q "KERNEL PANIC: invalid opcode (vector 6) in user mode" "$log"' "the user code runs and reports"
+	tap 'grep -q "rax 00005a5a5a5a5000" "$log"' "user mode has its own GS base, not the kernel's"
+	;;
+knmi)
+	log=$BUILD/knmi.log
+	timeout "$QEMU_TIMEOUT" "${qemu[@]}" -serial stdio </dev/null >"$log" ||
+		status=$?
+	tap() { if eval "$1"; then echo "ok - knmi: $2"; else echo "not ok - knmi: $2"; fi; }
+	tap '[ "$status" -eq 1 ]' "QEMU exits with a clean poweroff (got $status)"
+	tap 'grep -q "NMI received at rip" "$log"' "the NMI is reported"
+	tap 'grep -q "knmi: the kernel carried on" "$log" && ! grep -q PANIC "$log"' "the kernel carries on"
 	;;
 debug)
 	echo "qemu.sh: waiting for gdb. In another terminal:"
@@ -112,7 +143,7 @@ debug)
 	[ "$status" -eq 0 ] || qemu_result "$status"
 	;;
 *)
-	echo "usage: $0 run|test|bench|kfault|ksmap|ksmep|debug" >&2
+	echo "usage: $0 run|test|bench|kfault|ksmap|ksmep|kdf|knmi|knmi-iret|debug" >&2
 	exit 2
 	;;
 esac

@@ -5,7 +5,8 @@
 #    $BUILD/system-test.log;
 # 3. the same system tests on a kernel built with IPC_FASTPATH=0, log in
 #    $BUILD/nofast/system-test.log;
-# 4. the kernel-fault report checks (tools/qemu.sh kfault, ksmap, ksmep);
+# 4. the kernel-fault report checks (tools/qemu.sh kfault, ksmap, ksmep, kdf,
+#    knmi, knmi-iret);
 # 5. the checks of `make run PROG=...`'s gate (tools/check-prog-test.sh);
 # 6. tools/collect.py over all of them, whose last line is
 #    "N passed, M failed".
@@ -43,7 +44,7 @@ nofast_status=$?
 grep -E "^(not ok|# system)" "$nofast_log" || true
 
 echo "== kernel fault reports"
-for m in kfault ksmap ksmep; do
+for m in kfault ksmap ksmep kdf knmi knmi-iret; do
 	tools/qemu.sh $m 2>&1
 done | tee "$BUILD/kfault-tap.log"
 

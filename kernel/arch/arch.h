@@ -19,6 +19,16 @@ void arch_console_putc(char c);
 /* Stop the machine: QEMU exits with a success (0) or failure status. */
 void arch_poweroff(int code) __attribute__((noreturn));
 void arch_halt_fail(void) __attribute__((noreturn));
+/* Boot check kdf: run on an unmapped kernel stack; never returns. */
+void arch_boot_stack_fault(void) __attribute__((noreturn));
+/* Boot check knmi: send this CPU an NMI; returns once it is taken. */
+void arch_boot_nmi(void);
+/*
+ * Boot check knmi-iret: an NMI at the return to user space, whose code
+ * goes in `page` (the kernel's view of the user page at user_va); ends in
+ * a report of the user-mode fault that code makes. Never returns.
+ */
+void arch_boot_nmi_at_iret(void *page, u64 user_va) __attribute__((noreturn));
 
 /* Interrupts. The kernel runs with them off except when idle. */
 void arch_idle_wait(void); /* enable, halt until an interrupt, disable */

@@ -23,6 +23,23 @@ void arch_idle_wait(void)
 {
 }
 
+/* No kernel stacks to fault on, no NMIs here. */
+void arch_boot_stack_fault(void)
+{
+	abort();
+}
+
+void arch_boot_nmi(void)
+{
+}
+
+void arch_boot_nmi_at_iret(void *page, u64 user_va)
+{
+	(void)page;
+	(void)user_va;
+	abort();
+}
+
 void arch_pt_activate(paddr_t root)
 {
 	host_active_root = root;

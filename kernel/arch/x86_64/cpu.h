@@ -132,6 +132,10 @@ _Static_assert(sizeof(struct tss) == 104, "TSS layout");
 
 extern struct tss tss;
 
+/* Interrupt stack table slots (1-based, as the IDT gate holds them). */
+#define IST_DF 1
+#define IST_NMI 2
+
 /* Inline: both run on every thread switch, IPC migration included. */
 static inline void tss_set_rsp0(u64 rsp0)
 {

@@ -156,6 +156,25 @@ trap_from_kernel:
 	swapgs
 	jmp trap_gs_ok
 
+/*
+ * NMI: it may arrive at any instruction, also between trap_return's
+ * swapgs and its iretq or at syscall_entry before its swapgs, so the GS
+ * base may be the user's or the kernel's whatever CS says (trap_common's
+ * check by rip is right only for the faults iretq itself raises). Nothing
+ * on this path uses %gs or swaps it: nmi_handler only reports, and the
+ * return is straight back to where it came from, on its own stack (IST,
+ * idt.c).
+ */
+nmi_entry:
+	PUSH_GPRS
+	movq %rsp, %rdi
+	cld
+	USER_ACCESS_OFF
+	call nmi_handler
+	POP_GPRS
+	addq $16, %rsp			/* vector, error */
+	iretq
+
 /* A new thread's first switch returns here with %rsp at its frame. */
 	.global thread_trampoline
 thread_trampoline:
@@ -227,7 +246,11 @@ isr\n:
 	pushq $0
 	.endif
 	pushq $\n
+	.if \n == 2
+	jmp nmi_entry
+	.else
 	jmp trap_common
+	.endif
 .endm
 
 	.align 16

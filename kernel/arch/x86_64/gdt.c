@@ -10,6 +10,10 @@
 struct tss tss;
 static u64 gdt[7];
 
+/* The #DF and NMI stacks (idt.c says why they have their own). */
+#define IST_STACK_SIZE 4096
+static u8 ist_stack[2][IST_STACK_SIZE] __attribute__((aligned(16)));
+
 static struct {
 	u16 limit;
 	u64 base;
@@ -29,6 +33,8 @@ void gdt_init(void)
 		 (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
 	gdt[6] = base >> 32;
 	tss.iomap_base = sizeof(tss); /* no I/O bitmap: user ports fault */
+	tss.ist[IST_DF - 1] = (u64)ist_stack[0] + IST_STACK_SIZE;
+	tss.ist[IST_NMI - 1] = (u64)ist_stack[1] + IST_STACK_SIZE;
 
 	gdt_ptr.limit = sizeof(gdt) - 1;
 	gdt_ptr.base = (u64)gdt;

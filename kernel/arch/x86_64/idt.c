@@ -3,7 +3,9 @@
 #include <arch/arch.h>
 
 #define IDT_ENTRIES 64
+#define VEC_NMI 2
 #define VEC_BP 3
+#define VEC_DF 8
 #define ISR_STUB_SIZE 16 /* entry.S aligns each stub to 16 bytes */
 
 struct idt_gate {
@@ -30,7 +32,15 @@ void idt_init(void)
 		u64 h = (u64)isr_table_start + (u64)i * ISR_STUB_SIZE;
 		idt[i].off_lo = h & 0xffff;
 		idt[i].sel = SEL_KCODE;
-		idt[i].ist = 0;
+		/*
+		 * #DF and NMI run on stacks of their own (tss.ist, gdt.c):
+		 * a #DF comes when the kernel stack itself is bad (an
+		 * overflow into an unmapped page), where pushing its frame
+		 * there would be a triple fault and a reset with no report;
+		 * an NMI may come at syscall_entry's first instruction,
+		 * before %rsp is the kernel's.
+		 */
+		idt[i].ist = i == VEC_DF ? IST_DF : i == VEC_NMI ? IST_NMI : 0;
 		/*
 		 * Interrupt gate, DPL 0: int $n from user faults with #GP.
 		 * Except #BP, DPL 3 as on Linux: int3 in user mode is a

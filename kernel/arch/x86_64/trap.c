@@ -72,8 +72,9 @@ static const char *exc_name(u64 v)
 
 static void kernel_fault(struct arch_regs *r, u64 addr, const char *cause)
 {
-	printk("\n[ferry] KERNEL PANIC: %s (vector %lu) in kernel mode\n",
-	       exc_name(r->vector), r->vector);
+	printk("\n[ferry] KERNEL PANIC: %s (vector %lu) in %s mode\n",
+	       exc_name(r->vector), r->vector,
+	       arch_regs_from_user(r) ? "user" : "kernel");
 	if (cause)
 		printk("  cause: %s\n", cause);
 	printk("  error %lx  fault address %016lx\n", r->error, addr);
@@ -109,6 +110,10 @@ static void user_fault(struct arch_regs *r, u64 addr)
 {
 	struct cap_group *g = current->group;
 
+	/* User mode with no user thread: only a boot check does that. */
+	if (unlikely(!g))
+		kernel_fault(r, addr, "a user-mode fault with no user thread");
+
 	printk("[ferry] pid %u (%s) tid %u killed: %s (vector %lu) at rip "
 	       "%016lx, error %lx, address %016lx\n",
 	       g->pid, g->name, current->tid, exc_name(r->vector), r->vector,
@@ -128,6 +133,8 @@ static u64 ex_fixup(u64 rip)
 }
 
 #define PF_PRESENT (1ul << 0)
+#define PF_USER (1ul << 2)
+#define PF_RSVD (1ul << 3)
 #define PF_INSN (1ul << 4)
 
 /* Why a kernel-mode page fault at a user address happened. */
@@ -162,10 +169,17 @@ static void page_fault(struct arch_regs *r)
 	 * raised since it was mapped: the regions decide either way. The
 	 * kernel gets the same service only inside the user-access layer:
 	 * a stray kernel access must not be hidden by demand paging.
+	 *
+	 * From user mode, only a user access (PF_USER) is the regions'
+	 * business. A supervisor access made while user code runs (QEMU's
+	 * TCG reads the stack of a user iretq/lretq so, and SMAP refuses
+	 * it) or a reserved bit would fault again at once whatever the
+	 * regions did: the program would loop forever at that instruction.
+	 * It is killed instead (Linux oopses and kills it with SIGKILL).
 	 */
 	if (arch_regs_from_user(r)) {
-		if (vs && addr < USER_TOP &&
-		    vmspace_fault(vs, addr, access) == 0)
+		if ((r->error & (PF_USER | PF_RSVD)) == PF_USER && vs &&
+		    addr < USER_TOP && vmspace_fault(vs, addr, access) == 0)
 			return;
 		user_fault(r, addr);
 	}
@@ -206,6 +220,19 @@ static bool iretq_fault(struct arch_regs *r)
 	       frame[0], frame[3], frame[2]);
 	cap_group_exit(g, PROC_STATUS_KILLED(PROC_SIG_SEGV));
 	thread_exit();
+}
+
+/*
+ * NMI (entry.S's nmi_entry, its own stack, %gs unknown): nothing here
+ * sends NMIs (QEMU's monitor can). Not the interrupted program's fault,
+ * whatever it was: reported and ignored, as Linux does with an unknown
+ * NMI. It must touch nothing a trap path may be half way through; printk
+ * takes no lock.
+ */
+void nmi_handler(struct arch_regs *r);
+void nmi_handler(struct arch_regs *r)
+{
+	printk("[ferry] NMI received at rip %016lx, ignored\n", r->rip);
 }
 
 void trap_handler(struct arch_regs *r)
