@@ -11,6 +11,7 @@
 #include <mm/pgtable.h>
 #include <object/process.h>
 #include <sched/sched.h>
+#include <uapi/ferry/cap.h>
 
 void arch_init(u32 magic, u32 info_pa);
 const char *boot_cmdline(void);
@@ -106,8 +107,10 @@ void kmain(u32 magic, u32 info_pa)
 	argv[0] = "init";
 	if (argv[1])
 		boot_fault(argv[1]);
+	/* init keeps the top priority, out of every program's reach. */
 	ret = process_spawn("init", (const char *const *)argv,
-			    (const char *const *)envp, NULL);
+			    (const char *const *)envp, PRIO_MAX, PRIO_MAX,
+			    NULL);
 	if (ret < 0)
 		panic("cannot start init: error %d", ret);
 	sched_idle_loop();

@@ -22,7 +22,7 @@ void connection_destroy(void *obj)
 
 	/* Client and server both dropped their caps without ipc_close. */
 	list_del(&conn->client_node);
-	obj_put(conn->handler);
+	thread_drop_ref(conn->handler); /* perhaps its last binding */
 	obj_put(conn->shm);
 }
 
@@ -285,7 +285,7 @@ void ipc_thread_free(struct thread *t)
 	struct ipc_passive *p = t->ipc.passive;
 
 	if (svc) {
-		obj_put(svc->register_cb);
+		thread_drop_ref(svc->register_cb);
 		kfree(svc);
 	}
 	if (p) {

@@ -145,6 +145,14 @@ int cap_get(struct cap_group *g, int cap, u32 type, u32 rights, void **out)
 	return ret;
 }
 
+void cap_put(void *obj)
+{
+	if (obj && obj_type(obj) == OBJ_TYPE_THREAD)
+		thread_drop_ref(obj); /* perhaps its last way in */
+	else
+		obj_put(obj);
+}
+
 int cap_take(struct cap_group *g, int cap, void **out)
 {
 	struct cap_slot *s;
@@ -168,7 +176,7 @@ int cap_remove(struct cap_group *g, int cap)
 	int ret = cap_take(g, cap, &obj);
 
 	if (!ret)
-		obj_put(obj); /* may destroy: never under the lock */
+		cap_put(obj); /* may destroy: never under the lock */
 	return ret;
 }
 
@@ -185,7 +193,7 @@ void cap_remove_if(struct cap_group *g, int cap, void *obj)
 	s->obj = NULL;
 	s->rights = 0;
 	unlock(&g->lock);
-	obj_put(obj);
+	cap_put(obj);
 }
 
 int cap_copy(struct cap_group *src, int cap, struct cap_group *dst, u32 mask)
@@ -222,7 +230,12 @@ struct vmspace *cap_group_vmspace(struct cap_group *g)
 	return vs;
 }
 
-/* A thread of g with no kernel continuation (passive or IPC-waiting). */
+/*
+ * A thread of g with no kernel state to unwind: passive, waiting in IPC,
+ * or ready at a clean point (preempted on its way back to user space).
+ * Threads in the middle of a syscall run to their end instead, at their
+ * killer's priority (thread_kill).
+ */
 static struct thread *next_to_retire(struct cap_group *g)
 {
 	struct thread *t, *found = NULL;
@@ -231,7 +244,8 @@ static struct thread *next_to_retire(struct cap_group *g)
 	list_for_each(t, &g->threads, group_node)
 	{
 		if (t != current &&
-		    (t->state == TS_INACTIVE || t->state == TS_IPC_WAIT)) {
+		    (t->state == TS_INACTIVE || t->state == TS_IPC_WAIT ||
+		     (t->state == TS_READY && t->clean_yield))) {
 			found = t;
 			break;
 		}
@@ -301,7 +315,7 @@ static void release(struct cap_group *g)
 	ipc_client_teardown(g);
 	for (u32 i = 0; i < n; i++)
 		if (slots[i].obj)
-			obj_put(slots[i].obj);
+			cap_put(slots[i].obj);
 	kfree(slots);
 	obj_put(vs);
 }

@@ -66,6 +66,12 @@ int cap_alloc(struct cap_group *g, void *obj, u32 rights);
  * or -ECAPBILITY.
  */
 int cap_get(struct cap_group *g, int cap, u32 type, u32 rights, void **out);
+/*
+ * Drops the reference a slot held (after cap_take): as obj_put, and a
+ * passive thread nobody can reach any more is reclaimed
+ * (thread_drop_ref). Never under a lock.
+ */
+void cap_put(void *obj);
 /* Empties a slot only if it still holds obj (undoing what we filled). */
 void cap_remove_if(struct cap_group *g, int cap, void *obj);
 /* Empties a slot: 0 or -ECAPBILITY. */

@@ -187,7 +187,8 @@ static int setup_stack(struct cap_group *g, const char *const *argv,
 }
 
 int process_spawn(const char *path, const char *const *argv,
-		  const char *const *envp, struct cap_group **out)
+		  const char *const *envp, u32 prio, u32 mcp,
+		  struct cap_group **out)
 {
 	struct cpio_file f;
 	struct elf_info *ei;
@@ -218,7 +219,7 @@ int process_spawn(const char *path, const char *const *argv,
 	ret = setup_stack(g, argv, envp, ei, &sp);
 	if (ret)
 		goto out_group;
-	ret = thread_create(g, ei->entry, sp, 0, 0, PRIO_DEFAULT, &t);
+	ret = thread_create_sched(g, ei->entry, sp, 0, 0, prio, mcp, &t);
 	if (ret)
 		goto out_group;
 	/* Slot 2: the main thread, so a parent can fetch it (a server). */

@@ -19,14 +19,17 @@ struct cap_group;
 
 /*
  * argv and envp are NULL-terminated arrays in kernel memory within the
- * limits of uapi/ferry/proc.h. On success the process is running; *out,
- * if given, receives a reference to it.
+ * limits of uapi/ferry/proc.h; the main thread runs at prio with MCP
+ * mcp (the caller has checked both). On success the process is running;
+ * *out, if given, receives a reference to it.
  * Errors: -ENOENT no such file, -EIO a malformed initrd, -ENOEXEC not a
  * valid executable, -E2BIG arguments too large or more than
- * ELF_MAX_SEGMENTS loadable segments, -EINVAL empty argv, -EAGAIN no
+ * ELF_MAX_SEGMENTS loadable segments, -EINVAL empty argv or prio/mcp
+ * above PRIO_MAX, -EAGAIN no
  * process or thread id free, -ENOMEM.
  */
 int process_spawn(const char *path, const char *const *argv,
-		  const char *const *envp, struct cap_group **out);
+		  const char *const *envp, u32 prio, u32 mcp,
+		  struct cap_group **out);
 
 #endif

@@ -13,10 +13,16 @@
 int thread_create(struct cap_group *g, u64 pc, u64 sp, u64 arg, u32 flags,
 		  u32 prio, struct thread **out)
 {
+	return thread_create_sched(g, pc, sp, arg, flags, prio, prio, out);
+}
+
+int thread_create_sched(struct cap_group *g, u64 pc, u64 sp, u64 arg, u32 flags,
+			u32 prio, u32 mcp, struct thread **out)
+{
 	struct thread *t;
 	int ret;
 
-	if (prio > PRIO_MAX || (flags & ~THREAD_PASSIVE))
+	if (prio > PRIO_MAX || mcp > PRIO_MAX || (flags & ~THREAD_PASSIVE))
 		return -EINVAL;
 	t = obj_alloc(OBJ_TYPE_THREAD, sizeof(*t));
 	if (!t)
@@ -25,6 +31,7 @@ int thread_create(struct cap_group *g, u64 pc, u64 sp, u64 arg, u32 flags,
 	list_init(&t->group_node);
 	ipc_thread_init(t);
 	t->state = TS_INACTIVE;
+	t->mcp = mcp;
 	t->kstack = kmalloc(KSTACK_SIZE);
 	if (!t->kstack) {
 		ret = -ENOMEM;
@@ -128,20 +135,36 @@ void thread_exit(void)
 
 void thread_kill(struct thread *t)
 {
+	u32 prio = current && current->sc ? current->sc->prio : PRIO_MAX;
+
 	t->killed = true;
+	/*
+	 * What it has left to do (unwind a syscall, free its process) runs
+	 * at its killer's priority if that is higher: a kill lands at once
+	 * however busy the priorities above the victim's are.
+	 */
+	if (prio > t->kill_prio)
+		t->kill_prio = prio;
 	if (t->state == TS_BLOCKED)
 		sched_wake(t, -EINTR);
+	else if (t->state == TS_READY)
+		sched_requeue(t);
 }
 
 /*
  * A thread that cannot run (passive, never lent a scheduling context)
- * would never reach thread_exit: the killer retires it instead.
+ * would never reach thread_exit: the killer retires it instead. So does
+ * one that need not run: ready at a clean point, with nothing on its
+ * kernel stack to unwind (t->clean_yield).
  */
 void thread_retire_inactive(struct thread *t)
 {
 	struct cap_group *g = t->group;
 	bool last;
 
+	t->killed = true; /* no second retirement (thread_drop_ref) */
+	if (t->state == TS_READY)
+		sched_dequeue(t);
 	ipc_thread_detach(t);
 	last = leave_group(t);
 	t->state = TS_DEAD;
@@ -165,4 +188,67 @@ void thread_exit_if_killed(void)
 {
 	if (unlikely(current->killed))
 		thread_exit();
+}
+
+/*
+ * Unreachable passive threads. A passive thread runs only when IPC
+ * enters it, and IPC enters it only through a capability to it or a
+ * binding (a service's register callback, a connection's handler), each
+ * of which holds a reference. When the last of them goes and only its
+ * own life reference is left, nothing can ever run it: it is retired at
+ * once. Retiring may drop further references (the connections on its
+ * pending list, the register callback of a service it named), so
+ * retirements go on a list that the outermost caller drains: the depth
+ * of nesting stays one, whatever chain user space builds.
+ *
+ * The last thread of a process is left alone: retiring it would tear
+ * the process down from inside whatever dropped the reference (perhaps
+ * another teardown). Such a process ends when it is killed, as a server
+ * whose only threads are passive always has (docs/syscalls.md).
+ *
+ * Owner: the one CPU, kernel not preemptible: nothing below yields.
+ */
+static struct list_head reclaim_list = {&reclaim_list, &reclaim_list};
+static bool reclaiming;
+
+static bool unreachable_passive(struct thread *t)
+{
+	/* Our reference and its life: nothing else can name it. */
+	return obj_refcount(t) == 2 && !t->sc && t->state == TS_INACTIVE &&
+	       !t->killed && t != current && t->group && !t->group->exiting;
+}
+
+static void reclaim_drain(void)
+{
+	reclaiming = true;
+	while (!list_empty(&reclaim_list)) {
+		struct thread *t =
+			list_first(&reclaim_list, struct thread, sched_node);
+		struct cap_group *g = t->group;
+		bool alone;
+
+		list_del(&t->sched_node);
+		list_init(&t->sched_node);
+		lock(&g->lock);
+		alone = g->nthreads == 1 || g->exiting;
+		unlock(&g->lock);
+		if (alone)
+			t->killed = false; /* left as it was (see above) */
+		else
+			thread_retire_inactive(t);
+		obj_put(t); /* the reference the list took over */
+	}
+	reclaiming = false;
+}
+
+void thread_drop_ref(struct thread *t)
+{
+	if (!t || !unreachable_passive(t)) {
+		obj_put(t);
+		return;
+	}
+	t->killed = true; /* queued: not queued twice, never entered */
+	list_append(&reclaim_list, &t->sched_node);
+	if (!reclaiming)
+		reclaim_drain();
 }

@@ -45,6 +45,14 @@ struct thread {
 	long wake_result;
 	struct list_head group_node; /* guarded by group->lock */
 	bool killed;
+	/*
+	 * Set while it yields at a clean point (on its way back to user
+	 * space, nothing held on its kernel stack) or before it first ran:
+	 * a killer may then retire it instead of waiting for it to run.
+	 */
+	bool clean_yield;
+	u32 kill_prio;	 /* killed: runs at least at its killer's priority */
+	u32 mcp;	 /* maximum controlled priority (seL4's MCP) */
 	u32 tid;	 /* task_id.h: the pid for a process's first thread */
 	u64 cpu_tsc;	 /* TSC ticks run so far (sched/cputime.c) */
 	u64 sleep_until; /* monotonic ns, while on the sleepers queue */
@@ -67,6 +75,13 @@ static inline struct arch_regs *thread_regs(struct thread *t)
  */
 int thread_create(struct cap_group *g, u64 pc, u64 sp, u64 arg, u32 flags,
 		  u32 prio, struct thread **out);
+/*
+ * The same with the thread's maximum controlled priority (plain
+ * thread_create gives it mcp = prio). The caller has checked both
+ * against its own authority; -EINVAL if either exceeds PRIO_MAX.
+ */
+int thread_create_sched(struct cap_group *g, u64 pc, u64 sp, u64 arg, u32 flags,
+			u32 prio, u32 mcp, struct thread **out);
 void thread_destroy(void *obj);
 /* Ends the running thread; the last one ends its process. */
 void thread_exit(void) __attribute__((noreturn));
@@ -78,6 +93,12 @@ void thread_kill(struct thread *t);
  * with no lock held).
  */
 void thread_retire_inactive(struct thread *t);
+/*
+ * Drops a reference that let someone reach t (a capability, an IPC
+ * binding). A passive, idle thread left with no such reference is
+ * retired at once, unless it is its process's last thread.
+ */
+void thread_drop_ref(struct thread *t);
 /* At every return to user space: a killed thread dies here. */
 void thread_exit_if_killed(void);
 /* Frees what a dead thread held once nothing runs on its stack. */

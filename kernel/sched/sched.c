@@ -41,6 +41,8 @@ void sched_enqueue(struct thread *t)
 
 	BUG_ON(!t->sc || t->state == TS_READY || t->state == TS_DEAD);
 	prio = t->sc->prio;
+	if (unlikely(t->killed) && t->kill_prio > prio)
+		prio = t->kill_prio; /* a killed thread ends at once */
 	t->rq_prio = prio;
 	t->state = TS_READY;
 	list_append(&rq[prio], &t->sched_node);
@@ -57,6 +59,13 @@ void sched_dequeue(struct thread *t)
 	list_del(&t->sched_node);
 	if (list_empty(&rq[prio]))
 		rq_bitmap &= ~(1u << prio);
+}
+
+void sched_requeue(struct thread *t)
+{
+	sched_dequeue(t);
+	t->state = TS_INACTIVE;
+	sched_enqueue(t);
 }
 
 static struct thread *pick_next(void)
@@ -101,6 +110,14 @@ void sched_yield(void)
 	if (current != &idle_thread && current->sc)
 		sched_enqueue(current);
 	schedule();
+}
+
+void sched_preempt_user(void)
+{
+	/* Nothing is held on our stack: a killer may retire us while ready. */
+	current->clean_yield = true;
+	sched_yield();
+	current->clean_yield = false;
 }
 
 long sched_block(struct waitq *wq)

@@ -21,10 +21,18 @@ void sched_init(void);
 void sched_enqueue(struct thread *t);
 /* Removes a ready thread from its run queue. */
 void sched_dequeue(struct thread *t);
+/* Puts a ready thread back on the queue its priority says now. */
+void sched_requeue(struct thread *t);
 /* Picks the next thread and switches to it; current's state is set. */
 void schedule(void);
 /* The running thread goes to the back of its priority's queue. */
 void sched_yield(void);
+/*
+ * sched_yield at a return to user space, where nothing is held on the
+ * thread's kernel stack: until it runs again, a killer may retire it
+ * (thread_retire_inactive) instead of waiting for it to run.
+ */
+void sched_preempt_user(void);
 /* Blocks current on wq; returns the value it was woken with. */
 long sched_block(struct waitq *wq);
 /* Wakes one blocked thread (it returns `result` from sched_block). */

@@ -36,7 +36,7 @@ long sys_cap_delete(u64 cap)
 	if (obj_type(obj) == OBJ_TYPE_PMO && obj_refcount(obj) == 1 &&
 	    ((struct pmo *)obj)->size > PMO_DRAIN_MIN)
 		pmo_drain(obj);
-	obj_put(obj);
+	cap_put(obj);
 	return 0;
 }
 

@@ -50,19 +50,49 @@ static long copy_vector(struct spawn_args *a,
 }
 
 /*
+ * The main thread's priority and MCP from SYS_spawn's arguments, each
+ * SPAWN_SCHED_DEFAULT or 0..31 (docs/syscalls.md): -EINVAL out of range
+ * or prio above mcp, -EPERM above the caller's own MCP.
+ */
+static long spawn_sched(u64 prio, u64 mcp, u32 *kprio, u32 *kmcp)
+{
+	if (mcp == (u64)SPAWN_SCHED_DEFAULT)
+		mcp = current->mcp;
+	if (prio == (u64)SPAWN_SCHED_DEFAULT)
+		prio = mcp < PRIO_DEFAULT ? mcp : PRIO_DEFAULT;
+	if (prio > PRIO_MAX || mcp > PRIO_MAX)
+		return -EINVAL;
+	if (prio > current->mcp || mcp > current->mcp)
+		return -EPERM;
+	if (prio > mcp)
+		return -EINVAL;
+	*kprio = (u32)prio;
+	*kmcp = (u32)mcp;
+	return 0;
+}
+
+/*
  * Starts the initrd program `path` with argv and envp (NULL-terminated;
- * envp may be NULL). Returns a cap (all rights) to the new process.
+ * envp may be NULL), its main thread at priority `prio` with MCP `mcp`
+ * (SPAWN_SCHED_DEFAULT: PRIO_DEFAULT capped at the MCP; the caller's
+ * MCP). Returns a cap (all rights) to the new process.
  * -EFAULT bad pointer, -ENAMETOOLONG path, -E2BIG arguments (or more
  * than 16 loadable segments), -ENOENT, -ENOEXEC, -EINVAL empty argv,
- * -EIO malformed initrd, -EAGAIN no process id free, -ENOMEM.
+ * prio or mcp out of range, prio above mcp, -EPERM prio or mcp above
+ * the caller's MCP, -EIO malformed initrd, -EAGAIN no process id free,
+ * -ENOMEM.
  */
 long sys_spawn(const char __user *path, const char __user *const __user *argv,
-	       const char __user *const __user *envp)
+	       const char __user *const __user *envp, u64 prio, u64 mcp)
 {
 	struct spawn_args *a;
 	struct cap_group *g;
+	u32 kprio, kmcp;
 	long ret;
 
+	ret = spawn_sched(prio, mcp, &kprio, &kmcp);
+	if (ret)
+		return ret;
 	a = kzalloc(sizeof(*a));
 	if (!a)
 		return -ENOMEM;
@@ -78,7 +108,7 @@ long sys_spawn(const char __user *path, const char __user *const __user *argv,
 	ret = -EINVAL;
 	if (!a->argv[0])
 		goto out_free;
-	ret = process_spawn(a->path, a->argv, a->envp, &g);
+	ret = process_spawn(a->path, a->argv, a->envp, kprio, kmcp, &g);
 	if (ret)
 		goto out_free;
 	ret = cap_alloc(current->group, g, CAP_RIGHT_ALL);

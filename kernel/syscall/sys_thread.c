@@ -9,9 +9,11 @@
 
 /*
  * Starts a thread in process group_cap (CONTROL) at entry(arg) with stack
- * pointer `stack`, at the caller's priority. flags: THREAD_PASSIVE makes
- * it wait for IPC instead. A thread of the caller's own process starts
- * with the caller's TLS base. Returns a thread cap (all rights).
+ * pointer `stack`, at the caller's priority (capped at the caller's MCP:
+ * a handler may run on a caller's higher one) and with the caller's MCP.
+ * flags: THREAD_PASSIVE makes it wait for IPC instead. A thread of the
+ * caller's own process starts with the caller's TLS base. Returns a
+ * thread cap (all rights).
  * -ECAPBILITY, -EINVAL (entry or stack outside user space, flags),
  * -ESRCH (process exiting), -EAGAIN (no thread id free), -ENOMEM.
  */
@@ -22,13 +24,17 @@ long sys_thread_create(u64 group_cap, u64 entry, u64 stack, u64 arg, u64 flags)
 	u32 prio = current->sc ? current->sc->prio : PRIO_DEFAULT;
 	long ret;
 
+	if (prio > current->mcp)
+		prio = current->mcp;
+
 	if (entry >= USER_TOP || stack > USER_TOP ||
 	    (flags & ~(u64)THREAD_PASSIVE))
 		return -EINVAL;
 	ret = get_controlled_group(group_cap, &g);
 	if (ret)
 		return ret;
-	ret = thread_create(g, entry, stack, arg, (u32)flags, prio, &t);
+	ret = thread_create_sched(g, entry, stack, arg, (u32)flags, prio,
+				  current->mcp, &t);
 	if (ret)
 		goto out_group;
 	/* As Linux's clone without CLONE_SETTLS: same TLS as the creator. */
@@ -47,7 +53,12 @@ out_group:
 	return ret;
 }
 
-/* Sets a thread's priority (0..31). -ECAPBILITY, -EINVAL, -ESRCH if dead. */
+/*
+ * Sets a thread's priority (0..31), at most the caller's MCP (as seL4's
+ * TCB_SetPriority checks it against its authority's MCP).
+ * -EINVAL (prio > 31, passive thread), -EPERM (prio above the caller's
+ * MCP), -ECAPBILITY, -ESRCH (the thread has died).
+ */
 long sys_thread_set_prio(u64 thread_cap, u64 prio)
 {
 	struct thread *t;
@@ -55,6 +66,8 @@ long sys_thread_set_prio(u64 thread_cap, u64 prio)
 
 	if (prio > PRIO_MAX)
 		return -EINVAL;
+	if (prio > current->mcp)
+		return -EPERM;
 	ret = cap_get(current->group, cap_arg(thread_cap), OBJ_TYPE_THREAD,
 		      CAP_RIGHT_CONTROL, (void **)&t);
 	if (ret)
@@ -72,6 +85,34 @@ long sys_thread_set_prio(u64 thread_cap, u64 prio)
 		if (t == current)
 			sched_yield(); /* a higher thread may be ready now */
 	}
+	obj_put(t);
+	return ret;
+}
+
+/*
+ * Sets a thread's maximum controlled priority (0..31), at most the
+ * caller's own (seL4's TCB_SetMCPriority). The thread's priority stays
+ * as it is: the MCP bounds what it may set from now on, for itself and
+ * for the threads and processes it creates. -EINVAL (mcp > 31), -EPERM
+ * (above the caller's MCP), -ECAPBILITY, -ESRCH (the thread has died).
+ */
+long sys_thread_set_mcp(u64 thread_cap, u64 mcp)
+{
+	struct thread *t;
+	long ret;
+
+	if (mcp > PRIO_MAX)
+		return -EINVAL;
+	if (mcp > current->mcp)
+		return -EPERM;
+	ret = cap_get(current->group, cap_arg(thread_cap), OBJ_TYPE_THREAD,
+		      CAP_RIGHT_CONTROL, (void **)&t);
+	if (ret)
+		return ret;
+	if (t->state == TS_DEAD)
+		ret = -ESRCH;
+	else
+		t->mcp = (u32)mcp;
 	obj_put(t);
 	return ret;
 }

@@ -33,9 +33,10 @@ SYSCALL_ENTRY4(sys_pmo_write, u64, u64, UPTR, u64)
 SYSCALL_ENTRY4(sys_pmo_read, u64, u64, void __user *, u64)
 SYSCALL_ENTRY5(sys_thread_create, u64, u64, u64, u64, u64)
 SYSCALL_ENTRY2(sys_thread_set_prio, u64, u64)
-SYSCALL_ENTRY3(sys_spawn, const char __user *,
+SYSCALL_ENTRY2(sys_thread_set_mcp, u64, u64)
+SYSCALL_ENTRY5(sys_spawn, const char __user *,
 	       const char __user *const __user *,
-	       const char __user *const __user *)
+	       const char __user *const __user *, u64, u64)
 SYSCALL_ENTRY1(sys_proc_wait, u64)
 SYSCALL_ENTRY1(sys_proc_kill, u64)
 SYSCALL_ENTRY2(sys_initrd_list, char __user *, u64)
@@ -83,6 +84,7 @@ static const syscall_fn native_syscalls[FERRY_SYS_NR] = {
 	NATIVE(ipc_return),
 	NATIVE(ipc_exit_routine_return),
 	NATIVE(ipc_close),
+	NATIVE(thread_set_mcp),
 };
 
 void syscall_dispatch(struct arch_regs *r)
@@ -99,6 +101,6 @@ void syscall_dispatch(struct arch_regs *r)
 	}
 	arch_regs_set_ret(r, (u64)(likely(fn) ? fn(r) : linux_unsupported(nr)));
 	if (unlikely(sched_need_resched()))
-		sched_yield();
+		sched_preempt_user();
 	thread_exit_if_killed();
 }

@@ -44,3 +44,8 @@ UNIT_SRCS_test_time := kernel/lib/time.c kernel/arch/host/clock.c \
 UNIT_SRCS_test_random := kernel/lib/chacha20.c kernel/lib/random.c \
 	kernel/lib/time.c kernel/arch/host/clock.c \
 	kernel/lib/printk.c kernel/lib/printk_out.c kernel/lib/lock.c
+
+# Priorities with a ceiling, kills, unreachable passive threads: the core
+# and the syscall checks above it.
+UNIT_SRCS_test_thread_life := $(UNIT_KERNEL_CORE) \
+	kernel/syscall/sys_thread.c kernel/syscall/sys_cap.c

@@ -95,7 +95,7 @@ int main(void)
 	char *a, *b;
 
 	if (!tap_ok(t >= 0 && pmo >= 0, "a thread and a PMO") ||
-	    !tap_eq(fy_thread_set_prio((cap_t)t, PRIO_MAX), 0,
+	    !tap_eq(fy_thread_set_prio((cap_t)t, PRIO_USER_MCP), 0,
 		    "the thread at the top priority"))
 		return tap_done();
 	r = with_hole(0, pmo);

@@ -111,7 +111,11 @@ static void test_prio(void)
 	       "set_prio(PRIO_DEFAULT)");
 	/* Above us, it runs at once: let it finish then. */
 	atomic_store(&go, 1);
-	tap_eq(fy_thread_set_prio((cap_t)t, PRIO_MAX), 0, "set_prio(PRIO_MAX)");
+	/* init gives every test MCP PRIO_USER_MCP (sched_mcp has the rest). */
+	tap_eq(fy_thread_set_prio((cap_t)t, PRIO_MAX), -EPERM,
+	       "set_prio(PRIO_MAX) above our MCP is -EPERM");
+	tap_eq(fy_thread_set_prio((cap_t)t, PRIO_USER_MCP), 0,
+	       "set_prio(PRIO_USER_MCP)");
 	tap_ok(wait_mask(1), "the thread runs");
 	r = fy_thread_set_prio((cap_t)t, PRIO_DEFAULT);
 	tap_ok(r == 0 || r == -ESRCH,

@@ -50,6 +50,17 @@ typedef int32_t cap_t;
 #define PRIO_DEFAULT 16
 #define PRIO_MAX 31
 
+/*
+ * Maximum controlled priorities (MCP, after seL4): no thread may set a
+ * priority or an MCP above its own MCP (-EPERM). The scheme init keeps
+ * (docs/architecture.md, "Scheduling"): init runs at PRIO_MAX, the shell
+ * at PRIO_SHELL, and every program they start gets MCP PRIO_USER_MCP, so
+ * a program that raises itself as high as it may and spins never
+ * starves the shell or init.
+ */
+#define PRIO_SHELL 30
+#define PRIO_USER_MCP 29
+
 /* SYS_kstat ids: counters tests use to prove nothing leaked. */
 #define KSTAT_FREE_FRAMES 0
 #define KSTAT_TOTAL_FRAMES 1

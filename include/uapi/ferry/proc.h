@@ -19,4 +19,10 @@
 #define SPAWN_MAX_STRINGS 4096 /* bytes of argv + envp strings */
 #define PATH_MAX_FERRY 256
 
+/*
+ * SYS_spawn's prio and mcp arguments: this value asks for the default,
+ * PRIO_DEFAULT capped at the new MCP for prio, the caller's MCP for mcp.
+ */
+#define SPAWN_SCHED_DEFAULT (-1L)
+
 #endif

@@ -38,7 +38,8 @@
 #define SYS_ipc_return (FERRY_SYS_BASE + 27)
 #define SYS_ipc_exit_routine_return (FERRY_SYS_BASE + 28)
 #define SYS_ipc_close (FERRY_SYS_BASE + 29)
+#define SYS_thread_set_mcp (FERRY_SYS_BASE + 30)
 
-#define FERRY_SYS_NR 30
+#define FERRY_SYS_NR 31
 
 #endif

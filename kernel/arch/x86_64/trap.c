@@ -267,7 +267,7 @@ void trap_handler(struct arch_regs *r)
 	}
 	if (from_user) {
 		if (sched_need_resched())
-			sched_yield();
+			sched_preempt_user();
 		thread_exit_if_killed();
 	}
 }

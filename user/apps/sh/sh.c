@@ -20,7 +20,9 @@ static void run_program(char **words)
 {
 	long proc, status;
 
-	proc = fy_spawn(words[0], (const char *const *)words, sh_envp);
+	/* Below our own priority: a program cannot starve the shell. */
+	proc = fy_spawn_sched(words[0], (const char *const *)words, sh_envp,
+			      SPAWN_SCHED_DEFAULT, PRIO_USER_MCP);
 	if (proc == -ENOENT) {
 		printf("sh: %s: not found\n", words[0]);
 		return;

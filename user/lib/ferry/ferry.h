@@ -124,10 +124,32 @@ static inline long fy_thread_set_prio(cap_t thread, int prio)
 	return fy_syscall2(SYS_thread_set_prio, thread, prio);
 }
 
+/*
+ * A thread may set priorities and MCPs up to its own MCP only (-EPERM
+ * above it); a new thread gets its creator's MCP.
+ */
+static inline long fy_thread_set_mcp(cap_t thread, int mcp)
+{
+	return fy_syscall2(SYS_thread_set_mcp, thread, mcp);
+}
+
+/*
+ * Starts an initrd program with its main thread at `prio` and MCP `mcp`,
+ * either SPAWN_SCHED_DEFAULT (docs/syscalls.md).
+ */
+static inline long fy_spawn_sched(const char *path, const char *const *argv,
+				  const char *const *envp, long prio, long mcp)
+{
+	return fy_syscall5(SYS_spawn, (long)path, (long)argv, (long)envp, prio,
+			   mcp);
+}
+
+/* At PRIO_DEFAULT (capped at our MCP), with our MCP. */
 static inline long fy_spawn(const char *path, const char *const *argv,
 			    const char *const *envp)
 {
-	return fy_syscall3(SYS_spawn, (long)path, (long)argv, (long)envp);
+	return fy_spawn_sched(path, argv, envp, SPAWN_SCHED_DEFAULT,
+			      SPAWN_SCHED_DEFAULT);
 }
 
 static inline long fy_proc_wait(cap_t proc)

@@ -16,11 +16,26 @@
 
 const char *const init_envp[] = {"PATH=/", "HOME=/", NULL};
 
+/*
+ * Priorities (docs/architecture.md, "Scheduling"): the kernel starts init
+ * at PRIO_MAX with MCP PRIO_MAX; init starts the shell at PRIO_SHELL and
+ * every other program (tests, benchmarks) as the shell starts programs,
+ * at PRIO_DEFAULT with MCP PRIO_USER_MCP, so none can reach either.
+ */
+static long init_spawn(const char *const *argv)
+{
+	if (!strcmp(argv[0], "sh"))
+		return fy_spawn_sched(argv[0], argv, init_envp, PRIO_SHELL,
+				      PRIO_SHELL);
+	return fy_spawn_sched(argv[0], argv, init_envp, SPAWN_SCHED_DEFAULT,
+			      PRIO_USER_MCP);
+}
+
 long init_run_argv(const char *const *argv, long *status)
 {
 	long proc, st;
 
-	proc = fy_spawn(argv[0], argv, init_envp);
+	proc = init_spawn(argv);
 	if (proc < 0)
 		return proc;
 	st = fy_proc_wait((cap_t)proc);
