@@ -21,6 +21,9 @@ struct counts {
 
 static struct counts count_a, count_b;
 static cap_t b_slot = -1;
+/* MOP_RELEASE: ends the blocking op in progress (there is one at most). */
+static atomic_int released;
+static atomic_int child_proc = -1;
 static atomic_int b_ready;
 static _Alignas(16) char b_stack[16384];
 
@@ -32,25 +35,42 @@ static void sleep_ms(long ms)
 	fy_syscall2(SYS_nanosleep, (long)&ts, 0);
 }
 
-static long child(long ms)
+/* Sleeps in 10 ms steps until released or `ms` have passed: 1 if released. */
+static long sleep_until_released(long ms)
 {
-	char arg[24];
-	const char *argv[] = {"helpers/ipc_multi", "sleep", arg, NULL};
-	long proc, status;
-	int n = 0;
+	for (long t = 0; t < ms; t += 10) {
+		if (atomic_load(&released))
+			return 1;
+		sleep_ms(10);
+	}
+	return atomic_load(&released);
+}
 
-	/* A small itoa: snprintf would take the stdio lock. */
-	char tmp[24];
-	do
-		tmp[n++] = (char)('0' + ms % 10);
-	while ((ms /= 10) > 0);
-	for (int i = 0; i < n; i++)
-		arg[i] = tmp[n - 1 - i];
-	arg[n] = 0;
+/* Spins until released or `ticks` have passed: 1 if released. */
+static long spin_until_released(long ticks)
+{
+	int64_t end = srv_ticks() + ticks;
+
+	while (srv_ticks() < end)
+		if (atomic_load(&released))
+			return 1;
+	return 0;
+}
+
+/* Starts a child that sleeps for a minute and waits for it. */
+static long child(void)
+{
+	const char *argv[] = {"helpers/ipc_multi", "sleep", "60000", NULL};
+	long proc, status;
+
 	proc = fy_spawn(argv[0], argv, NULL);
 	if (proc < 0)
 		return proc;
+	atomic_store(&child_proc, (int)proc);
+	if (atomic_load(&released)) /* released before we stored it */
+		fy_proc_kill((cap_t)proc);
 	status = fy_proc_wait((cap_t)proc);
+	atomic_store(&child_proc, -1);
 	fy_cap_delete((cap_t)proc);
 	return status;
 }
@@ -97,17 +117,25 @@ static long serve(struct counts *cn, long id, struct ipc_msg *m, uint64_t badge)
 		return xform(m);
 	case MOP_WHO:
 		return id;
+	case OP_SPIN:
 	case MOP_SLEEP:
 	case MOP_CHILD:
+		atomic_store(&released, 0);
 		atomic_fetch_add(&cn->blocked, 1);
-		if (h->op == MOP_SLEEP) {
-			sleep_ms(h->a);
-			r = h->a;
-		} else {
-			r = child(h->a);
-		}
+		if (h->op == OP_SPIN)
+			r = spin_until_released(h->a);
+		else if (h->op == MOP_SLEEP)
+			r = sleep_until_released(h->a);
+		else
+			r = child();
 		atomic_fetch_sub(&cn->blocked, 1);
 		return r;
+	case MOP_RELEASE:
+		atomic_store(&released, 1);
+		r = atomic_load(&child_proc);
+		if (r >= 0)
+			fy_proc_kill((cap_t)r);
+		return 0;
 	case MOP_STATS:
 		h->a = atomic_load(&cn->dtors);
 		h->b = atomic_load(&cn->blocked);
