@@ -274,6 +274,32 @@ out_put:
 	return ret;
 }
 
+long ipc_register_cb_refuse(void)
+{
+	struct ipc_passive *p = current->ipc.passive;
+	struct connection *conn;
+	struct thread *caller;
+
+	if (!p || p->role != PASSIVE_REGISTER_CB || !p->conn)
+		return -EINVAL;
+	conn = p->conn;
+	caller = p->caller;
+	/* Take back every cap the registration made, on both sides. */
+	cap_remove_if(current->group, conn->server_cap, conn);
+	cap_remove_if(current->group, conn->server_shm_cap, conn->shm);
+	if (conn->client) {
+		list_del(&conn->client_node);
+		list_init(&conn->client_node);
+		cap_remove_if(conn->client, conn->client_cap, conn);
+		conn->client = NULL;
+	}
+	conn->state = CONN_CLOSED;
+	p->busy = false;
+	p->conn = NULL;
+	obj_put(conn); /* the registration's reference: the last one */
+	ipc_finish_passive(caller, -ECONNREFUSED);
+}
+
 void ipc_thread_init(struct thread *t)
 {
 	list_init(&t->ipc.timed_node);

@@ -105,6 +105,13 @@ int ipc_register_server(u64 ipc_routine, int register_cb_cap, u64 destructor);
 long ipc_register_client(int server_cap, u64 shm_cap, u64 shm_addr);
 long ipc_register_cb_return(int handler_cap, u64 exit_routine,
 			    u64 server_shm_addr);
+/*
+ * From the register callback: refuse the registration in progress. The
+ * caps it made (client's and server's) are taken back and the client's
+ * register_client fails with -ECONNREFUSED; the callback is idle again.
+ * -EINVAL if not in a registration; otherwise does not return.
+ */
+long ipc_register_cb_refuse(void);
 long ipc_call(int conn_cap, u64 msg, u64 ncaps, u64 timeout_us);
 long ipc_return(u64 ret, u64 ncaps);
 long ipc_exit_routine_return(void);

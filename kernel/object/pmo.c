@@ -10,6 +10,22 @@
 /* Pages allocated and zeroed between two preemption points (64 KiB). */
 #define PMO_PREEMPT_PAGES 16
 
+/*
+ * Leaf slots of directory entry hi that can hold a page of p: a small
+ * PMO's walk stays as short as the PMO (not 2 x 512 steps).
+ */
+static size_t pmo_leaf_slots(const struct pmo *p, size_t hi)
+{
+	size_t pages = p->size / PAGE_SIZE - hi * PMO_RADIX;
+
+	return MIN(pages, (size_t)PMO_RADIX);
+}
+
+static size_t pmo_dir_slots(const struct pmo *p)
+{
+	return (p->size / PAGE_SIZE + PMO_RADIX - 1) / PMO_RADIX;
+}
+
 static int pmo_slot_locked(struct pmo *p, size_t index, bool alloc,
 			   paddr_t **slot)
 {
@@ -103,10 +119,12 @@ void pmo_destroy(void *obj)
 
 	if (!p->dir)
 		return;
-	for (size_t hi = 0; hi < PMO_RADIX; hi++) {
+	for (size_t hi = 0; hi < pmo_dir_slots(p); hi++) {
+		size_t leaves = pmo_leaf_slots(p, hi);
+
 		if (!p->dir[hi])
 			continue;
-		for (size_t lo = 0; lo < PMO_RADIX; lo++)
+		for (size_t lo = 0; lo < leaves; lo++)
 			if (p->dir[hi][lo])
 				frame_free(p->dir[hi][lo]);
 		kfree(p->dir[hi]);
@@ -119,8 +137,10 @@ void pmo_drain(struct pmo *p)
 	size_t n = 0;
 
 	/* No lock: nobody else can reach p, and none may be held here. */
-	for (size_t hi = 0; p->dir && hi < PMO_RADIX; hi++) {
-		for (size_t lo = 0; p->dir[hi] && lo < PMO_RADIX; lo++) {
+	for (size_t hi = 0; p->dir && hi < pmo_dir_slots(p); hi++) {
+		size_t leaves = pmo_leaf_slots(p, hi);
+
+		for (size_t lo = 0; p->dir[hi] && lo < leaves; lo++) {
 			if (!p->dir[hi][lo])
 				continue;
 			frame_free(p->dir[hi][lo]);

@@ -29,7 +29,8 @@ long sys_register_server(u64 ipc_routine, u64 register_cb_cap, u64 destructor)
  * -EFAULT, -ECAPBILITY, -EIPCRETRY (server not ready or busy registering
  * someone), -EDEADLK (busy with a registration that waits, through a
  * chain of calls, for us), -EDEADSRV (server dead), -EINVAL/-EEXIST
- * (mapping), -ESRCH (the server died during the registration), -ENOMEM.
+ * (mapping), -ESRCH (the server died during the registration),
+ * -ECONNREFUSED (the server's callback refused us), -ENOMEM.
  */
 long sys_register_client(u64 server_cap, const void __user *config)
 {
@@ -47,11 +48,14 @@ long sys_register_client(u64 server_cap, const void __user *config)
  * entry, stack and exit_routine, and map the shm at server_shm_addr.
  * Does not return on success (the client resumes). -EINVAL (not in a
  * registration, bad handler or address), -EEXIST, -ECAPBILITY, -ESRCH
- * (the handler has died), -ENOMEM.
+ * (the handler has died), -ENOMEM. handler_cap IPC_REGISTER_REFUSE
+ * refuses the client instead: its register_client gets -ECONNREFUSED.
  */
 long sys_ipc_register_cb_return(u64 handler_cap, u64 exit_routine,
 				u64 server_shm_addr)
 {
+	if ((s64)handler_cap == IPC_REGISTER_REFUSE)
+		return ipc_register_cb_refuse();
 	return ipc_register_cb_return(cap_arg(handler_cap), exit_routine,
 				      server_shm_addr);
 }

@@ -911,6 +911,110 @@ static void test_registration_without_memory(void **state)
 	ipc_world_fini(&w);
 }
 
+/*
+ * The callback refuses (libferry: the server is at its limit): the
+ * client gets -ECONNREFUSED, every cap the registration made on either
+ * side is gone with the connection, and the callback serves the next
+ * registration.
+ */
+static void test_callback_refuses(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct connection *conn;
+	struct thread *c, *t;
+	struct reg_snap s;
+	u32 server_slots;
+	int srv_cap, shm_cap;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_link(&w, ipc_new_client(&w, NULL));
+	c = ln->cl->t;
+	ipc_run_as(c);
+	reg_snap(&w, ln, &s);
+	server_slots = ipc_used_slots(w.sg);
+	ipc_register_begin(&w, ln);
+	conn = ln->conn;
+	srv_cap = conn->server_cap;
+	shm_cap = conn->server_shm_cap;
+	assert_int_equal(ipc_used_slots(w.sg), server_slots + 2);
+	obj_get(conn);
+
+	/* Only a registration can be refused. */
+	ipc_run_as(w.srv);
+	assert_int_equal(ipc_ret(ipc_register_cb_refuse()), -EINVAL);
+	w.srv->state = TS_INACTIVE;
+	ipc_run_as(w.cb);
+	t = ipc_switch(ipc_register_cb_refuse());
+
+	assert_ptr_equal(t, c);
+	assert_true(host_switched_to_user);
+	assert_int_equal((long)thread_regs(c)->rax, -ECONNREFUSED);
+	assert_int_equal(c->state, TS_RUNNING);
+	assert_null(c->ipc.callee);
+	assert_int_equal(c->sc->obj.refcount, s.sc_ref);
+	assert_null(w.cb->sc);
+	assert_int_equal(w.cb->state, TS_INACTIVE);
+	assert_false(w.cb->ipc.passive->busy);
+	assert_null(w.cb->ipc.passive->conn);
+	assert_null(w.cb->ipc.passive->caller);
+	assert_int_equal(conn->state, CONN_CLOSED);
+	assert_null(conn->client);
+	assert_null(conn->handler);
+	assert_null(w.sg->slots[srv_cap].obj);
+	assert_null(w.sg->slots[shm_cap].obj);
+	assert_int_equal(ipc_used_slots(w.sg), server_slots);
+	assert_int_equal(ipc_used_slots(ln->cl->g), s.client_slots);
+	assert_true(list_empty(&ln->cl->g->ipc_conns));
+	assert_int_equal(conn->obj.refcount, 1); /* ours */
+	obj_put(conn);
+	assert_int_equal(ipc_live_conns(&w), 0);
+	assert_int_equal(obj_live_count(OBJ_TYPE_NONE), s.objects);
+	/* As after -ESRCH, the client's library unmaps its shm. */
+	assert_true(ipc_mapped(ln->cl->g, (u64)ln->cbuf));
+	assert_int_equal(
+		vmspace_unmap(ln->cl->g->vmspace, (u64)ln->cbuf, SHM_SIZE), 0);
+
+	/* The callback takes the next registration as usual. */
+	ipc_connect(&w, ln);
+	assert_int_equal(ln->conn->state, CONN_VALID);
+	ipc_world_fini(&w);
+}
+
+/* A refusal for a client that died meanwhile: nobody to resume. */
+static void test_callback_refuses_dead_client(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct connection *conn;
+	struct thread *t;
+	u32 server_slots;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_link(&w, ipc_new_client(&w, NULL));
+	server_slots = ipc_used_slots(w.sg);
+	ipc_register_begin(&w, ln);
+	conn = ln->conn;
+	obj_get(conn);
+	current = w.idle;
+	cap_group_exit(ln->cl->g, 0);
+	assert_null(w.cb->ipc.passive->caller);
+
+	ipc_run_as(w.cb);
+	t = ipc_switch(ipc_register_cb_refuse());
+	assert_ptr_equal(t, w.idle);
+	assert_false(host_switched_to_user);
+	assert_null(w.cb->sc);
+	assert_false(w.cb->ipc.passive->busy);
+	assert_int_equal(ipc_used_slots(w.sg), server_slots);
+	assert_int_equal(conn->obj.refcount, 1); /* ours */
+	obj_put(conn);
+	assert_int_equal(ipc_live_conns(&w), 0);
+	ipc_world_fini(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -933,6 +1037,8 @@ int main(void)
 		kenv_test(test_register_with_own_busy_callback_is_deadlk),
 		kenv_test(test_cb_return_with_dead_handler_is_esrch),
 		kenv_test(test_registration_without_memory),
+		kenv_test(test_callback_refuses),
+		kenv_test(test_callback_refuses_dead_client),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /* The client side of libferry's IPC: connect, build messages, call. */
 #include <ferry/ipc.h>
-#include <stdatomic.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 static uint64_t now_us(void)
@@ -11,14 +12,31 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-/* Client shms get addresses from a range no other mapping uses. */
-#define CLIENT_SHM_BASE 0x380000000000ul
-static _Atomic uintptr_t next_shm = CLIENT_SHM_BASE;
+/*
+ * A shm's address: a free range the kernel picks (so ranges, and the
+ * page tables under them, are reused: a counter that only grew cost a
+ * page-table page per 256 connections), left as a hole for
+ * register_client to map the shm into, with a guard page below that
+ * catches underruns. Raw system calls: a thread made with
+ * fy_thread_create has no TLS for libc's errno. 0 if there is no room.
+ */
+#define GUARD 4096ul
 
 static uintptr_t take_range(size_t size)
 {
-	/* A guard page between shms catches overruns. */
-	return atomic_fetch_add(&next_shm, size + 4096);
+	long a = fy_syscall6(SYS_mmap, 0, (long)(GUARD + size), PROT_NONE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (a < 0)
+		return 0;
+	fy_syscall2(SYS_munmap, a + (long)GUARD, (long)size);
+	return (uintptr_t)a + GUARD;
+}
+
+/* Ends the shm's mapping (if made) and its guard. */
+static void give_range(void *shm, size_t size)
+{
+	fy_syscall2(SYS_munmap, (long)shm - (long)GUARD, (long)(GUARD + size));
 }
 
 long ipc_connect(cap_t server, size_t shm_size, struct ipc_conn *out)
@@ -34,11 +52,15 @@ long ipc_connect(cap_t server, size_t shm_size, struct ipc_conn *out)
 		return pmo;
 	cfg.shm_cap = (cap_t)pmo;
 	cfg.shm_addr = take_range(shm_size);
+	if (!cfg.shm_addr) {
+		fy_cap_delete((cap_t)pmo);
+		return -ENOMEM;
+	}
 	while ((r = fy_register_client(server, &cfg)) == -EIPCRETRY)
 		fy_yield();
 	if (r < 0) {
 		/* The kernel maps the shm before the server may refuse. */
-		fy_pmo_unmap(CAP_SELF_GROUP, cfg.shm_addr);
+		give_range((void *)cfg.shm_addr, shm_size);
 		fy_cap_delete((cap_t)pmo);
 		return r;
 	}
@@ -55,7 +77,7 @@ long ipc_close(struct ipc_conn *c)
 
 	while ((r = fy_ipc_close(c->cap)) == -EIPCRETRY)
 		fy_yield(); /* another of our threads is calling on it */
-	fy_pmo_unmap(CAP_SELF_GROUP, (uintptr_t)c->shm);
+	give_range(c->shm, c->shm_size);
 	fy_cap_delete(c->shm_cap);
 	c->cap = c->shm_cap = -1;
 	c->shm = NULL;

@@ -1,96 +1,363 @@
 /*
- * The server side of libferry's IPC. Three threads: the one that called
- * ipc_serve (clients name it), a passive register-callback thread and a
- * passive handler thread. The passive ones start afresh at their entry
- * function on every use, on the caller's scheduling context, with their
- * own stacks below.
+ * The server side of libferry's IPC, after ChCore's library. A server is
+ * a thread that called ipc_serve; its passive register-callback thread
+ * makes a passive handler thread, with a stack of its own, for every
+ * client connection, so a handler that blocks (sleeps, waits for a
+ * child, calls another server) stalls only its own client. When the
+ * connection closes, the kernel runs the exit routine on that handler,
+ * on the handler's own scheduling context: the user's destructor, then
+ * the handler gives back the shm, its caps, its stack and itself
+ * (thread_exit). A process may run several servers, each with its own
+ * routine, destructor and limit of connections. IPC_SERVE_SHARED keeps
+ * the older form, one handler for all connections (the kernel supports
+ * both; the ipc_* system tests use it to reach the shared-handler rules).
+ *
+ * Memory, each piece an anonymous mapping of its own, low to high:
+ *   server   [guard][register-callback stack ... | struct ipc_server]
+ *   handler  [guard][handler stack ............. | struct handler   ]
+ *   shm      [guard][the connection's shm, which the kernel maps]
+ * A passive thread starts every use at the stack pointer it was created
+ * with, just below its record, so the entry stubs find the record at
+ * 8(%rsp) with no lookup; the callback gets its server record as the
+ * ipc_routine the kernel hands it.
+ *
+ * Passive threads run without TLS (FS base 0): this file makes raw
+ * system calls, never libc wrappers that could touch errno.
+ *
+ * Concurrency: the kernel runs one registration per server at a time, so
+ * a server's spare handler is the callback's alone; the count of
+ * connections is shared with the exit routines, hence atomic.
  */
 #include <ferry/ipc.h>
 #include <stdatomic.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 
-#define PASSIVE_STACK 65536
-#define SERVER_SHM_BASE 0x300000000000ul
+#define GUARD 4096ul
+#define CB_STACK 16384ul
 
-static _Alignas(16) char cb_stack[PASSIVE_STACK];
-static _Alignas(16) char handler_stack[PASSIVE_STACK];
-static cap_t handler_cap = -1;
-static ipc_handler_fn user_handler;
-static uintptr_t next_shm = SERVER_SHM_BASE;
+#define STR(x) #x
+#define XSTR(x) STR(x)
 
-/* Every call starts here with the message (server address) and badge. */
-static void handler_entry(struct ipc_msg *msg, uint64_t badge)
+struct ipc_server;
+
+/* A handler's record, at the top of its stack. */
+struct handler {
+	ipc_handler_fn fn; /* first: the entry stub calls through it */
+	struct ipc_server *srv;
+	cap_t self;	 /* our thread cap */
+	uintptr_t base;	 /* the mapping of stack and record */
+	size_t len;	 /* with its guard */
+	uintptr_t shm;	 /* per-connection handlers: the shm ... */
+	size_t shm_size; /* ... and its size (the guard is below) */
+};
+
+/* A server's record, at the top of its callback's stack. */
+struct ipc_server {
+	ipc_handler_fn fn;
+	ipc_destructor_fn destructor;
+	unsigned max_conns;
+	size_t stack_size;	 /* each handler's, without the guard */
+	_Atomic unsigned nconns; /* open or being set up */
+	struct handler *shared;	 /* IPC_SERVE_SHARED: the one handler */
+	struct handler *spare;	 /* made, but refused by the kernel */
+};
+
+static long lx_mmap(size_t len, int prot)
 {
-	fy_ipc_return(user_handler(msg, badge), 0);
-	/* A refused return (it cannot be for 0 caps): end the call anyway. */
+	return fy_syscall6(SYS_mmap, 0, (long)len, prot,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+static long lx_munmap(uintptr_t addr, size_t len)
+{
+	return fy_syscall2(SYS_munmap, (long)addr, (long)len);
+}
+
+/* A mapping of guard + len bytes, the part above the guard writable. */
+static long region_new(size_t len)
+{
+	long base = lx_mmap(GUARD + len, PROT_NONE);
+
+	if (base < 0)
+		return base;
+	if (fy_syscall3(SYS_mprotect, base + (long)GUARD, (long)len,
+			PROT_READ | PROT_WRITE) < 0) {
+		lx_munmap((uintptr_t)base, GUARD + len);
+		return -ENOMEM;
+	}
+	return base;
+}
+
+/* Where the record of a region of guard + len bytes goes: its top. */
+static void *region_top(uintptr_t base, size_t len, size_t rec)
+{
+	return (void *)((base + GUARD + len - rec) & ~(uintptr_t)15);
+}
+
+/*
+ * The entry stubs. rsp = record - 8 at every entry (fy_thread_create
+ * hands over stack_top - 8, and the kernel restarts passive threads
+ * there), which is 8 mod 16, as a C function expects.
+ *
+ * A call: h->fn(msg, badge), then ipc_return(its value, no caps); the
+ * same instructions the C version compiles to, with the routine loaded
+ * from the record instead of a global.
+ * An exit run: ferry_exit_main(the kernel's five arguments, the record).
+ */
+void ferry_handler_entry(void);
+void ferry_exit_entry(void);
+_Noreturn void ferry_handler_refused(void);
+_Noreturn void ferry_exit_main(ipc_destructor_fn destructor, uint64_t badge,
+			       uintptr_t shm, cap_t conn_cap, cap_t shm_cap,
+			       struct handler *h);
+__asm__(".text\n"
+	".p2align 4\n"
+	".globl ferry_handler_entry\n"
+	".type ferry_handler_entry, @function\n"
+	"ferry_handler_entry:\n\t"
+	"sub $8, %rsp\n\t"
+	"call *16(%rsp)\n\t"
+	"mov %rax, %rdi\n\t"
+	"xor %esi, %esi\n\t"
+	"mov $" XSTR(SYS_ipc_return) ", %eax\n\t"
+				     "syscall\n\t"
+				     "call ferry_handler_refused\n"
+				     ".size ferry_handler_entry, . - "
+				     "ferry_handler_entry\n"
+				     ".p2align 4\n"
+				     ".globl ferry_exit_entry\n"
+				     ".type ferry_exit_entry, @function\n"
+				     "ferry_exit_entry:\n\t"
+				     "lea 8(%rsp), %r9\n\t"
+				     "jmp ferry_exit_main\n"
+				     ".size ferry_exit_entry, . - "
+				     "ferry_exit_entry\n");
+
+/* The return was refused (it cannot be, for 0 caps): end the call. */
+_Noreturn void ferry_handler_refused(void)
+{
 	for (;;)
 		fy_ipc_return(-EINVAL, 0);
 }
 
-/* A closed connection: user destructor, then give back its resources. */
-static void exit_entry(ipc_destructor_fn destructor, uint64_t badge,
-		       uintptr_t shm_addr, cap_t conn_cap, cap_t shm_cap)
+/* A handler not yet given to the kernel: ready to serve. */
+static struct handler *handler_new(struct ipc_server *srv)
 {
-	if (destructor)
-		destructor(badge);
-	fy_pmo_unmap(CAP_SELF_GROUP, shm_addr);
-	fy_cap_delete(shm_cap);
-	fy_cap_delete(conn_cap);
-	fy_ipc_exit_routine_return();
-	for (;;)
-		fy_thread_exit(); /* not an exit run: cannot happen */
+	long base = region_new(srv->stack_size), t;
+	struct handler *h;
+
+	if (base < 0)
+		return NULL;
+	h = region_top((uintptr_t)base, srv->stack_size, sizeof(*h));
+	h->fn = srv->fn;
+	h->srv = srv;
+	h->base = (uintptr_t)base;
+	h->len = GUARD + srv->stack_size;
+	t = fy_thread_create(CAP_SELF_GROUP,
+			     (fy_thread_entry_t)ferry_handler_entry, h, NULL,
+			     THREAD_PASSIVE);
+	if (t < 0) {
+		lx_munmap((uintptr_t)base, h->len);
+		return NULL;
+	}
+	h->self = (cap_t)t;
+	return h;
 }
 
-/* A new client: map its shm at a fresh address and hand it the handler. */
-static void register_cb_entry(void *ipc_routine, cap_t shm_cap,
+/*
+ * Frees a handler that never served. Its thread lingers, unreachable,
+ * until the kernel reclaims such threads (or the process ends).
+ */
+static void handler_drop(struct handler *h)
+{
+	uintptr_t base = h->base;
+	size_t len = h->len;
+
+	fy_cap_delete(h->self);
+	lx_munmap(base, len);
+}
+
+/*
+ * An address for a shm of `size` bytes, a guard page below it: a free
+ * range the kernel picks (so ranges are reused), left as a hole for the
+ * kernel to map the shm into. 0 if there is no room.
+ */
+static uintptr_t shm_place(size_t size)
+{
+	long a = lx_mmap(GUARD + size, PROT_NONE);
+
+	if (a < 0)
+		return 0;
+	lx_munmap((uintptr_t)a + GUARD, size);
+	return (uintptr_t)a + GUARD;
+}
+
+/* Ends the shm's mapping (if made) and its guard. */
+static void shm_unplace(uintptr_t shm, size_t size)
+{
+	lx_munmap(shm - GUARD, GUARD + size);
+}
+
+/*
+ * Unmaps the stack we run on, then ends the thread: nothing may touch
+ * the stack between the two system calls, so they are one asm block.
+ */
+static _Noreturn void free_stack_and_exit(uintptr_t base, size_t len)
+{
+	__asm__ volatile("syscall\n\t"
+			 "mov %[texit], %%eax\n\t"
+			 "syscall\n\t"
+			 "ud2"
+			 :
+			 : "a"((long)SYS_munmap), "D"(base),
+			   "S"(len), [texit] "i"(SYS_thread_exit)
+			 : "rcx", "r11", "memory");
+	__builtin_unreachable();
+}
+
+/*
+ * A closed connection, on its handler: the user's destructor, then give
+ * back the shm and the caps. A per-connection handler then frees its
+ * stack and itself; the shared one waits for the next call.
+ */
+_Noreturn void ferry_exit_main(ipc_destructor_fn destructor, uint64_t badge,
+			       uintptr_t shm, cap_t conn_cap, cap_t shm_cap,
+			       struct handler *h)
+{
+	struct ipc_server *srv = h->srv;
+
+	if (destructor)
+		destructor(badge);
+	fy_cap_delete(shm_cap);
+	fy_cap_delete(conn_cap);
+	if (h == srv->shared) {
+		fy_pmo_unmap(CAP_SELF_GROUP, shm);
+		lx_munmap(shm - GUARD, GUARD);
+		atomic_fetch_sub(&srv->nconns, 1);
+		fy_ipc_exit_routine_return();
+		for (;;)
+			fy_thread_exit(); /* not an exit run: cannot happen */
+	}
+	shm_unplace(h->shm, h->shm_size);
+	fy_cap_delete(h->self);
+	atomic_fetch_sub(&srv->nconns, 1);
+	free_stack_and_exit(h->base, h->len);
+}
+
+/*
+ * A new client: past the limit, refuse it; else a handler (the spare,
+ * or a new one) and a shm address for the kernel to take. Neither
+ * success nor the refusal returns here.
+ */
+static void register_cb_entry(struct ipc_server *srv, cap_t shm_cap,
 			      uint64_t shm_size, uint64_t badge)
 {
-	(void)ipc_routine;
+	struct handler *h;
+
 	(void)shm_cap;
 	(void)badge;
+	if (atomic_fetch_add(&srv->nconns, 1) >= srv->max_conns)
+		goto refuse;
+	h = srv->shared;
+	if (!h) {
+		h = srv->spare ? srv->spare : handler_new(srv);
+		srv->spare = NULL;
+	}
+	if (!h)
+		goto refuse;
 	for (int tries = 0; tries < 8; tries++) {
-		uintptr_t addr = next_shm;
+		uintptr_t shm = shm_place(shm_size);
+		long r;
 
-		next_shm += shm_size + 4096;
-		long r = fy_ipc_register_cb_return(handler_cap,
-						   (void *)exit_entry, addr);
-
-		/* Only a failure comes back: an address taken, or worse. */
-		if (r != -EEXIST && r != -EINVAL)
+		if (!shm)
+			break;
+		h->shm = shm;
+		h->shm_size = shm_size;
+		r = fy_ipc_register_cb_return(h->self, (void *)ferry_exit_entry,
+					      shm);
+		/*
+		 * Only a failure comes back. -EEXIST: another thread of ours
+		 * mapped into the hole meanwhile; try another.
+		 */
+		shm_unplace(shm, shm_size);
+		if (r == -ESRCH) {
+			/*
+			 * The shared handler has died: we never serve again.
+			 * End, so this client gets -ESRCH and later ones
+			 * -EDEADSRV (a per-connection one never ran: no
+			 * -ESRCH for it).
+			 */
+			fy_thread_exit();
+		}
+		if (r != -EEXIST)
 			break;
 	}
-	fy_thread_exit(); /* the client sees -ESRCH */
+	if (h != srv->shared)
+		srv->spare = h; /* never served: the next client gets it */
+refuse:
+	atomic_fetch_sub(&srv->nconns, 1);
+	fy_ipc_register_cb_return(IPC_REGISTER_REFUSE, NULL, 0);
+	fy_thread_exit(); /* not in a registration: cannot happen */
+}
+
+long ipc_serve_with(const struct ipc_serve_config *cfg)
+{
+	size_t stack;
+	struct ipc_server *srv;
+	long base, cb, r;
+
+	if (!cfg || !cfg->handler || (cfg->flags & ~IPC_SERVE_SHARED))
+		return -EINVAL;
+	stack = cfg->stack_size ? cfg->stack_size : IPC_SERVE_STACK;
+	if (stack > (1ul << 30))
+		return -EINVAL;
+	stack = (stack + 4095) & ~(size_t)4095;
+	base = region_new(CB_STACK);
+	if (base < 0)
+		return base;
+	srv = region_top((uintptr_t)base, CB_STACK, sizeof(*srv));
+	srv->fn = cfg->handler;
+	srv->destructor = cfg->destructor;
+	srv->max_conns = cfg->max_conns ? cfg->max_conns : IPC_SERVE_MAX_CONNS;
+	srv->stack_size = stack;
+	atomic_init(&srv->nconns, 0);
+	srv->shared = srv->spare = NULL;
+	cb = fy_thread_create(CAP_SELF_GROUP,
+			      (fy_thread_entry_t)register_cb_entry, srv, NULL,
+			      THREAD_PASSIVE);
+	if (cb < 0) {
+		r = cb;
+		goto out_region;
+	}
+	if (cfg->flags & IPC_SERVE_SHARED) {
+		srv->shared = handler_new(srv);
+		if (!srv->shared) {
+			r = -ENOMEM;
+			goto out_cb;
+		}
+	}
+	/* The kernel hands ipc_routine to the callback: our record. */
+	r = fy_register_server((void *)srv, (cap_t)cb, (void *)cfg->destructor);
+	if (r < 0)
+		goto out_shared;
+	return 0;
+out_shared:
+	if (srv->shared)
+		handler_drop(srv->shared);
+out_cb:
+	fy_cap_delete((cap_t)cb);
+out_region:
+	lx_munmap((uintptr_t)base, GUARD + CB_STACK);
+	return r;
 }
 
 long ipc_serve(ipc_handler_fn handler, ipc_destructor_fn destructor)
 {
-	long cb, h, r;
+	struct ipc_serve_config cfg = {.handler = handler,
+				       .destructor = destructor};
 
-	if (!handler || handler_cap >= 0)
-		return -EINVAL;
-	user_handler = handler;
-	h = fy_thread_create(CAP_SELF_GROUP, (fy_thread_entry_t)handler_entry,
-			     handler_stack + PASSIVE_STACK, NULL,
-			     THREAD_PASSIVE);
-	if (h < 0)
-		return h;
-	cb = fy_thread_create(CAP_SELF_GROUP,
-			      (fy_thread_entry_t)register_cb_entry,
-			      cb_stack + PASSIVE_STACK, NULL, THREAD_PASSIVE);
-	if (cb < 0) {
-		r = cb;
-		goto out_handler;
-	}
-	handler_cap = (cap_t)h;
-	r = fy_register_server((void *)handler, (cap_t)cb, (void *)destructor);
-	if (r < 0)
-		goto out_cb;
-	return 0;
-out_cb:
-	handler_cap = -1;
-	fy_cap_delete((cap_t)cb);
-out_handler:
-	fy_cap_delete((cap_t)h);
-	return r;
+	return ipc_serve_with(&cfg);
 }
 
 long ipc_return_caps(struct ipc_msg *m, long ret, unsigned ncaps)

@@ -39,6 +39,7 @@
 #define ENOSYS 38
 #define EIDRM 43
 #define ETIMEDOUT 110
+#define ECONNREFUSED 111
 #endif
 
 /* Ferry's own. */

@@ -40,4 +40,12 @@ _Static_assert(sizeof(struct ipc_shm_config) == 16 &&
 
 #define IPC_MAX_CAPS 16 /* per call or return */
 
+/*
+ * The handler_cap a register callback passes to ipc_register_cb_return
+ * to refuse the client (a server at its limit of connections): the
+ * client's register_client fails with -ECONNREFUSED, and the callback
+ * serves the next registration as usual.
+ */
+#define IPC_REGISTER_REFUSE (-1)
+
 #endif

@@ -32,18 +32,49 @@ struct ipc_conn {
 	size_t shm_size;
 };
 
+/* How ipc_serve_with sets up a server; zeroed fields take the defaults. */
+struct ipc_serve_config {
+	ipc_handler_fn handler;	      /* required */
+	ipc_destructor_fn destructor; /* may be NULL */
+	unsigned max_conns;	      /* 0: IPC_SERVE_MAX_CONNS */
+	unsigned flags;		      /* IPC_SERVE_* */
+	size_t stack_size; /* bytes per handler; 0: IPC_SERVE_STACK */
+};
+
+#define IPC_SERVE_MAX_CONNS 64
+#define IPC_SERVE_STACK 65536
 /*
- * Makes the calling thread a server: one passive handler thread serves
- * every connection (one call at a time), and `destructor` (may be NULL)
- * runs in it once for each connection whose client has gone. One server
- * per process. 0 or a negative errno.
+ * One handler thread serves every connection, one call at a time (the
+ * form before handlers per connection; the ipc_* tests use it to reach
+ * the kernel's rules for a shared handler).
  */
+#define IPC_SERVE_SHARED 1u
+
+/*
+ * Makes the calling thread a server (clients name it). Each client
+ * connection gets a passive handler thread with a stack of its own,
+ * made when the client connects, so a handler that blocks stalls only
+ * its own client; `destructor` (may be NULL) runs on a connection's
+ * handler when the connection closes, and the handler and its stack
+ * are freed after it. Past max_conns open connections a client's
+ * ipc_connect fails with -ECONNREFUSED until one closes. A process may
+ * run several servers, one per thread that calls this (a thread that
+ * has served once gets -EINVAL). 0 or a negative errno (-EINVAL bad
+ * config, -ENOMEM, or register_server's errors).
+ *
+ * Handlers and destructors run without TLS (FS base 0), on the client's
+ * scheduling context (a destructor on one of the handler's own): libc
+ * calls that touch errno or thread state are unsafe there.
+ */
+long ipc_serve_with(const struct ipc_serve_config *cfg);
+/* ipc_serve_with with the defaults: handler per connection, 64 at most. */
 long ipc_serve(ipc_handler_fn handler, ipc_destructor_fn destructor);
 
 /*
  * Connects to the server thread `server` with a shm of shm_size bytes
  * (rounded up to pages), retrying while the server is busy or still
- * starting. 0 or a negative errno (-EDEADSRV if the server is dead).
+ * starting. 0 or a negative errno (-EDEADSRV if the server is dead,
+ * -ECONNREFUSED if it has all the connections it takes).
  * It waits for as long as `server` is not (yet) a server: pass only a
  * thread that will call ipc_serve.
  */

@@ -1,8 +1,8 @@
 /*
- * The IPC server the ipc_* system tests talk to: one handler that does
- * what the request asks (ipc_proto.h), a destructor that counts its runs,
- * and a record of every badge it was called with, so the tests can see
- * from outside what the server saw.
+ * The IPC server the ipc_* system tests talk to: one handler, shared by
+ * every connection, that does what the request asks (ipc_proto.h), a
+ * destructor that counts its runs, and a record of every badge it was
+ * called with, so the tests can see from outside what the server saw.
  */
 #include <string.h>
 #include <sys/mman.h>
@@ -305,8 +305,16 @@ static void destructor(uint64_t badge)
 int main(void)
 {
 	long spare;
+	/*
+	 * One handler for every connection: the tests that use this server
+	 * examine the kernel's rules for a shared handler (busy, queued
+	 * destructors, deadlines); helpers/ipc_multi has one per connection.
+	 */
+	struct ipc_serve_config cfg = {.handler = handler,
+				       .destructor = destructor,
+				       .flags = IPC_SERVE_SHARED};
 
-	if (ipc_serve(handler, destructor) < 0)
+	if (ipc_serve_with(&cfg) < 0)
 		return 1;
 	/* A second registration, with a cb that would do: must be refused. */
 	spare = fy_thread_create(CAP_SELF_GROUP, (fy_thread_entry_t)handler,
