@@ -6,6 +6,10 @@
  * fast path changes nothing before it commits, so falling back is
  * always safe; the same tests pass with IPC_FASTPATH=0.
  *
+ * A busy handler (serving, or kept for a waiter it was granted to) sends
+ * the call to the general path, which waits; a return with waiters goes
+ * there too, to grant the handler to the first (wait.c).
+ *
  * What a call does here, in order: look the connection cap up by hand,
  * check the connection and its handler, check the message header in the
  * shm, then commit and migrate (the same steps as ipc_call and
@@ -15,6 +19,7 @@
 #include <ipc/ipc_internal.h>
 #include <mm/uaccess.h>
 #include <sched/sched.h>
+#include <syscall/ipc_args.h>
 #include <uapi/ferry/errno.h>
 #include <uapi/ferry/syscall_num.h>
 
@@ -56,7 +61,8 @@ void ipc_fastpath_call(struct arch_regs *r)
 	if (msg) {
 		struct ipc_msg hdr;
 
-		if (ipc_check_msg(msg, conn->client_shm, conn->shm_size, &hdr))
+		/* Copied once and checked on the copy (ipc_args.h). */
+		if (ipc_copy_msg(msg, conn->client_shm, conn->shm_size, &hdr))
 			return;
 		server_msg = msg - conn->client_shm + conn->server_shm;
 	}
@@ -89,7 +95,8 @@ void ipc_fastpath_return(struct arch_regs *r)
 
 	if (unlikely(!p || p->role != PASSIVE_HANDLER || !p->conn ||
 		     p->exit_run || arch_sysarg1(r) || !p->caller ||
-		     !list_empty(&p->pending)))
+		     !list_empty(&p->pending) ||
+		     !list_empty(&p->waiters.threads)))
 		return;
 	conn = p->conn;
 	caller = p->caller;

@@ -3,14 +3,6 @@
 #include <stdatomic.h>
 #include <time.h>
 
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /* Client shms get addresses from a range no other mapping uses. */
 #define CLIENT_SHM_BASE 0x380000000000ul
 static _Atomic uintptr_t next_shm = CLIENT_SHM_BASE;
@@ -34,8 +26,13 @@ long ipc_connect(cap_t server, size_t shm_size, struct ipc_conn *out)
 		return pmo;
 	cfg.shm_cap = (cap_t)pmo;
 	cfg.shm_addr = take_range(shm_size);
+	/*
+	 * A callback busy with someone else is waited for in the kernel;
+	 * -EIPCRETRY means the server thread has not registered yet, with
+	 * nothing to wait on: sleep a tick and ask again, not spin.
+	 */
 	while ((r = fy_register_client(server, &cfg)) == -EIPCRETRY)
-		fy_yield();
+		nanosleep(&(struct timespec){0, 10000000}, NULL);
 	if (r < 0) {
 		/* The kernel maps the shm before the server may refuse. */
 		fy_pmo_unmap(CAP_SELF_GROUP, cfg.shm_addr);
@@ -53,8 +50,8 @@ long ipc_close(struct ipc_conn *c)
 {
 	long r;
 
-	while ((r = fy_ipc_close(c->cap)) == -EIPCRETRY)
-		fy_yield(); /* another of our threads is calling on it */
+	/* The kernel waits for a call another of our threads has on it. */
+	r = fy_ipc_close(c->cap);
 	fy_pmo_unmap(CAP_SELF_GROUP, (uintptr_t)c->shm);
 	fy_cap_delete(c->shm_cap);
 	c->cap = c->shm_cap = -1;
@@ -77,33 +74,19 @@ struct ipc_msg *ipc_msg_init(struct ipc_conn *c, uint32_t data_len,
 	return m;
 }
 
+/*
+ * A busy connection or handler is waited for in the kernel, best
+ * priority first, the deadline covering the wait (docs/ipc.md): nothing
+ * to retry here.
+ */
 long ipc_call_timeout(struct ipc_conn *c, struct ipc_msg *m, unsigned ncaps,
 		      uint64_t timeout_us)
 {
-	uint64_t start = timeout_us ? now_us() : 0;
-	long r;
-
-	while ((r = fy_ipc_call(c->cap, m, ncaps, timeout_us)) == -EIPCRETRY) {
-		/* The deadline covers the wait for a busy server too. */
-		if (timeout_us) {
-			uint64_t spent = now_us() - start;
-
-			if (spent >= timeout_us)
-				return -ETIMEDOUT;
-			timeout_us -= spent;
-			start += spent;
-		}
-		fy_yield(); /* the handler runs on someone's context: let it */
-	}
-	return r;
+	return fy_ipc_call(c->cap, m, ncaps, timeout_us);
 }
 
 /* The common case, kept short: it is part of every round trip. */
 long ipc_call(struct ipc_conn *c, struct ipc_msg *m, unsigned ncaps)
 {
-	long r;
-
-	while ((r = fy_ipc_call(c->cap, m, ncaps, 0)) == -EIPCRETRY)
-		fy_yield();
-	return r;
+	return fy_ipc_call(c->cap, m, ncaps, 0);
 }
