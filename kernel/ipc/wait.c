@@ -127,7 +127,8 @@ static void reboost(struct sched_context *sc, struct thread *on)
 		if (b == sc->boost)
 			return;
 		if (b < sc->boost)
-			sched_request_resched(); /* someone may outrank us now */
+			sched_request_resched(); /* someone may outrank us now
+						  */
 		sc->boost = b;
 		if (end->state == TS_READY && end->sc == sc) {
 			sched_dequeue(end);
@@ -148,8 +149,8 @@ static void reboost(struct sched_context *sc, struct thread *on)
 /* h's queue changed: the context h runs on (or will) follows. */
 static void queue_changed(struct thread *h)
 {
-	struct thread *on = h->ipc.passive->granted ? h->ipc.passive->granted
-						     : h;
+	struct thread *on =
+		h->ipc.passive->granted ? h->ipc.passive->granted : h;
 
 	if (on->sc)
 		reboost(on->sc, on);

@@ -22,8 +22,7 @@ long ipc_copy_msg(u64 msg, u64 shm, u64 size, struct ipc_msg *hdr)
 	return 0;
 }
 
-long ipc_copy_slots(u64 msg, const struct ipc_msg *hdr, u64 ncaps,
-		    cap_t *slots)
+long ipc_copy_slots(u64 msg, const struct ipc_msg *hdr, u64 ncaps, cap_t *slots)
 {
 	if (ncaps > IPC_MAX_CAPS || ncaps > hdr->cap_slots)
 		return -EINVAL;

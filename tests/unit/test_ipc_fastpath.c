@@ -322,11 +322,17 @@ static void test_fast_call_falls_back_when_busy(void **state)
 	ipc_return_to(&w, ca, 0);
 	ipc_assert_granted(w.h, a2->t, thread_regs(a2->t)->rip + 2);
 	ca->state = TS_INACTIVE;
-	/* Kept for a2: a fast call falls back, even a2's own. */
+	/* Kept for a2: anyone else's fast call falls back (and would wait). */
+	ipc_run_as(ca);
+	call_falls_back(&w, a, ca, (u64)a->cap, 0, 0, 0);
+	ca->state = TS_INACTIVE;
+	/* a2 issues its call again: the fast path takes the grant. */
 	ipc_run_as(a2->t);
 	thread_regs(a2->t)->rip += 2;
-	call_falls_back(&w, a, a2->t, (u64)a->cap, 0, 0, 0);
-	ipc_call_in(&w, a, 0, 0, 0);
+	fast_call(&w, a, 0);
+	assert_null(w.h->ipc.passive->granted);
+	assert_null(a2->t->ipc.waits_on);
+	assert_ptr_equal(w.h->ipc.passive->caller, a2->t);
 	ipc_return_to(&w, a2->t, 0);
 	a2->t->state = TS_INACTIVE;
 	ipc_assert_granted(w.h, b->cl->t, thread_regs(b->cl->t)->rip + 2);

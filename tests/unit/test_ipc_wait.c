@@ -41,9 +41,8 @@ static struct thread *nth_waiter(struct thread *h, int n)
 {
 	struct thread *t;
 
-	list_for_each(t, &h->ipc.passive->waiters.threads, sched_node)
-		if (n-- == 0)
-			return t;
+	list_for_each(t, &h->ipc.passive->waiters.threads,
+		      sched_node) if (n-- == 0) return t;
 	return NULL;
 }
 

@@ -171,7 +171,8 @@ static void test_deadline(void)
 	int64_t t0, dt;
 	long r;
 
-	tap_ok(start_at(0, spin30_job, -1) >= 0, "a thread makes a 30-tick call");
+	tap_ok(start_at(0, spin30_job, -1) >= 0,
+	       "a thread makes a 30-tick call");
 	tap_ok(wait_busy_sleeping(), "its call is in flight");
 	t0 = srv_ticks();
 	r = fy_ipc_call(c.cap, NULL, 0, 100000);
