@@ -209,7 +209,8 @@ static void passive_detach(struct thread *t)
 
 void ipc_thread_detach(struct thread *t)
 {
-	ipc_wait_end(t); /* a waiter, or a grant it held, leaves */
+	if (t->ipc.waits_on)
+		ipc_wait_end(t); /* a waiter, or a grant it held, leaves */
 	if (t->ipc.callee) {
 		/* A dying caller: its server goes on without it. */
 		t->ipc.callee->ipc.passive->caller = NULL;
