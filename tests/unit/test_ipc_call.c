@@ -696,8 +696,9 @@ static void test_call_cycle_is_edeadlk(void **state)
 	ipc_wait_in(&w, ln, 0, 0, 0);
 	ipc_run_as(selfcl->t);
 	ipc_wait_in(&w, to_h, 0, 0, 0);
-	/* A cycle through a waiter: h2 -> h, whose chain ends in h2. */
+	/* Still a cycle for h2, with waiters queued on h. */
 	ipc_run_as(h2);
+	assert_int_equal(ipc_ret(ipc_call(to_h->cap, 0, 0, 0)), -EDEADLK);
 
 	/* Unwind: h2 answers h, h answers c. */
 	assert_ptr_equal(ipc_switch(ipc_return(6, 0)), w.h);

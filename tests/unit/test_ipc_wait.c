@@ -147,11 +147,12 @@ static void test_inheritance_requeues_ready_handler(void **state)
  * Inheritance follows chains: c -> h -> h2 all run on c's context, and
  * a waiter on h2 or on h lifts it; when h's call must itself wait for a
  * busy h2 (serving x on x's context), the lift passes on to x's context.
+ * A cycle through a wait is -EDEADLK, as through calls.
  */
 static void test_inheritance_along_chains(void **state)
 {
 	struct ipc_world w;
-	struct ipc_link *ln, *lx, *to_h2;
+	struct ipc_link *ln, *lx, *to_h2, *to_h;
 	struct ipc_client *selfcl;
 	struct thread *c, *x, *h2, *wh, *wh2;
 	int h2_cap;
@@ -182,6 +183,8 @@ static void test_inheritance_along_chains(void **state)
 							   (u64)to_h2->sbuf)),
 			 selfcl->t);
 	to_h2->cap = (int)thread_regs(selfcl->t)->rax;
+	to_h = ipc_new_link(&w, selfcl);
+	ipc_connect(&w, to_h);
 	selfcl->t->state = TS_INACTIVE;
 	wh = waiter_at(&w, ln, 20);
 	wh2 = ipc_new_client(&w, lx->cl->g)->t;
@@ -201,6 +204,10 @@ static void test_inheritance_along_chains(void **state)
 	assert_ptr_equal(w.h->ipc.waits_on, h2);
 	assert_int_equal(x->sc->boost, 4);
 	assert_int_equal(h2->state, TS_RUNNING);
+	/* h2 calling h would wait for h, which waits for h2: -EDEADLK. */
+	assert_int_equal(ipc_ret(ipc_call(to_h->cap, 0, 0, 0)), -EDEADLK);
+	assert_ptr_equal(nth_waiter(h2, 0), w.h);
+	assert_null(nth_waiter(w.h, 0));
 	/* A waiter of priority 20 on h lifts c's context, and so x's. */
 	h2->state = TS_INACTIVE;
 	sched_enqueue(h2);
