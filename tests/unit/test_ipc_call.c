@@ -719,6 +719,46 @@ static void test_call_cycle_is_edeadlk(void **state)
 	ipc_world_fini(&w);
 }
 
+/*
+ * Arguments copied once: the core gets checked kernel copies and reads
+ * no user memory. Here the message in the shm says its slots are at 64
+ * and names a cap the client does not have, while the copy the syscall
+ * layer checked says 16 and names a good one: the copy is what counts,
+ * and the server's slot number is written where the copy says.
+ */
+static void test_call_uses_the_checked_copy(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct ipc_call_args a;
+	struct pmo *p;
+	cap_t src, got;
+	u64 msg;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	new_pmos(ln->cl->g, &p, &src, 1, CAP_RIGHT_ALL);
+	msg = ipc_put_msg(ln, 0x100, 0, 0, 16, 1);
+	memset(&a, 0, sizeof(a));
+	a.msg = msg;
+	memcpy(&a.hdr, ln->cbuf + 0x100, sizeof(a.hdr));
+	a.ncaps = 1;
+	a.slots[0] = src;
+	/* Rewritten after the check, as another thread could. */
+	ipc_put_msg(ln, 0x100, 0, 0, 64, 1);
+	ipc_msg_caps(ln->cbuf, 0x100)[0] = 999;
+	obj_get(ln->conn); /* the reference ipc_call_conn takes over */
+	assert_ptr_equal(ipc_switch(ipc_call_conn(ln->conn, &a)), w.h);
+	assert_int_equal(pmo_read(ln->shm, 0x100 + 16, &got, sizeof(got)), 0);
+	assert_ptr_equal(w.sg->slots[got].obj, p);
+	assert_int_equal(pmo_read(ln->shm, 0x100 + 64, &got, sizeof(got)), 0);
+	assert_int_equal(got, 0);
+	ipc_return_to(&w, ln->cl->t, 0);
+	ipc_world_fini(&w);
+	put_pmos(&p, 1);
+}
+
 /* Fills g's table to its present capacity: the next cap must grow it. */
 static void fill_to_capacity(struct cap_group *g)
 {
@@ -795,6 +835,7 @@ int main(void)
 		kenv_test(test_return_cap_rollback),
 		kenv_test(test_return_rechecks_the_header),
 		kenv_test(test_call_cycle_is_edeadlk),
+		kenv_test(test_call_uses_the_checked_copy),
 		kenv_test(test_caps_without_memory_roll_back),
 	};
 
