@@ -100,7 +100,7 @@ static __attribute__((noinline)) void fast_call_granted(struct thread *caller,
 	if (!fast_msg(conn, msg, &server_msg))
 		return;
 	p->granted = NULL;
-	caller->ipc.waits_on = NULL;
+	ipc_waits_on_clear(caller); /* the connection holds h too */
 	fast_enter(caller, conn, h, msg, server_msg);
 }
 

@@ -47,6 +47,8 @@ long ipc_acquire(struct thread *h);
 long ipc_wait_for(struct thread *h);
 /* h is free: an owed destructor run starts, or the first waiter's grant. */
 void ipc_passive_idle(struct thread *h);
+/* Drops t's waits_on and the reference it holds (wait.c). */
+void ipc_waits_on_clear(struct thread *t);
 /* t stops waiting, or gives up a grant it holds (it passes on). */
 void ipc_wait_end(struct thread *t);
 /* Deadline: a waiting t resumes with -ETIMEDOUT; false if not waiting. */

@@ -127,8 +127,7 @@ static void reboost(struct sched_context *sc, struct thread *on)
 		if (b == sc->boost)
 			return;
 		if (b < sc->boost)
-			sched_request_resched(); /* someone may outrank us now
-						  */
+			sched_request_resched(); /* others may outrank it */
 		sc->boost = b;
 		if (end->state == TS_READY && end->sc == sc) {
 			sched_dequeue(end);
@@ -175,6 +174,25 @@ bool ipc_waits_for_current(struct thread *h)
 	return false;
 }
 
+/*
+ * t waits for h, or holds a grant of it: t keeps a reference to h, so
+ * that h's queue is still there when t leaves it, whatever died since
+ * (a killed waiter leaves only when it next runs).
+ */
+static void waits_on_set(struct thread *t, struct thread *h)
+{
+	obj_get(h);
+	t->ipc.waits_on = h;
+}
+
+void ipc_waits_on_clear(struct thread *t)
+{
+	struct thread *h = t->ipc.waits_on;
+
+	t->ipc.waits_on = NULL;
+	obj_put(h);
+}
+
 long ipc_acquire(struct thread *h)
 {
 	struct ipc_passive *p = h->ipc.passive;
@@ -183,7 +201,7 @@ long ipc_acquire(struct thread *h)
 		goto take;
 	if (p->granted == current) {
 		p->granted = NULL;
-		current->ipc.waits_on = NULL;
+		ipc_waits_on_clear(current); /* our caller holds h too */
 		goto take;
 	}
 	return ipc_waits_for_current(h) ? -EDEADLK : -EBUSY;
@@ -207,7 +225,7 @@ long ipc_wait_for(struct thread *h)
 
 	if (t->killed)
 		return -EINTR;
-	t->ipc.waits_on = h;
+	waits_on_set(t, h);
 	t->state = TS_BLOCKED;
 	t->wake_result = 0;
 	waiters_insert(h->ipc.passive, t);
@@ -279,6 +297,7 @@ void ipc_wait_end(struct thread *t)
 	/* Whatever t inherited as a waiter's grantee ends with it. */
 	if (t->sc && t->sc->boost)
 		reboost(t->sc, t);
+	obj_put(h); /* waits_on's reference, last */
 }
 
 bool ipc_wait_timeout(struct thread *t)
@@ -292,6 +311,7 @@ bool ipc_wait_timeout(struct thread *t)
 	arch_regs_set_ret(thread_regs(t), (u64)-ETIMEDOUT);
 	resume_waiter(t);
 	queue_changed(h);
+	obj_put(h);
 	return true;
 }
 
@@ -300,16 +320,18 @@ void ipc_wake_all_waiters(struct thread *h)
 	struct ipc_passive *p = h->ipc.passive;
 	struct thread *w, *g = p->granted;
 
+	/* h is dying but alive: the references dropped here are not its last.
+	 */
 	if (g) {
 		/* Ready already: its restarted call finds the server dead. */
-		g->ipc.waits_on = NULL;
 		p->granted = NULL;
+		ipc_waits_on_clear(g);
 		ipc_chain_left(g); /* what our waiters lent it ends */
 	}
 	while (!list_empty(&p->waiters.threads)) {
 		w = list_first(&p->waiters.threads, struct thread, sched_node);
 		waiters_remove(w);
-		w->ipc.waits_on = NULL;
+		ipc_waits_on_clear(w);
 		restart(w);
 		resume_waiter(w);
 	}
