@@ -19,6 +19,8 @@
  * Call: C calls ipc_call(conn, msg) -> S3 starts at its recorded entry
  * and stack with (msg in the server's mapping, client badge) on C's
  * scheduling context -> ipc_return(ret) migrates back. No scheduler runs.
+ * A busy S2 or S3 is waited for on its queue, and the context it runs on
+ * inherits the waiter's priority (wait.c).
  *
  * A thread waiting for a passive thread is in TS_IPC_WAIT: on no queue,
  * with no kernel continuation (its kernel stack was abandoned), resumed
@@ -27,7 +29,7 @@
  *
  * Locking: one CPU, kernel not preemptible: the connection and passive
  * state are owned by the CPU; the SMP issue adds conn->lock and a lock
- * per passive thread (ChCore's try_locks, which map to -EIPCRETRY).
+ * per passive thread, which also guards its queue of waiters.
  */
 #ifndef KERNEL_IPC_CONNECTION_H
 #define KERNEL_IPC_CONNECTION_H
