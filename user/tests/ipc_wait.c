@@ -190,12 +190,12 @@ static void test_kill_waiter(void)
 {
 	long spins0 = req(&c, OP_SPINS, 0), busy, waiter;
 
-	busy = client_spawn(&s, "spin", "30");
-	tap_ok(busy >= 0, "a client process makes a 30-tick call");
+	busy = client_spawn(&s, "spin", "100");
+	tap_ok(busy >= 0, "a client process makes a 100-tick call");
 	tap_ok(wait_busy_sleeping(), "its call is in flight");
 	waiter = client_spawn(&s, "spin", "1");
 	tap_ok(waiter >= 0, "a second client calls meanwhile");
-	sleep_ticks(3); /* it connects and waits for the handler */
+	sleep_ticks(10); /* it connects and waits for the handler */
 	tap_eq(fy_proc_kill((cap_t)waiter), 0, "kill the waiting client");
 	tap_eq(proc_reap((cap_t)waiter), PROC_STATUS_KILLED(PROC_SIG_KILL),
 	       "it dies at once, its wait given up");
