@@ -74,6 +74,19 @@ void ipc_finish_passive(struct thread *caller, long ret)
 	caller->ipc.callee = NULL;
 	ipc_chain_left(caller);
 	arch_regs_set_ret(thread_regs(caller), (u64)ret);
+	if (unlikely(ipc_grantee_outranks(self, caller))) {
+		/*
+		 * The waiter we were just granted to outranks our caller: it
+		 * runs first, and the caller waits its turn on a run queue.
+		 * We are idle and kept for the grantee: this stack is never
+		 * resumed (a call or an exit run enters at the user frame).
+		 */
+		arch_thread_reset_kctx(caller);
+		caller->state = TS_INACTIVE;
+		sched_enqueue(caller);
+		schedule();
+		panic("granted passive thread resumed");
+	}
 	caller->state = TS_RUNNING;
 	current = caller;
 	arch_switch_to_user(self, caller);

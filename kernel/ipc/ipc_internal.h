@@ -55,6 +55,8 @@ void ipc_wait_end(struct thread *t);
 bool ipc_wait_timeout(struct thread *t);
 /* h dies: every waiter re-issues its call (and finds the server dead). */
 void ipc_wake_all_waiters(struct thread *h);
+/* Is h granted to a waiter of higher priority than t? */
+bool ipc_grantee_outranks(struct thread *h, struct thread *t);
 /* t left a chain of calls: what its context inherited is recomputed. */
 void ipc_chain_left(struct thread *t);
 /* Makes a thread that waits in IPC runnable again with result `ret`. */

@@ -341,6 +341,13 @@ void ipc_wake_all_waiters(struct thread *h)
 	 */
 }
 
+bool ipc_grantee_outranks(struct thread *h, struct thread *t)
+{
+	struct thread *g = h->ipc.passive->granted;
+
+	return g && thread_prio(g) > thread_prio(t);
+}
+
 void ipc_chain_left(struct thread *t)
 {
 	if (t->sc && t->sc->boost)

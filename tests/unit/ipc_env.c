@@ -272,7 +272,7 @@ void ipc_assert_granted(struct thread *h, struct thread *t, u64 entry_rip)
 	struct ipc_passive *p = h->ipc.passive;
 	struct thread *q;
 
-	assert_int_equal(t->state, TS_READY);
+	assert_true(t->state == TS_READY || t == current);
 	assert_int_equal(t->arch.ksp, 0); /* from its user frame */
 	assert_int_equal(thread_regs(t)->rip, entry_rip - 2);
 	assert_ptr_equal(p->granted, t);
@@ -293,6 +293,22 @@ void ipc_reissue(struct ipc_world *w, struct ipc_link *ln, struct thread *t,
 	ipc_call_in(w, ln, 0, 0, timeout_us);
 	assert_null(w->h->ipc.passive->granted);
 	assert_null(t->ipc.waits_on);
+}
+
+void ipc_return_to_grantee(struct ipc_world *w, struct thread *caller,
+			   struct thread *grantee, long ret)
+{
+	assert_ptr_equal(current, w->h);
+	assert_ptr_equal(ipc_switch(ipc_return((u64)ret, 0)), grantee);
+	assert_false(host_switched_to_user);
+	assert_ptr_equal(current, grantee);
+	assert_int_equal(caller->state, TS_READY);
+	assert_int_equal(caller->arch.ksp, 0);
+	assert_null(caller->ipc.callee);
+	assert_int_equal((long)thread_regs(caller)->rax, ret);
+	/* The tests say when it runs. */
+	sched_dequeue(caller);
+	caller->state = TS_INACTIVE;
 }
 
 void ipc_return_to(struct ipc_world *w, struct thread *caller, long ret)

@@ -212,6 +212,14 @@ void ipc_assert_granted(struct thread *h, struct thread *t, u64 entry_rip);
 void ipc_reissue(struct ipc_world *w, struct ipc_link *ln, struct thread *t,
 		 u64 timeout_us);
 
+/*
+ * The handler (current) returns ret with a waiter of higher priority
+ * than `caller` queued: the handler is granted to it and it runs first;
+ * the caller, its answer set, is ready.
+ */
+void ipc_return_to_grantee(struct ipc_world *w, struct thread *caller,
+			   struct thread *grantee, long ret);
+
 /* The handler (current) returns ret: the CPU goes back to `caller`. */
 void ipc_return_to(struct ipc_world *w, struct thread *caller, long ret);
 

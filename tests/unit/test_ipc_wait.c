@@ -76,13 +76,15 @@ static void test_waiters_by_priority(void **state)
 	assert_int_equal(c->sc->boost, PRIO_DEFAULT + 2);
 	assert_int_equal(sc_prio(w.h->sc), PRIO_DEFAULT + 2);
 
-	/* Served in that order; each grant lifts the grantee likewise. */
-	ipc_return_to(&w, c, 0);
+	/*
+	 * Served in that order; each grant lifts the grantee likewise. b
+	 * outranks c: it runs first, c waits on the run queue.
+	 */
+	ipc_return_to_grantee(&w, c, b, 0);
 	assert_int_equal(c->sc->boost, 0);
 	ipc_assert_granted(w.h, b, thread_regs(b)->rip + 2);
 	assert_int_equal(b->sc->boost, PRIO_DEFAULT);
 	assert_int_equal(b->rq_prio, PRIO_DEFAULT + 2);
-	c->state = TS_INACTIVE;
 	ipc_reissue(&w, ln, b, 0);
 	ipc_return_to(&w, b, 0);
 	assert_int_equal(b->sc->boost, 0);
@@ -135,9 +137,8 @@ static void test_inheritance_requeues_ready_handler(void **state)
 	assert_int_equal(sc_prio(w.h->sc), 20);
 	sched_dequeue(mid);
 	mid->state = TS_INACTIVE;
-	ipc_return_to(&w, c, 0);
+	ipc_return_to_grantee(&w, c, hi, 0);
 	assert_int_equal(c->sc->boost, 0);
-	c->state = TS_INACTIVE;
 	ipc_reissue(&w, ln, hi, 0);
 	ipc_return_to(&w, hi, 0);
 	ipc_world_fini(&w);
@@ -223,14 +224,20 @@ static void test_inheritance_along_chains(void **state)
 	assert_ptr_equal(nth_waiter(h2, 0), wh2);
 	assert_ptr_equal(nth_waiter(h2, 1), w.h);
 
-	/* h2 answers x: x drops back; wh2 (25) is granted h2 first. */
+	/*
+	 * h2 answers x: x drops back; wh2 (25) is granted h2 first, and
+	 * runs before x.
+	 */
 	ipc_run_as(h2);
-	assert_ptr_equal(ipc_switch(ipc_return(1, 0)), x);
+	assert_ptr_equal(ipc_switch(ipc_return(1, 0)), wh2);
+	assert_int_equal(x->state, TS_READY);
+	assert_int_equal((long)thread_regs(x)->rax, 1);
+	sched_dequeue(x);
+	x->state = TS_INACTIVE;
 	assert_int_equal(x->sc->boost, 0);
 	ipc_assert_granted(h2, wh2, thread_regs(wh2)->rip + 2);
 	/* h, still waiting (at 20 through c's context), lifts the grantee. */
 	assert_int_equal(wh2->sc->boost, 20);
-	x->state = TS_INACTIVE;
 	ipc_run_as(wh2);
 	thread_regs(wh2)->rip += 2;
 	assert_ptr_equal(ipc_switch(ipc_call(lx->cap, 0, 0, 0)), h2);
@@ -248,10 +255,9 @@ static void test_inheritance_along_chains(void **state)
 	assert_ptr_equal(h2->sc, c->sc);
 	assert_int_equal(c->sc->boost, 20);
 	assert_ptr_equal(ipc_switch(ipc_return(3, 0)), w.h);
-	ipc_return_to(&w, c, 4);
+	ipc_return_to_grantee(&w, c, wh, 4);
 	assert_int_equal(c->sc->boost, 0);
 	ipc_assert_granted(w.h, wh, thread_regs(wh)->rip + 2);
-	c->state = TS_INACTIVE;
 	ipc_reissue(&w, ln, wh, 0);
 	ipc_return_to(&w, wh, 0);
 	ipc_world_fini(&w);
@@ -293,13 +299,15 @@ static void test_deadline_while_waiting(void **state)
 	assert_null(nth_waiter(w.h, 1));
 	assert_int_equal(c->sc->boost, 8);
 	assert_int_equal(b->state, TS_BLOCKED);
+	sched_dequeue(a); /* a goes about its business */
+	a->state = TS_INACTIVE;
 
 	/* b is granted in time: its call keeps its deadline, not a new one. */
-	ipc_return_to(&w, c, 0);
+	ipc_return_to_grantee(&w, c, b, 0);
 	ipc_assert_granted(w.h, b, thread_regs(b)->rip + 2);
 	ipc_tick(deadline - 1);
-	assert_int_equal(b->state, TS_READY);
-	c->state = TS_INACTIVE;
+	assert_int_equal(b->state, TS_RUNNING);
+	assert_int_equal(b->ipc.deadline, deadline);
 	ipc_reissue(&w, ln, b, 1000000);
 	assert_int_equal(b->ipc.deadline, deadline);
 	ipc_return_to(&w, b, 0);
@@ -344,12 +352,10 @@ static void test_kill_while_waiting(void **state)
 
 	/* b is granted the handler, then killed before it uses it. */
 	ipc_run_as(w.h);
-	ipc_return_to(&w, c, 0);
+	ipc_return_to_grantee(&w, c, b, 0);
 	ipc_assert_granted(w.h, b, thread_regs(b)->rip + 2);
-	c->state = TS_INACTIVE;
 	thread_kill(b);
-	assert_int_equal(b->state, TS_READY);
-	sched_dequeue(b);
+	assert_true(b->killed);
 	b->state = TS_INACTIVE;
 	/* The grant passed on to d, which runs next. */
 	assert_ptr_equal(ipc_thread_exit(b), d);

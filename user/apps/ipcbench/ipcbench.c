@@ -20,12 +20,15 @@
  *   ipc_call_cap    one capability sent with each call: the transfer
  *                   and the handler's cap_delete of what it received
  *                   (the client's own cap_copy/cap_delete are not counted)
+ *   ipc_call_yield  a call whose handler yields (finding nobody else
+ *                   ready): the uncontended form of the next
  *   ipc_call_contended  two threads of the client, at one priority,
- *                   make empty calls on one connection at once: each
- *                   finds the handler busy with (or kept for) the other,
- *                   waits in the kernel, and is granted it when the other
- *                   returns. The figure is per call, both threads'
- *                   calls counted, waiting and switching included.
+ *                   call on one connection at once, the handler yielding
+ *                   once per call: each finds the handler busy with (or
+ *                   kept for) the other, waits in the kernel, and is
+ *                   granted it when the other returns. The figure is per
+ *                   call, both threads' calls counted, waiting, switching
+ *                   and the handler's yield included.
  *   ipc_register    a whole connection's life: ipc_connect, ipc_close,
  *                   and the server's teardown of it (its destructor,
  *                   unmapping the shm, dropping its caps). Each close is
@@ -217,6 +220,7 @@ static int bench_copy(struct ipc_conn *c)
 
 /* Two clients on one connection (and so one handler). */
 static struct ipc_conn *contended_conn;
+static struct ipc_msg *contended_msg;
 static volatile int contended_done;
 static _Alignas(16) unsigned char contended_stack[16384];
 
@@ -224,19 +228,21 @@ static void contended_side(void *arg)
 {
 	(void)arg;
 	for (long i = 0; i < CALL_ITERS; i++)
-		ipc_call(contended_conn, NULL, 0);
+		ipc_call(contended_conn, contended_msg, 0);
 	contended_done = 1;
 	fy_thread_exit();
 }
 
 static int bench_contended(struct ipc_conn *c)
 {
-	struct ipc_msg *y;
 	uint64_t t0, cycles;
 	long t;
 
 	contended_conn = c;
+	contended_msg = req_init(c, OP_YIELD, 0);
 	contended_done = 0;
+	/* The same call with nobody to contend with, for comparison. */
+	bench_call("ipc_call_yield", c, contended_msg, 0);
 	t = fy_thread_create(CAP_SELF_GROUP, contended_side,
 			     contended_stack + sizeof(contended_stack), NULL,
 			     0);
@@ -245,16 +251,17 @@ static int bench_contended(struct ipc_conn *c)
 		return 1;
 	}
 	/*
-	 * The side thread is ready at our priority. A call whose handler
-	 * yields lets it call meanwhile and wait; from then on each
-	 * return grants the handler to the other thread, which is always
-	 * waiting by the time (the two go in lockstep).
+	 * The side thread is ready at our priority. Each handler run
+	 * yields: the other thread, if ready, runs and calls meanwhile,
+	 * finds the handler busy and waits; from then on each return grants
+	 * the handler to the other thread, which is waiting by then (the
+	 * two go in lockstep, and the yield finds nobody ready: no switch).
+	 * A time slice that ends between two calls breaks the lockstep; the
+	 * next yield makes it again.
 	 */
-	y = req_init(c, OP_YIELD, 0);
 	t0 = bench_rdtsc();
-	ipc_call(c, y, 0);
-	for (long i = 1; i < CALL_ITERS; i++)
-		ipc_call(c, NULL, 0);
+	for (long i = 0; i < CALL_ITERS; i++)
+		ipc_call(c, contended_msg, 0);
 	while (!contended_done)
 		fy_yield();
 	cycles = bench_rdtsc() - t0;
