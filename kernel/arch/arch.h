@@ -69,7 +69,11 @@ int arch_copy_to_user(void __user *dst, const void *src, size_t n);
 
 /* Threads: user register frame, kernel context, FPU, TLS. */
 void arch_thread_init(struct thread *t);
-/* arch_regs_set_entry() and arch_regs_set_ret() are inline in arch_defs.h. */
+/*
+ * arch_regs_set_entry(), arch_regs_set_ret() and
+ * arch_regs_restart_syscall() (a frame that issues its system call
+ * again) are inline in arch_defs.h.
+ */
 /*
  * Makes a thread's next switch-in start from its user frame, for a
  * thread whose kernel stack was abandoned (IPC migration).

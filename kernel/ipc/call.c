@@ -1,13 +1,16 @@
 /*
- * The call path: ipc_call migrates the caller's scheduling context into
- * the handler; ipc_return migrates it back. Both check everything before
- * changing anything, so a refused call (-EIPCRETRY, -EINVAL, ...) leaves
- * the connection as it was.
+ * The call path: ipc_call_conn migrates the caller's scheduling context
+ * into the handler (waiting first if it is busy: wait.c);
+ * ipc_return_args migrates it back. Both check everything before
+ * changing anything, so a refused call (-EINVAL, -EDEADLK, ...) leaves
+ * the connection as it was. Their arguments are kernel copies the
+ * syscall layer made and checked (sys_ipc.c): nothing here reads user
+ * memory.
  */
 #include <arch/arch.h>
 #include <ipc/ipc_internal.h>
 #include <lib/printk.h>
-#include <mm/uaccess.h>
+#include <object/pmo.h>
 #include <object/sched_context.h>
 #include <sched/sched.h>
 #include <uapi/ferry/errno.h>
@@ -39,9 +42,15 @@ void ipc_finish_passive(struct thread *caller, long ret)
 	self->ipc.passive->caller = NULL;
 	self->sc = NULL;
 	self->state = TS_INACTIVE;
+	/*
+	 * An orphan's waiters boosted a context whose chain we cannot see
+	 * from here; it ends with us (wait.c recomputes it on next change).
+	 */
+	if (unlikely(!caller && lent->boost))
+		lent->boost = 0;
 	obj_put(lent); /* a live caller still holds its own reference */
-	/* The handler may owe destructor runs, on a context of its own. */
-	ipc_kick_handler(self);
+	/* Destructor runs owed (on a context of its own), else a waiter. */
+	ipc_passive_idle(self);
 	if (!caller) {
 		/* Orphaned: the caller died or gave up; nobody to return to. */
 		if (self->state == TS_READY) {
@@ -63,72 +72,52 @@ void ipc_finish_passive(struct thread *caller, long ret)
 		arch_thread_reset_kctx(self);
 	ipc_clear_deadline(caller);
 	caller->ipc.callee = NULL;
+	ipc_chain_left(caller);
 	arch_regs_set_ret(thread_regs(caller), (u64)ret);
+	if (unlikely(ipc_grantee_outranks(self, caller))) {
+		/*
+		 * The waiter we were just granted to outranks our caller: it
+		 * runs first, and the caller waits its turn on a run queue.
+		 * We are idle and kept for the grantee: this stack is never
+		 * resumed (a call or an exit run enters at the user frame).
+		 */
+		arch_thread_reset_kctx(caller);
+		caller->state = TS_INACTIVE;
+		sched_enqueue(caller);
+		schedule();
+		panic("granted passive thread resumed");
+	}
 	caller->state = TS_RUNNING;
 	current = caller;
 	arch_switch_to_user(self, caller);
 }
 
-long ipc_check_msg(u64 msg, u64 shm, u64 size, struct ipc_msg *hdr)
+long ipc_transfer_caps(struct cap_group *from, const cap_t *slots,
+		       struct cap_group *to, u32 ncaps, struct pmo *shm,
+		       u64 slots_off)
 {
-	u64 off, data, caps;
-
-	/* Offsets from the shm start; every sum stays far below 2^64. */
-	if (msg < shm || msg - shm > size || size - (msg - shm) < sizeof(*hdr))
-		return -EINVAL;
-	off = msg - shm;
-	if (copy_from_user(hdr, (void __user *)msg, sizeof(*hdr)))
-		return -EFAULT;
-	data = off + hdr->data_offset;
-	if (data > size || hdr->data_len > size - data)
-		return -EINVAL;
-	caps = off + hdr->cap_offset;
-	if (caps > size || (u64)hdr->cap_slots * sizeof(cap_t) > size - caps)
-		return -EINVAL;
-	return 0;
-}
-
-long ipc_transfer_caps(struct cap_group *from, u64 msg, struct cap_group *to,
-		       u32 ncaps)
-{
-	cap_t slots[IPC_MAX_CAPS];
-	struct ipc_msg hdr;
-	cap_t __user *uslots;
+	cap_t out[IPC_MAX_CAPS] = {0};
 	u32 i;
 	long ret;
 
-	if (copy_from_user(&hdr, (void __user *)msg, sizeof(hdr)))
-		return -EFAULT;
-	if (ncaps > hdr.cap_slots)
-		return -EINVAL;
-	uslots = (cap_t __user *)(msg + hdr.cap_offset);
-	if (copy_from_user(slots, uslots, ncaps * sizeof(cap_t)))
-		return -EFAULT;
 	for (i = 0; i < ncaps; i++) {
 		ret = cap_copy(from, slots[i], to, CAP_RIGHT_ALL);
 		if (ret < 0)
 			goto out_undo;
-		slots[i] = (cap_t)ret;
+		out[i] = (cap_t)ret;
 	}
-	if (copy_to_user(uslots, slots, ncaps * sizeof(cap_t))) {
-		ret = -EFAULT;
+	/* The receiver reads its slot numbers in the message. */
+	ret = pmo_write(shm, slots_off, out, ncaps * sizeof(cap_t));
+	if (ret)
 		goto out_undo;
-	}
 	return 0;
 out_undo:
 	while (i-- > 0)
-		cap_remove(to, slots[i]);
+		cap_remove(to, out[i]);
 	return ret;
 }
 
-bool ipc_waits_for_current(struct thread *h)
-{
-	for (struct thread *t = h; t; t = t->ipc.callee)
-		if (t == current)
-			return true;
-	return false;
-}
-
+/* Can conn carry a call? 0, or the error the call fails with. */
 static long check_conn(struct connection *conn)
 {
 	if (unlikely(conn->state != CONN_VALID)) {
@@ -141,61 +130,83 @@ static long check_conn(struct connection *conn)
 		conn->state = CONN_DEAD;
 		return -EDEADSRV;
 	}
-	if (unlikely(conn->busy || conn->handler->ipc.passive->busy))
-		return ipc_waits_for_current(conn->handler) ? -EDEADLK
-							    : -EIPCRETRY;
 	return 0;
 }
 
 static void set_deadline(struct thread *t, u64 timeout_us);
 
-long ipc_call(int conn_cap, u64 msg, u64 ncaps, u64 timeout_us)
+/* Gives back a handler ipc_acquire took for a call that then failed. */
+static void release_handler(struct thread *h)
 {
-	struct connection *conn;
+	h->ipc.passive->busy = false;
+	ipc_passive_idle(h);
+}
+
+long ipc_call_conn(struct connection *conn, struct ipc_call_args *a)
+{
+	struct thread *h;
 	struct ipc_passive *p;
-	struct ipc_msg hdr;
 	u64 server_msg = 0;
 	long ret;
 
-	ret = cap_get(current->group, conn_cap, OBJ_TYPE_CONNECTION,
-		      CAP_RIGHT_CALL, (void **)&conn);
-	if (unlikely(ret))
-		return ret;
+	/*
+	 * A deadline already set is this call's, issued again after a wait:
+	 * the wait counts against it (every other path clears it).
+	 */
+	if (a->timeout_us && !current->ipc.deadline)
+		set_deadline(current, a->timeout_us);
 	ret = check_conn(conn);
 	if (unlikely(ret))
 		goto out_put;
-	ret = -EINVAL;
-	if (unlikely(ncaps > IPC_MAX_CAPS || (!msg && ncaps)))
+	h = conn->handler;
+	ret = ipc_acquire(h);
+	if (unlikely(ret == -EBUSY)) {
+		/* Busy: wait for it, holding nothing (see wait.c). */
+		obj_put(conn);
+		return ipc_wait_for(h);
+	}
+	if (unlikely(ret))
 		goto out_put;
-	if (msg) {
-		ret = ipc_check_msg(msg, conn->client_shm, conn->shm_size,
-				    &hdr);
-		if (ret)
+	if (a->msg)
+		server_msg = a->msg - conn->client_shm + conn->server_shm;
+	if (a->ncaps) {
+		ret = ipc_transfer_caps(
+			current->group, a->slots, h->group, a->ncaps, conn->shm,
+			a->msg - conn->client_shm + a->hdr.cap_offset);
+		if (ret) {
+			release_handler(h);
 			goto out_put;
-		server_msg = msg - conn->client_shm + conn->server_shm;
+		}
 	}
-	if (ncaps) {
-		ret = ipc_transfer_caps(current->group, msg,
-					conn->handler->group, (u32)ncaps);
-		if (ret)
-			goto out_put;
-	}
-	/* Committed: the call goes ahead and holds cap_get's reference. */
-	p = conn->handler->ipc.passive;
+	/* Committed: the call goes ahead and holds our reference. */
+	p = h->ipc.passive;
 	conn->busy = true;
-	conn->call_msg = msg;
-	p->busy = true;
+	conn->call_msg = a->msg;
 	p->conn = conn;
-	if (timeout_us)
-		set_deadline(current, timeout_us);
-	ipc_migrate_to_passive(conn->handler, p->entry, p->stack, server_msg,
-			       conn->badge, 0, 0);
+	ipc_migrate_to_passive(h, p->entry, p->stack, server_msg, conn->badge,
+			       0, 0);
 out_put:
 	obj_put(conn);
 	return ret;
 }
 
-long ipc_return(u64 ret, u64 ncaps)
+long ipc_serving_msg(u64 *msg, u64 *shm, u64 *size)
+{
+	struct ipc_passive *p = current->ipc.passive;
+	struct connection *conn;
+
+	if (!p || p->role != PASSIVE_HANDLER || !p->conn || p->exit_run)
+		return -EINVAL;
+	conn = p->conn;
+	*msg = conn->call_msg
+		       ? conn->call_msg - conn->client_shm + conn->server_shm
+		       : 0;
+	*shm = conn->server_shm;
+	*size = conn->shm_size;
+	return 0;
+}
+
+long ipc_return_args(const struct ipc_return_args *a)
 {
 	struct ipc_passive *p = current->ipc.passive;
 	struct connection *conn;
@@ -206,17 +217,13 @@ long ipc_return(u64 ret, u64 ncaps)
 		return -EINVAL;
 	conn = p->conn;
 	caller = p->caller;
-	if (ncaps > IPC_MAX_CAPS || (ncaps && !conn->call_msg))
+	if (a->ncaps > IPC_MAX_CAPS || (a->ncaps && !conn->call_msg))
 		return -EINVAL;
-	if (ncaps && caller) {
-		u64 msg = conn->call_msg - conn->client_shm + conn->server_shm;
-		struct ipc_msg hdr;
-
-		/* Re-check: the server may have rewritten the header. */
-		r = ipc_check_msg(msg, conn->server_shm, conn->shm_size, &hdr);
-		if (!r)
-			r = ipc_transfer_caps(current->group, msg,
-					      caller->group, (u32)ncaps);
+	if (a->ncaps && caller) {
+		r = ipc_transfer_caps(current->group, a->slots, caller->group,
+				      a->ncaps, conn->shm,
+				      conn->call_msg - conn->client_shm +
+					      a->hdr.cap_offset);
 		if (r)
 			return r;
 	}
@@ -225,7 +232,7 @@ long ipc_return(u64 ret, u64 ncaps)
 	p->busy = false;
 	p->conn = NULL;
 	obj_put(conn);
-	ipc_finish_passive(caller, (long)ret);
+	ipc_finish_passive(caller, (long)a->ret);
 }
 
 /* Deadlines: callers with one wait on this list, checked every tick. */
@@ -239,6 +246,14 @@ static void set_deadline(struct thread *t, u64 timeout_us)
 
 	t->ipc.deadline = sched_ticks() + ticks;
 	list_append(&timed_calls, &t->ipc.timed_node);
+}
+
+void ipc_call_failed(long ret)
+{
+	if (ret == IPC_RESTART)
+		return; /* the same call comes again */
+	ipc_wait_end(current);
+	ipc_clear_deadline(current);
 }
 
 void ipc_clear_deadline(struct thread *t)
@@ -257,10 +272,22 @@ void ipc_tick(u64 now)
 	{
 		if (t->ipc.deadline > now)
 			continue;
+		if (t->state == TS_BLOCKED) {
+			/* Still waiting for the handler: give up the wait. */
+			ipc_clear_deadline(t);
+			ipc_wait_timeout(t);
+		} else if (t->state == TS_IPC_WAIT) {
+			/*
+			 * The handler goes on (orphaned) and keeps the
+			 * connection busy until it returns; the caller
+			 * resumes with -ETIMEDOUT.
+			 */
+			ipc_wake_caller(t, -ETIMEDOUT);
+		}
 		/*
-		 * The handler goes on (orphaned) and keeps the connection
-		 * busy until it returns; the caller resumes with -ETIMEDOUT.
+		 * Otherwise it is about to issue its call again (granted, or
+		 * woken by a server's death): that call meets the deadline
+		 * at the next tick or ends it.
 		 */
-		ipc_wake_caller(t, -ETIMEDOUT);
 	}
 }

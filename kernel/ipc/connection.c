@@ -36,6 +36,7 @@ static struct ipc_passive *passive_new(enum passive_role role, struct thread *t)
 	p->entry = thread_regs(t)->rip;
 	p->stack = thread_regs(t)->rsp;
 	list_init(&p->pending);
+	waitq_init(&p->waiters);
 	return p;
 }
 
@@ -152,17 +153,20 @@ long ipc_register_client(int server_cap, u64 shm_cap, u64 shm_addr)
 	ret = -EDEADSRV;
 	if (!ipc_thread_alive(cb))
 		goto out_server;
-	if (p->busy) {
-		/* Busy with a registration that waits for us: never free. */
-		ret = ipc_waits_for_current(cb) ? -EDEADLK : -EIPCRETRY;
-		goto out_server;
+	/* Busy with another registration: wait for it (wait.c). */
+	ret = ipc_acquire(cb);
+	if (ret == -EBUSY) {
+		obj_put(server);
+		return ipc_wait_for(cb);
 	}
+	if (ret)
+		goto out_server; /* -EDEADLK: it waits, through calls, for us */
 	ret = cap_get(current->group, (int)shm_cap, OBJ_TYPE_PMO,
 		      CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_MAP |
 			      CAP_RIGHT_GRANT,
 		      (void **)&shm);
 	if (ret)
-		goto out_server;
+		goto out_release;
 	ret = -EINVAL;
 	if (shm->size < sizeof(struct ipc_msg))
 		goto out_shm;
@@ -178,13 +182,15 @@ long ipc_register_client(int server_cap, u64 shm_cap, u64 shm_addr)
 	obj_put(shm);
 	obj_put(server);
 
-	p->busy = true;
 	p->conn = conn;
 	ipc_migrate_to_passive(cb, p->entry, p->stack, p->ipc_routine,
 			       (u64)conn->server_shm_cap, conn->shm_size,
 			       conn->badge);
 out_shm:
 	obj_put(shm);
+out_release:
+	p->busy = false;
+	ipc_passive_idle(cb);
 out_server:
 	obj_put(server);
 	return ret;

@@ -19,6 +19,8 @@
  * Call: C calls ipc_call(conn, msg) -> S3 starts at its recorded entry
  * and stack with (msg in the server's mapping, client badge) on C's
  * scheduling context -> ipc_return(ret) migrates back. No scheduler runs.
+ * A busy S2 or S3 is waited for on its queue, and the context it runs on
+ * inherits the waiter's priority (wait.c).
  *
  * A thread waiting for a passive thread is in TS_IPC_WAIT: on no queue,
  * with no kernel continuation (its kernel stack was abandoned), resumed
@@ -27,7 +29,7 @@
  *
  * Locking: one CPU, kernel not preemptible: the connection and passive
  * state are owned by the CPU; the SMP issue adds conn->lock and a lock
- * per passive thread (ChCore's try_locks, which map to -EIPCRETRY).
+ * per passive thread, which also guards its queue of waiters.
  */
 #ifndef KERNEL_IPC_CONNECTION_H
 #define KERNEL_IPC_CONNECTION_H
@@ -35,6 +37,9 @@
 #include <arch_defs.h>
 #include <lib/list.h>
 #include <object/object.h>
+#include <sched/waitq.h>
+#include <uapi/ferry/cap.h>
+#include <uapi/ferry/ipc.h>
 
 struct thread;
 struct cap_group;
@@ -81,12 +86,21 @@ struct ipc_passive {
 	u64 exit_routine; /* handlers: runs the destructor */
 	u64 destructor;
 	u64 ipc_routine; /* register_cb: handed to the callback */
-	bool busy;	 /* serving (a call, a registration, an exit run) */
-	bool exit_run;	 /* handlers: the busy work is a destructor run */
-	struct thread *caller;	       /* whom to return to; NULL if orphaned */
+	/* serving (a call, a registration, an exit run), or kept for `granted`
+	 */
+	bool busy;
+	bool exit_run;	       /* handlers: the busy work is a destructor run */
+	struct thread *caller; /* whom to return to; NULL if orphaned */
 	struct connection *conn;       /* being served or set up */
 	struct sched_context *exit_sc; /* handlers: runs exit routines */
 	struct list_head pending;      /* connections whose destructor is due */
+	/*
+	 * Callers waiting for us (wait.c): TS_BLOCKED threads linked by
+	 * sched_node, best priority first, FIFO within one. `granted`: a
+	 * woken waiter we are kept for until it restarts its call.
+	 */
+	struct waitq waiters;
+	struct thread *granted;
 };
 
 /* Per-thread IPC fields, embedded in struct thread. */
@@ -96,7 +110,36 @@ struct ipc_thread {
 	struct thread *callee; /* while in TS_IPC_WAIT: who serves us */
 	u64 deadline;	       /* tick at which our call times out, or 0 */
 	struct list_head timed_node;
+	/* While waiting or granted: the passive thread (wait.c). */
+	struct thread *waits_on;
 };
+
+/*
+ * A call's arguments as the syscall layer copied and checked them
+ * (sys_ipc.c): the IPC core reads no user memory. `msg` is the client's
+ * address of the message (0: none); hdr and slots are kernel copies.
+ */
+struct ipc_call_args {
+	u64 msg;
+	struct ipc_msg hdr;
+	u32 ncaps;
+	cap_t slots[IPC_MAX_CAPS];
+	u64 timeout_us;
+};
+/* A return's: the same, for the message in the server's mapping. */
+struct ipc_return_args {
+	u64 ret;
+	struct ipc_msg hdr;
+	u32 ncaps;
+	cap_t slots[IPC_MAX_CAPS];
+};
+
+/*
+ * Returned by a core function whose caller waited and must issue the
+ * same system call again: the syscall layer returns the call's number,
+ * and the frame was set to re-execute `syscall` (seL4's restart).
+ */
+#define IPC_RESTART 1
 
 void connection_destroy(void *obj);
 
@@ -112,8 +155,19 @@ long ipc_register_cb_return(int handler_cap, u64 exit_routine,
  * -EINVAL if not in a registration; otherwise does not return.
  */
 long ipc_register_cb_refuse(void);
-long ipc_call(int conn_cap, u64 msg, u64 ncaps, u64 timeout_us);
-long ipc_return(u64 ret, u64 ncaps);
+/*
+ * Calls over conn (the caller holds a reference, CALL checked) with
+ * checked kernel copies of its arguments. Waits while the handler is
+ * busy. Returns only on error or IPC_RESTART.
+ */
+long ipc_call_conn(struct connection *conn, struct ipc_call_args *a);
+/*
+ * Where the message of the call current serves lies in the server's
+ * mapping (0: none) and the shm bounds to check it against; -EINVAL if
+ * current serves no call.
+ */
+long ipc_serving_msg(u64 *msg, u64 *shm, u64 *size);
+long ipc_return_args(const struct ipc_return_args *a);
 long ipc_exit_routine_return(void);
 long ipc_close(int conn_cap);
 
@@ -136,5 +190,11 @@ void ipc_thread_free(struct thread *t);
 void ipc_client_teardown(struct cap_group *g);
 /* Timer: fail calls whose deadline has passed. */
 void ipc_tick(u64 now);
+/*
+ * The syscall side of a call that fails or restarts (sys_ipc.c): a
+ * grant current holds goes to the next waiter; its deadline ends
+ * unless the call restarts.
+ */
+void ipc_call_failed(long ret);
 
 #endif

@@ -24,6 +24,7 @@ void ipc_wake_caller(struct thread *caller, long ret)
 	if (callee && callee->ipc.passive)
 		callee->ipc.passive->caller = NULL;
 	caller->ipc.callee = NULL;
+	ipc_chain_left(caller); /* the callee's waiters no longer lift it */
 	ipc_clear_deadline(caller);
 	arch_regs_set_ret(thread_regs(caller), (u64)ret);
 	/* Its kernel stack was abandoned: it resumes from its user frame. */
@@ -103,10 +104,11 @@ long ipc_exit_routine_return(void)
 	p->conn = NULL;
 	p->exit_run = false;
 	p->busy = false;
+	self->sc->boost = 0; /* the handler's own context: its waiters' */
 	obj_put(self->sc);
 	self->sc = NULL;
 	self->state = TS_INACTIVE;
-	ipc_kick_handler(self); /* the next pending one, if any */
+	ipc_passive_idle(self); /* the next pending one, or a waiter */
 	schedule();
 	/* Resumed only when a new exit run was queued on this thread. */
 	return 0;
@@ -133,11 +135,21 @@ long ipc_close(int conn_cap)
 		      CAP_RIGHT_CALL, (void **)&conn);
 	if (ret)
 		return ret;
-	/* A call in flight, or a registration not finished yet. */
-	if (conn->busy || conn->state == CONN_PENDING) {
+	/* A registration not finished yet: nothing to wait on. */
+	if (conn->state == CONN_PENDING) {
 		obj_put(conn);
 		return -EIPCRETRY;
 	}
+	if (conn->busy) {
+		/* Another of our threads calls on it: wait for the handler. */
+		struct thread *h = conn->handler;
+
+		ret = ipc_acquire(h);
+		obj_put(conn);
+		return ret == -EBUSY ? ipc_wait_for(h) : ret;
+	}
+	/* Issued again after waiting: the grant we hold passes on. */
+	ipc_wait_end(current);
 	if (conn->client == current->group)
 		close_client_side(conn);
 	cap_remove_if(current->group, conn_cap, conn);
@@ -192,10 +204,13 @@ static void passive_detach(struct thread *t)
 	}
 	p->busy = false;
 	p->exit_run = false;
+	ipc_wake_all_waiters(t);
 }
 
 void ipc_thread_detach(struct thread *t)
 {
+	if (t->ipc.waits_on)
+		ipc_wait_end(t); /* a waiter, or a grant it held, leaves */
 	if (t->ipc.callee) {
 		/* A dying caller: its server goes on without it. */
 		t->ipc.callee->ipc.passive->caller = NULL;

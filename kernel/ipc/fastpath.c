@@ -6,6 +6,10 @@
  * fast path changes nothing before it commits, so falling back is
  * always safe; the same tests pass with IPC_FASTPATH=0.
  *
+ * A busy handler (serving, or kept for a waiter it was granted to) sends
+ * the call to the general path, which waits; a return with waiters goes
+ * there too, to grant the handler to the first (wait.c).
+ *
  * What a call does here, in order: look the connection cap up by hand,
  * check the connection and its handler, check the message header in the
  * shm, then commit and migrate (the same steps as ipc_call and
@@ -15,6 +19,7 @@
 #include <ipc/ipc_internal.h>
 #include <mm/uaccess.h>
 #include <sched/sched.h>
+#include <syscall/ipc_args.h>
 #include <uapi/ferry/errno.h>
 #include <uapi/ferry/syscall_num.h>
 
@@ -35,33 +40,14 @@ static inline struct connection *fast_conn(u64 cap)
 	return s->obj;
 }
 
-/* Returns only to fall back to the general path. */
-void ipc_fastpath_call(struct arch_regs *r)
+/* Commits a checked call and migrates: the same state ipc_call leaves. */
+static inline __attribute__((always_inline, noreturn)) void
+fast_enter(struct thread *caller, struct connection *conn, struct thread *h,
+	   u64 msg, u64 server_msg)
 {
-	struct thread *caller = current, *h;
-	struct connection *conn;
-	struct ipc_passive *p;
+	struct ipc_passive *p = h->ipc.passive;
 	struct arch_regs *hr;
-	u64 msg = arch_sysarg1(r), server_msg = 0;
 
-	if (unlikely(arch_sysarg2(r) | arch_sysarg3(r))) /* caps, deadline */
-		return;
-	conn = fast_conn(arch_sysarg0(r));
-	if (unlikely(!conn || conn->state != CONN_VALID || conn->busy))
-		return;
-	h = conn->handler;
-	p = h->ipc.passive;
-	if (unlikely(p->busy || !ipc_thread_alive(h)))
-		return;
-	if (msg) {
-		struct ipc_msg hdr;
-
-		if (ipc_check_msg(msg, conn->client_shm, conn->shm_size, &hdr))
-			return;
-		server_msg = msg - conn->client_shm + conn->server_shm;
-	}
-
-	/* Commit: the same state ipc_call leaves. */
 	obj_get(conn);
 	conn->busy = true;
 	conn->call_msg = msg;
@@ -80,6 +66,74 @@ void ipc_fastpath_call(struct arch_regs *r)
 	arch_switch_to_user(caller, h);
 }
 
+/* Checks the message (if any): false to fall back. */
+static inline __attribute__((always_inline)) bool
+fast_msg(struct connection *conn, u64 msg, u64 *server_msg)
+{
+	struct ipc_msg hdr;
+
+	*server_msg = 0;
+	if (msg) {
+		/* Copied once and checked on the copy (ipc_args.h). */
+		if (ipc_copy_msg(msg, conn->client_shm, conn->shm_size, &hdr))
+			return false;
+		*server_msg = msg - conn->client_shm + conn->server_shm;
+	}
+	return true;
+}
+
+/*
+ * The handler is busy: unless it is kept for us (we waited, were granted
+ * it, and issue our call again: wait.c), the general path waits. Kept
+ * apart so that the common call pays nothing for it.
+ */
+static __attribute__((noinline)) void fast_call_granted(struct thread *caller,
+							struct connection *conn,
+							struct thread *h,
+							u64 msg)
+{
+	struct ipc_passive *p = h->ipc.passive;
+	u64 server_msg;
+
+	if (p->granted != caller || !ipc_thread_alive(h))
+		return;
+	if (!fast_msg(conn, msg, &server_msg))
+		return;
+	p->granted = NULL;
+	ipc_waits_on_clear(caller); /* the connection holds h too */
+	fast_enter(caller, conn, h, msg, server_msg);
+}
+
+/* Returns only to fall back to the general path. */
+void ipc_fastpath_call(struct arch_regs *r)
+{
+	struct thread *caller = current, *h;
+	struct connection *conn;
+	struct ipc_passive *p;
+	u64 msg = arch_sysarg1(r), server_msg = 0;
+
+	if (unlikely(arch_sysarg2(r) | arch_sysarg3(r))) /* caps, deadline */
+		return;
+	conn = fast_conn(arch_sysarg0(r));
+	if (unlikely(!conn || conn->state != CONN_VALID || conn->busy))
+		return;
+	h = conn->handler;
+	p = h->ipc.passive;
+	if (unlikely(p->busy))
+		return fast_call_granted(caller, conn, h, msg);
+	if (unlikely(!ipc_thread_alive(h)))
+		return;
+	if (msg) {
+		struct ipc_msg hdr;
+
+		/* Copied once and checked on the copy (ipc_args.h). */
+		if (ipc_copy_msg(msg, conn->client_shm, conn->shm_size, &hdr))
+			return;
+		server_msg = msg - conn->client_shm + conn->server_shm;
+	}
+	fast_enter(caller, conn, h, msg, server_msg);
+}
+
 void ipc_fastpath_return(struct arch_regs *r)
 {
 	struct thread *self = current, *caller;
@@ -89,7 +143,8 @@ void ipc_fastpath_return(struct arch_regs *r)
 
 	if (unlikely(!p || p->role != PASSIVE_HANDLER || !p->conn ||
 		     p->exit_run || arch_sysarg1(r) || !p->caller ||
-		     !list_empty(&p->pending)))
+		     !list_empty(&p->pending) ||
+		     !list_empty(&p->waiters.threads)))
 		return;
 	conn = p->conn;
 	caller = p->caller;

@@ -33,6 +33,32 @@ void ipc_finish_passive(struct thread *caller, long ret)
  * calls B, B calls back into A's busy handler): -EDEADLK, not -EIPCRETRY.
  */
 bool ipc_waits_for_current(struct thread *h);
+/*
+ * Waiting (wait.c). ipc_acquire takes the passive thread h for current:
+ * 0 (it is ours: p->busy set), -EBUSY (wait: ipc_wait_for), -EDEADLK.
+ */
+long ipc_acquire(struct thread *h);
+/*
+ * Blocks current, which holds no reference, until h is granted to it,
+ * its deadline passes or h dies; it then resumes from its user frame.
+ * Returns only if current was killed meanwhile (IPC_RESTART) or at once
+ * (-EINTR).
+ */
+long ipc_wait_for(struct thread *h);
+/* h is free: an owed destructor run starts, or the first waiter's grant. */
+void ipc_passive_idle(struct thread *h);
+/* Drops t's waits_on and the reference it holds (wait.c). */
+void ipc_waits_on_clear(struct thread *t);
+/* t stops waiting, or gives up a grant it holds (it passes on). */
+void ipc_wait_end(struct thread *t);
+/* Deadline: a waiting t resumes with -ETIMEDOUT; false if not waiting. */
+bool ipc_wait_timeout(struct thread *t);
+/* h dies: every waiter re-issues its call (and finds the server dead). */
+void ipc_wake_all_waiters(struct thread *h);
+/* Is h granted to a waiter of higher priority than t? */
+bool ipc_grantee_outranks(struct thread *h, struct thread *t);
+/* t left a chain of calls: what its context inherited is recomputed. */
+void ipc_chain_left(struct thread *t);
 /* Makes a thread that waits in IPC runnable again with result `ret`. */
 void ipc_wake_caller(struct thread *caller, long ret);
 /* Starts the next pending destructor on an idle handler, if any. */
@@ -41,10 +67,14 @@ void ipc_kick_handler(struct thread *handler);
 void ipc_queue_destructor(struct connection *conn);
 /* Stops a caller's deadline. */
 void ipc_clear_deadline(struct thread *t);
-/* Takes a message's capabilities from one process to another. */
-long ipc_transfer_caps(struct cap_group *from, u64 msg, struct cap_group *to,
-		       u32 ncaps);
-/* Checks a user message lies in [shm, shm+size); copies its header. */
-long ipc_check_msg(u64 msg, u64 shm, u64 size, struct ipc_msg *hdr);
+/*
+ * Copies ncaps capabilities named by slots[] (a checked kernel copy of
+ * the message's cap slots) from one process to another, and writes the
+ * receiver's slot numbers into the message's slots in the shm (at shm
+ * offset slots_off) through the PMO; a failure part way undoes it all.
+ */
+long ipc_transfer_caps(struct cap_group *from, const cap_t *slots,
+		       struct cap_group *to, u32 ncaps, struct pmo *shm,
+		       u64 slots_off);
 
 #endif

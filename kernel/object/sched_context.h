@@ -16,7 +16,19 @@ struct sched_context {
 	u32 prio;      /* PRIO_MIN..PRIO_MAX, higher runs first */
 	u32 slice;     /* ticks per round */
 	u32 remaining; /* ticks left in this round */
+	/*
+	 * Inherited priority (0: none): the best caller waiting for a
+	 * passive thread that runs, or will run, on this context
+	 * (kernel/ipc/wait.c). The scheduler uses sc_prio().
+	 */
+	u32 boost;
 };
+
+/* The priority the scheduler gives a thread running on sc. */
+static inline u32 sc_prio(const struct sched_context *sc)
+{
+	return sc->boost > sc->prio ? sc->boost : sc->prio;
+}
 
 int sched_context_create(u32 prio, struct sched_context **out);
 void sched_context_destroy(void *obj);

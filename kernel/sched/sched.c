@@ -40,7 +40,7 @@ void sched_enqueue(struct thread *t)
 	u32 prio;
 
 	BUG_ON(!t->sc || t->state == TS_READY || t->state == TS_DEAD);
-	prio = t->sc->prio;
+	prio = sc_prio(t->sc);
 	if (unlikely(t->killed) && t->kill_prio > prio)
 		prio = t->kill_prio; /* a killed thread ends at once */
 	t->rq_prio = prio;
@@ -48,7 +48,7 @@ void sched_enqueue(struct thread *t)
 	list_append(&rq[prio], &t->sched_node);
 	rq_bitmap |= 1u << prio;
 	if (current == &idle_thread ||
-	    (current->sc && prio > current->sc->prio))
+	    (current->sc && prio > sc_prio(current->sc)))
 		need_resched = true;
 }
 

@@ -4,9 +4,29 @@
  */
 #include <ipc/connection.h>
 #include <mm/uaccess.h>
+#include <object/cap_group.h>
+#include <object/thread.h>
+#include <sched/sched.h>
+#include <syscall/ipc_args.h>
 #include <syscall/native.h>
 #include <uapi/ferry/errno.h>
 #include <uapi/ferry/ipc.h>
+#include <uapi/ferry/syscall_num.h>
+
+/*
+ * A call that waited for a busy passive thread is issued again
+ * (IPC_RESTART: the frame was rewound): it returns its own number,
+ * which is what the rewound `syscall` needs in rax. Any other failure
+ * ends what the wait left (a grant passes on, a deadline ends).
+ */
+static long ipc_result(long ret, u64 nr)
+{
+	if (ret == IPC_RESTART)
+		return (long)nr;
+	if (ret < 0)
+		ipc_call_failed(ret);
+	return ret;
+}
 
 /*
  * Declares the calling thread a server: clients name it, registrations
@@ -31,15 +51,20 @@ long sys_register_server(u64 ipc_routine, u64 register_cb_cap, u64 destructor)
  * chain of calls, for us), -EDEADSRV (server dead), -EINVAL/-EEXIST
  * (mapping), -ESRCH (the server died during the registration),
  * -ECONNREFUSED (the server's callback refused us), -ENOMEM.
+ * A callback busy with another registration is waited for (the call is
+ * issued again when it is free: docs/ipc.md). -EIPCRETRY: the server
+ * thread has not registered yet (there is nothing to wait on).
  */
 long sys_register_client(u64 server_cap, const void __user *config)
 {
 	struct ipc_shm_config cfg;
 
 	if (copy_from_user(&cfg, config, sizeof(cfg)))
-		return -EFAULT;
-	return ipc_register_client(cap_arg(server_cap), (u64)(s64)cfg.shm_cap,
-				   cfg.shm_addr);
+		return ipc_result(-EFAULT, SYS_register_client);
+	return ipc_result(ipc_register_client(cap_arg(server_cap),
+					      (u64)(s64)cfg.shm_cap,
+					      cfg.shm_addr),
+			  SYS_register_client);
 }
 
 /*
@@ -64,38 +89,89 @@ long sys_ipc_register_cb_return(u64 handler_cap, u64 exit_routine,
  * Calls the server over conn_cap (CALL). msg (or NULL) is a struct
  * ipc_msg wholly inside the connection's shm in the caller's mapping;
  * ncaps (<= 16) capabilities (each with GRANT) from its slots go to the
- * server. timeout_us (0: none) bounds the wait. Returns the handler's
- * ipc_return value. -ECAPBILITY, -EINVAL, -EFAULT, -ENOMEM (no room in
- * the server's table for a cap), -EIPCRETRY (busy: nothing changed),
- * -EDEADLK (the busy handler is waiting, through a chain of calls, for
- * the caller itself), -EDEADSRV (server dead), -ESRCH (server died during
- * the call), -ETIMEDOUT.
+ * server. timeout_us (0: none) bounds the call, waiting included.
+ * Returns the handler's ipc_return value. A busy connection or handler
+ * is waited for, best priority first (docs/ipc.md). The header and the
+ * cap slots are copied in once, here, and checked on the copy.
+ * -ECAPBILITY, -EINVAL, -EFAULT, -ENOMEM (no room in the server's table
+ * for a cap), -EDEADLK (the busy handler is waiting, through a chain of
+ * calls, for the caller itself), -EDEADSRV (server dead), -ESRCH (server
+ * died during the call), -ETIMEDOUT.
  */
 long sys_ipc_call(u64 conn_cap, u64 msg, u64 ncaps, u64 timeout_us)
 {
-	return ipc_call(cap_arg(conn_cap), msg, ncaps, timeout_us);
+	struct ipc_call_args a;
+	struct connection *conn;
+	long ret;
+
+	ret = cap_get(current->group, cap_arg(conn_cap), OBJ_TYPE_CONNECTION,
+		      CAP_RIGHT_CALL, (void **)&conn);
+	if (unlikely(ret))
+		return ipc_result(ret, SYS_ipc_call);
+	a.msg = msg;
+	a.ncaps = (u32)ncaps;
+	a.timeout_us = timeout_us;
+	ret = -EINVAL;
+	if (unlikely(ncaps > IPC_MAX_CAPS || (!msg && ncaps)))
+		goto out_put;
+	if (msg) {
+		ret = ipc_copy_msg(msg, conn->client_shm, conn->shm_size,
+				   &a.hdr);
+		if (!ret)
+			ret = ipc_copy_slots(msg, &a.hdr, ncaps, a.slots);
+		if (ret)
+			goto out_put;
+	}
+	/* Takes our reference; returns only on failure or restart. */
+	return ipc_result(ipc_call_conn(conn, &a), SYS_ipc_call);
+out_put:
+	obj_put(conn);
+	return ipc_result(ret, SYS_ipc_call);
 }
 
 /*
  * From a handler serving a call: returns `ret` to the caller with ncaps
  * capabilities from the message's slots. Does not return on success.
- * -EINVAL (no call being served, too many caps), -ECAPBILITY (a cap not
- * ours or without GRANT: nothing was sent), -EFAULT, -ENOMEM (no room in
- * the caller's table for a cap).
+ * The header and slots are copied in once, here. -EINVAL (no call being
+ * served, too many caps, a bad header), -ECAPBILITY (a cap not ours or
+ * without GRANT: nothing was sent), -EFAULT, -ENOMEM (no room in the
+ * caller's table for a cap).
  */
 long sys_ipc_return(u64 ret, u64 ncaps)
 {
-	return ipc_return(ret, ncaps);
+	struct ipc_return_args a;
+	u64 msg, shm, size;
+	long r;
+
+	a.ret = ret;
+	a.ncaps = (u32)ncaps;
+	if (ncaps > IPC_MAX_CAPS)
+		return -EINVAL;
+	if (ncaps) {
+		r = ipc_serving_msg(&msg, &shm, &size);
+		if (r)
+			return r;
+		if (!msg)
+			return -EINVAL;
+		/* The server may have rewritten the header: check it anew. */
+		r = ipc_copy_msg(msg, shm, size, &a.hdr);
+		if (!r)
+			r = ipc_copy_slots(msg, &a.hdr, ncaps, a.slots);
+		if (r)
+			return r;
+	}
+	return ipc_return_args(&a);
 }
 
 /*
  * The client ends a connection (conn_cap, CALL): the server's destructor
- * runs for it, and the slot is freed. -ECAPBILITY, -EIPCRETRY (another of
- * our threads has a call in flight on it, or is still registering it).
+ * runs for it, and the slot is freed. A call another of our threads has
+ * in flight on it is waited for. -ECAPBILITY, -EIPCRETRY (another of our
+ * threads is still registering it: nothing to wait on), -EDEADLK.
  */
 long sys_ipc_close(u64 conn_cap)
 {
-	return ipc_close(cap_arg(conn_cap));
+	return ipc_result(ipc_close(cap_arg(conn_cap)), SYS_ipc_close);
 }
 
 /*

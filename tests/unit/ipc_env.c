@@ -248,6 +248,69 @@ void ipc_call_in(struct ipc_world *w, struct ipc_link *ln, u64 msg, u64 ncaps,
 	assert_ptr_equal(w->h->ipc.passive->caller, caller);
 }
 
+struct thread *ipc_wait_in(struct ipc_world *w, struct ipc_link *ln, u64 msg,
+			   u64 ncaps, u64 timeout_us)
+{
+	struct thread *t = current, *next, *q;
+	bool queued = false;
+
+	next = ipc_switch(ipc_call(ln->cap, msg, ncaps, timeout_us));
+	assert_false(host_switched_to_user);
+	assert_ptr_equal(current, next);
+	assert_int_equal(t->state, TS_BLOCKED);
+	assert_ptr_equal(t->ipc.waits_on, ln->conn->handler);
+	assert_null(t->ipc.callee);
+	list_for_each(q, &ln->conn->handler->ipc.passive->waiters.threads,
+		      sched_node) queued |= q == t;
+	assert_true(queued);
+	(void)w;
+	return next;
+}
+
+void ipc_assert_granted(struct thread *h, struct thread *t, u64 entry_rip)
+{
+	struct ipc_passive *p = h->ipc.passive;
+	struct thread *q;
+
+	assert_true(t->state == TS_READY || t == current);
+	assert_int_equal(t->arch.ksp, 0); /* from its user frame */
+	assert_int_equal(thread_regs(t)->rip, entry_rip - 2);
+	assert_ptr_equal(p->granted, t);
+	assert_true(p->busy);
+	assert_null(p->conn);
+	assert_ptr_equal(t->ipc.waits_on, h);
+	list_for_each(q, &p->waiters.threads, sched_node)
+		assert_ptr_not_equal(q, t);
+}
+
+void ipc_reissue(struct ipc_world *w, struct ipc_link *ln, struct thread *t,
+		 u64 timeout_us)
+{
+	struct arch_regs *r = thread_regs(t);
+
+	ipc_run_as(t);
+	r->rip += 2; /* the `syscall` again */
+	ipc_call_in(w, ln, 0, 0, timeout_us);
+	assert_null(w->h->ipc.passive->granted);
+	assert_null(t->ipc.waits_on);
+}
+
+void ipc_return_to_grantee(struct ipc_world *w, struct thread *caller,
+			   struct thread *grantee, long ret)
+{
+	assert_ptr_equal(current, w->h);
+	assert_ptr_equal(ipc_switch(ipc_return((u64)ret, 0)), grantee);
+	assert_false(host_switched_to_user);
+	assert_ptr_equal(current, grantee);
+	assert_int_equal(caller->state, TS_READY);
+	assert_int_equal(caller->arch.ksp, 0);
+	assert_null(caller->ipc.callee);
+	assert_int_equal((long)thread_regs(caller)->rax, ret);
+	/* The tests say when it runs. */
+	sched_dequeue(caller);
+	caller->state = TS_INACTIVE;
+}
+
 void ipc_return_to(struct ipc_world *w, struct thread *caller, long ret)
 {
 	struct thread *t;
@@ -300,6 +363,13 @@ cap_t *ipc_msg_caps(u8 *view, size_t off)
 void ipc_shm_to_client(struct ipc_link *ln)
 {
 	memcpy(ln->cbuf, ln->sbuf, SHM_SIZE);
+}
+
+void ipc_pmo_to_views(struct ipc_link *ln, size_t off, size_t len)
+{
+	assert_true(off <= SHM_SIZE && len <= SHM_SIZE - off);
+	assert_int_equal(pmo_read(ln->shm, off, ln->cbuf + off, len), 0);
+	memcpy(ln->sbuf + off, ln->cbuf + off, len);
 }
 
 u32 ipc_used_slots(struct cap_group *g)

@@ -24,6 +24,7 @@
 #include <object/sched_context.h>
 #include <object/thread.h>
 #include <sched/sched.h>
+#include <syscall/native.h>
 #include <uapi/ferry/errno.h>
 #include <uapi/ferry/ipc.h>
 
@@ -77,6 +78,20 @@ struct ipc_world {
 };
 
 void ipc_disarm(void);
+
+/*
+ * A call and a return enter through their syscalls, which copy the
+ * arguments in (sys_ipc.c); the tests pass host addresses as user ones.
+ */
+static inline long ipc_call(int cap, u64 msg, u64 ncaps, u64 timeout_us)
+{
+	return sys_ipc_call((u64)(s64)cap, msg, ncaps, timeout_us);
+}
+
+static inline long ipc_return(u64 ret, u64 ncaps)
+{
+	return sys_ipc_return(ret, ncaps);
+}
 
 /*
  * Evaluates expr (a kernel entry returning long, or `(f(), 0L)`), which
@@ -182,6 +197,29 @@ struct ipc_link *ipc_new_connected(struct ipc_world *w);
 /* current calls over ln (cap ln->cap): the CPU goes to the handler. */
 void ipc_call_in(struct ipc_world *w, struct ipc_link *ln, u64 msg, u64 ncaps,
 		 u64 timeout_us);
+/*
+ * current calls over ln and finds the handler busy: it must block on the
+ * handler's queue (wait.c); yields the thread the CPU went to.
+ */
+struct thread *ipc_wait_in(struct ipc_world *w, struct ipc_link *ln, u64 msg,
+			   u64 ncaps, u64 timeout_us);
+/*
+ * t was granted the handler h: ready, off the queue, to resume from its
+ * user frame at its `syscall` again (rip 2 back from where it entered,
+ * entry_rip); then it runs and issues the call again, which must enter h.
+ */
+void ipc_assert_granted(struct thread *h, struct thread *t, u64 entry_rip);
+void ipc_reissue(struct ipc_world *w, struct ipc_link *ln, struct thread *t,
+		 u64 timeout_us);
+
+/*
+ * The handler (current) returns ret with a waiter of higher priority
+ * than `caller` queued: the handler is granted to it and it runs first;
+ * the caller, its answer set, is ready.
+ */
+void ipc_return_to_grantee(struct ipc_world *w, struct thread *caller,
+			   struct thread *grantee, long ret);
+
 /* The handler (current) returns ret: the CPU goes back to `caller`. */
 void ipc_return_to(struct ipc_world *w, struct thread *caller, long ret);
 
@@ -198,6 +236,12 @@ u64 ipc_put_msg(struct ipc_link *ln, size_t off, u32 data_offset, u32 data_len,
 cap_t *ipc_msg_caps(u8 *view, size_t off);
 /* Copies the server's view of the shm over the client's. */
 void ipc_shm_to_client(struct ipc_link *ln);
+/*
+ * Copies len bytes at off of the shm PMO into both views: the kernel
+ * writes moved caps' slot numbers through the PMO, which on the machine
+ * is what both views map.
+ */
+void ipc_pmo_to_views(struct ipc_link *ln, size_t off, size_t len);
 
 /*
  * Leaves the kernel heap `frames` free frames and nothing else: every

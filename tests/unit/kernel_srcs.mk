@@ -14,7 +14,8 @@ UNIT_KERNEL_CORE := kernel/arch/host/host.c kernel/arch/host/clock.c \
 	kernel/lib/id_alloc.c kernel/syscall/linux/state.c kernel/sched/sched.c \
 	kernel/sched/cputime.c kernel/sched/timeout.c kernel/lib/time.c \
 	kernel/lib/printk.c kernel/lib/printk_out.c kernel/lib/lock.c \
-	$(wildcard kernel/ipc/*.c) \
+	$(wildcard kernel/ipc/*.c) kernel/syscall/ipc_args.c \
+	kernel/syscall/sys_ipc.c \
 	tests/unit/kernel_env.c
 
 UNIT_SRCS_test_frame := $(UNIT_KERNEL_CORE)
@@ -31,6 +32,7 @@ UNIT_SRCS_test_ipc_register := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_ipc_call := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_ipc_death := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_ipc_fastpath := $(UNIT_IPC_SRCS)
+UNIT_SRCS_test_ipc_wait := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_id_alloc := $(UNIT_KERNEL_CORE)
 
 # The Linux personality's own state: unsupported-call reports, names,

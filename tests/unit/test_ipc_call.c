@@ -245,51 +245,64 @@ static void test_call_bad_arguments(void **state)
 	ipc_world_fini(&w);
 }
 
-static void test_call_busy_connection_is_retry(void **state)
+/*
+ * A call on a busy connection waits in the kernel (no -EIPCRETRY): the
+ * caller blocks on the handler's queue, holding nothing, and the call in
+ * flight is untouched; the return grants the handler to it, and it
+ * issues its call again from its user frame.
+ */
+static void test_call_busy_connection_waits(void **state)
 {
 	struct ipc_world w;
 	struct ipc_link *ln;
 	struct ipc_client *c2;
 	struct arch_regs hregs;
 	struct thread *c;
+	u32 conn_ref;
+	u64 rip;
 
 	(void)state;
 	ipc_world_init(&w);
 	ln = ipc_new_connected(&w);
 	c = ln->cl->t;
 	c2 = ipc_new_client(&w, ln->cl->g);
+	conn_ref = ln->conn->obj.refcount;
 	ipc_call_in(&w, ln, 0, 0, 0);
 	hregs = *thread_regs(w.h);
 
 	/* Another thread of the client, on the same connection. */
 	ipc_run_as(c2->t);
-	assert_int_equal(ipc_ret(ipc_call(ln->cap, 0, 0, 0)), -EIPCRETRY);
-	assert_int_equal(ipc_ret(ipc_call(ln->cap, 0, 0, 1000)), -EIPCRETRY);
-	assert_int_equal(c2->t->state, TS_RUNNING);
+	rip = thread_regs(c2->t)->rip;
+	assert_ptr_equal(ipc_wait_in(&w, ln, 0, 0, 0), w.idle);
 	assert_int_equal(c2->t->ipc.deadline, 0);
 	assert_int_equal(c2->t->sc->obj.refcount, 1);
-	/* The call in flight is untouched. */
+	/* The call in flight is untouched; the waiter holds no reference. */
 	assert_memory_equal(thread_regs(w.h), &hregs, sizeof(hregs));
 	assert_ptr_equal(w.h->ipc.passive->caller, c);
 	assert_ptr_equal(w.h->sc, c->sc);
 	assert_int_equal(c->state, TS_IPC_WAIT);
-	assert_int_equal(ln->conn->obj.refcount, 3);
-	c2->t->state = TS_INACTIVE;
+	assert_int_equal(ln->conn->obj.refcount, conn_ref + 1);
+	assert_null(w.h->ipc.passive->granted);
 
 	ipc_run_as(w.h);
 	ipc_return_to(&w, c, 1);
+	ipc_assert_granted(w.h, c2->t, rip);
+	assert_false(ln->conn->busy);
+	/* Nobody else may take it meanwhile: the fast path falls back too. */
 	c->state = TS_INACTIVE;
-	ipc_run_as(c2->t);
-	ipc_call_in(&w, ln, 0, 0, 0);
+	ipc_reissue(&w, ln, c2->t, 0);
 	ipc_return_to(&w, c2->t, 2);
+	assert_false(w.h->ipc.passive->busy);
 	ipc_world_fini(&w);
 }
 
-static void test_call_busy_handler_is_retry(void **state)
+/* The same when the connection is free but its handler serves another. */
+static void test_call_busy_handler_waits(void **state)
 {
 	struct ipc_world w;
 	struct ipc_link *a, *b;
 	struct call_snap s;
+	u64 rip;
 
 	(void)state;
 	ipc_world_init(&w);
@@ -303,19 +316,24 @@ static void test_call_busy_handler_is_retry(void **state)
 
 	/* b's connection is free, but its handler serves a. */
 	ipc_run_as(b->cl->t);
-	assert_int_equal(ipc_ret(ipc_call(b->cap, 0, 0, 0)), -EIPCRETRY);
+	rip = thread_regs(b->cl->t)->rip;
+	ipc_wait_in(&w, b, 0, 0, 0);
 	assert_false(b->conn->busy);
 	assert_int_equal(b->conn->obj.refcount, s.conn_ref);
 	assert_ptr_equal(w.h->ipc.passive->conn, a->conn);
 	assert_ptr_equal(w.h->ipc.passive->caller, a->cl->t);
-	b->cl->t->state = TS_INACTIVE;
 
 	ipc_run_as(w.h);
 	ipc_return_to(&w, a->cl->t, 0);
-	a->cl->t->state = TS_INACTIVE;
-	ipc_run_as(b->cl->t);
-	ipc_call_in(&w, b, 0, 0, 0);
+	ipc_assert_granted(w.h, b->cl->t, rip);
+	/* a comes back at once: it must queue behind the grant. */
+	ipc_wait_in(&w, a, 0, 0, 0);
+	ipc_reissue(&w, b, b->cl->t, 0);
 	ipc_return_to(&w, b->cl->t, 0);
+	ipc_assert_granted(w.h, a->cl->t, thread_regs(a->cl->t)->rip + 2);
+	b->cl->t->state = TS_INACTIVE;
+	ipc_reissue(&w, a, a->cl->t, 0);
+	ipc_return_to(&w, a->cl->t, 0);
 	ipc_world_fini(&w);
 }
 
@@ -378,6 +396,7 @@ static void test_call_moves_caps(void **state)
 	memcpy(slots, src, sizeof(src));
 
 	ipc_call_in(&w, ln, msg, 3, 0);
+	ipc_pmo_to_views(ln, 0x100 + 32, 3 * sizeof(cap_t));
 	/* The slots now name the server's copies, with the same rights. */
 	for (int i = 0; i < 3; i++) {
 		struct cap_slot *s = &w.sg->slots[slots[i]];
@@ -420,6 +439,7 @@ static void test_call_moves_16_caps_not_17(void **state)
 
 	before = ipc_used_slots(w.sg);
 	ipc_call_in(&w, ln, msg, IPC_MAX_CAPS, 0);
+	ipc_pmo_to_views(ln, 16, IPC_MAX_CAPS * sizeof(cap_t));
 	assert_int_equal(ipc_used_slots(w.sg), before + IPC_MAX_CAPS);
 	for (int i = 0; i < IPC_MAX_CAPS; i++)
 		assert_ptr_equal(w.sg->slots[slots[i]].obj, p[i]);
@@ -469,6 +489,7 @@ static void test_call_cap_rollback(void **state)
 
 	/* A call that fits goes through. */
 	ipc_call_in(&w, ln, msg, 1, 0);
+	ipc_pmo_to_views(ln, 0x40 + 16, sizeof(cap_t));
 	assert_ptr_equal(w.sg->slots[slots[0]].obj, p[0]);
 	ipc_return_to(&w, ln->cl->t, 0);
 	ipc_world_fini(&w);
@@ -529,6 +550,7 @@ static void test_return_moves_caps(void **state)
 	assert_ptr_equal(ipc_switch(ipc_return(8, 2)), ln->cl->t);
 	assert_int_equal(thread_regs(ln->cl->t)->rax, 8);
 	ipc_shm_to_client(ln);
+	ipc_pmo_to_views(ln, 0x200 + 16, 2 * sizeof(cap_t));
 	cslots = ipc_msg_caps(ln->cbuf, 0x200);
 	assert_int_equal(ipc_used_slots(ln->cl->g), before + 2);
 	for (int i = 0; i < 2; i++) {
@@ -669,23 +691,72 @@ static void test_call_cycle_is_edeadlk(void **state)
 	assert_ptr_equal(h2->ipc.passive->caller, w.h);
 	assert_ptr_equal(w.h->ipc.passive->caller, c);
 	assert_int_equal(c->sc->obj.refcount, 3);
-	/* Not part of the cycle: an ordinary busy handler. */
+	/* Not part of the cycle: ordinary waiters, served in turn. */
 	ipc_run_as(c2->t);
-	assert_int_equal(ipc_ret(ipc_call(ln->cap, 0, 0, 0)), -EIPCRETRY);
-	c2->t->state = TS_INACTIVE;
+	ipc_wait_in(&w, ln, 0, 0, 0);
 	ipc_run_as(selfcl->t);
-	assert_int_equal(ipc_ret(ipc_call(to_h->cap, 0, 0, 0)), -EIPCRETRY);
-	selfcl->t->state = TS_INACTIVE;
+	ipc_wait_in(&w, to_h, 0, 0, 0);
+	/* Still a cycle for h2, with waiters queued on h. */
+	ipc_run_as(h2);
+	assert_int_equal(ipc_ret(ipc_call(to_h->cap, 0, 0, 0)), -EDEADLK);
 
 	/* Unwind: h2 answers h, h answers c. */
-	ipc_run_as(h2);
 	assert_ptr_equal(ipc_switch(ipc_return(6, 0)), w.h);
 	assert_int_equal(thread_regs(w.h)->rax, 6);
 	assert_int_equal(w.h->state, TS_RUNNING);
 	assert_null(h2->sc);
 	ipc_return_to(&w, c, 7);
 	assert_int_equal(c->sc->obj.refcount, 1);
+	/* FIFO within a priority: c2 first, then the server's own thread. */
+	ipc_assert_granted(w.h, c2->t, thread_regs(c2->t)->rip + 2);
+	c->state = TS_INACTIVE;
+	ipc_reissue(&w, ln, c2->t, 0);
+	ipc_return_to(&w, c2->t, 0);
+	c2->t->state = TS_INACTIVE;
+	ipc_assert_granted(w.h, selfcl->t, thread_regs(selfcl->t)->rip + 2);
+	ipc_reissue(&w, to_h, selfcl->t, 0);
+	ipc_return_to(&w, selfcl->t, 0);
 	ipc_world_fini(&w);
+}
+
+/*
+ * Arguments copied once: the core gets checked kernel copies and reads
+ * no user memory. Here the message in the shm says its slots are at 64
+ * and names a cap the client does not have, while the copy the syscall
+ * layer checked says 16 and names a good one: the copy is what counts,
+ * and the server's slot number is written where the copy says.
+ */
+static void test_call_uses_the_checked_copy(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct ipc_call_args a;
+	struct pmo *p;
+	cap_t src, got;
+	u64 msg;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	new_pmos(ln->cl->g, &p, &src, 1, CAP_RIGHT_ALL);
+	msg = ipc_put_msg(ln, 0x100, 0, 0, 16, 1);
+	memset(&a, 0, sizeof(a));
+	a.msg = msg;
+	memcpy(&a.hdr, ln->cbuf + 0x100, sizeof(a.hdr));
+	a.ncaps = 1;
+	a.slots[0] = src;
+	/* Rewritten after the check, as another thread could. */
+	ipc_put_msg(ln, 0x100, 0, 0, 64, 1);
+	ipc_msg_caps(ln->cbuf, 0x100)[0] = 999;
+	obj_get(ln->conn); /* the reference ipc_call_conn takes over */
+	assert_ptr_equal(ipc_switch(ipc_call_conn(ln->conn, &a)), w.h);
+	assert_int_equal(pmo_read(ln->shm, 0x100 + 16, &got, sizeof(got)), 0);
+	assert_ptr_equal(w.sg->slots[got].obj, p);
+	assert_int_equal(pmo_read(ln->shm, 0x100 + 64, &got, sizeof(got)), 0);
+	assert_int_equal(got, 0);
+	ipc_return_to(&w, ln->cl->t, 0);
+	ipc_world_fini(&w);
+	put_pmos(&p, 1);
 }
 
 /* Fills g's table to its present capacity: the next cap must grow it. */
@@ -753,8 +824,8 @@ int main(void)
 		kenv_test(test_call_translates_message_address),
 		kenv_test(test_call_message_bounds),
 		kenv_test(test_call_bad_arguments),
-		kenv_test(test_call_busy_connection_is_retry),
-		kenv_test(test_call_busy_handler_is_retry),
+		kenv_test(test_call_busy_connection_waits),
+		kenv_test(test_call_busy_handler_waits),
 		kenv_test(test_return_refusals),
 		kenv_test(test_call_moves_caps),
 		kenv_test(test_call_moves_16_caps_not_17),
@@ -764,6 +835,7 @@ int main(void)
 		kenv_test(test_return_cap_rollback),
 		kenv_test(test_return_rechecks_the_header),
 		kenv_test(test_call_cycle_is_edeadlk),
+		kenv_test(test_call_uses_the_checked_copy),
 		kenv_test(test_caps_without_memory_roll_back),
 	};
 

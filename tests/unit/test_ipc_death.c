@@ -126,19 +126,28 @@ static void test_close_refusals(void **state)
 	assert_int_equal(ipc_ret(ipc_close(ln->conn->server_cap)), -ECAPBILITY);
 	w.srv->state = TS_INACTIVE;
 
-	/* Not while another thread of ours has a call in flight on it. */
+	/*
+	 * Not while another thread of ours has a call in flight on it: the
+	 * close waits for the handler, then is issued again.
+	 */
 	ipc_run_as(c);
 	ipc_call_in(&w, ln, 0, 0, 0);
 	ipc_run_as(c2->t);
-	assert_int_equal(ipc_ret(ipc_close(ln->cap)), -EIPCRETRY);
+	assert_ptr_equal(ipc_switch(sys_ipc_close((u64)ln->cap)), w.idle);
+	assert_int_equal(c2->t->state, TS_BLOCKED);
+	assert_ptr_equal(c2->t->ipc.waits_on, w.h);
 	assert_ptr_equal(ln->cl->g->slots[ln->cap].obj, ln->conn);
 	assert_int_equal(ln->conn->state, CONN_VALID);
 	assert_ptr_equal(ln->conn->client, ln->cl->g);
 	assert_true(list_empty(&w.h->ipc.passive->pending));
-	c2->t->state = TS_INACTIVE;
 	ipc_run_as(w.h);
 	ipc_return_to(&w, c, 0);
-	assert_int_equal(ipc_ret(ipc_close(ln->cap)), 0);
+	assert_ptr_equal(w.h->ipc.passive->granted, c2->t);
+	c->state = TS_INACTIVE;
+	ipc_run_as(c2->t);
+	assert_int_equal(ipc_ret(sys_ipc_close((u64)ln->cap)), 0);
+	assert_null(w.h->ipc.passive->granted);
+	assert_null(c2->t->ipc.waits_on);
 	finish_exit_run(&w);
 	ipc_world_fini(&w);
 }
@@ -260,7 +269,7 @@ static void test_destructors_run_one_at_a_time(void **state)
 	ipc_world_fini(&w);
 }
 
-static void test_call_during_exit_run_is_retry(void **state)
+static void test_call_during_exit_run_waits(void **state)
 {
 	struct ipc_world w;
 	struct ipc_link *a, *b;
@@ -274,13 +283,20 @@ static void test_call_during_exit_run_is_retry(void **state)
 	/* The handler is queued for a's destructor, not yet running it. */
 	assert_int_equal(w.h->state, TS_READY);
 	ipc_connect(&w, b);
-	assert_int_equal(ipc_ret(ipc_call(b->cap, 0, 0, 0)), -EIPCRETRY);
+	ipc_wait_in(&w, b, 0, 0, 0);
 	assert_false(b->conn->busy);
 	assert_true(w.h->ipc.passive->exit_run);
-	b->cl->t->state = TS_INACTIVE;
-	finish_exit_run(&w);
-	ipc_run_as(b->cl->t);
-	ipc_call_in(&w, b, 0, 0, 0);
+	/* The exit run inherits the waiter's priority on its own context. */
+	assert_int_equal(w.h->ipc.passive->exit_sc->boost, PRIO_DEFAULT);
+	/* Its end grants the handler to the waiter, which runs next. */
+	ipc_run_as(w.h);
+	assert_ptr_equal(ipc_switch(ipc_exit_routine_return()), b->cl->t);
+	assert_false(w.h->ipc.passive->exit_run);
+	assert_null(w.h->sc);
+	assert_int_equal(w.h->ipc.passive->exit_sc->boost, 0);
+	b->cl->t->state = TS_READY; /* as it was, for the check */
+	ipc_assert_granted(w.h, b->cl->t, thread_regs(b->cl->t)->rip + 2);
+	ipc_reissue(&w, b, b->cl->t, 0);
 	ipc_return_to(&w, b->cl->t, 0);
 	ipc_world_fini(&w);
 }
@@ -520,16 +536,24 @@ static void test_deadline_times_out(void **state)
 	ipc_tick(now + 100); /* once only */
 	assert_int_equal(c->state, TS_READY);
 
-	/* The connection stays busy until it returns. */
+	/* The connection stays busy until it returns: c2 waits. */
 	ipc_run_as(c2->t);
-	assert_int_equal(ipc_ret(ipc_call(ln->cap, 0, 0, 0)), -EIPCRETRY);
-	c2->t->state = TS_INACTIVE;
+	assert_ptr_equal(ipc_wait_in(&w, ln, 0, 0, 0), c); /* c was ready */
+	c->state = TS_INACTIVE;
+	sched_enqueue(c);
 	ipc_run_as(w.h);
 	/* Its answer goes to nobody; the CPU goes to whoever is next. */
 	t = ipc_switch(ipc_return(7, 0));
 	assert_ptr_equal(t, c);
 	assert_false(host_switched_to_user);
 	assert_int_equal((long)thread_regs(c)->rax, -ETIMEDOUT);
+	/* The handler is kept for c2, which comes next. */
+	ipc_assert_granted(w.h, c2->t, thread_regs(c2->t)->rip + 2);
+	c->state = TS_INACTIVE;
+	ipc_reissue(&w, ln, c2->t, 0);
+	ipc_return_to(&w, c2->t, 3);
+	c2->t->state = TS_INACTIVE;
+	ipc_run_as(c);
 	assert_false(ln->conn->busy);
 	assert_false(w.h->ipc.passive->busy);
 	assert_int_equal(w.h->state, TS_INACTIVE);
@@ -759,7 +783,7 @@ int main(void)
 		kenv_test(test_close_without_exit_routine),
 		kenv_test(test_closes_while_busy_without_exit_routine),
 		kenv_test(test_destructors_run_one_at_a_time),
-		kenv_test(test_call_during_exit_run_is_retry),
+		kenv_test(test_call_during_exit_run_waits),
 		kenv_test(test_client_dies_with_idle_connection),
 		kenv_test(test_orphaned_return_starts_owed_destructor),
 		kenv_test(test_orphaned_return_with_others_ready),

@@ -307,19 +307,38 @@ static void test_fast_call_falls_back_when_busy(void **state)
 	ipc_run_as(ca);
 	fast_call(&w, a, 0);
 
-	/* The same connection, from another thread of the client. */
+	/* The same connection, from another thread of the client: waits. */
 	ipc_run_as(a2->t);
 	call_falls_back(&w, a, a2->t, (u64)a->cap, 0, 0, 0);
-	assert_int_equal(ipc_ret(ipc_call(a->cap, 0, 0, 0)), -EIPCRETRY);
-	a2->t->state = TS_INACTIVE;
+	ipc_wait_in(&w, a, 0, 0, 0);
 	/* Another connection to the same, busy, handler. */
 	ipc_run_as(b->cl->t);
 	call_falls_back(&w, b, b->cl->t, (u64)b->cap, 0, 0, 0);
-	assert_int_equal(ipc_ret(ipc_call(b->cap, 0, 0, 0)), -EIPCRETRY);
-	b->cl->t->state = TS_INACTIVE;
+	ipc_wait_in(&w, b, 0, 0, 0);
 
+	/* With waiters the return falls back, to grant the handler. */
 	ipc_run_as(w.h);
-	fast_return(&w, ca, 0);
+	return_falls_back(&w, a, ca, 0, 0);
+	ipc_return_to(&w, ca, 0);
+	ipc_assert_granted(w.h, a2->t, thread_regs(a2->t)->rip + 2);
+	ca->state = TS_INACTIVE;
+	/* Kept for a2: anyone else's fast call falls back (and would wait). */
+	ipc_run_as(ca);
+	call_falls_back(&w, a, ca, (u64)a->cap, 0, 0, 0);
+	ca->state = TS_INACTIVE;
+	/* a2 issues its call again: the fast path takes the grant. */
+	ipc_run_as(a2->t);
+	thread_regs(a2->t)->rip += 2;
+	fast_call(&w, a, 0);
+	assert_null(w.h->ipc.passive->granted);
+	assert_null(a2->t->ipc.waits_on);
+	assert_ptr_equal(w.h->ipc.passive->caller, a2->t);
+	ipc_return_to(&w, a2->t, 0);
+	a2->t->state = TS_INACTIVE;
+	ipc_assert_granted(w.h, b->cl->t, thread_regs(b->cl->t)->rip + 2);
+	ipc_reissue(&w, b, b->cl->t, 0);
+	/* No waiter left: the fast return again. */
+	fast_return(&w, b->cl->t, 0);
 	ipc_world_fini(&w);
 }
 

@@ -4,14 +4,6 @@
 #include <sys/syscall.h>
 #include <time.h>
 
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /*
  * A shm's address: a free range the kernel picks (so ranges, and the
  * page tables under them, are reused: a counter that only grew cost a
@@ -56,8 +48,14 @@ long ipc_connect(cap_t server, size_t shm_size, struct ipc_conn *out)
 		fy_cap_delete((cap_t)pmo);
 		return -ENOMEM;
 	}
+	/*
+	 * A callback busy with someone else is waited for in the kernel;
+	 * -EIPCRETRY means the server thread has not registered yet, with
+	 * nothing to wait on: sleep a tick and ask again, not spin.
+	 */
 	while ((r = fy_register_client(server, &cfg)) == -EIPCRETRY)
-		fy_yield();
+		fy_syscall2(SYS_nanosleep,
+			    (long)&(struct timespec){0, 10000000}, 0);
 	if (r < 0) {
 		/* The kernel maps the shm before the server may refuse. */
 		give_range((void *)cfg.shm_addr, shm_size);
@@ -75,8 +73,8 @@ long ipc_close(struct ipc_conn *c)
 {
 	long r;
 
-	while ((r = fy_ipc_close(c->cap)) == -EIPCRETRY)
-		fy_yield(); /* another of our threads is calling on it */
+	/* The kernel waits for a call another of our threads has on it. */
+	r = fy_ipc_close(c->cap);
 	give_range(c->shm, c->shm_size);
 	fy_cap_delete(c->shm_cap);
 	c->cap = c->shm_cap = -1;
@@ -99,33 +97,19 @@ struct ipc_msg *ipc_msg_init(struct ipc_conn *c, uint32_t data_len,
 	return m;
 }
 
+/*
+ * A busy connection or handler is waited for in the kernel, best
+ * priority first, the deadline covering the wait (docs/ipc.md): nothing
+ * to retry here.
+ */
 long ipc_call_timeout(struct ipc_conn *c, struct ipc_msg *m, unsigned ncaps,
 		      uint64_t timeout_us)
 {
-	uint64_t start = timeout_us ? now_us() : 0;
-	long r;
-
-	while ((r = fy_ipc_call(c->cap, m, ncaps, timeout_us)) == -EIPCRETRY) {
-		/* The deadline covers the wait for a busy server too. */
-		if (timeout_us) {
-			uint64_t spent = now_us() - start;
-
-			if (spent >= timeout_us)
-				return -ETIMEDOUT;
-			timeout_us -= spent;
-			start += spent;
-		}
-		fy_yield(); /* the handler runs on someone's context: let it */
-	}
-	return r;
+	return fy_ipc_call(c->cap, m, ncaps, timeout_us);
 }
 
 /* The common case, kept short: it is part of every round trip. */
 long ipc_call(struct ipc_conn *c, struct ipc_msg *m, unsigned ncaps)
 {
-	long r;
-
-	while ((r = fy_ipc_call(c->cap, m, ncaps, 0)) == -EIPCRETRY)
-		fy_yield();
-	return r;
+	return fy_ipc_call(c->cap, m, ncaps, 0);
 }

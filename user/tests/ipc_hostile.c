@@ -38,16 +38,12 @@ static long raw(void *msg, unsigned ncaps)
 }
 
 /*
- * A raw call, retried while the handler is busy: a destructor run (after
- * a close) keeps it busy until the scheduler gets to it.
+ * A raw call; a destructor run (after a close) keeps the handler busy
+ * until the scheduler gets to it, and the call waits for it.
  */
 static long call_retry(cap_t conn, void *msg)
 {
-	long r;
-
-	while ((r = fy_ipc_call(conn, msg, 0, 0)) == -EIPCRETRY)
-		fy_yield();
-	return r;
+	return fy_ipc_call(conn, msg, 0, 0);
 }
 
 /* A NOP request at the start of the shm. */

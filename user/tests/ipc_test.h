@@ -108,15 +108,17 @@ static inline long srv_dtors(struct ipc_conn *c)
 }
 
 /*
- * Polls with empty raw calls until the handler is busy (-EIPCRETRY):
- * then another client's call is in flight. 1 if seen within `ticks`.
+ * Probes with empty raw calls carrying a 1 us deadline until one times
+ * out: it waited for a busy handler (a call to a busy handler waits in
+ * the kernel), so another client's call is in flight. 1 if seen within
+ * `ticks`.
  */
 static inline int wait_busy(struct ipc_conn *c, int64_t ticks)
 {
 	int64_t end = srv_ticks() + ticks;
 
 	while (srv_ticks() < end) {
-		if (fy_ipc_call(c->cap, NULL, 0, 0) == -EIPCRETRY)
+		if (fy_ipc_call(c->cap, NULL, 0, 1) == -ETIMEDOUT)
 			return 1;
 		fy_yield();
 	}

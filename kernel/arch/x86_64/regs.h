@@ -120,6 +120,17 @@ static inline void arch_regs_set_ret(struct arch_regs *r, u64 val)
 }
 
 /*
+ * Makes a system call's frame issue the same call again when it returns
+ * to user mode (seL4's restart state): back over the two-byte `syscall`
+ * (0f 05), with the number in rax; the argument registers are intact.
+ */
+static inline void arch_regs_restart_syscall(struct arch_regs *r, u64 nr)
+{
+	r->rip -= 2;
+	r->rax = nr;
+}
+
+/*
  * Arguments for a user function entered from the kernel, in the SysV
  * registers: a thread's start, a handler's call, an exit routine.
  */

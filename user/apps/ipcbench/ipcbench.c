@@ -20,6 +20,15 @@
  *   ipc_call_cap    one capability sent with each call: the transfer
  *                   and the handler's cap_delete of what it received
  *                   (the client's own cap_copy/cap_delete are not counted)
+ *   ipc_call_yield  a call whose handler yields (finding nobody else
+ *                   ready): the uncontended form of the next
+ *   ipc_call_contended  two threads of the client, at one priority,
+ *                   call on one connection at once, the handler yielding
+ *                   once per call: each finds the handler busy with (or
+ *                   kept for) the other, waits in the kernel, and is
+ *                   granted it when the other returns. The figure is per
+ *                   call, both threads' calls counted, waiting, switching
+ *                   and the handler's yield included.
  *   ipc_register    a whole connection's life: ipc_connect (which
  *                   makes the connection's handler thread and stack),
  *                   ipc_close, and the server's teardown of it on that
@@ -46,7 +55,7 @@
 #define COPY_LEN 4096
 
 /* What a message asks for: the first word of its data. */
-enum { OP_PEEK = 1, OP_COPY = 2, OP_DESTRUCTED = 3 };
+enum { OP_PEEK = 1, OP_COPY = 2, OP_DESTRUCTED = 3, OP_YIELD = 4 };
 
 struct req {
 	uint64_t op;
@@ -79,6 +88,10 @@ static long handler(struct ipc_msg *msg, uint64_t badge)
 		 * IPC figure.
 		 */
 		return n ? q->data[0] + q->data[n - 1] : 0;
+	}
+	if (q->op == OP_YIELD) {
+		fy_yield(); /* lets a second client find us busy */
+		return 0;
 	}
 	if (q->op == OP_COPY) {
 		/* An echo through a buffer of our own, as read + write. */
@@ -208,6 +221,59 @@ static int bench_copy(struct ipc_conn *c)
 	return 0;
 }
 
+/* Two clients on one connection (and so one handler). */
+static struct ipc_conn *contended_conn;
+static struct ipc_msg *contended_msg;
+static volatile int contended_done;
+static _Alignas(16) unsigned char contended_stack[16384];
+
+static void contended_side(void *arg)
+{
+	(void)arg;
+	for (long i = 0; i < CALL_ITERS; i++)
+		ipc_call(contended_conn, contended_msg, 0);
+	contended_done = 1;
+	fy_thread_exit();
+}
+
+static int bench_contended(struct ipc_conn *c)
+{
+	uint64_t t0, cycles;
+	long t;
+
+	contended_conn = c;
+	contended_msg = req_init(c, OP_YIELD, 0);
+	contended_done = 0;
+	/* The same call with nobody to contend with, for comparison. */
+	bench_call("ipc_call_yield", c, contended_msg, 0);
+	t = fy_thread_create(CAP_SELF_GROUP, contended_side,
+			     contended_stack + sizeof(contended_stack), NULL,
+			     0);
+	if (t < 0) {
+		printf("# bench ipc_call_contended: thread %ld\n", t);
+		return 1;
+	}
+	/*
+	 * The side thread is ready at our priority. Each handler run
+	 * yields: the other thread, if ready, runs and calls meanwhile,
+	 * finds the handler busy and waits; from then on each return grants
+	 * the handler to the other thread, which is waiting by then (the
+	 * two go in lockstep, and the yield finds nobody ready: no switch).
+	 * A time slice that ends between two calls breaks the lockstep; the
+	 * next yield makes it again.
+	 */
+	t0 = bench_rdtsc();
+	for (long i = 0; i < CALL_ITERS; i++)
+		ipc_call(c, contended_msg, 0);
+	while (!contended_done)
+		fy_yield();
+	cycles = bench_rdtsc() - t0;
+	fy_cap_delete((cap_t)t);
+	bench_report("ipc_call_contended", cycles,
+		     bench_empty_loop(2 * CALL_ITERS), 2 * CALL_ITERS);
+	return 0;
+}
+
 /*
  * Checks that the server's destructors have run `want` times; with
  * `yield`, first lets the teardown queued at our priority run (it takes
@@ -296,6 +362,7 @@ int main(int argc, char **argv)
 	bench_call("ipc_call_4k", &big, req_init(&big, OP_PEEK, 4096), 0);
 	failed |= bench_copy(&big);
 	bench_call("ipc_call_cap", &c, ipc_msg_init(&c, 0, 1), 1);
+	failed |= bench_contended(&c);
 	failed |= bench_register((cap_t)srv, &c);
 
 	ipc_close(&c);

@@ -72,8 +72,10 @@ long ipc_serve(ipc_handler_fn handler, ipc_destructor_fn destructor);
 
 /*
  * Connects to the server thread `server` with a shm of shm_size bytes
- * (rounded up to pages), retrying while the server is busy or still
- * starting. 0 or a negative errno (-EDEADSRV if the server is dead,
+ * (rounded up to pages). A register callback busy with someone else is
+ * waited for in the kernel; a server still starting (-EIPCRETRY: it has
+ * not registered yet) is asked again every tick (10 ms), sleeping
+ * between. 0 or a negative errno (-EDEADSRV if the server is dead,
  * -ECONNREFUSED if it has all the connections it takes).
  * It waits for as long as `server` is not (yet) a server: pass only a
  * thread that will call ipc_serve.
@@ -81,7 +83,8 @@ long ipc_serve(ipc_handler_fn handler, ipc_destructor_fn destructor);
 long ipc_connect(cap_t server, size_t shm_size, struct ipc_conn *out);
 /*
  * Ends the connection (the server's destructor runs for it), unmaps the
- * shm and drops our capabilities. 0 or a negative errno.
+ * shm and drops our capabilities; a call another of our threads has in
+ * flight on it is waited for. 0 or a negative errno.
  */
 long ipc_close(struct ipc_conn *c);
 
@@ -101,10 +104,11 @@ static inline cap_t *ipc_msg_caps(struct ipc_msg *m)
 }
 
 /*
- * Calls the server; the handler's return value comes back. On -EIPCRETRY
- * (connection or handler busy) it yields and tries again, so it never
- * spins through a time slice. ipc_call_timeout gives up with -ETIMEDOUT
- * when timeout_us passes, counting the wait for a busy server too.
+ * Calls the server; the handler's return value comes back. A busy
+ * connection or handler is waited for in the kernel, best priority
+ * first, the handler running at the waiter's priority meanwhile
+ * (docs/ipc.md); nothing is retried here. ipc_call_timeout gives up with
+ * -ETIMEDOUT when timeout_us passes, counting that wait too.
  */
 long ipc_call(struct ipc_conn *c, struct ipc_msg *m, unsigned ncaps);
 long ipc_call_timeout(struct ipc_conn *c, struct ipc_msg *m, unsigned ncaps,
