@@ -9,7 +9,8 @@ USER_CC := musl-gcc
 USER_CFLAGS := -static -O2 -Wall -Iinclude -Iuser/lib
 USER_OUT := $(BUILD)/user
 # Any header change rebuilds every program: they are small and few.
-USER_HDRS := $(wildcard include/uapi/ferry/*.h user/lib/ferry/*.h \
+USER_HDRS := $(wildcard include/uapi/ferry/*.h include/uapi/ferry/proto/*.h \
+	user/lib/ferry/*.h \
 	user/servers/*/*.h user/apps/*/*.h user/tests/*.h)
 
 LIBFERRY := $(USER_OUT)/lib/libferry.a

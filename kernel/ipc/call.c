@@ -63,7 +63,10 @@ void ipc_finish_passive(struct thread *caller, long ret)
 		arch_thread_reset_kctx(self);
 	ipc_clear_deadline(caller);
 	caller->ipc.callee = NULL;
-	arch_regs_set_ret(thread_regs(caller), (u64)ret);
+	if (unlikely(caller->ipc.kcall.state)) /* kcall.h: a restart */
+		kcall_finish(caller, ret);
+	else
+		arch_regs_set_ret(thread_regs(caller), (u64)ret);
 	caller->state = TS_RUNNING;
 	current = caller;
 	arch_switch_to_user(self, caller);

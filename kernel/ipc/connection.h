@@ -33,6 +33,7 @@
 #define KERNEL_IPC_CONNECTION_H
 
 #include <arch_defs.h>
+#include <ipc/kcall.h>
 #include <lib/list.h>
 #include <object/object.h>
 
@@ -96,6 +97,7 @@ struct ipc_thread {
 	struct thread *callee; /* while in TS_IPC_WAIT: who serves us */
 	u64 deadline;	       /* tick at which our call times out, or 0 */
 	struct list_head timed_node;
+	struct kcall kcall; /* a call the kernel made for us (kcall.h) */
 };
 
 void connection_destroy(void *obj);

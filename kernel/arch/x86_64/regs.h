@@ -164,6 +164,24 @@ static inline u64 arch_sysarg5(const struct arch_regs *r)
 	return r->r9;
 }
 
+/* Where the thread resumes in user mode (after a syscall: past it). */
+static inline u64 arch_regs_pc(const struct arch_regs *r)
+{
+	return r->rip;
+}
+
+/*
+ * Makes a syscall frame run its syscall again on resumption: back over
+ * the 2-byte `syscall` instruction (0f 05, the one way in: entry.S),
+ * with the number back in rax, as Linux restarts (-ERESTARTSYS). The
+ * other argument registers still hold what the syscall found.
+ */
+static inline void arch_regs_restart_syscall(struct arch_regs *r, u64 nr)
+{
+	r->rip -= 2;
+	r->rax = nr;
+}
+
 static inline bool arch_regs_from_user(const struct arch_regs *r)
 {
 	return (r->cs & 3) == 3;

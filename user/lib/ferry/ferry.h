@@ -210,6 +210,17 @@ static inline long fy_ipc_close(cap_t conn)
 	return fy_syscall1(SYS_ipc_close, conn);
 }
 
+/*
+ * Sends this process's Linux read/write/writev/ioctl on fds 0-2 to the
+ * console server behind `conn` (proto/console.h; shm of at least
+ * CONSOLE_SHM_MIN bytes), and so those of the processes it creates from
+ * now on; -1 goes back to the kernel's serial console.
+ */
+static inline long fy_console_set(cap_t conn)
+{
+	return fy_syscall1(SYS_console_set, conn);
+}
+
 static inline long fy_ipc_exit_routine_return(void)
 {
 	return fy_syscall0(SYS_ipc_exit_routine_return);

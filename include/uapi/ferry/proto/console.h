@@ -1,0 +1,42 @@
+/*
+ * The console protocol: what the kernel sends a process's console server
+ * when a Linux read, write, writev or ioctl on fds 0-2 is forwarded
+ * (kernel/syscall/linux/forward.c, a kernel-made call: docs/ipc.md).
+ *
+ * The kernel writes one struct console_req at offset 0 of the
+ * connection's shm, the data after it, and calls the handler, which
+ * receives the request at its own address of the shm. The handler
+ * returns, per op:
+ *   CONSOLE_WRITE  bytes taken, 0..len (the data: len bytes at
+ *                  CONSOLE_DATA_OFF), or a negative errno;
+ *   CONSOLE_READ   bytes placed at CONSOLE_DATA_OFF, 0..len (0: end of
+ *                  file), or a negative errno;
+ *   CONSOLE_WINSZ  rows << 16 | columns, or a negative errno.
+ * The kernel trusts none of it beyond those bounds.
+ */
+#ifndef FERRY_UAPI_PROTO_CONSOLE_H
+#define FERRY_UAPI_PROTO_CONSOLE_H
+
+#include <uapi/ferry/ipc.h>
+
+#define CONSOLE_WRITE 1
+#define CONSOLE_READ 2
+#define CONSOLE_WINSZ 3
+
+struct console_req {
+	struct ipc_msg hdr; /* data_offset 16, data_len 16 + len */
+	uint32_t op;
+	uint32_t pid; /* the calling process, set by the kernel */
+	uint64_t len; /* write: bytes of data; read: room for them */
+};
+
+#define CONSOLE_DATA_OFF 32u /* data, from the shm start */
+/* A write is forwarded in chunks of this many bytes, as Linux's tty. */
+#define CONSOLE_CHUNK 2048u
+/* The least shm a console connection needs: a request and a chunk. */
+#define CONSOLE_SHM_MIN 4096u
+
+_Static_assert(sizeof(struct console_req) == CONSOLE_DATA_OFF,
+	       "console_req is 32 bytes");
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * Linux calls forwarded to a server by a kernel-made call (ipc/kcall.h).
+ * Today: the console fds 0-2 of a process that has a console connection
+ * (sys_console_set; a new process inherits its creator's). Without one
+ * they are served in the kernel on the serial port (io.c).
+ *
+ * Each forwarded call runs in rounds: a round finishes what the last
+ * kcall returned (kcall_resume), then either ends the syscall with a
+ * result or leaves the next request in the shm and asks its caller to
+ * make the call (struct fwd_round), once the caller has freed what it
+ * holds: a kcall does not return, and the syscall restarts from its
+ * beginning.
+ */
+#ifndef KERNEL_SYSCALL_LINUX_FORWARD_H
+#define KERNEL_SYSCALL_LINUX_FORWARD_H
+
+#include <lib/types.h>
+
+struct connection;
+struct linux_proc;
+
+/* Linux's struct iovec, as user space lays it out. */
+struct iovec_user {
+	u64 base, len;
+};
+_Static_assert(sizeof(struct iovec_user) == 16, "Linux iovec is 16 bytes");
+
+struct fwd_round {
+	bool call;    /* a request waits in the shm: call fwd_call() */
+	u64 progress; /* what the syscall has done so far (bytes) */
+};
+
+/* The running process's console connection, or NULL (serve locally). */
+struct connection *fwd_console(void);
+/*
+ * One round of a console write of the checked iovecs (`total` bytes in
+ * all, access_ok done): returns the syscall's result (bytes written, or
+ * -EFAULT if nothing was, or -EIO if the server died before any was), or
+ * sets rd->call with the next chunk of up to CONSOLE_CHUNK bytes in the
+ * shm. Chunks follow Linux's tty rules (io.c).
+ */
+long fwd_write(const struct iovec_user *iov, u64 cnt, u64 total,
+	       struct fwd_round *rd);
+/*
+ * One round of a console read of up to len bytes into buf (checked,
+ * writable, len > 0): the bytes read (0: end of file), -EFAULT, -EIO if
+ * the server is gone, or rd->call with the request in the shm.
+ */
+long fwd_read(void __user *buf, u64 len, struct fwd_round *rd);
+/*
+ * One round of TIOCGWINSZ: the server's rows << 16 | columns (>= 0),
+ * -EIO if the server is gone, or rd->call.
+ */
+long fwd_winsz(struct fwd_round *rd);
+/*
+ * Makes the call a round asked for. Does not return on success (the
+ * syscall restarts when the server answers); returns rd->progress if
+ * nonzero, else -EIO (the server is dead, dying, or is the caller
+ * itself), or -EINTR (killed while it waited for a busy server).
+ */
+long fwd_call(const struct fwd_round *rd);
+/* Drops the process's console connection: it is exiting. */
+void fwd_proc_exit(struct linux_proc *lp);
+/* A new process starts with its creator's console connection. */
+void fwd_proc_inherit(struct linux_proc *child,
+		      const struct linux_proc *parent);
+
+#endif

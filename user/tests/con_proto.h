@@ -1,0 +1,19 @@
+/*
+ * What tests/console_fwd asks its console server (helpers/con_srv) over
+ * its own connection, beside the console ops of proto/console.h: the
+ * same struct console_req, with these ops.
+ */
+#ifndef TESTS_CON_PROTO_H
+#define TESTS_CON_PROTO_H
+
+#define CON_OP_TOTAL 100    /* bytes written so far */
+#define CON_OP_CHUNKS 101   /* write requests so far */
+#define CON_OP_PID 102	    /* the pid of the last write */
+#define CON_OP_SEEN 103	    /* the first CON_SEEN bytes, into the data */
+#define CON_OP_TAKE_MAX 104 /* writes take at most len bytes from now */
+#define CON_OP_DIE_NEXT 105 /* the next write kills the server */
+#define CON_OP_RESET 106
+
+#define CON_SEEN 8192
+
+#endif
