@@ -314,7 +314,7 @@ static void release(struct cap_group *g)
 		arch_pt_activate(arch_kernel_pt_root());
 	waitq_wake_all(&g->exit_wait, 0);
 	ipc_client_teardown(g);
-	fwd_proc_exit(&g->lx); /* its console connection */
+	fwd_proc_exit(g); /* its console connection and claim */
 	for (u32 i = 0; i < n; i++)
 		if (slots[i].obj)
 			cap_put(slots[i].obj);

@@ -72,12 +72,22 @@ static void stop_server(void)
 
 static void test_set(void)
 {
-	tap_eq(fy_console_set(9999), -ECAPBILITY, "console_set(9999)");
-	tap_eq(fy_console_set(CAP_SELF_GROUP), -ECAPBILITY,
+	tap_eq(fy_console_set(9999, 0), -ECAPBILITY, "console_set(9999)");
+	tap_eq(fy_console_set(CAP_SELF_GROUP, 0), -ECAPBILITY,
 	       "console_set(a process cap)");
-	tap_eq(fy_console_set(ask.shm_cap), -ECAPBILITY,
+	tap_eq(fy_console_set(ask.shm_cap, 0), -ECAPBILITY,
 	       "console_set(a PMO cap)");
-	tap_eq(fy_console_set(-1), 0, "console_set(-1): the kernel's console");
+	tap_eq(fy_console_set(-1, 0), 0,
+	       "console_set(-1): the system's console");
+	tap_eq(fy_console_set(con.cap, 2), -EINVAL,
+	       "console_set, unknown flags");
+	tap_eq(fy_console_set(con.cap, CONSOLE_SET_SYSTEM), -EPERM,
+	       "the system's console needs MCP %d", PRIO_MAX);
+	/* init runs the console server: it takes the foreground ioctl. */
+	tap_eq(sys3(SYS_ioctl, 0, CONSOLE_IOCTL_SETFG, -1), 0,
+	       "the system's console is a server (CONSOLE_IOCTL_SETFG)");
+	tap_eq(sys3(SYS_ioctl, 0, CONSOLE_IOCTL_SETFG, 9999), -EINVAL,
+	       "CONSOLE_IOCTL_SETFG with a bad cap");
 }
 
 static void test_write(void)
@@ -88,14 +98,14 @@ static void test_write(void)
 
 	for (size_t i = 0; i < sizeof(big); i++)
 		big[i] = (char)('a' + i % 26);
-	fy_console_set(con.cap);
+	fy_console_set(con.cap, 0);
 	r1 = sys3(SYS_write, 1, (long)"hello", 5);
 	r2 = sys3(SYS_write, 2, (long)"", 0);
 	r3 = sys3(SYS_write, 1, (long)KERNEL_PTR, 5);
 	r4 = sys3(SYS_write, 1, (long)unmapped_ptr(), 5);
 	r5 = sys3(SYS_write, 7, (long)"x", 1);
 	r6 = sys3(SYS_write, 0, (long)big, sizeof(big));
-	fy_console_set(-1);
+	fy_console_set(-1, 0);
 	tap_eq(r1, 5, "write(1, \"hello\", 5) through the server");
 	tap_eq(r2, 0, "write of 0 bytes is 0");
 	tap_eq(r3, -EFAULT, "write from a kernel address is -EFAULT");
@@ -122,7 +132,7 @@ static void test_writev_and_faults(void)
 
 	memset(p, 'z', 8192);
 	munmap(p + 4096, 4096);
-	fy_console_set(con.cap);
+	fy_console_set(con.cap, 0);
 	r1 = sys3(SYS_writev, 1, (long)v, 3);
 	/* 2048 readable, then a chunk that faults at byte 2048 + 2048. */
 	r2 = sys3(SYS_write, 1, (long)(p + 2048), 4096);
@@ -130,7 +140,7 @@ static void test_writev_and_faults(void)
 	r3 = sys3(SYS_write, 1, (long)(p + 4000), 200);
 	query(CON_OP_TAKE_MAX, 3, NULL);
 	r4 = sys3(SYS_write, 1, (long)"0123456789", 10);
-	fy_console_set(-1);
+	fy_console_set(-1, 0);
 	munmap(p, 4096);
 	tap_eq(r1, 5, "writev of 2 + 0 + 3 bytes");
 	tap_eq(r2, 2048, "a fault in the second chunk: the first one counts");
@@ -148,13 +158,13 @@ static void test_read_ioctl(void)
 	struct iovec v[2] = {{two, 0}, {buf, 16}};
 	long r1, r2, r3, r4, r5;
 
-	fy_console_set(con.cap);
+	fy_console_set(con.cap, 0);
 	r1 = sys3(SYS_read, 0, (long)buf, sizeof(buf));
 	r2 = sys3(SYS_read, 0, (long)two, 2);
 	r3 = sys3(SYS_ioctl, 1, TIOCGWINSZ, (long)&ws);
 	r4 = sys3(SYS_ioctl, 1, TIOCGWINSZ, (long)KERNEL_PTR);
 	r5 = sys3(SYS_readv, 0, (long)v, 2);
-	fy_console_set(-1);
+	fy_console_set(-1, 0);
 	tap_eq(r1, 5, "read(0) gets the server's line");
 	tap_ok(memcmp(buf, "line\n", 5) == 0, "its bytes");
 	tap_eq(r2, 2, "a read of 2 gets 2");
@@ -174,13 +184,13 @@ static void test_death(void)
 	char b[4];
 
 	query(CON_OP_DIE_NEXT, 0, NULL);
-	fy_console_set(con.cap);
+	fy_console_set(con.cap, 0);
 	r1 = sys3(SYS_write, 1, (long)"bye", 3);
 	r2 = sys3(SYS_write, 1, (long)"bye", 3);
 	r3 = sys3(SYS_read, 0, (long)b, 4);
 	r4 = sys3(SYS_ioctl, 1, TIOCGWINSZ, (long)&ws);
 	r5 = sys3(SYS_write, 1, (long)"", 0);
-	fy_console_set(-1);
+	fy_console_set(-1, 0);
 	tap_eq(r1, -EIO, "the server dies during the write: -EIO");
 	tap_eq(r2, -EIO, "the next write: -EIO");
 	tap_eq(r3, -EIO, "a read: -EIO");

@@ -9,6 +9,8 @@
  */
 #include <ipc/connection.h>
 #include <ipc/kcall.h>
+#include <lib/console.h>
+#include <mm/uaccess.h>
 #include <object/cap_group.h>
 #include <object/thread.h>
 #include <sched/sched.h>
@@ -17,16 +19,32 @@
 #include <uapi/ferry/errno.h>
 #include <uapi/ferry/proto/console.h>
 
+/*
+ * The system's console (SYS_console_set with CONSOLE_SET_SYSTEM; holds a
+ * reference): fds 0-2 of a process without a console of its own. Readers
+ * that found no line wait on line_waiters until the server's
+ * SYS_console_wake bumps line_gen.
+ */
+static struct connection *system_console;
+static u64 line_gen;
+static struct waitq line_waiters = {
+	{&line_waiters.threads, &line_waiters.threads}};
+
 struct connection *fwd_console(void)
 {
-	return current->group->lx.console;
+	struct connection *own = current->group->lx.console;
+
+	return own ? own : system_console;
 }
 
-/* The request header for op with len bytes of data, at shm offset 0. */
-static long put_req(struct connection *conn, u32 op, u64 len)
+/*
+ * The request header for op with argument len, at shm offset 0; `data`
+ * bytes follow it (written, or room for the answer).
+ */
+static long put_req(struct connection *conn, u32 op, u64 len, u64 data)
 {
 	struct console_req req = {
-		.hdr = {.data_len = (u32)(sizeof(req) - sizeof(req.hdr) + len),
+		.hdr = {.data_len = (u32)(sizeof(req) - sizeof(req.hdr) + data),
 			.data_offset = sizeof(req.hdr)},
 		.op = op,
 		.pid = current->group->pid,
@@ -68,7 +86,7 @@ long fwd_write(const struct iovec_user *iov, u64 cnt, u64 total,
 	u64 done, n;
 	long res;
 
-	rd->call = false;
+	*rd = (struct fwd_round){.call = false};
 	if (kcall_resume(&res, &done)) {
 		u64 sent = MIN(total - MIN(done, total), (u64)CONSOLE_CHUNK);
 
@@ -82,32 +100,49 @@ long fwd_write(const struct iovec_user *iov, u64 cnt, u64 total,
 		return (long)done;
 	n = MIN(total - done, (u64)CONSOLE_CHUNK);
 	/* The whole chunk is in before any of it goes out (io.c). */
-	if (gather(conn, iov, cnt, done, n) || put_req(conn, CONSOLE_WRITE, n))
+	if (gather(conn, iov, cnt, done, n) ||
+	    put_req(conn, CONSOLE_WRITE, n, n))
 		return done ? (long)done : -EFAULT;
 	rd->call = true;
 	rd->progress = done;
+	rd->partial = (long)done;
 	return 0;
 }
 
 long fwd_read(void __user *buf, u64 len, struct fwd_round *rd)
 {
 	struct connection *conn = fwd_console();
-	u64 room = MIN(len, conn->shm_size - CONSOLE_DATA_OFF), unused;
+	u64 room = MIN(len, conn->shm_size - CONSOLE_DATA_OFF), gen;
 	long res;
 
-	rd->call = false;
-	if (kcall_resume(&res, &unused)) {
-		if (res <= 0)
+	*rd = (struct fwd_round){.call = false};
+	if (kcall_resume(&res, &gen)) {
+		if (res == -EAGAIN) {
+			/*
+			 * No line yet. `gen` is line_gen from before the call:
+			 * a line completed since then has bumped it, so the
+			 * wake-up cannot be missed; else wait for one.
+			 */
+			if (gen == line_gen) {
+				long r = sched_block(&line_waiters);
+
+				if (r < 0)
+					return r;
+			}
+		} else {
+			if (res <= 0)
+				return res;
+			res = (long)MIN((u64)res, room);
+			if (kcall_shm_read_user(conn, CONSOLE_DATA_OFF, buf,
+						(u64)res))
+				return -EFAULT;
 			return res;
-		res = (long)MIN((u64)res, room);
-		if (kcall_shm_read_user(conn, CONSOLE_DATA_OFF, buf, (u64)res))
-			return -EFAULT;
-		return res;
+		}
 	}
-	if (put_req(conn, CONSOLE_READ, room))
+	if (put_req(conn, CONSOLE_READ, room, room))
 		return -EIO;
 	rd->call = true;
-	rd->progress = 0;
+	rd->progress = line_gen;
 	return 0;
 }
 
@@ -117,32 +152,76 @@ long fwd_winsz(struct fwd_round *rd)
 	u64 unused;
 	long res;
 
-	rd->call = false;
+	*rd = (struct fwd_round){.call = false};
 	if (kcall_resume(&res, &unused))
 		return res;
-	if (put_req(conn, CONSOLE_WINSZ, 0))
+	if (put_req(conn, CONSOLE_WINSZ, 0, 0))
 		return -EIO;
 	rd->call = true;
-	rd->progress = 0;
+	return 0;
+}
+
+long fwd_setfg(u64 proc_cap, struct fwd_round *rd)
+{
+	struct connection *conn = fwd_console();
+	struct cap_group *srv = conn->handler->group, *g;
+	u64 unused;
+	long res, slot = -1;
+
+	*rd = (struct fwd_round){.call = false};
+	if (kcall_resume(&res, &unused))
+		return res;
+	if ((int)proc_cap != -1) {
+		res = cap_get(current->group, cap_arg(proc_cap),
+			      OBJ_TYPE_CAP_GROUP, CAP_RIGHT_CONTROL,
+			      (void **)&g);
+		if (res)
+			return -EINVAL;
+		slot = cap_alloc(srv, g, CAP_RIGHT_CONTROL);
+		obj_put(g); /* the server's slot holds its own reference */
+		if (slot < 0)
+			return -EIO; /* the server's table is gone or full */
+	}
+	if (put_req(conn, CONSOLE_SETFG, (u64)slot, 0)) {
+		if (slot >= 0)
+			cap_remove(srv, (int)slot);
+		return -EIO;
+	}
+	rd->call = true;
+	if (slot >= 0) {
+		rd->undo_slot = (int)slot;
+		rd->undo_obj = g;
+	}
 	return 0;
 }
 
 long fwd_call(const struct fwd_round *rd)
 {
-	long ret = kcall_call(fwd_console(), rd->progress);
+	struct connection *conn = fwd_console();
+	struct cap_group *srv = conn->handler->group;
+	long ret = kcall_call(conn, rd->progress);
 
-	if (rd->progress)
-		return (long)rd->progress;
+	/* The call did not happen: take back a cap copied for it. */
+	if (rd->undo_obj)
+		cap_remove_if(srv, rd->undo_slot, rd->undo_obj);
+	if (rd->partial && ret != -EINTR)
+		return rd->partial;
 	return ret == -EINTR ? -EINTR : -EIO;
 }
 
-void fwd_proc_exit(struct linux_proc *lp)
+static void put_console(struct connection **slot, struct connection *conn)
 {
-	struct connection *conn = lp->console;
+	struct connection *old = *slot;
 
-	lp->console = NULL;
-	if (conn)
-		obj_put(conn);
+	*slot = conn;
+	if (old)
+		obj_put(old);
+}
+
+void fwd_proc_exit(struct cap_group *g)
+{
+	put_console(&g->lx.console, NULL);
+	console_raw_release(g);
 }
 
 void fwd_proc_inherit(struct linux_proc *child, const struct linux_proc *parent)
@@ -154,20 +233,24 @@ void fwd_proc_inherit(struct linux_proc *child, const struct linux_proc *parent)
 }
 
 /*
- * Sets the calling process's console connection, which fds 0-2 of its
- * Linux calls then reach, and which processes it creates later inherit:
- * conn_cap needs CALL and a connection whose shm has at least
- * CONSOLE_SHM_MIN bytes; -1 goes back to the kernel's serial console.
- * Affects only the caller and its future children, so it needs no
- * privilege. 0, -ECAPBILITY, -EINVAL (shm too small, or the connection
- * not valid).
+ * Sets a console connection: fds 0-2 of this process's Linux calls, and
+ * of the processes it creates from now on, reach the server behind
+ * conn_cap (CALL, a valid connection whose shm has at least
+ * CONSOLE_SHM_MIN bytes); -1 clears it. With CONSOLE_SET_SYSTEM it sets
+ * the system's console instead, used by every process without one of
+ * its own: only a thread whose MCP is PRIO_MAX (init) may. 0,
+ * -ECAPBILITY, -EINVAL (shm too small, connection not valid, unknown
+ * flags), -EPERM.
  */
-long sys_console_set(u64 conn_cap)
+long sys_console_set(u64 conn_cap, u64 flags)
 {
-	struct linux_proc *lp = &current->group->lx;
 	struct connection *conn = NULL;
 	long ret;
 
+	if (flags & ~(u64)CONSOLE_SET_SYSTEM)
+		return -EINVAL;
+	if ((flags & CONSOLE_SET_SYSTEM) && current->mcp < PRIO_MAX)
+		return -EPERM;
 	if (conn_cap != (u64)-1) {
 		ret = cap_get(current->group, cap_arg(conn_cap),
 			      OBJ_TYPE_CONNECTION, CAP_RIGHT_CALL,
@@ -180,7 +263,59 @@ long sys_console_set(u64 conn_cap)
 			return -EINVAL;
 		}
 	}
-	fwd_proc_exit(lp);
-	lp->console = conn; /* cap_get's reference moves here */
+	/* cap_get's reference moves into the slot. */
+	put_console(flags & CONSOLE_SET_SYSTEM ? &system_console
+					       : &current->group->lx.console,
+		    conn);
+	return 0;
+}
+
+/*
+ * The console server's input: up to len raw bytes typed on the serial
+ * console, blocking until one comes. The first caller claims the input
+ * until its process exits. Bytes read, -EBUSY (another process holds
+ * it), -EFAULT, -EINTR.
+ */
+long sys_console_input(void __user *buf, u64 len)
+{
+	if (!user_range_ok(buf, len))
+		return -EFAULT;
+	return console_raw_read_user(buf, len);
+}
+
+/*
+ * Writes len bytes to the serial console as they are (the console
+ * server's output; the kernel adds CR before LF). Returns len, or the
+ * bytes written if killed part way; -EFAULT.
+ */
+long sys_console_output(const void __user *buf, u64 len)
+{
+	char tmp[128];
+
+	if (!user_range_ok(buf, len))
+		return -EFAULT;
+	for (u64 done = 0; done < len;) {
+		u64 n = MIN(len - done, (u64)sizeof(tmp));
+
+		if (copy_from_user(tmp, (const char __user *)buf + done, n))
+			return done ? (long)done : -EFAULT;
+		console_write(tmp, n);
+		done += n;
+		/* Output costs 2-4 us a byte under TCG. */
+		if (done < len && sched_preempt_point())
+			return (long)done;
+	}
+	return (long)len;
+}
+
+/*
+ * The console server has a line (or an end of file) ready: readers that
+ * found none ask again. Any process may call it; a needless wake-up
+ * costs the readers one more request. Returns 0.
+ */
+long sys_console_wake(void)
+{
+	line_gen++;
+	waitq_wake_all(&line_waiters, 0);
 	return 0;
 }

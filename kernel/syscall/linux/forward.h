@@ -26,8 +26,11 @@ struct iovec_user {
 _Static_assert(sizeof(struct iovec_user) == 16, "Linux iovec is 16 bytes");
 
 struct fwd_round {
-	bool call;    /* a request waits in the shm: call fwd_call() */
-	u64 progress; /* what the syscall has done so far (bytes) */
+	bool call;	/* a request waits in the shm: call fwd_call() */
+	u64 progress;	/* kept across the restart (kcall_resume) */
+	long partial;	/* the result if the call fails: bytes done, or 0 */
+	int undo_slot;	/* a cap given to the server for the call, */
+	void *undo_obj; /* taken back if it fails (undo_obj != NULL) */
 };
 
 /* The running process's console connection, or NULL (serve locally). */
@@ -53,14 +56,21 @@ long fwd_read(void __user *buf, u64 len, struct fwd_round *rd);
  */
 long fwd_winsz(struct fwd_round *rd);
 /*
+ * One round of ioctl(fd, CONSOLE_IOCTL_SETFG, proc_cap): copies the
+ * process cap (CONTROL needed, -EINVAL otherwise) into the server's
+ * table, or passes -1 for none. 0, -EINVAL, -EIO, or rd->call.
+ */
+long fwd_setfg(u64 proc_cap, struct fwd_round *rd);
+/*
  * Makes the call a round asked for. Does not return on success (the
  * syscall restarts when the server answers); returns rd->progress if
  * nonzero, else -EIO (the server is dead, dying, or is the caller
  * itself), or -EINTR (killed while it waited for a busy server).
  */
 long fwd_call(const struct fwd_round *rd);
-/* Drops the process's console connection: it is exiting. */
-void fwd_proc_exit(struct linux_proc *lp);
+struct cap_group;
+/* g is exiting: its console connection and its raw-input claim go. */
+void fwd_proc_exit(struct cap_group *g);
 /* A new process starts with its creator's console connection. */
 void fwd_proc_inherit(struct linux_proc *child,
 		      const struct linux_proc *parent);

@@ -26,6 +26,7 @@
 #include <syscall/linux/forward.h>
 #include <syscall/linux/linux.h>
 #include <uapi/ferry/errno.h>
+#include <uapi/ferry/proto/console.h>
 
 /* Linux's tty layer copies a write in chunks of this many bytes. */
 #define TTY_CHUNK 2048
@@ -229,6 +230,12 @@ long linux_ioctl(u64 fd, u64 req, u64 arg)
 
 	if (!console_fd(fd))
 		return -EBADF;
+	if ((u32)req == CONSOLE_IOCTL_SETFG && fwd_console()) {
+		struct fwd_round rd;
+		long ret = fwd_setfg(arg, &rd);
+
+		return rd.call ? fwd_call(&rd) : ret;
+	}
 	if ((u32)req != TIOCGWINSZ)
 		return -ENOTTY;
 	if (fwd_console()) {

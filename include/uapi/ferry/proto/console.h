@@ -11,7 +11,14 @@
  *                  CONSOLE_DATA_OFF), or a negative errno;
  *   CONSOLE_READ   bytes placed at CONSOLE_DATA_OFF, 0..len (0: end of
  *                  file), or a negative errno;
- *   CONSOLE_WINSZ  rows << 16 | columns, or a negative errno.
+ *   CONSOLE_WINSZ  rows << 16 | columns, or a negative errno;
+ *   CONSOLE_SETFG  0; `len` is a slot in the server's table holding a
+ *                  process cap (CONTROL) the kernel copied there from the
+ *                  caller's ioctl(fd, CONSOLE_IOCTL_SETFG, cap): the
+ *                  foreground process, which Ctrl-C kills; or -1: none.
+ * A CONSOLE_READ with no line ready answers -EAGAIN: the kernel then
+ * waits until the server calls SYS_console_wake (a line or an end of
+ * file is ready) and asks again.
  * The kernel trusts none of it beyond those bounds.
  */
 #ifndef FERRY_UAPI_PROTO_CONSOLE_H
@@ -22,6 +29,12 @@
 #define CONSOLE_WRITE 1
 #define CONSOLE_READ 2
 #define CONSOLE_WINSZ 3
+#define CONSOLE_SETFG 4
+
+/* ioctl on fds 0-2 (Ferry's own request number): the foreground process. */
+#define CONSOLE_IOCTL_SETFG 0x46e0
+/* SYS_console_set's flags: the system's default console (MCP PRIO_MAX). */
+#define CONSOLE_SET_SYSTEM 1
 
 struct console_req {
 	struct ipc_msg hdr; /* data_offset 16, data_len 16 + len */
