@@ -3,17 +3,20 @@
  * and the shm copies the syscalls above need.
  *
  * The protocol, in steps:
- *  1. A syscall (say a forwarded write) writes its message into the
- *     connection's shm and calls kcall_call(), which records the
- *     syscall's identity and migrates the thread into the handler as
- *     ipc_call does. The thread's kernel stack is abandoned.
+ *  1. A syscall (say a forwarded write) reserves the connection
+ *     (kcall_prepare), writes its message into the shm and calls
+ *     kcall_commit(), which records the syscall's identity and migrates
+ *     the thread into the handler as ipc_call does. The thread's kernel
+ *     stack is abandoned.
  *  2. The handler returns: ipc_finish_passive() calls kcall_finish()
  *     instead of setting rax. Or the server dies: ipc_wake_caller()
  *     calls kcall_abort(). Either records the outcome and rewinds the
  *     frame to the syscall instruction.
  *  3. The thread resumes in user mode at the syscall instruction, enters
  *     the same syscall again, and kcall_resume() gives it the outcome.
- *  4. The syscall completes, or makes the next round (back to 1).
+ *  4. The syscall completes and releases the connection
+ *     (kcall_release), or makes the next round (back to 1, still
+ *     holding it).
  * A thread killed at any step is retired as any caller in IPC is
  * (death.c); kcall_detach() forgets its kcall.
  */
@@ -26,8 +29,8 @@
 #include <sched/sched.h>
 #include <uapi/ferry/errno.h>
 
-/* Like call.c's check_conn, in the words a forwarded call answers. */
-static long kcall_check(struct connection *conn)
+/* The connection's state and its server's life, as check_conn sees them. */
+static long kcall_check_dead(struct connection *conn)
 {
 	if (unlikely(conn->state != CONN_VALID))
 		return conn->state == CONN_PENDING ? -EINVAL : -EIO;
@@ -35,20 +38,47 @@ static long kcall_check(struct connection *conn)
 		conn->state = CONN_DEAD; /* as check_conn: dead for good */
 		return -EIO;
 	}
+	return 0;
+}
+
+/* Like call.c's check_conn, in the words a forwarded call answers. */
+static long kcall_check(struct connection *conn)
+{
+	long ret = kcall_check_dead(conn);
+
+	if (ret)
+		return ret;
 	if (unlikely(conn->busy || conn->handler->ipc.passive->busy))
 		return ipc_waits_for_current(conn->handler) ? -EDEADLK
 							    : -EIPCRETRY;
 	return 0;
 }
 
-long kcall_call(struct connection *conn, u64 progress)
+static void release(struct kcall *k)
 {
-	struct thread *self = current;
-	struct arch_regs *r = thread_regs(self);
-	struct ipc_passive *p;
-	struct kcall *k = &self->ipc.kcall;
+	struct connection *conn = k->conn;
+
+	if (conn) {
+		k->conn = NULL;
+		/* A call still in flight (its caller died) keeps it busy. */
+		if (conn->handler->ipc.passive->conn != conn)
+			conn->busy = false;
+		obj_put(conn);
+	}
+}
+
+long kcall_prepare(struct connection *conn)
+{
+	struct kcall *k = &current->ipc.kcall;
 	long ret;
 
+	if (k->conn == conn) {
+		ret = kcall_check_dead(conn);
+		if (ret)
+			release(k);
+		return ret;
+	}
+	release(k); /* another connection's: not ours any more */
 	/*
 	 * A busy handler: wait a tick and look again. Bounded by the
 	 * handler's own work; the per-handler wait queue of issue 7's first
@@ -60,6 +90,20 @@ long kcall_call(struct connection *conn, u64 progress)
 	}
 	if (ret)
 		return ret;
+	obj_get(conn);
+	conn->busy = true;
+	k->conn = conn;
+	return 0;
+}
+
+void kcall_commit(u64 progress)
+{
+	struct thread *self = current;
+	struct arch_regs *r = thread_regs(self);
+	struct kcall *k = &self->ipc.kcall;
+	struct connection *conn = k->conn;
+	struct ipc_passive *p = conn->handler->ipc.passive;
+
 	/* Committed: the state ipc_call leaves, with no client message. */
 	k->state = KCALL_CALLING;
 	k->result = 0;
@@ -69,8 +113,7 @@ long kcall_call(struct connection *conn, u64 progress)
 	k->args[0] = arch_sysarg0(r);
 	k->args[1] = arch_sysarg1(r);
 	k->args[2] = arch_sysarg2(r);
-	p = conn->handler->ipc.passive;
-	obj_get(conn); /* dropped by ipc_return or the handler's death */
+	obj_get(conn); /* the call's, dropped by ipc_return or the death */
 	conn->busy = true;
 	conn->call_msg = 0; /* nothing to take capabilities back into */
 	p->busy = true;
@@ -79,12 +122,29 @@ long kcall_call(struct connection *conn, u64 progress)
 			       conn->server_shm, conn->badge, 0, 0);
 }
 
+long kcall_call(struct connection *conn, u64 progress)
+{
+	long ret = kcall_prepare(conn);
+
+	if (ret)
+		return ret;
+	kcall_commit(progress);
+}
+
+void kcall_release(void)
+{
+	release(&current->ipc.kcall);
+}
+
 static void restart(struct thread *t, long result)
 {
 	struct kcall *k = &t->ipc.kcall;
 
 	k->state = KCALL_DONE;
 	k->result = result;
+	/* ipc_return made it idle: still ours until the restart reads it. */
+	if (k->conn && k->conn->state == CONN_VALID)
+		k->conn->busy = true;
 	arch_regs_restart_syscall(thread_regs(t), k->nr);
 }
 
@@ -101,6 +161,7 @@ void kcall_abort(struct thread *t)
 void kcall_detach(struct thread *t)
 {
 	t->ipc.kcall.state = KCALL_NONE;
+	release(&t->ipc.kcall);
 }
 
 bool kcall_resume(long *result, u64 *progress)
@@ -115,6 +176,8 @@ bool kcall_resume(long *result, u64 *progress)
 	*result = mine ? k->result : 0;
 	*progress = mine ? k->progress : 0;
 	k->state = KCALL_NONE;
+	if (!mine)
+		release(k);
 	return mine;
 }
 

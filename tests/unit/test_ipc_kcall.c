@@ -106,15 +106,22 @@ static void test_round_trip(void **state)
 	assert_ptr_equal(ipc_switch(ipc_return(42, 0)), c);
 	assert_true(host_switched_to_user);
 	assert_restarted(c);
-	assert_false(ln->conn->busy);
+	/* Reserved for c until its restart has read the answer. */
+	assert_true(ln->conn->busy);
+	assert_ptr_equal(c->ipc.kcall.conn, ln->conn);
 	assert_false(w.h->ipc.passive->busy);
 	assert_int_equal(c->sc->obj.refcount, 1);
+	assert_int_equal(ipc_ret(ipc_call(ln->cap, 0, 0, 0)), -EIPCRETRY);
 
 	reenter(c);
 	assert_true(kcall_resume(&res, &progress));
 	assert_int_equal(res, 42);
 	assert_int_equal(progress, 7);
 	assert_int_equal(c->ipc.kcall.state, KCALL_NONE);
+	assert_true(ln->conn->busy);
+	kcall_release();
+	assert_false(ln->conn->busy);
+	assert_null(c->ipc.kcall.conn);
 	/* Only once. */
 	assert_false(kcall_resume(&res, &progress));
 	assert_int_equal(res, 0);
@@ -122,6 +129,41 @@ static void test_round_trip(void **state)
 	/* The connection serves ordinary calls again. */
 	ipc_call_in(&w, ln, 0, 0, 0);
 	ipc_return_to(&w, c, 3);
+	ipc_world_fini(&w);
+}
+
+/*
+ * A second round (a long write's next chunk) goes on the connection the
+ * thread holds, which nobody else could take meanwhile.
+ */
+static void test_second_round(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct thread *c;
+	long res;
+	u64 progress;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	c = ln->cl->t;
+	kcall_in(&w, ln, 0);
+	assert_ptr_equal(ipc_switch(ipc_return(2048, 0)), c);
+	reenter(c);
+	assert_true(kcall_resume(&res, &progress));
+	assert_int_equal(res, 2048);
+	assert_int_equal(ln->conn->obj.refcount, 3); /* 2 slots, ours */
+	assert_ptr_equal(ipc_switch(kcall_call(ln->conn, 2048)), w.h);
+	assert_int_equal(ln->conn->obj.refcount, 4); /* and the call's */
+	assert_ptr_equal(ipc_switch(ipc_return(100, 0)), c);
+	reenter(c);
+	assert_true(kcall_resume(&res, &progress));
+	assert_int_equal(res, 100);
+	assert_int_equal(progress, 2048);
+	kcall_release();
+	assert_int_equal(ln->conn->obj.refcount, 2);
+	assert_false(ln->conn->busy);
 	ipc_world_fini(&w);
 }
 
@@ -145,12 +187,16 @@ static void test_resume_other_syscall(void **state)
 	assert_false(kcall_resume(&res, &progress));
 	assert_int_equal(progress, 0);
 	assert_int_equal(c->ipc.kcall.state, KCALL_NONE);
+	/* The stale reservation went with it. */
+	assert_false(ln->conn->busy);
+	assert_null(c->ipc.kcall.conn);
 	/* Nor from another place. */
 	enter_syscall(c);
 	kcall_in(&w, ln, 5);
 	assert_ptr_equal(ipc_switch(ipc_return(1, 0)), c);
 	assert_false(kcall_resume(&res, &progress)); /* rip not past it */
 	assert_int_equal(c->ipc.kcall.state, KCALL_NONE);
+	assert_false(ln->conn->busy);
 	ipc_world_fini(&w);
 }
 
@@ -175,15 +221,16 @@ static void test_handler_dies(void **state)
 	assert_ptr_equal(ipc_thread_exit(w.h), c);
 	assert_restarted(c);
 	assert_int_equal(conn->state, CONN_DEAD);
-	assert_false(conn->busy);
+	assert_false(conn->busy); /* a dead connection is not kept busy */
 	assert_int_equal(c->sc->obj.refcount, 1);
 	reenter(c);
 	assert_true(kcall_resume(&res, &progress));
 	assert_int_equal(res, -EIO);
 	assert_int_equal(progress, 3);
-	/* Promptly, from now on: no switch, no wait. */
+	/* Promptly, from now on: no switch, no wait; nothing stays held. */
 	assert_int_equal(ipc_ret(kcall_call(conn, 0)), -EIO);
 	assert_int_equal(c->ipc.kcall.state, KCALL_NONE);
+	assert_null(c->ipc.kcall.conn);
 	ipc_world_fini(&w);
 }
 
@@ -246,6 +293,8 @@ static void test_caller_killed(void **state)
 	cap_group_exit(ln->cl->g, 0);
 	assert_int_equal(c->state, TS_DEAD);
 	assert_int_equal(c->ipc.kcall.state, KCALL_NONE);
+	assert_null(c->ipc.kcall.conn);
+	assert_true(ln->conn->busy); /* the call still runs */
 	assert_null(w.h->ipc.passive->caller);
 	ipc_run_as(w.h);
 	/* The closed connection's destructor is next, from the user frame. */
@@ -271,7 +320,9 @@ static void test_call_into_self(void **state)
 	kcall_in(&w, ln, 0);
 	enter_syscall(w.h);
 	assert_int_equal(ipc_ret(kcall_call(ln->conn, 0)), -EDEADLK);
+	assert_null(w.h->ipc.kcall.conn);
 	assert_ptr_equal(ipc_switch(ipc_return(0, 0)), c);
+	kcall_release();
 	ipc_world_fini(&w);
 }
 
@@ -296,6 +347,7 @@ static void test_fastpath_falls_back(void **state)
 	assert_true(ln->conn->busy);
 	assert_ptr_equal(ipc_switch(ipc_return(5, 0)), c);
 	assert_restarted(c);
+	kcall_release();
 	ipc_world_fini(&w);
 }
 
@@ -323,6 +375,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		kenv_test(test_round_trip),
+		kenv_test(test_second_round),
 		kenv_test(test_resume_other_syscall),
 		kenv_test(test_handler_dies),
 		kenv_test(test_server_dead_before),

@@ -30,7 +30,7 @@ static long sys3(long nr, long a, long b, long c)
 }
 
 /* One question to the server; data (len bytes) comes back into out. */
-static long query(uint32_t op, uint64_t len, void *out)
+static long query_at(uint32_t op, uint64_t len, void *out, uint32_t off)
 {
 	struct ipc_msg *m = ipc_msg_init(&ask, 16 + 4064, 0);
 	struct console_req *q = (struct console_req *)m;
@@ -38,10 +38,16 @@ static long query(uint32_t op, uint64_t len, void *out)
 
 	q->op = op;
 	q->len = len;
+	q->pid = off;
 	r = ipc_call(&ask, m, 0);
 	if (out && r >= 0)
 		memcpy(out, (char *)m + CONSOLE_DATA_OFF, len);
 	return r;
+}
+
+static long query(uint32_t op, uint64_t len, void *out)
+{
+	return query_at(op, len, out, 0);
 }
 
 static int start_server(void)
@@ -176,6 +182,72 @@ static void test_read_ioctl(void)
 	tap_eq(r5, 5, "readv fills the first non-empty iovec");
 }
 
+static char pat_a[5000], pat_b[5000];
+static volatile long b_result = 1, b_started;
+static _Alignas(16) char b_stack[16384];
+
+static void writer_b(void *arg)
+{
+	(void)arg;
+	b_started = 1;
+	b_result = sys3(SYS_write, 1, (long)pat_b, sizeof(pat_b));
+	fy_thread_exit();
+}
+
+static int uniform(const char *p, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (p[i] != p[0])
+			return 0;
+	return 1;
+}
+
+/*
+ * Two threads write 5000 bytes each at once, through a server slow
+ * enough that the other thread runs in the middle: each write's three
+ * chunks arrive together (the connection is the writer's until its
+ * write is done), never interleaved with the other's.
+ */
+static void test_two_writers(void)
+{
+	static char seen[8192];
+	long a, t;
+	char first;
+
+	memset(pat_a, 'A', sizeof(pat_a));
+	memset(pat_b, 'B', sizeof(pat_b));
+	query(CON_OP_SLOW, 2, NULL);
+	fy_console_set(con.cap, 0);
+	t = fy_thread_create(CAP_SELF_GROUP, writer_b,
+			     b_stack + sizeof(b_stack), NULL, 0);
+	while (t >= 0 && !b_started)
+		fy_yield();
+	a = sys3(SYS_write, 1, (long)pat_a, sizeof(pat_a));
+	while (t >= 0 && b_result == 1)
+		fy_yield();
+	fy_console_set(-1, 0);
+	query(CON_OP_SLOW, 0, NULL);
+	tap_ok(t >= 0, "a second writer thread");
+	tap_eq(a, 5000, "thread A's write");
+	tap_eq(b_result, 5000, "thread B's write, at the same time");
+	tap_eq(query(CON_OP_CHUNKS, 0, NULL), 6, "6 chunks in all");
+	for (uint32_t off = 0; off < sizeof(seen); off += 4000) {
+		uint32_t n =
+			sizeof(seen) - off < 4000 ? sizeof(seen) - off : 4000;
+
+		query_at(CON_OP_SEEN, n, seen + off, off);
+	}
+	first = seen[0];
+	tap_ok((first == 'A' || first == 'B') && uniform(seen, 5000),
+	       "the first write's 5000 bytes come together (%c)", first);
+	tap_ok(seen[5000] == (first == 'A' ? 'B' : 'A') &&
+		       uniform(seen + 5000, sizeof(seen) - 5000),
+	       "then the other's");
+	if (t >= 0)
+		fy_cap_delete((cap_t)t);
+	query(CON_OP_RESET, 0, NULL);
+}
+
 /* The server dies inside a write, then stays dead: -EIO at once. */
 static void test_death(void)
 {
@@ -208,6 +280,7 @@ int main(void)
 	test_write();
 	test_writev_and_faults();
 	test_read_ioctl();
+	test_two_writers();
 	test_death();
 	stop_server();
 	return tap_done();

@@ -79,6 +79,19 @@ static long gather(struct connection *conn, const struct iovec_user *iov,
 	return 0;
 }
 
+/* The syscall ends with ret: the connection is free for others. */
+static long finish(long ret)
+{
+	kcall_release();
+	return ret;
+}
+
+/* What a forwarded call answers when the server cannot be asked. */
+static long unreachable(long ret)
+{
+	return ret == -EINTR ? -EINTR : -EIO;
+}
+
 long fwd_write(const struct iovec_user *iov, u64 cnt, u64 total,
 	       struct fwd_round *rd)
 {
@@ -86,63 +99,75 @@ long fwd_write(const struct iovec_user *iov, u64 cnt, u64 total,
 	u64 done, n;
 	long res;
 
-	*rd = (struct fwd_round){.call = false};
+	rd->call = false;
 	if (kcall_resume(&res, &done)) {
 		u64 sent = MIN(total - MIN(done, total), (u64)CONSOLE_CHUNK);
 
 		if (res < 0)
-			return done ? (long)done : res;
+			return finish(done ? (long)done : res);
 		done += MIN((u64)res, sent);
 		if ((u64)res < sent)
-			return (long)done; /* the server took less: stop */
+			return finish((long)done); /* the server took less */
 	}
 	if (done >= total)
-		return (long)done;
+		return finish((long)done);
+	res = kcall_prepare(conn);
+	if (res)
+		return done ? (long)done : unreachable(res);
 	n = MIN(total - done, (u64)CONSOLE_CHUNK);
 	/* The whole chunk is in before any of it goes out (io.c). */
 	if (gather(conn, iov, cnt, done, n) ||
 	    put_req(conn, CONSOLE_WRITE, n, n))
-		return done ? (long)done : -EFAULT;
+		return finish(done ? (long)done : -EFAULT);
 	rd->call = true;
 	rd->progress = done;
-	rd->partial = (long)done;
 	return 0;
 }
 
 long fwd_read(void __user *buf, u64 len, struct fwd_round *rd)
 {
 	struct connection *conn = fwd_console();
-	u64 room = MIN(len, conn->shm_size - CONSOLE_DATA_OFF), gen;
+	u64 room, gen;
 	long res;
 
-	*rd = (struct fwd_round){.call = false};
+	rd->call = false;
 	if (kcall_resume(&res, &gen)) {
-		if (res == -EAGAIN) {
-			/*
-			 * No line yet. `gen` is line_gen from before the call:
-			 * a line completed since then has bumped it, so the
-			 * wake-up cannot be missed; else wait for one.
-			 */
-			if (gen == line_gen) {
-				long r = sched_block(&line_waiters);
-
-				if (r < 0)
-					return r;
-			}
-		} else {
-			if (res <= 0)
-				return res;
+		if (res != -EAGAIN) {
+			/* The answer is in the connection we reserved. */
+			conn = current->ipc.kcall.conn;
+			if (res <= 0 || !conn)
+				return finish(res <= 0 ? res : -EIO);
+			room = MIN(len, conn->shm_size - CONSOLE_DATA_OFF);
 			res = (long)MIN((u64)res, room);
 			if (kcall_shm_read_user(conn, CONSOLE_DATA_OFF, buf,
 						(u64)res))
-				return -EFAULT;
-			return res;
+				return finish(-EFAULT);
+			return finish(res);
 		}
+		/*
+		 * No line yet: wait, holding nothing. `gen` is line_gen from
+		 * before the call: a line completed since then has bumped
+		 * it, so its wake-up cannot be missed.
+		 */
+		kcall_release();
+		if (gen == line_gen) {
+			long r = sched_block(&line_waiters);
+
+			if (r < 0)
+				return r;
+		}
+		conn = fwd_console(); /* it may have been replaced meanwhile */
+		if (!conn)
+			return -EIO;
 	}
+	res = kcall_prepare(conn);
+	if (res)
+		return unreachable(res);
+	room = MIN(len, conn->shm_size - CONSOLE_DATA_OFF);
 	if (put_req(conn, CONSOLE_READ, room, room))
-		return -EIO;
+		return finish(-EIO);
 	rd->call = true;
-	rd->progress = line_gen;
+	rd->progress = line_gen; /* nothing blocks from here to the call */
 	return 0;
 }
 
@@ -152,61 +177,70 @@ long fwd_winsz(struct fwd_round *rd)
 	u64 unused;
 	long res;
 
-	*rd = (struct fwd_round){.call = false};
+	rd->call = false;
 	if (kcall_resume(&res, &unused))
-		return res;
+		return finish(res);
+	res = kcall_prepare(conn);
+	if (res)
+		return unreachable(res);
 	if (put_req(conn, CONSOLE_WINSZ, 0, 0))
-		return -EIO;
+		return finish(-EIO);
 	rd->call = true;
+	rd->progress = 0;
 	return 0;
 }
 
 long fwd_setfg(u64 proc_cap, struct fwd_round *rd)
 {
 	struct connection *conn = fwd_console();
-	struct cap_group *srv = conn->handler->group, *g;
+	struct cap_group *srv, *g = NULL;
 	u64 unused;
 	long res, slot = -1;
 
-	*rd = (struct fwd_round){.call = false};
+	rd->call = false;
 	if (kcall_resume(&res, &unused))
-		return res;
+		return finish(res);
 	if ((int)proc_cap != -1) {
 		res = cap_get(current->group, cap_arg(proc_cap),
 			      OBJ_TYPE_CAP_GROUP, CAP_RIGHT_CONTROL,
 			      (void **)&g);
 		if (res)
 			return -EINVAL;
+	}
+	res = kcall_prepare(conn);
+	if (res)
+		goto out_put;
+	/* Reserved and idle: nothing below blocks, so the call happens. */
+	srv = conn->handler->group;
+	if (g) {
 		slot = cap_alloc(srv, g, CAP_RIGHT_CONTROL);
-		obj_put(g); /* the server's slot holds its own reference */
-		if (slot < 0)
-			return -EIO; /* the server's table is gone or full */
+		if (slot < 0) {
+			res = -EIO; /* the server's table is gone or full */
+			goto out_release;
+		}
 	}
 	if (put_req(conn, CONSOLE_SETFG, (u64)slot, 0)) {
-		if (slot >= 0)
-			cap_remove(srv, (int)slot);
-		return -EIO;
+		if (g)
+			cap_remove_if(srv, (int)slot, g);
+		res = -EIO;
+		goto out_release;
 	}
+	if (g)
+		obj_put(g); /* the server's slot holds its own reference */
 	rd->call = true;
-	if (slot >= 0) {
-		rd->undo_slot = (int)slot;
-		rd->undo_obj = g;
-	}
+	rd->progress = 0;
 	return 0;
+out_release:
+	kcall_release();
+out_put:
+	if (g)
+		obj_put(g);
+	return unreachable(res);
 }
 
-long fwd_call(const struct fwd_round *rd)
+void fwd_call(const struct fwd_round *rd)
 {
-	struct connection *conn = fwd_console();
-	struct cap_group *srv = conn->handler->group;
-	long ret = kcall_call(conn, rd->progress);
-
-	/* The call did not happen: take back a cap copied for it. */
-	if (rd->undo_obj)
-		cap_remove_if(srv, rd->undo_slot, rd->undo_obj);
-	if (rd->partial && ret != -EINTR)
-		return rd->partial;
-	return ret == -EINTR ? -EINTR : -EIO;
+	kcall_commit(rd->progress);
 }
 
 static void put_console(struct connection **slot, struct connection *conn)

@@ -9,7 +9,9 @@
  * result or leaves the next request in the shm and asks its caller to
  * make the call (struct fwd_round), once the caller has freed what it
  * holds: a kcall does not return, and the syscall restarts from its
- * beginning.
+ * beginning. A round that asks for the call has reserved the connection
+ * (kcall_prepare) and must not block before fwd_call(); one that ends
+ * the syscall has released it.
  */
 #ifndef KERNEL_SYSCALL_LINUX_FORWARD_H
 #define KERNEL_SYSCALL_LINUX_FORWARD_H
@@ -58,16 +60,15 @@ long fwd_winsz(struct fwd_round *rd);
 /*
  * One round of ioctl(fd, CONSOLE_IOCTL_SETFG, proc_cap): copies the
  * process cap (CONTROL needed, -EINVAL otherwise) into the server's
- * table, or passes -1 for none. 0, -EINVAL, -EIO, or rd->call.
+ * table, or passes -1 for none. 0, -EINVAL, -EIO, -EINTR, or rd->call.
  */
 long fwd_setfg(u64 proc_cap, struct fwd_round *rd);
 /*
- * Makes the call a round asked for. Does not return on success (the
- * syscall restarts when the server answers); returns rd->progress if
- * nonzero, else -EIO (the server is dead, dying, or is the caller
- * itself), or -EINTR (killed while it waited for a busy server).
+ * Makes the call a round asked for: the connection is reserved and the
+ * request is in its shm (kcall.h). Does not return: the syscall
+ * restarts when the server answers.
  */
-long fwd_call(const struct fwd_round *rd);
+void fwd_call(const struct fwd_round *rd) __attribute__((noreturn));
 struct cap_group;
 /* g is exiting: its console connection and its raw-input claim go. */
 void fwd_proc_exit(struct cap_group *g);

@@ -102,7 +102,9 @@ long linux_write(u64 fd, const void __user *buf, u64 len)
 		struct fwd_round rd;
 		long ret = fwd_write(&v, 1, v.len, &rd);
 
-		return rd.call ? fwd_call(&rd) : ret;
+		if (rd.call)
+			fwd_call(&rd);
+		return ret;
 	}
 	return console_write_iov(&v, 1, v.len);
 }
@@ -125,7 +127,9 @@ long linux_read(u64 fd, void __user *buf, u64 len)
 		struct fwd_round rd;
 		long ret = fwd_read(buf, MIN(len, MAX_RW_COUNT), &rd);
 
-		return rd.call ? fwd_call(&rd) : ret;
+		if (rd.call)
+			fwd_call(&rd);
+		return ret;
 	}
 	return console_read_user(buf, MIN(len, MAX_RW_COUNT));
 }
@@ -188,7 +192,9 @@ long linux_writev(u64 fd, const void __user *uiov, u64 cnt)
 
 		ret = fwd_write(iov, cnt, (u64)total, &rd);
 		kfree(iov); /* a kcall does not return: free it first */
-		return rd.call ? fwd_call(&rd) : ret;
+		if (rd.call)
+			fwd_call(&rd);
+		return ret;
 	}
 	ret = console_write_iov(iov, cnt, (u64)total);
 	kfree(iov);
@@ -234,7 +240,9 @@ long linux_ioctl(u64 fd, u64 req, u64 arg)
 		struct fwd_round rd;
 		long ret = fwd_setfg(arg, &rd);
 
-		return rd.call ? fwd_call(&rd) : ret;
+		if (rd.call)
+			fwd_call(&rd);
+		return ret;
 	}
 	if ((u32)req != TIOCGWINSZ)
 		return -ENOTTY;
@@ -243,7 +251,7 @@ long linux_ioctl(u64 fd, u64 req, u64 arg)
 		long ret = fwd_winsz(&rd);
 
 		if (rd.call)
-			return fwd_call(&rd);
+			fwd_call(&rd);
 		if (ret < 0)
 			return ret;
 		ws.row = (u16)(ret >> 16);

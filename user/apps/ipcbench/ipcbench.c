@@ -30,9 +30,15 @@
  *                   and it returns the server's count of destructor runs,
  *                   which is checked. The barrier call's own cost, taken
  *                   alone, is subtracted.
+ * and, on the system's console (init's user/servers/console):
+ *   console_write   write(1, 64 bytes): a kernel-made call into the
+ *                   console server, its restart, and the server's
+ *                   SYS_console_output of the bytes to the UART (a
+ *                   "# ..." line, which the bench log ignores)
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 
 #include <ferry/ipc.h>
 
@@ -205,6 +211,34 @@ static int bench_copy(struct ipc_conn *c)
 	return 0;
 }
 
+#define CONSOLE_ITERS 200
+
+static int bench_console(void)
+{
+	static const char head[] = "# console_write: 64 bytes through the "
+				   "console server ";
+	char line[64];
+	uint64_t t0, cycles;
+
+	memset(line, '.', sizeof(line));
+	memcpy(line, head, sizeof(head) - 1);
+	line[sizeof(line) - 1] = '\n';
+	for (int pass = 0; pass < 2; pass++) { /* warm up, then measure */
+		t0 = bench_rdtsc();
+		for (long i = 0; i < CONSOLE_ITERS; i++) {
+			if (fy_syscall3(SYS_write, 1, (long)line, 64) != 64) {
+				printf("# bench console_write: a write "
+				       "failed\n");
+				return 1;
+			}
+		}
+		cycles = bench_rdtsc() - t0;
+	}
+	bench_report("console_write", cycles, bench_empty_loop(CONSOLE_ITERS),
+		     CONSOLE_ITERS);
+	return 0;
+}
+
 /* Waits until the server's destructors have run `want` times. */
 static int wait_teardown(struct ipc_conn *ctl, struct ipc_msg *q, long want)
 {
@@ -282,6 +316,7 @@ int main(int argc, char **argv)
 	failed |= bench_copy(&big);
 	bench_call("ipc_call_cap", &c, ipc_msg_init(&c, 0, 1), 1);
 	failed |= bench_register((cap_t)srv, &c);
+	failed |= bench_console();
 
 	ipc_close(&c);
 	ipc_close(&big);

@@ -11,7 +11,7 @@
 
 #include "../con_proto.h"
 
-static long total, chunks, take_max = -1, die_next, last_pid;
+static long total, chunks, take_max = -1, die_next, last_pid, slow;
 static char seen[CON_SEEN];
 
 static long handler(struct ipc_msg *m, uint64_t badge)
@@ -30,10 +30,16 @@ static long handler(struct ipc_msg *m, uint64_t badge)
 			fy_proc_exit(3); /* dies in the middle of the call */
 		if (q->len > room)
 			return -EINVAL;
+		for (long t0 = fy_kstat(KSTAT_TICKS);
+		     fy_kstat(KSTAT_TICKS) - t0 < slow;)
+			; /* preemptible: other writers run meanwhile */
 		n = take_max >= 0 && (long)q->len > take_max ? take_max
 							     : (long)q->len;
-		if (total + n <= CON_SEEN)
-			memcpy(seen + total, data, (size_t)n);
+		if (total < CON_SEEN)
+			memcpy(seen + total, data,
+			       (size_t)(n < CON_SEEN - total
+						? n
+						: CON_SEEN - total));
 		total += n;
 		chunks++;
 		last_pid = q->pid;
@@ -51,9 +57,10 @@ static long handler(struct ipc_msg *m, uint64_t badge)
 	case CON_OP_PID:
 		return last_pid;
 	case CON_OP_SEEN:
-		if (q->len > room)
+		if (q->len > room || q->pid > CON_SEEN ||
+		    q->len > CON_SEEN - q->pid)
 			return -EINVAL;
-		memcpy(data, seen, q->len);
+		memcpy(data, seen + q->pid, q->len);
 		return 0;
 	case CON_OP_TAKE_MAX:
 		take_max = (long)q->len;
@@ -61,8 +68,11 @@ static long handler(struct ipc_msg *m, uint64_t badge)
 	case CON_OP_DIE_NEXT:
 		die_next = 1;
 		return 0;
+	case CON_OP_SLOW:
+		slow = (long)q->len;
+		return 0;
 	case CON_OP_RESET:
-		total = chunks = 0;
+		total = chunks = slow = 0;
 		take_max = -1;
 		memset(seen, 0, sizeof(seen));
 		return 0;
