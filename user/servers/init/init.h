@@ -19,5 +19,10 @@ int init_mode_test(void);
  * stays).
  */
 long init_console_start(void);
+/*
+ * Kills the console server and checks that the watcher starts another
+ * and that a write goes through it; prints one TAP line. 1 if not.
+ */
+int init_console_check_restart(void);
 
 #endif
