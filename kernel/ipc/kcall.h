@@ -75,7 +75,7 @@ long kcall_prepare(struct connection *conn);
  * kcall_resume() hands back the outcome and `progress`.
  */
 void kcall_commit(u64 progress) __attribute__((noreturn));
-/* kcall_prepare() and kcall_commit() with no request to write. */
+/* kcall_prepare() then kcall_commit(), for a request in the shm already. */
 long kcall_call(struct connection *conn, u64 progress);
 /* The syscall is done with the connection: another thread may have it. */
 void kcall_release(void);

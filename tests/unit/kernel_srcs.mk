@@ -33,6 +33,7 @@ UNIT_SRCS_test_ipc_call := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_ipc_death := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_ipc_fastpath := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_ipc_kcall := $(UNIT_IPC_SRCS)
+UNIT_SRCS_test_linux_forward := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_id_alloc := $(UNIT_KERNEL_CORE)
 
 # The Linux personality's own state: unsupported-call reports, names,
