@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: tools/qemu.sh run|test|bench|kfault|ksmap|ksmep|kdf|knmi|knmi-iret|debug
+# Usage: tools/qemu.sh run|test|console|bench|kfault|ksmap|ksmep|kdf|knmi|knmi-iret|debug
 #
 # The one place that owns QEMU's command line; `make run/test/bench/debug`
 # all come here. The kernel command line (-append) is the mode, which the
@@ -22,6 +22,9 @@
 #          kernel must carry on to a clean poweroff
 #   knmi-iret  an NMI at the iretq to user mode, after its swapgs: user
 #          mode must still get its own GS base
+#   console  run mode with the serial port on a pipe: tools/console-check.py
+#          types at the shell (echo, backspace, Ctrl-C, Ctrl-D) and
+#          prints TAP lines
 #   debug  stops at the first instruction and waits for gdb on :1234
 #
 # The kernel powers off through isa-debug-exit, which makes QEMU exit with
@@ -49,7 +52,7 @@ cpu=qemu64,+smep,+smap,+fsgsbase,+rdrand
 qemu=(qemu-system-x86_64 -machine pc -cpu "$cpu" -m 256M -rtc base=utc -display none
 	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
 	-kernel "$BUILD/ferry.bin" -initrd "$BUILD/initrd.cpio"
-	-append "$mode")
+	-append "${mode/#console/run}")
 
 # Maps QEMU's exit status to ours and says what went wrong.
 qemu_result() {
@@ -77,6 +80,9 @@ run)
 	# Quitting from the monitor (Ctrl-A X) is a normal end too.
 	[ "$status" -eq 0 ] || qemu_result "$status"
 	;;
+console)
+	timeout "$QEMU_TIMEOUT" tools/console-check.py "${qemu[@]}" -serial stdio
+	;;
 test)
 	timeout "$QEMU_TIMEOUT" "${qemu[@]}" -serial stdio </dev/null ||
 		status=$?
@@ -86,7 +92,9 @@ bench)
 	log=$BUILD/bench.log
 	timeout "$QEMU_TIMEOUT" "${qemu[@]}" -icount shift=0,sleep=off \
 		-serial stdio </dev/null >"$log" || status=$?
-	tr -d '\r' <"$log" | grep -E '^(# )?bench ' || true
+	# -a: one stray NUL in the log would make grep call it binary and
+	# print no figure at all.
+	tr -d '\r' <"$log" | grep -aE '^(# )?bench ' || true
 	qemu_result "$status" || { echo "qemu.sh: full log in $log" >&2; exit 1; }
 	;;
 kfault | ksmap | ksmep | kdf)

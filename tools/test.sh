@@ -8,7 +8,9 @@
 # 4. the kernel-fault report checks (tools/qemu.sh kfault, ksmap, ksmep, kdf,
 #    knmi, knmi-iret);
 # 5. the checks of `make run PROG=...`'s gate (tools/check-prog-test.sh);
-# 6. tools/collect.py over all of them, whose last line is
+# 6. the interactive console, scripted (tools/qemu.sh console: echo,
+#    backspace, Ctrl-C, Ctrl-D at the shell);
+# 7. tools/collect.py over all of them, whose last line is
 #    "N passed, M failed".
 # Exits non-zero if anything failed, crashed or timed out.
 set -uo pipefail
@@ -51,8 +53,11 @@ done | tee "$BUILD/kfault-tap.log"
 echo "== PROG checks"
 tools/check-prog-test.sh 2>&1 | tee "$BUILD/prog-check-tap.log"
 
+echo "== interactive console"
+tools/qemu.sh console 2>&1 | tee "$BUILD/console-tap.log"
+
 echo "== results"
 tools/collect.py --unit "$unit_log" --system "$system_log" \
 	--system "$nofast_log" --tap "$BUILD/kfault-tap.log" \
-	--tap "$BUILD/prog-check-tap.log" \
+	--tap "$BUILD/prog-check-tap.log" --tap "$BUILD/console-tap.log" \
 	--qemu-status "$qemu_status" --qemu-status "$nofast_status"

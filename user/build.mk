@@ -9,7 +9,8 @@ USER_CC := musl-gcc
 USER_CFLAGS := -static -O2 -Wall -Iinclude -Iuser/lib
 USER_OUT := $(BUILD)/user
 # Any header change rebuilds every program: they are small and few.
-USER_HDRS := $(wildcard include/uapi/ferry/*.h user/lib/ferry/*.h \
+USER_HDRS := $(wildcard include/uapi/ferry/*.h include/uapi/ferry/proto/*.h \
+	user/lib/ferry/*.h \
 	user/servers/*/*.h user/apps/*/*.h user/tests/*.h)
 
 LIBFERRY := $(USER_OUT)/lib/libferry.a
@@ -53,7 +54,8 @@ $(1): $(2) $(USER_HDRS)
 endef
 
 # Name in the initrd = path under $(USER_OUT).
-USER_PROGS := init sh hello bench ipcbench echoserver echoclient
+USER_PROGS := init console sh hello bench ipcbench echoserver echoclient
+USER_SRCS_console := $(wildcard user/servers/console/*.c)
 USER_SRCS_init := $(wildcard user/servers/init/*.c)
 USER_SRCS_sh := $(wildcard user/apps/sh/*.c)
 USER_SRCS_hello := $(wildcard user/apps/hello/*.c)

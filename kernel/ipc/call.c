@@ -73,7 +73,10 @@ void ipc_finish_passive(struct thread *caller, long ret)
 	ipc_clear_deadline(caller);
 	caller->ipc.callee = NULL;
 	ipc_chain_left(caller);
-	arch_regs_set_ret(thread_regs(caller), (u64)ret);
+	if (unlikely(caller->ipc.kcall.state)) /* kcall.h: a restart */
+		kcall_finish(caller, ret);
+	else
+		arch_regs_set_ret(thread_regs(caller), (u64)ret);
 	if (unlikely(ipc_grantee_outranks(self, caller))) {
 		/*
 		 * The waiter we were just granted to outranks our caller: it
@@ -159,6 +162,15 @@ long ipc_call_conn(struct connection *conn, struct ipc_call_args *a)
 	if (unlikely(ret))
 		goto out_put;
 	h = conn->handler;
+	if (unlikely(conn->busy && h->ipc.passive->conn != conn)) {
+		/*
+		 * Busy, but not with a call its handler serves: a kernel-made
+		 * call reserved it until its syscall restarts (kcall.c).
+		 * There is no queue to wait on: ask again.
+		 */
+		ret = -EIPCRETRY;
+		goto out_put;
+	}
 	ret = ipc_acquire(h);
 	if (unlikely(ret == -EBUSY)) {
 		/* Busy: wait for it, holding nothing (see wait.c). */

@@ -35,6 +35,7 @@
 #define KERNEL_IPC_CONNECTION_H
 
 #include <arch_defs.h>
+#include <ipc/kcall.h>
 #include <lib/list.h>
 #include <object/object.h>
 #include <sched/waitq.h>
@@ -112,6 +113,7 @@ struct ipc_thread {
 	struct list_head timed_node;
 	/* While waiting or granted: the passive thread (wait.c). */
 	struct thread *waits_on;
+	struct kcall kcall; /* a call the kernel made for us (kcall.h) */
 };
 
 /*

@@ -26,7 +26,10 @@ void ipc_wake_caller(struct thread *caller, long ret)
 	caller->ipc.callee = NULL;
 	ipc_chain_left(caller); /* the callee's waiters no longer lift it */
 	ipc_clear_deadline(caller);
-	arch_regs_set_ret(thread_regs(caller), (u64)ret);
+	if (unlikely(caller->ipc.kcall.state)) /* kcall.h: -EIO, a restart */
+		kcall_abort(caller);
+	else
+		arch_regs_set_ret(thread_regs(caller), (u64)ret);
 	/* Its kernel stack was abandoned: it resumes from its user frame. */
 	arch_thread_reset_kctx(caller);
 	caller->state = TS_INACTIVE;
@@ -217,6 +220,7 @@ void ipc_thread_detach(struct thread *t)
 		t->ipc.callee = NULL;
 	}
 	ipc_clear_deadline(t);
+	kcall_detach(t);
 	if (t->ipc.passive)
 		passive_detach(t);
 }

@@ -148,7 +148,8 @@ void ipc_fastpath_return(struct arch_regs *r)
 		return;
 	conn = p->conn;
 	caller = p->caller;
-	if (unlikely(caller->ipc.deadline))
+	/* A deadline to clear, or a kcall's restart (kcall.h). */
+	if (unlikely(caller->ipc.deadline | caller->ipc.kcall.state))
 		return;
 
 	conn->busy = false;

@@ -3,12 +3,21 @@
  * then the line moves to the ring `ready`, from which readers take
  * bytes. Readers block on `readers` while `ready` is empty.
  *
+ * Raw mode: once a console server claims the input
+ * (console_raw_read_user), received bytes go unchanged to its ring
+ * `raw` instead, and the line discipline is the server's
+ * (user/servers/console). When the claiming process exits the claim
+ * ends (console_raw_release) and the kernel's discipline takes over
+ * again, so the keyboard is never lost.
+ *
  * Owner: interrupts are off in the kernel, so the serial interrupt and
  * readers never run at once on one CPU; SMP adds console_lock.
  */
 #include <arch/arch.h>
 #include <lib/console.h>
 #include <mm/uaccess.h>
+#include <object/cap_group.h>
+#include <object/thread.h>
 #include <sched/sched.h>
 #include <uapi/ferry/errno.h>
 
@@ -21,6 +30,13 @@ static char ring[RING_SIZE];
 static size_t ring_head, ring_tail; /* head: next to read */
 static struct waitq readers = {{&readers.threads, &readers.threads}};
 
+/* Raw mode: the claiming process (weak: cleared at its exit), its ring. */
+static struct cap_group *raw_owner;
+static char raw[RING_SIZE];
+static size_t raw_head, raw_tail;
+static struct waitq raw_readers = {
+	{&raw_readers.threads, &raw_readers.threads}};
+
 static void ring_put(char c)
 {
 	if (ring_tail - ring_head < RING_SIZE)
@@ -29,6 +45,12 @@ static void ring_put(char c)
 
 void console_input(char c)
 {
+	if (raw_owner) {
+		if (raw_tail - raw_head < RING_SIZE)
+			raw[raw_tail++ % RING_SIZE] = c;
+		waitq_wake_all(&raw_readers, 0);
+		return;
+	}
 	if (c == '\r')
 		c = '\n';
 	if (c == 0x7f || c == '\b') {
@@ -91,4 +113,36 @@ long console_read_user(char __user *ubuf, size_t n)
 			break; /* one line per read, as a terminal does */
 	}
 	return (long)got;
+}
+
+long console_raw_read_user(char __user *ubuf, size_t n)
+{
+	char tmp[128];
+	size_t k = 0;
+
+	if (raw_owner && raw_owner != current->group)
+		return -EBUSY;
+	raw_owner = current->group;
+	if (n == 0)
+		return 0;
+	while (raw_head == raw_tail) {
+		long r = sched_block(&raw_readers);
+
+		if (r < 0)
+			return r;
+	}
+	while (k < sizeof(tmp) && k < n && raw_head != raw_tail)
+		tmp[k++] = raw[raw_head++ % RING_SIZE];
+	if (copy_to_user(ubuf, tmp, k))
+		return -EFAULT; /* the bytes are lost, as a bad read loses them
+				 */
+	return (long)k;
+}
+
+void console_raw_release(struct cap_group *g)
+{
+	if (raw_owner == g) {
+		raw_owner = NULL;
+		raw_head = raw_tail = 0;
+	}
 }

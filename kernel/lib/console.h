@@ -16,5 +16,16 @@ void console_write(const char *buf, size_t n);
  * Blocks until a line is complete. Returns bytes read or -EFAULT/-EINTR.
  */
 long console_read_user(char __user *ubuf, size_t n);
+/*
+ * Raw input for the console server: the calling process claims the
+ * serial input (bytes no longer reach the kernel's line discipline) and
+ * receives up to n of its bytes, blocking until one arrives. Returns the
+ * bytes read (0 for n == 0, after claiming), -EBUSY if another process
+ * holds the claim, -EFAULT, -EINTR.
+ */
+long console_raw_read_user(char __user *ubuf, size_t n);
+struct cap_group;
+/* g is exiting: its claim on the raw input, if any, ends. */
+void console_raw_release(struct cap_group *g);
 
 #endif

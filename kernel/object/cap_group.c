@@ -10,6 +10,7 @@
 #include <object/task_id.h>
 #include <object/thread.h>
 #include <sched/sched.h>
+#include <syscall/linux/forward.h>
 #include <uapi/ferry/errno.h>
 
 #define CAP_TABLE_INITIAL 16
@@ -313,6 +314,7 @@ static void release(struct cap_group *g)
 		arch_pt_activate(arch_kernel_pt_root());
 	waitq_wake_all(&g->exit_wait, 0);
 	ipc_client_teardown(g);
+	fwd_proc_exit(g); /* its console connection and claim */
 	for (u32 i = 0; i < n; i++)
 		if (slots[i].obj)
 			cap_put(slots[i].obj);

@@ -11,6 +11,8 @@
 #include <object/pmo.h>
 #include <object/process.h>
 #include <object/thread.h>
+#include <sched/sched.h>
+#include <syscall/linux/forward.h>
 #include <uapi/ferry/errno.h>
 #include <uapi/ferry/proc.h>
 
@@ -213,6 +215,9 @@ int process_spawn(const char *path, const char *const *argv,
 		goto out_free;
 	/* The personality: native only with the note (syscall/syscall.c). */
 	g->native = ei->ferry_native;
+	/* Its console (fds 0-2) is its creator's: syscall/linux/forward.h. */
+	if (current && current->group)
+		fwd_proc_inherit(&g->lx, &current->group->lx);
 	ret = load_segments(g, &f, ei);
 	if (ret)
 		goto out_group;

@@ -37,6 +37,10 @@ long sys_ipc_call(u64 conn_cap, u64 msg, u64 ncaps, u64 timeout_us);
 long sys_ipc_return(u64 ret, u64 ncaps);
 long sys_ipc_exit_routine_return(void);
 long sys_ipc_close(u64 conn_cap);
+long sys_console_set(u64 conn_cap, u64 flags);
+long sys_console_input(void __user *buf, u64 len);
+long sys_console_output(const void __user *buf, u64 len);
+long sys_console_wake(void);
 
 struct cap_group;
 /* A process the caller holds with CONTROL: 0 and a reference, or -ECAPBILITY.

@@ -50,6 +50,10 @@ SYSCALL_ENTRY4(sys_ipc_call, u64, u64, u64, u64)
 SYSCALL_ENTRY2(sys_ipc_return, u64, u64)
 SYSCALL_ENTRY0(sys_ipc_exit_routine_return)
 SYSCALL_ENTRY1(sys_ipc_close, u64)
+SYSCALL_ENTRY2(sys_console_set, u64, u64)
+SYSCALL_ENTRY2(sys_console_input, void __user *, u64)
+SYSCALL_ENTRY2(sys_console_output, UPTR, u64)
+SYSCALL_ENTRY0(sys_console_wake)
 
 #define NATIVE(name) [SYS_##name - FERRY_SYS_BASE] = call_sys_##name
 
@@ -85,6 +89,10 @@ static const syscall_fn native_syscalls[FERRY_SYS_NR] = {
 	NATIVE(ipc_exit_routine_return),
 	NATIVE(ipc_close),
 	NATIVE(thread_set_mcp),
+	NATIVE(console_set),
+	NATIVE(console_input),
+	NATIVE(console_output),
+	NATIVE(console_wake),
 };
 
 void syscall_dispatch(struct arch_regs *r)

@@ -11,7 +11,8 @@ UNIT_KERNEL_CORE := kernel/arch/host/host.c kernel/arch/host/clock.c \
 	kernel/object/object.c kernel/object/cap_group.c \
 	kernel/object/thread.c kernel/object/pmo.c \
 	kernel/object/sched_context.c kernel/object/task_id.c \
-	kernel/lib/id_alloc.c kernel/syscall/linux/state.c kernel/sched/sched.c \
+	kernel/lib/id_alloc.c kernel/syscall/linux/state.c \
+	kernel/syscall/linux/forward.c kernel/lib/console.c kernel/sched/sched.c \
 	kernel/sched/cputime.c kernel/sched/timeout.c kernel/lib/time.c \
 	kernel/lib/printk.c kernel/lib/printk_out.c kernel/lib/lock.c \
 	$(wildcard kernel/ipc/*.c) kernel/syscall/ipc_args.c \
@@ -33,6 +34,8 @@ UNIT_SRCS_test_ipc_call := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_ipc_death := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_ipc_fastpath := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_ipc_wait := $(UNIT_IPC_SRCS)
+UNIT_SRCS_test_ipc_kcall := $(UNIT_IPC_SRCS)
+UNIT_SRCS_test_linux_forward := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_id_alloc := $(UNIT_KERNEL_CORE)
 
 # The Linux personality's own state: unsupported-call reports, names,

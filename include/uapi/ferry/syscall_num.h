@@ -39,7 +39,11 @@
 #define SYS_ipc_exit_routine_return (FERRY_SYS_BASE + 28)
 #define SYS_ipc_close (FERRY_SYS_BASE + 29)
 #define SYS_thread_set_mcp (FERRY_SYS_BASE + 30)
+#define SYS_console_set (FERRY_SYS_BASE + 31)
+#define SYS_console_input (FERRY_SYS_BASE + 32)
+#define SYS_console_output (FERRY_SYS_BASE + 33)
+#define SYS_console_wake (FERRY_SYS_BASE + 34)
 
-#define FERRY_SYS_NR 31
+#define FERRY_SYS_NR 35
 
 #endif

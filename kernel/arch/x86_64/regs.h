@@ -175,6 +175,12 @@ static inline u64 arch_sysarg5(const struct arch_regs *r)
 	return r->r9;
 }
 
+/* Where the thread resumes in user mode (after a syscall: past it). */
+static inline u64 arch_regs_pc(const struct arch_regs *r)
+{
+	return r->rip;
+}
+
 static inline bool arch_regs_from_user(const struct arch_regs *r)
 {
 	return (r->cs & 3) == 3;

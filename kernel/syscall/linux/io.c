@@ -11,6 +11,10 @@
  * whole before any of it is written, so a fault writes nothing of its
  * chunk and the call returns what earlier chunks wrote, or -EFAULT.
  * user/tests/linux_abi_io.c holds the table, checked against Linux 6.1.
+ *
+ * A process with a console connection has fds 0-2 served by that
+ * server (forward.c): the checks here are the same, the data moves by
+ * kernel-made calls, and such a syscall restarts once per round.
  */
 #include <lib/console.h>
 #include <mm/kmalloc.h>
@@ -19,8 +23,10 @@
 #include <object/cap_group.h>
 #include <object/thread.h>
 #include <sched/sched.h>
+#include <syscall/linux/forward.h>
 #include <syscall/linux/linux.h>
 #include <uapi/ferry/errno.h>
+#include <uapi/ferry/proto/console.h>
 
 /* Linux's tty layer copies a write in chunks of this many bytes. */
 #define TTY_CHUNK 2048
@@ -28,12 +34,7 @@
 #define MAX_RW_COUNT 0x7ffff000ul /* INT_MAX rounded down to a page */
 #define TIOCGWINSZ 0x5413
 
-/* Linux's struct iovec and struct winsize, as user space lays them out. */
-struct iovec_user {
-	u64 base, len;
-};
-_Static_assert(sizeof(struct iovec_user) == 16, "Linux iovec is 16 bytes");
-
+/* Linux's struct winsize, as user space lays it out. */
 struct winsize_user {
 	u16 row, col, xpixel, ypixel;
 };
@@ -97,6 +98,14 @@ long linux_write(u64 fd, const void __user *buf, u64 len)
 		return -EBADF;
 	if (!user_range_ok(buf, len))
 		return -EFAULT;
+	if (fwd_console()) {
+		struct fwd_round rd;
+		long ret = fwd_write(&v, 1, v.len, &rd);
+
+		if (rd.call)
+			fwd_call(&rd);
+		return ret;
+	}
 	return console_write_iov(&v, 1, v.len);
 }
 
@@ -114,6 +123,14 @@ long linux_read(u64 fd, void __user *buf, u64 len)
 	 */
 	if (!vmspace_range_ok(current->group->vmspace, (u64)buf, len, VM_WRITE))
 		return -EFAULT;
+	if (fwd_console()) {
+		struct fwd_round rd;
+		long ret = fwd_read(buf, MIN(len, MAX_RW_COUNT), &rd);
+
+		if (rd.call)
+			fwd_call(&rd);
+		return ret;
+	}
 	return console_read_user(buf, MIN(len, MAX_RW_COUNT));
 }
 
@@ -170,6 +187,15 @@ long linux_writev(u64 fd, const void __user *uiov, u64 cnt)
 	total = import_iovec(uiov, cnt, &iov);
 	if (total < 0)
 		return total;
+	if (fwd_console()) {
+		struct fwd_round rd;
+
+		ret = fwd_write(iov, cnt, (u64)total, &rd);
+		kfree(iov); /* a kcall does not return: free it first */
+		if (rd.call)
+			fwd_call(&rd);
+		return ret;
+	}
 	ret = console_write_iov(iov, cnt, (u64)total);
 	kfree(iov);
 	return ret;
@@ -178,8 +204,8 @@ long linux_writev(u64 fd, const void __user *uiov, u64 cnt)
 /* A console read returns one line: it fills the first non-empty iovec. */
 long linux_readv(u64 fd, const void __user *uiov, u64 cnt)
 {
-	struct iovec_user *iov;
-	long total, ret = 0;
+	struct iovec_user *iov, first = {0, 0};
+	long total;
 
 	if (!console_fd(fd))
 		return -EBADF;
@@ -188,13 +214,15 @@ long linux_readv(u64 fd, const void __user *uiov, u64 cnt)
 		return total;
 	for (u64 i = 0; i < cnt && total; i++) {
 		if (iov[i].len) {
-			ret = linux_read(fd, (void __user *)iov[i].base,
-					 iov[i].len);
+			first = iov[i];
 			break;
 		}
 	}
+	/* Freed first: a forwarded read does not return here. */
 	kfree(iov);
-	return ret;
+	if (!first.len)
+		return 0;
+	return linux_read(fd, (void __user *)first.base, first.len);
 }
 
 /*
@@ -204,11 +232,30 @@ long linux_readv(u64 fd, const void __user *uiov, u64 cnt)
  */
 long linux_ioctl(u64 fd, u64 req, u64 arg)
 {
-	const struct winsize_user ws = {24, 80, 0, 0};
+	struct winsize_user ws = {24, 80, 0, 0};
 
 	if (!console_fd(fd))
 		return -EBADF;
+	if ((u32)req == CONSOLE_IOCTL_SETFG && fwd_console()) {
+		struct fwd_round rd;
+		long ret = fwd_setfg(arg, &rd);
+
+		if (rd.call)
+			fwd_call(&rd);
+		return ret;
+	}
 	if ((u32)req != TIOCGWINSZ)
 		return -ENOTTY;
+	if (fwd_console()) {
+		struct fwd_round rd;
+		long ret = fwd_winsz(&rd);
+
+		if (rd.call)
+			fwd_call(&rd);
+		if (ret < 0)
+			return ret;
+		ws.row = (u16)(ret >> 16);
+		ws.col = (u16)ret;
+	}
 	return copy_to_user((void __user *)arg, &ws, sizeof(ws));
 }

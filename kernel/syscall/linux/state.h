@@ -16,6 +16,8 @@
 
 #include <lib/types.h>
 
+struct connection;
+
 /* Bits of `reported`: one per Linux number below 512, one for the rest. */
 #define LINUX_REPORT_BITS (512 + 1)
 
@@ -35,6 +37,11 @@ struct linux_proc {
 	struct linux_sigaction *sigactions;
 	/* Unsupported numbers the console has named already (once each). */
 	u64 reported[(LINUX_REPORT_BITS + 63) / 64];
+	/*
+	 * fds 0-2 go to this console server (forward.c), holding a
+	 * reference, dropped at exit; NULL: the kernel's serial console.
+	 */
+	struct connection *console;
 };
 
 struct linux_thread {

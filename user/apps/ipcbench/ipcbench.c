@@ -42,9 +42,15 @@
  *                   finished. The check call's own cost, taken alone, is
  *                   subtracted; the yield that lets the teardown run is
  *                   counted.
+ * and, on the system's console (init's user/servers/console):
+ *   console_write   write(1, 64 bytes): a kernel-made call into the
+ *                   console server, its restart, and the server's
+ *                   SYS_console_output of the bytes to the UART (a
+ *                   "# ..." line, which the bench log ignores)
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 
 #include <ferry/ipc.h>
 
@@ -221,6 +227,34 @@ static int bench_copy(struct ipc_conn *c)
 	return 0;
 }
 
+#define CONSOLE_ITERS 200
+
+static int bench_console(void)
+{
+	static const char head[] = "# console_write: 64 bytes through the "
+				   "console server ";
+	char line[64];
+	uint64_t t0, cycles;
+
+	memset(line, '.', sizeof(line));
+	memcpy(line, head, sizeof(head) - 1);
+	line[sizeof(line) - 1] = '\n';
+	for (int pass = 0; pass < 2; pass++) { /* warm up, then measure */
+		t0 = bench_rdtsc();
+		for (long i = 0; i < CONSOLE_ITERS; i++) {
+			if (fy_syscall3(SYS_write, 1, (long)line, 64) != 64) {
+				printf("# bench console_write: a write "
+				       "failed\n");
+				return 1;
+			}
+		}
+		cycles = bench_rdtsc() - t0;
+	}
+	bench_report("console_write", cycles, bench_empty_loop(CONSOLE_ITERS),
+		     CONSOLE_ITERS);
+	return 0;
+}
+
 /* Two clients on one connection (and so one handler). */
 static struct ipc_conn *contended_conn;
 static struct ipc_msg *contended_msg;
@@ -364,6 +398,7 @@ int main(int argc, char **argv)
 	bench_call("ipc_call_cap", &c, ipc_msg_init(&c, 0, 1), 1);
 	failed |= bench_contended(&c);
 	failed |= bench_register((cap_t)srv, &c);
+	failed |= bench_console();
 
 	ipc_close(&c);
 	ipc_close(&big);

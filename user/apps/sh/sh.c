@@ -1,14 +1,17 @@
 /*
  * sh: reads a line, runs a builtin or spawns the initrd program named by
- * the first word and waits for it. The console driver hands read(0) one
+ * the first word and waits for it. The console server hands read(0) one
  * edited line at a time, so stdio's line reading is all we need. End of
- * input ends the shell.
+ * input ends the shell. While a program runs, the console server knows
+ * it as the foreground process, which Ctrl-C kills.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include <ferry/ferry.h>
 #include <ferry/status.h>
+#include <sys/syscall.h>
+#include <uapi/ferry/proto/console.h>
 
 #include "sh.h"
 
@@ -39,7 +42,10 @@ static void run_program(char **words)
 		       strerror((int)-proc), proc);
 		return;
 	}
+	/* The console server's Ctrl-C kills it (-ENOTTY without one). */
+	fy_syscall3(SYS_ioctl, 0, CONSOLE_IOCTL_SETFG, proc);
 	status = fy_proc_wait((cap_t)proc);
+	fy_syscall3(SYS_ioctl, 0, CONSOLE_IOCTL_SETFG, -1);
 	fy_cap_delete((cap_t)proc);
 	if (status < 0)
 		printf("sh: %s: wait failed: error %ld\n", words[0], status);

@@ -210,6 +210,35 @@ static inline long fy_ipc_close(cap_t conn)
 	return fy_syscall1(SYS_ipc_close, conn);
 }
 
+/*
+ * Sends this process's Linux read/write/writev/ioctl on fds 0-2 to the
+ * console server behind `conn` (proto/console.h; shm of at least
+ * CONSOLE_SHM_MIN bytes), and so those of the processes it creates from
+ * now on; -1 goes back to the system's console. flags
+ * CONSOLE_SET_SYSTEM sets the system's console instead (MCP PRIO_MAX).
+ */
+static inline long fy_console_set(cap_t conn, unsigned flags)
+{
+	return fy_syscall2(SYS_console_set, conn, flags);
+}
+
+/* The console server's side: raw serial input (blocks), raw output. */
+static inline long fy_console_input(void *buf, size_t len)
+{
+	return fy_syscall2(SYS_console_input, (long)buf, (long)len);
+}
+
+static inline long fy_console_output(const void *buf, size_t len)
+{
+	return fy_syscall2(SYS_console_output, (long)buf, (long)len);
+}
+
+/* A line or an end of file is ready: readers waiting for one ask again. */
+static inline long fy_console_wake(void)
+{
+	return fy_syscall0(SYS_console_wake);
+}
+
 static inline long fy_ipc_exit_routine_return(void)
 {
 	return fy_syscall0(SYS_ipc_exit_routine_return);

@@ -98,6 +98,10 @@ int main(int argc, char **argv)
 
 	/* Console output must not wait in a buffer if a child crashes us. */
 	setvbuf(stdout, NULL, _IONBF, 0);
+	/* Every mode runs with the console served from user space. */
+	if (init_console_start() < 0)
+		printf("init: no console server; the kernel's console "
+		       "serves\n");
 	if (!strcmp(mode, "test")) {
 		code = init_mode_test();
 	} else if (!strcmp(mode, "bench")) {

@@ -13,5 +13,16 @@ long init_run_argv(const char *const *argv, long *status);
 long init_run_one(const char *path, long *status);
 
 int init_mode_test(void);
+/*
+ * Starts the console server, makes it the system's console and keeps it
+ * running (console.c). 0 or a negative errno (the kernel's console then
+ * stays).
+ */
+long init_console_start(void);
+/*
+ * Kills the console server and checks that the watcher starts another
+ * and that a write goes through it; prints one TAP line. 1 if not.
+ */
+int init_console_check_restart(void);
 
 #endif

@@ -1,0 +1,236 @@
+/*
+ * Kernel-made calls (kcall.h): the call, the restart that completes it,
+ * and the shm copies the syscalls above need.
+ *
+ * The protocol, in steps:
+ *  1. A syscall (say a forwarded write) reserves the connection
+ *     (kcall_prepare), writes its message into the shm and calls
+ *     kcall_commit(), which records the syscall's identity and migrates
+ *     the thread into the handler as ipc_call does. The thread's kernel
+ *     stack is abandoned.
+ *  2. The handler returns: ipc_finish_passive() calls kcall_finish()
+ *     instead of setting rax. Or the server dies: ipc_wake_caller()
+ *     calls kcall_abort(). Either records the outcome and rewinds the
+ *     frame to the syscall instruction.
+ *  3. The thread resumes in user mode at the syscall instruction, enters
+ *     the same syscall again, and kcall_resume() gives it the outcome.
+ *  4. The syscall completes and releases the connection
+ *     (kcall_release), or makes the next round (back to 1, still
+ *     holding it).
+ * A thread killed at any step is retired as any caller in IPC is
+ * (death.c); kcall_detach() forgets its kcall.
+ */
+#include <arch/arch.h>
+#include <ipc/ipc_internal.h>
+#include <ipc/kcall.h>
+#include <lib/time.h>
+#include <mm/uaccess.h>
+#include <object/pmo.h>
+#include <sched/sched.h>
+#include <uapi/ferry/errno.h>
+
+/* The connection's state and its server's life, as check_conn sees them. */
+static long kcall_check_dead(struct connection *conn)
+{
+	if (unlikely(conn->state != CONN_VALID))
+		return conn->state == CONN_PENDING ? -EINVAL : -EIO;
+	if (unlikely(!ipc_thread_alive(conn->handler))) {
+		conn->state = CONN_DEAD; /* as check_conn: dead for good */
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Like call.c's check_conn, in the words a forwarded call answers. */
+static long kcall_check(struct connection *conn)
+{
+	long ret = kcall_check_dead(conn);
+
+	if (ret)
+		return ret;
+	if (unlikely(conn->busy || conn->handler->ipc.passive->busy))
+		return ipc_waits_for_current(conn->handler) ? -EDEADLK
+							    : -EIPCRETRY;
+	return 0;
+}
+
+static void release(struct kcall *k)
+{
+	struct connection *conn = k->conn;
+
+	if (conn) {
+		k->conn = NULL;
+		/* A call still in flight (its caller died) keeps it busy. */
+		if (conn->handler->ipc.passive->conn != conn)
+			conn->busy = false;
+		obj_put(conn);
+	}
+}
+
+long kcall_prepare(struct connection *conn)
+{
+	struct kcall *k = &current->ipc.kcall;
+	long ret;
+
+	if (k->conn == conn) {
+		ret = kcall_check_dead(conn);
+		if (ret)
+			release(k);
+		return ret;
+	}
+	release(k); /* another connection's: not ours any more */
+	/*
+	 * A busy handler: wait a tick and look again. Bounded by the
+	 * handler's own work; the per-handler wait queue of issue 7's first
+	 * part replaces this poll.
+	 */
+	while ((ret = kcall_check(conn)) == -EIPCRETRY) {
+		if (sched_sleep_until(time_mono_ns() + NS_PER_TICK) < 0)
+			return -EINTR;
+	}
+	if (ret)
+		return ret;
+	obj_get(conn);
+	conn->busy = true;
+	k->conn = conn;
+	return 0;
+}
+
+void kcall_commit(u64 progress)
+{
+	struct thread *self = current;
+	struct arch_regs *r = thread_regs(self);
+	struct kcall *k = &self->ipc.kcall;
+	struct connection *conn = k->conn;
+	struct ipc_passive *p = conn->handler->ipc.passive;
+
+	/* Committed: the state ipc_call leaves, with no client message. */
+	k->state = KCALL_CALLING;
+	k->result = 0;
+	k->progress = progress;
+	k->pc = arch_regs_pc(r);
+	k->nr = arch_syscall_nr(r);
+	k->args[0] = arch_sysarg0(r);
+	k->args[1] = arch_sysarg1(r);
+	k->args[2] = arch_sysarg2(r);
+	obj_get(conn); /* the call's, dropped by ipc_return or the death */
+	conn->busy = true;
+	conn->call_msg = 0; /* nothing to take capabilities back into */
+	p->busy = true;
+	p->conn = conn;
+	ipc_migrate_to_passive(conn->handler, p->entry, p->stack,
+			       conn->server_shm, conn->badge, 0, 0);
+}
+
+long kcall_call(struct connection *conn, u64 progress)
+{
+	long ret = kcall_prepare(conn);
+
+	if (ret)
+		return ret;
+	kcall_commit(progress);
+}
+
+void kcall_release(void)
+{
+	release(&current->ipc.kcall);
+}
+
+static void restart(struct thread *t, long result)
+{
+	struct kcall *k = &t->ipc.kcall;
+
+	k->state = KCALL_DONE;
+	k->result = result;
+	/* ipc_return made it idle: still ours until the restart reads it. */
+	if (k->conn && k->conn->state == CONN_VALID)
+		k->conn->busy = true;
+	arch_regs_restart_syscall(thread_regs(t), k->nr);
+}
+
+void kcall_finish(struct thread *t, long ret)
+{
+	restart(t, ret);
+}
+
+void kcall_abort(struct thread *t)
+{
+	restart(t, -EIO);
+}
+
+void kcall_detach(struct thread *t)
+{
+	t->ipc.kcall.state = KCALL_NONE;
+	release(&t->ipc.kcall);
+}
+
+bool kcall_resume(long *result, u64 *progress)
+{
+	struct kcall *k = &current->ipc.kcall;
+	struct arch_regs *r = thread_regs(current);
+	bool mine =
+		k->state == KCALL_DONE && k->pc == arch_regs_pc(r) &&
+		k->nr == arch_syscall_nr(r) && k->args[0] == arch_sysarg0(r) &&
+		k->args[1] == arch_sysarg1(r) && k->args[2] == arch_sysarg2(r);
+
+	*result = mine ? k->result : 0;
+	*progress = mine ? k->progress : 0;
+	k->state = KCALL_NONE;
+	if (!mine)
+		release(k);
+	return mine;
+}
+
+static bool shm_range_ok(struct connection *conn, u64 off, u64 len)
+{
+	return off <= conn->shm_size && len <= conn->shm_size - off;
+}
+
+long kcall_shm_write(struct connection *conn, u64 off, const void *src, u64 len)
+{
+	if (!shm_range_ok(conn, off, len))
+		return -EINVAL;
+	return pmo_write(conn->shm, off, src, len) ? -ENOMEM : 0;
+}
+
+/* Bounce buffer size: shm pages are reached through the PMO. */
+#define KCALL_BOUNCE 256
+
+long kcall_shm_write_user(struct connection *conn, u64 off,
+			  const void __user *user_src, u64 len)
+{
+	char buf[KCALL_BOUNCE];
+
+	if (!shm_range_ok(conn, off, len))
+		return -EINVAL;
+	for (u64 done = 0; done < len;) {
+		u64 n = MIN(len - done, (u64)sizeof(buf));
+
+		if (copy_from_user(buf, (const char __user *)user_src + done,
+				   n))
+			return -EFAULT;
+		if (pmo_write(conn->shm, off + done, buf, n))
+			return -ENOMEM;
+		done += n;
+	}
+	return 0;
+}
+
+long kcall_shm_read_user(struct connection *conn, u64 off, void __user *dst,
+			 u64 len)
+{
+	char buf[KCALL_BOUNCE];
+
+	if (!shm_range_ok(conn, off, len))
+		return -EINVAL;
+	for (u64 done = 0; done < len;) {
+		u64 n = MIN(len - done, (u64)sizeof(buf));
+
+		if (pmo_read(conn->shm, off + done, buf, n))
+			return -EFAULT; /* a page the shm never had */
+		if (copy_to_user((char __user *)dst + done, buf, n))
+			return -EFAULT;
+		done += n;
+	}
+	return 0;
+}

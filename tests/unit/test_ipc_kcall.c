@@ -1,0 +1,390 @@
+/*
+ * kernel/ipc/kcall.c: a call the kernel makes for the running thread in
+ * the middle of a syscall, the restart that completes it, and each death
+ * during one (kcall.h's protocol). The caller's frame is filled as
+ * entry.S leaves a syscall's, so the restart's rewind is checked on the
+ * real layout.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ipc_env.h"
+#include <ipc/kcall.h>
+
+#define SYS_PC 0x400102ul /* past the syscall instruction */
+#define SYS_NR 1ul	  /* Linux write */
+#define ARG0 1ul
+#define ARG1 0x10000ul
+#define ARG2 64ul
+
+/* The running thread is in a syscall: its frame as entry.S made it. */
+static void enter_syscall(struct thread *t)
+{
+	struct arch_regs *r = thread_regs(t);
+
+	r->rip = SYS_PC;
+	r->rcx = SYS_PC;
+	r->rax = SYS_NR;
+	r->rdi = ARG0;
+	r->rsi = ARG1;
+	r->rdx = ARG2;
+	r->r10 = 0x77;
+	r->cs = SEL_UCODE;
+}
+
+/* current makes a kcall on ln with a 5-byte message: the CPU goes to h. */
+static void kcall_in(struct ipc_world *w, struct ipc_link *ln, u64 progress)
+{
+	static const char msg[] = "hello";
+	struct thread *c = current;
+
+	enter_syscall(c);
+	assert_int_equal(kcall_shm_write(ln->conn, 16, msg, 5), 0);
+	assert_ptr_equal(ipc_switch(kcall_call(ln->conn, progress)), w->h);
+	assert_true(host_switched_to_user);
+	assert_ptr_equal(current, w->h);
+	assert_int_equal(c->state, TS_IPC_WAIT);
+	assert_int_equal(c->ipc.kcall.state, KCALL_CALLING);
+	assert_ptr_equal(w->h->ipc.passive->caller, c);
+	assert_true(ln->conn->busy);
+}
+
+/* c was resumed to run its syscall again, with nothing else changed. */
+static void assert_restarted(struct thread *c)
+{
+	struct arch_regs *r = thread_regs(c);
+
+	assert_int_equal(c->ipc.kcall.state, KCALL_DONE);
+	assert_int_equal(r->rip, SYS_PC - 2);
+	assert_int_equal(r->rax, SYS_NR);
+	assert_int_equal(r->rdi, ARG0);
+	assert_int_equal(r->rsi, ARG1);
+	assert_int_equal(r->rdx, ARG2);
+	assert_int_equal(r->r10, 0x77);
+	assert_int_equal(c->arch.ksp, 0); /* from its user frame */
+	assert_null(c->ipc.callee);
+}
+
+/* The thread re-enters the syscall (entry.S puts rip past it again). */
+static void reenter(struct thread *c)
+{
+	thread_regs(c)->rip += 2;
+}
+
+static void test_round_trip(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct thread *c;
+	struct arch_regs *hr;
+	char got[8] = {0};
+	long res;
+	u64 progress;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	c = ln->cl->t;
+	kcall_in(&w, ln, 7);
+	/* The handler gets the shm at the server's address, and the badge. */
+	hr = thread_regs(w.h);
+	assert_int_equal(hr->rip, H_ENTRY);
+	assert_int_equal(hr->rsp, H_STACK);
+	assert_int_equal(hr->rdi, (u64)ln->sbuf);
+	assert_int_equal(hr->rsi, ln->conn->badge);
+	assert_ptr_equal(w.h->sc, c->sc);
+	assert_int_equal(pmo_read(ln->conn->shm, 16, got, 5), 0);
+	assert_string_equal(got, "hello");
+	/* No capabilities go back to a kcall. */
+	assert_int_equal(ipc_ret(ipc_return(0, 1)), -EINVAL);
+
+	assert_ptr_equal(ipc_switch(ipc_return(42, 0)), c);
+	assert_true(host_switched_to_user);
+	assert_restarted(c);
+	/* Reserved for c until its restart has read the answer. */
+	assert_true(ln->conn->busy);
+	assert_ptr_equal(c->ipc.kcall.conn, ln->conn);
+	assert_false(w.h->ipc.passive->busy);
+	assert_int_equal(c->sc->obj.refcount, 1);
+	assert_int_equal(ipc_ret(ipc_call(ln->cap, 0, 0, 0)), -EIPCRETRY);
+
+	reenter(c);
+	assert_true(kcall_resume(&res, &progress));
+	assert_int_equal(res, 42);
+	assert_int_equal(progress, 7);
+	assert_int_equal(c->ipc.kcall.state, KCALL_NONE);
+	assert_true(ln->conn->busy);
+	kcall_release();
+	assert_false(ln->conn->busy);
+	assert_null(c->ipc.kcall.conn);
+	/* Only once. */
+	assert_false(kcall_resume(&res, &progress));
+	assert_int_equal(res, 0);
+	assert_int_equal(progress, 0);
+	/* The connection serves ordinary calls again. */
+	ipc_call_in(&w, ln, 0, 0, 0);
+	ipc_return_to(&w, c, 3);
+	ipc_world_fini(&w);
+}
+
+/*
+ * A second round (a long write's next chunk) goes on the connection the
+ * thread holds, which nobody else could take meanwhile.
+ */
+static void test_second_round(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct thread *c;
+	long res;
+	u64 progress;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	c = ln->cl->t;
+	kcall_in(&w, ln, 0);
+	assert_ptr_equal(ipc_switch(ipc_return(2048, 0)), c);
+	reenter(c);
+	assert_true(kcall_resume(&res, &progress));
+	assert_int_equal(res, 2048);
+	assert_int_equal(ln->conn->obj.refcount, 3); /* 2 slots, ours */
+	assert_ptr_equal(ipc_switch(kcall_call(ln->conn, 2048)), w.h);
+	assert_int_equal(ln->conn->obj.refcount, 4); /* and the call's */
+	assert_ptr_equal(ipc_switch(ipc_return(100, 0)), c);
+	reenter(c);
+	assert_true(kcall_resume(&res, &progress));
+	assert_int_equal(res, 100);
+	assert_int_equal(progress, 2048);
+	kcall_release();
+	assert_int_equal(ln->conn->obj.refcount, 2);
+	assert_false(ln->conn->busy);
+	ipc_world_fini(&w);
+}
+
+/* An outcome belongs to its syscall: any other finds nothing. */
+static void test_resume_other_syscall(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct thread *c;
+	long res;
+	u64 progress;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	c = ln->cl->t;
+	kcall_in(&w, ln, 5);
+	assert_ptr_equal(ipc_switch(ipc_return(1, 0)), c);
+	reenter(c);
+	thread_regs(c)->rsi = ARG1 + 1; /* other code, same place */
+	assert_false(kcall_resume(&res, &progress));
+	assert_int_equal(progress, 0);
+	assert_int_equal(c->ipc.kcall.state, KCALL_NONE);
+	/* The stale reservation went with it. */
+	assert_false(ln->conn->busy);
+	assert_null(c->ipc.kcall.conn);
+	/* Nor from another place. */
+	enter_syscall(c);
+	kcall_in(&w, ln, 5);
+	assert_ptr_equal(ipc_switch(ipc_return(1, 0)), c);
+	assert_false(kcall_resume(&res, &progress)); /* rip not past it */
+	assert_int_equal(c->ipc.kcall.state, KCALL_NONE);
+	assert_false(ln->conn->busy);
+	ipc_world_fini(&w);
+}
+
+/* The handler dies during the kcall: the thread restarts with -EIO. */
+static void test_handler_dies(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct connection *conn;
+	struct thread *c;
+	long res;
+	u64 progress;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	c = ln->cl->t;
+	conn = ln->conn;
+	kcall_in(&w, ln, 3);
+	current = w.idle;
+	cap_group_exit(w.sg, 0);
+	assert_ptr_equal(ipc_thread_exit(w.h), c);
+	assert_restarted(c);
+	assert_int_equal(conn->state, CONN_DEAD);
+	assert_false(conn->busy); /* a dead connection is not kept busy */
+	assert_int_equal(c->sc->obj.refcount, 1);
+	reenter(c);
+	assert_true(kcall_resume(&res, &progress));
+	assert_int_equal(res, -EIO);
+	assert_int_equal(progress, 3);
+	/* Promptly, from now on: no switch, no wait; nothing stays held. */
+	assert_int_equal(ipc_ret(kcall_call(conn, 0)), -EIO);
+	assert_int_equal(c->ipc.kcall.state, KCALL_NONE);
+	assert_null(c->ipc.kcall.conn);
+	ipc_world_fini(&w);
+}
+
+/* A server killed while idle: the next kcall fails at once. */
+static void test_server_dead_before(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct thread *c;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	c = ln->cl->t;
+	c->state = TS_INACTIVE;
+	current = w.idle;
+	cap_group_exit(w.sg, 0);
+	ipc_run_as(c);
+	enter_syscall(c);
+	assert_int_equal(ipc_ret(kcall_call(ln->conn, 0)), -EIO);
+	assert_int_equal(ln->conn->state, CONN_DEAD);
+	assert_int_equal(c->ipc.kcall.state, KCALL_NONE);
+	ipc_world_fini(&w);
+}
+
+/* A dying (killed, not yet gone) handler is as good as dead. */
+static void test_server_dying(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	w.h->killed = true;
+	enter_syscall(current);
+	assert_int_equal(ipc_ret(kcall_call(ln->conn, 0)), -EIO);
+	w.h->killed = false;
+	ipc_world_fini(&w);
+}
+
+/*
+ * The thread making the kcall is killed: it is retired at once, its
+ * kcall forgotten; the handler finishes orphaned and its answer goes
+ * nowhere.
+ */
+static void test_caller_killed(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct thread *c;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	c = ln->cl->t;
+	obj_get(ln->conn);
+	kcall_in(&w, ln, 0);
+	current = w.idle;
+	cap_group_exit(ln->cl->g, 0);
+	assert_int_equal(c->state, TS_DEAD);
+	assert_int_equal(c->ipc.kcall.state, KCALL_NONE);
+	assert_null(c->ipc.kcall.conn);
+	assert_true(ln->conn->busy); /* the call still runs */
+	assert_null(w.h->ipc.passive->caller);
+	ipc_run_as(w.h);
+	/* The closed connection's destructor is next, from the user frame. */
+	assert_ptr_equal(ipc_switch(ipc_return(9, 0)), w.h);
+	assert_false(ln->conn->busy);
+	assert_true(w.h->ipc.passive->exit_run);
+	assert_ptr_equal(ipc_switch(ipc_exit_routine_return()), w.idle);
+	obj_put(ln->conn);
+	ipc_world_fini(&w);
+}
+
+/* The server's own handler asking its own busy connection: -EDEADLK. */
+static void test_call_into_self(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct thread *c;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	c = ln->cl->t;
+	kcall_in(&w, ln, 0);
+	enter_syscall(w.h);
+	assert_int_equal(ipc_ret(kcall_call(ln->conn, 0)), -EDEADLK);
+	assert_null(w.h->ipc.kcall.conn);
+	assert_ptr_equal(ipc_switch(ipc_return(0, 0)), c);
+	kcall_release();
+	ipc_world_fini(&w);
+}
+
+/* The fast path leaves a kcall's return to the general path. */
+static void test_fastpath_falls_back(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct thread *c;
+	struct arch_regs *r;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	c = ln->cl->t;
+	kcall_in(&w, ln, 0);
+	r = thread_regs(w.h);
+	r->rdi = 5; /* ret */
+	r->rsi = 0; /* ncaps */
+	assert_int_equal(ipc_ret((ipc_fastpath_return(r), 0L)), 0);
+	assert_ptr_equal(current, w.h);
+	assert_true(ln->conn->busy);
+	assert_ptr_equal(ipc_switch(ipc_return(5, 0)), c);
+	assert_restarted(c);
+	kcall_release();
+	ipc_world_fini(&w);
+}
+
+/* The shm copies stay inside the shm. */
+static void test_shm_bounds(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	char b[4] = "abc";
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	assert_int_equal(kcall_shm_write(ln->conn, SHM_SIZE - 3, b, 3), 0);
+	assert_int_equal(kcall_shm_write(ln->conn, SHM_SIZE - 2, b, 3),
+			 -EINVAL);
+	assert_int_equal(kcall_shm_write(ln->conn, ~0ul, b, 3), -EINVAL);
+	assert_int_equal(kcall_shm_write(ln->conn, 8, b, ~0ul - 4), -EINVAL);
+	assert_int_equal(kcall_shm_read_user(ln->conn, SHM_SIZE, NULL, 1),
+			 -EINVAL);
+	ipc_world_fini(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		kenv_test(test_round_trip),
+		kenv_test(test_second_round),
+		kenv_test(test_resume_other_syscall),
+		kenv_test(test_handler_dies),
+		kenv_test(test_server_dead_before),
+		kenv_test(test_server_dying),
+		kenv_test(test_caller_killed),
+		kenv_test(test_call_into_self),
+		kenv_test(test_fastpath_falls_back),
+		kenv_test(test_shm_bounds),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
