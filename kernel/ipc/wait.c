@@ -197,6 +197,13 @@ long ipc_acquire(struct thread *h)
 {
 	struct ipc_passive *p = h->ipc.passive;
 
+	/*
+	 * A call issued again after a wait names its slot afresh: another
+	 * of our threads may have put another connection (another passive
+	 * thread) there. What we waited for or were granted passes on.
+	 */
+	if (unlikely(current->ipc.waits_on && current->ipc.waits_on != h))
+		ipc_wait_end(current);
 	if (!p->busy)
 		goto take;
 	if (p->granted == current) {

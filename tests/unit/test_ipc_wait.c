@@ -415,6 +415,53 @@ static void test_server_death_wakes_waiters(void **state)
 	ipc_world_fini(&w);
 }
 
+/*
+ * A waiter granted the handler issues its call again, but the slot it
+ * names now holds another connection (another thread of its process
+ * replaced it meanwhile), served by a free handler: the call goes
+ * there, and the grant it no longer uses passes on instead of keeping
+ * the first handler busy for good.
+ */
+static void test_grant_reissued_elsewhere(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln, *ln2;
+	struct thread *c, *a, *h2;
+	int h2_cap;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	c = ln->cl->t;
+	h2 = ipc_new_handler(&w, &h2_cap);
+	ln2 = ipc_new_link(&w, ln->cl);
+	ipc_connect_with(&w, ln2, h2, h2_cap);
+
+	a = waiter_at(&w, ln, PRIO_DEFAULT);
+	ipc_run_as(c);
+	ipc_call_in(&w, ln, 0, 0, 0);
+	wait_as(&w, ln, a, 0);
+	ipc_return_to(&w, c, 0);
+	ipc_assert_granted(w.h, a, thread_regs(a)->rip + 2);
+	c->state = TS_INACTIVE;
+
+	ipc_run_as(a);
+	thread_regs(a)->rip += 2; /* the `syscall` again */
+	assert_ptr_equal(ipc_switch(ipc_call(ln2->cap, 0, 0, 0)), h2);
+	assert_ptr_equal(h2->ipc.passive->caller, a);
+	assert_null(w.h->ipc.passive->granted);
+	assert_false(w.h->ipc.passive->busy);
+	assert_null(a->ipc.waits_on);
+	assert_ptr_equal(ipc_switch(ipc_return(0, 0)), a);
+
+	/* The first handler serves c at once. */
+	a->state = TS_INACTIVE;
+	ipc_run_as(c);
+	ipc_call_in(&w, ln, 0, 0, 0);
+	ipc_return_to(&w, c, 0);
+	ipc_world_fini(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +471,7 @@ int main(void)
 		kenv_test(test_deadline_while_waiting),
 		kenv_test(test_kill_while_waiting),
 		kenv_test(test_server_death_wakes_waiters),
+		kenv_test(test_grant_reissued_elsewhere),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
