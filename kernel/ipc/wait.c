@@ -348,6 +348,27 @@ void ipc_wake_all_waiters(struct thread *h)
 	 */
 }
 
+void ipc_prio_changed(struct thread *t)
+{
+	struct sched_context *sc = t->sc;
+	struct thread *end = t, *h;
+
+	/* Whoever runs on t's context now: t, or the end of its calls. */
+	for (int n = 0;
+	     n < CHAIN_MAX && end->ipc.callee && end->ipc.callee->sc == sc; n++)
+		end = end->ipc.callee;
+	if (end != t && end->state == TS_READY)
+		sched_requeue(end);
+	h = end->ipc.waits_on;
+	if (end->state != TS_BLOCKED || !h ||
+	    end->waiting_on != &h->ipc.passive->waiters)
+		return;
+	/* It waits: its place in the queue and what it lends move. */
+	waiters_remove(end);
+	waiters_insert(h->ipc.passive, end);
+	queue_changed(h);
+}
+
 bool ipc_grantee_outranks(struct thread *h, struct thread *t)
 {
 	struct thread *g = h->ipc.passive->granted;

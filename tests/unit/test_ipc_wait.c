@@ -462,6 +462,66 @@ static void test_grant_reissued_elsewhere(void **state)
 	ipc_world_fini(&w);
 }
 
+/*
+ * A waiter's priority changed while it waits (sys_thread_set_prio): it
+ * moves in the queue and the busy handler's context follows, down as
+ * well as up. So does a chain: a caller's context changed while its
+ * handler waits for another handler moves that handler in the queue.
+ */
+static void test_prio_changed_while_waiting(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct thread *c, *a, *b, *setter;
+	int bcap;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	c = ln->cl->t;
+	c->sc->prio = 3;
+	c->mcp = PRIO_MAX;
+	a = waiter_at(&w, ln, 10);
+	b = waiter_at(&w, ln, 8);
+	bcap = cap_alloc(ln->cl->g, b, CAP_RIGHT_CONTROL);
+	assert_true(bcap >= 0);
+	ipc_run_as(c);
+	ipc_call_in(&w, ln, 0, 0, 0);
+	wait_as(&w, ln, a, 0);
+	wait_as(&w, ln, b, 0);
+	assert_ptr_equal(nth_waiter(w.h, 0), a);
+	assert_int_equal(c->sc->boost, 10);
+
+	/* The handler (on c's context) is preempted; c's process raises b. */
+	w.h->state = TS_INACTIVE;
+	sched_enqueue(w.h);
+	setter = ipc_new_client(&w, ln->cl->g)->t;
+	setter->mcp = PRIO_MAX;
+	ipc_run_as(setter);
+	assert_int_equal(ipc_ret(sys_thread_set_prio(bcap, 25)), 0);
+	assert_ptr_equal(nth_waiter(w.h, 0), b);
+	assert_ptr_equal(nth_waiter(w.h, 1), a);
+	assert_int_equal(c->sc->boost, 25);
+	assert_int_equal(w.h->rq_prio, 25);
+	/* And lowers it again: the lift goes down with it. */
+	assert_int_equal(ipc_ret(sys_thread_set_prio(bcap, 1)), 0);
+	assert_ptr_equal(nth_waiter(w.h, 0), a);
+	assert_ptr_equal(nth_waiter(w.h, 1), b);
+	assert_int_equal(c->sc->boost, 10);
+	assert_int_equal(w.h->rq_prio, 10);
+	setter->state = TS_INACTIVE;
+
+	ipc_run_as(w.h);
+	ipc_return_to_grantee(&w, c, a, 0);
+	ipc_reissue(&w, ln, a, 0);
+	ipc_return_to(&w, a, 0);
+	a->state = TS_INACTIVE;
+	ipc_reissue(&w, ln, b, 0);
+	ipc_return_to(&w, b, 0);
+	assert_int_equal(c->sc->boost, 0);
+	ipc_world_fini(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -472,6 +532,7 @@ int main(void)
 		kenv_test(test_kill_while_waiting),
 		kenv_test(test_server_death_wakes_waiters),
 		kenv_test(test_grant_reissued_elsewhere),
+		kenv_test(test_prio_changed_while_waiting),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
