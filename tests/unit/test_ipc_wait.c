@@ -522,6 +522,49 @@ static void test_prio_changed_while_waiting(void **state)
 	ipc_world_fini(&w);
 }
 
+/*
+ * The same, with the other handler busy: the waiter waits for it. Its
+ * grant of the first must pass on; it was overwritten with the
+ * reference it held (the first handler busy for good and leaked, and
+ * its death later wrote to the waiter, perhaps freed by then).
+ */
+static void test_grant_reissued_to_busy_handler(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln, *ln2;
+	struct thread *c, *a, *h2;
+	int h2_cap;
+	u32 href;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	c = ln->cl->t;
+	h2 = ipc_new_handler(&w, &h2_cap);
+	ln2 = ipc_new_link(&w, ln->cl);
+	ipc_connect_with(&w, ln2, h2, h2_cap);
+	href = w.h->obj.refcount;
+	a = waiter_at(&w, ln, PRIO_DEFAULT);
+	ipc_run_as(c);
+	ipc_call_in(&w, ln, 0, 0, 0);
+	wait_as(&w, ln, a, 0);
+	ipc_return_to(&w, c, 0);
+	ipc_assert_granted(w.h, a, thread_regs(a)->rip + 2);
+	/* c keeps h2 busy; h2 is preempted. */
+	assert_ptr_equal(ipc_switch(ipc_call(ln2->cap, 0, 0, 0)), h2);
+	h2->state = TS_INACTIVE;
+	sched_enqueue(h2);
+
+	ipc_run_as(a);
+	thread_regs(a)->rip += 2;
+	assert_ptr_equal(ipc_wait_in(&w, ln2, 0, 0, 0), h2);
+	assert_ptr_equal(a->ipc.waits_on, h2);
+	assert_null(w.h->ipc.passive->granted);
+	assert_false(w.h->ipc.passive->busy);
+	assert_int_equal(w.h->obj.refcount, href);
+	ipc_world_fini(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,6 +575,7 @@ int main(void)
 		kenv_test(test_kill_while_waiting),
 		kenv_test(test_server_death_wakes_waiters),
 		kenv_test(test_grant_reissued_elsewhere),
+		kenv_test(test_grant_reissued_to_busy_handler),
 		kenv_test(test_prio_changed_while_waiting),
 	};
 
