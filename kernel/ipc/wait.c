@@ -376,6 +376,16 @@ bool ipc_grantee_outranks(struct thread *h, struct thread *t)
 	return g && thread_prio(g) > thread_prio(t);
 }
 
+void ipc_orphan_left(struct sched_context *sc)
+{
+	struct thread *o = sc->owner;
+
+	sc->boost = 0;
+	sched_request_resched(); /* others may outrank it now */
+	if (o && o->sc == sc && o->state != TS_DEAD)
+		reboost(sc, o);
+}
+
 void ipc_chain_left(struct thread *t)
 {
 	if (t->sc && t->sc->boost)

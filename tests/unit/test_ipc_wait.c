@@ -565,6 +565,62 @@ static void test_grant_reissued_to_busy_handler(void **state)
 	ipc_world_fini(&w);
 }
 
+/*
+ * c's call times out: its handler goes on orphaned on c's context. c
+ * calls a second handler, and a waiter there lifts c's context. When
+ * the orphan returns, the lift must stay: it is c's chain's, not the
+ * orphan's (it was cleared, and the second handler ran at 3 with a
+ * waiter at 20 behind it).
+ */
+static void test_orphan_return_keeps_owner_boost(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln, *ln2;
+	struct thread *c, *a, *h2;
+	int h2_cap;
+	u64 now;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	c = ln->cl->t;
+	c->sc->prio = 3;
+	h2 = ipc_new_handler(&w, &h2_cap);
+	ln2 = ipc_new_link(&w, ipc_new_client(&w, ln->cl->g));
+	ipc_connect_with(&w, ln2, h2, h2_cap);
+	a = waiter_at(&w, ln2, 20);
+
+	ipc_run_as(c);
+	now = sched_ticks();
+	ipc_call_in(&w, ln, 0, 0, 1);
+	w.h->state = TS_INACTIVE; /* preempted */
+	sched_enqueue(w.h);
+	current = w.idle;
+	ipc_tick(now + 1);
+	assert_int_equal((long)thread_regs(c)->rax, -ETIMEDOUT);
+	assert_null(w.h->ipc.passive->caller);
+	assert_ptr_equal(w.h->sc, c->sc);
+
+	/* c calls h2 (over ln2's client cap, in c's process). */
+	ipc_run_as(c);
+	assert_ptr_equal(ipc_switch(ipc_call(ln2->cap, 0, 0, 0)), h2);
+	h2->state = TS_INACTIVE;
+	sched_enqueue(h2);
+	ipc_run_as(a);
+	assert_ptr_equal(ipc_wait_in(&w, ln2, 0, 0, 0), h2);
+	assert_int_equal(c->sc->boost, 20);
+	sched_dequeue(h2);
+	h2->state = TS_INACTIVE;
+
+	/* The orphan returns to nobody. */
+	sched_dequeue(w.h);
+	ipc_run_as(w.h);
+	ipc_switch(ipc_return(0, 0));
+	assert_int_equal(c->sc->boost, 20);
+	assert_int_equal(sc_prio(h2->sc), 20);
+	ipc_world_fini(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -577,6 +633,7 @@ int main(void)
 		kenv_test(test_grant_reissued_elsewhere),
 		kenv_test(test_grant_reissued_to_busy_handler),
 		kenv_test(test_prio_changed_while_waiting),
+		kenv_test(test_orphan_return_keeps_owner_boost),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
