@@ -155,6 +155,11 @@ long ipc_call_conn(struct connection *conn, struct ipc_call_args *a)
 	 */
 	if (a->timeout_us && !current->ipc.deadline)
 		set_deadline(current, a->timeout_us);
+	/* Granted after its deadline passed: a grant passes on. */
+	ret = -ETIMEDOUT;
+	if (unlikely(current->ipc.deadline &&
+		     current->ipc.deadline <= sched_ticks()))
+		goto out_put;
 	ret = check_conn(conn);
 	if (unlikely(ret))
 		goto out_put;

@@ -621,6 +621,47 @@ static void test_orphan_return_keeps_owner_boost(void **state)
 	ipc_world_fini(&w);
 }
 
+/*
+ * A waiter granted the handler whose deadline passes before it runs
+ * again: its call issued again fails with -ETIMEDOUT and the grant
+ * passes on (it went in, and the handler then worked for nobody, the
+ * connection busy until it finished).
+ */
+static void test_grant_after_deadline(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct thread *c, *a;
+	u64 now;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	c = ln->cl->t;
+	a = waiter_at(&w, ln, PRIO_DEFAULT);
+	ipc_run_as(c);
+	ipc_call_in(&w, ln, 0, 0, 0);
+	now = sched_ticks();
+	wait_as(&w, ln, a, 1);
+	ipc_return_to(&w, c, 0);
+	ipc_assert_granted(w.h, a, thread_regs(a)->rip + 2);
+	c->state = TS_INACTIVE;
+	current = w.idle;
+	while (sched_ticks() < now + 1)
+		sched_tick(); /* a is ready: nothing to end yet */
+	assert_int_equal(a->state, TS_READY);
+
+	ipc_run_as(a);
+	thread_regs(a)->rip += 2;
+	assert_int_equal(ipc_ret(ipc_call(ln->cap, 0, 0, 1)), -ETIMEDOUT);
+	assert_null(w.h->ipc.passive->granted);
+	assert_false(w.h->ipc.passive->busy);
+	assert_null(a->ipc.waits_on);
+	assert_int_equal(a->ipc.deadline, 0);
+	assert_true(list_empty(&a->ipc.timed_node));
+	ipc_world_fini(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -634,6 +675,7 @@ int main(void)
 		kenv_test(test_grant_reissued_to_busy_handler),
 		kenv_test(test_prio_changed_while_waiting),
 		kenv_test(test_orphan_return_keeps_owner_boost),
+		kenv_test(test_grant_after_deadline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
