@@ -108,10 +108,10 @@ static inline long srv_dtors(struct ipc_conn *c)
 }
 
 /*
- * Probes with empty raw calls carrying a 1 us deadline until one times
- * out twice in a row: it waited for a busy handler (a call to a busy
- * handler waits in the kernel), so another client's call is in flight. 1 if seen within
- * `ticks`.
+ * Probes with empty raw calls carrying a 1 us deadline until two in a
+ * row time out: they waited for a busy handler (a call to a busy
+ * handler waits in the kernel), so another client's call is in flight.
+ * 1 if seen within `ticks`.
  */
 static inline int wait_busy(struct ipc_conn *c, int64_t ticks)
 {
