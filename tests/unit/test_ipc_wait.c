@@ -662,6 +662,49 @@ static void test_grant_after_deadline(void **state)
 	ipc_world_fini(&w);
 }
 
+/*
+ * The server dies while a waiter holds a grant it has not used yet (and
+ * another still waits): the grantee's call issued again finds the
+ * server dead, as the waiter's does, and nothing holds the handler.
+ */
+static void test_server_death_with_grantee(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct thread *c, *a, *b;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	c = ln->cl->t;
+	a = waiter_at(&w, ln, PRIO_DEFAULT);
+	b = waiter_at(&w, ln, PRIO_DEFAULT);
+	ipc_run_as(c);
+	ipc_call_in(&w, ln, 0, 0, 0);
+	wait_as(&w, ln, a, 1000000);
+	wait_as(&w, ln, b, 0);
+	ipc_return_to(&w, c, 0);
+	ipc_assert_granted(w.h, a, thread_regs(a)->rip + 2);
+	c->state = TS_INACTIVE;
+
+	current = w.idle;
+	cap_group_exit(w.sg, 0);
+	assert_null(w.h->ipc.passive->granted);
+	assert_null(a->ipc.waits_on);
+	assert_null(b->ipc.waits_on);
+	assert_int_equal(a->state, TS_READY);
+	assert_int_equal(b->state, TS_READY);
+	ipc_run_as(a);
+	thread_regs(a)->rip += 2;
+	assert_int_equal(ipc_ret(ipc_call(ln->cap, 0, 0, 1000000)), -EDEADSRV);
+	assert_int_equal(a->ipc.deadline, 0);
+	a->state = TS_INACTIVE;
+	ipc_run_as(b);
+	thread_regs(b)->rip += 2;
+	assert_int_equal(ipc_ret(ipc_call(ln->cap, 0, 0, 0)), -EDEADSRV);
+	ipc_world_fini(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -676,6 +719,7 @@ int main(void)
 		kenv_test(test_prio_changed_while_waiting),
 		kenv_test(test_orphan_return_keeps_owner_boost),
 		kenv_test(test_grant_after_deadline),
+		kenv_test(test_server_death_with_grantee),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
