@@ -576,7 +576,7 @@ static void test_orphan_return_keeps_owner_boost(void **state)
 {
 	struct ipc_world w;
 	struct ipc_link *ln, *ln2;
-	struct thread *c, *a, *h2;
+	struct thread *c, *a, *b, *h2;
 	int h2_cap;
 	u64 now;
 
@@ -609,13 +609,19 @@ static void test_orphan_return_keeps_owner_boost(void **state)
 	ipc_run_as(a);
 	assert_ptr_equal(ipc_wait_in(&w, ln2, 0, 0, 0), h2);
 	assert_int_equal(c->sc->boost, 20);
-	sched_dequeue(h2);
-	h2->state = TS_INACTIVE;
+	h2->state = TS_INACTIVE; /* it blocks in a system call, say */
 
-	/* The orphan returns to nobody. */
-	sched_dequeue(w.h);
-	ipc_run_as(w.h);
+	/*
+	 * A waiter of the orphan at 8 recomputes the context from the
+	 * orphan's chain: the owner's lift (20) must stay. The orphan runs
+	 * next, and returns to nobody: b is granted it.
+	 */
+	b = waiter_at(&w, ln, 8);
+	ipc_run_as(b);
+	assert_ptr_equal(ipc_wait_in(&w, ln, 0, 0, 0), w.h);
+	assert_int_equal(c->sc->boost, 20);
 	ipc_switch(ipc_return(0, 0));
+	assert_ptr_equal(w.h->ipc.passive->granted, b);
 	assert_int_equal(c->sc->boost, 20);
 	assert_int_equal(sc_prio(h2->sc), 20);
 	ipc_world_fini(&w);
