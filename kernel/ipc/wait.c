@@ -90,7 +90,8 @@ static inline u32 max_u32(u32 a, u32 b)
  * The best waiter along the calls down from t (of each passive thread
  * on them, and of one granted to one of them); *end is the last.
  */
-static u32 walk_down(struct thread *t, struct thread **end)
+static inline __attribute__((always_inline)) u32 walk_down(struct thread *t,
+							   struct thread **end)
 {
 	struct thread *w;
 	u32 b = 0;
@@ -135,7 +136,7 @@ static u32 chain_boost(struct thread *on, struct sched_context *sc,
 }
 
 /* A ready thread on sc moves to the run queue of sc's priority now. */
-static void requeue_on(struct thread *t, struct sched_context *sc)
+static inline void requeue_on(struct thread *t, struct sched_context *sc)
 {
 	if (t && t->state == TS_READY && t->sc == sc) {
 		sched_dequeue(t);
