@@ -44,10 +44,10 @@ void ipc_finish_passive(struct thread *caller, long ret)
 	self->state = TS_INACTIVE;
 	/*
 	 * An orphan's waiters boosted a context whose chain we cannot see
-	 * from here; it ends with us (wait.c recomputes it on next change).
+	 * from here: it is recomputed from its owner's chain (wait.c).
 	 */
 	if (unlikely(!caller && lent->boost))
-		lent->boost = 0;
+		ipc_orphan_left(lent);
 	obj_put(lent); /* a live caller still holds its own reference */
 	/* Destructor runs owed (on a context of its own), else a waiter. */
 	ipc_passive_idle(self);
@@ -158,6 +158,11 @@ long ipc_call_conn(struct connection *conn, struct ipc_call_args *a)
 	 */
 	if (a->timeout_us && !current->ipc.deadline)
 		set_deadline(current, a->timeout_us);
+	/* Granted after its deadline passed: a grant passes on. */
+	ret = -ETIMEDOUT;
+	if (unlikely(current->ipc.deadline &&
+		     current->ipc.deadline <= sched_ticks()))
+		goto out_put;
 	ret = check_conn(conn);
 	if (unlikely(ret))
 		goto out_put;

@@ -221,7 +221,9 @@ static long make_handler(struct thread *h, u64 exit_routine, u64 destructor)
 	p = passive_new(PASSIVE_HANDLER, h);
 	if (!p)
 		return -ENOMEM;
-	if (sched_context_create(PRIO_DEFAULT, &p->exit_sc)) {
+	/* It runs the server's code: never above the handler's MCP. */
+	if (sched_context_create(h->mcp < PRIO_DEFAULT ? h->mcp : PRIO_DEFAULT,
+				 &p->exit_sc)) {
 		kfree(p);
 		return -ENOMEM;
 	}

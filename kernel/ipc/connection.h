@@ -190,6 +190,13 @@ void ipc_thread_detach(struct thread *t);
 void ipc_thread_free(struct thread *t);
 /* The client process is gone: close its connections. */
 void ipc_client_teardown(struct cap_group *g);
+/*
+ * t's context changed priority (sys_thread_set_prio) while t is not
+ * ready: if t, or the thread at the end of its calls on that context,
+ * waits for a busy passive thread, it moves in that queue and the
+ * context it lifts follows (wait.c); a ready chain end is requeued.
+ */
+void ipc_prio_changed(struct thread *t);
 /* Timer: fail calls whose deadline has passed. */
 void ipc_tick(u64 now);
 /*

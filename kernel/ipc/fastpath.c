@@ -121,7 +121,11 @@ void ipc_fastpath_call(struct arch_regs *r)
 	p = h->ipc.passive;
 	if (unlikely(p->busy))
 		return fast_call_granted(caller, conn, h, msg);
-	if (unlikely(!ipc_thread_alive(h)))
+	/*
+	 * Holding a grant of another handler (issued again on a connection
+	 * put in the slot meanwhile): the general path passes it on.
+	 */
+	if (unlikely(!ipc_thread_alive(h) || caller->ipc.waits_on))
 		return;
 	if (msg) {
 		struct ipc_msg hdr;

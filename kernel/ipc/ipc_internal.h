@@ -57,6 +57,11 @@ bool ipc_wait_timeout(struct thread *t);
 void ipc_wake_all_waiters(struct thread *h);
 /* Is h granted to a waiter of higher priority than t? */
 bool ipc_grantee_outranks(struct thread *h, struct thread *t);
+/*
+ * An orphaned passive thread gave back the context sc it ran on: sc's
+ * boost is recomputed from its owner's chain of calls (0 without one).
+ */
+void ipc_orphan_left(struct sched_context *sc);
 /* t left a chain of calls: what its context inherited is recomputed. */
 void ipc_chain_left(struct thread *t);
 /* Makes a thread that waits in IPC runnable again with result `ret`. */

@@ -87,23 +87,16 @@ static inline u32 max_u32(u32 a, u32 b)
 }
 
 /*
- * What context sc inherits from the chain of calls through `on` (which
- * runs on sc, or holds a grant and will): the best waiter of each
- * passive thread on the chain and of a passive thread granted to one of
- * them. *end is the chain's last thread, the one that runs.
+ * The best waiter along the calls down from t (of each passive thread
+ * on them, and of one granted to one of them); *end is the last.
  */
-static u32 chain_boost(struct thread *on, struct sched_context *sc,
-		       struct thread **end)
+static inline __attribute__((always_inline)) u32 walk_down(struct thread *t,
+							   struct thread **end)
 {
-	struct thread *t = on, *w;
+	struct thread *w;
 	u32 b = 0;
-	int n;
 
-	for (n = 0; n < CHAIN_MAX && t->ipc.passive && t->ipc.passive->caller &&
-		    t->ipc.passive->caller->sc == sc;
-	     n++)
-		t = t->ipc.passive->caller;
-	for (n = 0; n < CHAIN_MAX; n++) {
+	for (int n = 0; n < CHAIN_MAX; n++) {
 		if (t->ipc.passive)
 			b = max_u32(b, top_waiter_prio(t->ipc.passive));
 		w = t->ipc.waits_on;
@@ -117,23 +110,55 @@ static u32 chain_boost(struct thread *on, struct sched_context *sc,
 	return b;
 }
 
+/*
+ * What context sc inherits from the chain of calls through `on` (which
+ * runs on sc, or holds a grant and will). *end is the chain's last
+ * thread, the one that runs. A chain that is not its owner's (an
+ * orphan's, after a timeout) shares sc with the owner's own calls,
+ * whose lift counts too: *oend is then that chain's end, else NULL.
+ */
+static u32 chain_boost(struct thread *on, struct sched_context *sc,
+		       struct thread **end, struct thread **oend)
+{
+	struct thread *t = on, *o = sc->owner;
+	u32 b;
+
+	for (int n = 0;
+	     n < CHAIN_MAX && t->ipc.passive && t->ipc.passive->caller &&
+	     t->ipc.passive->caller->sc == sc;
+	     n++)
+		t = t->ipc.passive->caller;
+	b = walk_down(t, end);
+	*oend = NULL;
+	if (o && o != t && o->sc == sc && o->state != TS_DEAD)
+		b = max_u32(b, walk_down(o, oend));
+	return b;
+}
+
+/* A ready thread on sc moves to the run queue of sc's priority now. */
+static inline void requeue_on(struct thread *t, struct sched_context *sc)
+{
+	if (t && t->state == TS_READY && t->sc == sc) {
+		sched_dequeue(t);
+		t->state = TS_INACTIVE;
+		sched_enqueue(t);
+	}
+}
+
 /* Sets sc's boost from the chain through `on` and passes a change on. */
 static void reboost(struct sched_context *sc, struct thread *on)
 {
 	for (int n = 0; sc && n < CHAIN_MAX; n++) {
-		struct thread *end, *h;
-		u32 b = chain_boost(on, sc, &end);
+		struct thread *end, *oend, *h;
+		u32 b = chain_boost(on, sc, &end, &oend);
 
 		if (b == sc->boost)
 			return;
 		if (b < sc->boost)
 			sched_request_resched(); /* others may outrank it */
 		sc->boost = b;
-		if (end->state == TS_READY && end->sc == sc) {
-			sched_dequeue(end);
-			end->state = TS_INACTIVE;
-			sched_enqueue(end);
-		}
+		requeue_on(end, sc);
+		requeue_on(oend, sc);
 		h = end->ipc.waits_on;
 		if (end->state != TS_BLOCKED || !h || end->sc != sc)
 			return;
@@ -197,6 +222,13 @@ long ipc_acquire(struct thread *h)
 {
 	struct ipc_passive *p = h->ipc.passive;
 
+	/*
+	 * A call issued again after a wait names its slot afresh: another
+	 * of our threads may have put another connection (another passive
+	 * thread) there. What we waited for or were granted passes on.
+	 */
+	if (unlikely(current->ipc.waits_on && current->ipc.waits_on != h))
+		ipc_wait_end(current);
 	if (!p->busy)
 		goto take;
 	if (p->granted == current) {
@@ -341,11 +373,42 @@ void ipc_wake_all_waiters(struct thread *h)
 	 */
 }
 
+void ipc_prio_changed(struct thread *t)
+{
+	struct sched_context *sc = t->sc;
+	struct thread *end = t, *h;
+
+	/* Whoever runs on t's context now: t, or the end of its calls. */
+	for (int n = 0;
+	     n < CHAIN_MAX && end->ipc.callee && end->ipc.callee->sc == sc; n++)
+		end = end->ipc.callee;
+	if (end != t && end->state == TS_READY)
+		sched_requeue(end);
+	h = end->ipc.waits_on;
+	if (end->state != TS_BLOCKED || !h ||
+	    end->waiting_on != &h->ipc.passive->waiters)
+		return;
+	/* It waits: its place in the queue and what it lends move. */
+	waiters_remove(end);
+	waiters_insert(h->ipc.passive, end);
+	queue_changed(h);
+}
+
 bool ipc_grantee_outranks(struct thread *h, struct thread *t)
 {
 	struct thread *g = h->ipc.passive->granted;
 
 	return g && thread_prio(g) > thread_prio(t);
+}
+
+void ipc_orphan_left(struct sched_context *sc)
+{
+	struct thread *o = sc->owner;
+
+	sc->boost = 0;
+	sched_request_resched(); /* others may outrank it now */
+	if (o && o->sc == sc && o->state != TS_DEAD)
+		reboost(sc, o);
 }
 
 void ipc_chain_left(struct thread *t)

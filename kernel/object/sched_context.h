@@ -22,6 +22,13 @@ struct sched_context {
 	 * (kernel/ipc/wait.c). The scheduler uses sc_prio().
 	 */
 	u32 boost;
+	/*
+	 * Weak: the active thread the context was made for, until it is
+	 * reaped (a context can outlive it, lent to an orphaned handler).
+	 * Whose chain of calls a boost is recomputed from when an orphan
+	 * running on the context leaves (wait.c).
+	 */
+	struct thread *owner;
 };
 
 /* The priority the scheduler gives a thread running on sc. */

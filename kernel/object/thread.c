@@ -41,6 +41,7 @@ int thread_create_sched(struct cap_group *g, u64 pc, u64 sp, u64 arg, u32 flags,
 		ret = sched_context_create(prio, &t->sc);
 		if (ret)
 			goto out_put;
+		t->sc->owner = t;
 	}
 	arch_thread_init(t);
 	arch_regs_set_entry(thread_regs(t), pc, sp);
@@ -78,12 +79,20 @@ out_put:
 	return ret;
 }
 
+/* t's context forgets t as its owner (t is being reaped). */
+static void sc_disown(struct thread *t)
+{
+	if (t->sc && t->sc->owner == t)
+		t->sc->owner = NULL;
+}
+
 void thread_destroy(void *obj)
 {
 	struct thread *t = obj;
 
 	/* Still set only when creation failed before the thread lived. */
 	kfree(t->kstack);
+	sc_disown(t);
 	obj_put(t->sc);
 	ipc_thread_free(t);
 	if (t->group && t->tid != t->group->pid)
@@ -95,6 +104,7 @@ void thread_reap(struct thread *t)
 {
 	kfree(t->kstack);
 	t->kstack = NULL;
+	sc_disown(t);
 	obj_put(t->sc);
 	t->sc = NULL;
 	obj_put(t); /* the life reference */

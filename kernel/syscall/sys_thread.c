@@ -1,5 +1,6 @@
 /* Thread syscalls. */
 #include <arch/arch.h>
+#include <ipc/connection.h>
 #include <object/cap_group.h>
 #include <object/sched_context.h>
 #include <object/thread.h>
@@ -82,6 +83,7 @@ long sys_thread_set_prio(u64 thread_cap, u64 prio)
 		sched_enqueue(t);
 	} else {
 		t->sc->prio = (u32)prio;
+		ipc_prio_changed(t); /* a waiter moves; what it lends too */
 		if (t == current)
 			sched_yield(); /* a higher thread may be ready now */
 	}

@@ -218,6 +218,28 @@ void ipc_register_end(struct ipc_world *w, struct ipc_link *ln)
 	ln->cap = (int)thread_regs(t)->rax;
 }
 
+void ipc_connect_with(struct ipc_world *w, struct ipc_link *ln,
+		      struct thread *h, int h_cap)
+{
+	ipc_register_begin(w, ln);
+	assert_ptr_equal(ipc_switch(ipc_register_cb_return(h_cap, H_EXIT,
+							   (u64)ln->sbuf)),
+			 ln->cl->t);
+	ln->cap = (int)thread_regs(ln->cl->t)->rax;
+	assert_ptr_equal(ln->conn->handler, h);
+	assert_int_equal(ln->conn->state, CONN_VALID);
+}
+
+struct thread *ipc_new_handler(struct ipc_world *w, int *cap)
+{
+	struct thread *h =
+		ipc_new_thread(w, w->sg, THREAD_PASSIVE, H_ENTRY, H_STACK);
+
+	*cap = cap_alloc(w->sg, h, CAP_RIGHT_CONTROL);
+	assert_true(*cap >= 0);
+	return h;
+}
+
 void ipc_connect(struct ipc_world *w, struct ipc_link *ln)
 {
 	ipc_register_begin(w, ln);

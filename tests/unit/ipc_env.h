@@ -191,6 +191,11 @@ void ipc_register_begin(struct ipc_world *w, struct ipc_link *ln);
 void ipc_register_end(struct ipc_world *w, struct ipc_link *ln);
 /* Both, checked: ln->cap and ln->conn are set, current is the client. */
 void ipc_connect(struct ipc_world *w, struct ipc_link *ln);
+/* A second passive handler of the server; its CONTROL cap in *cap. */
+struct thread *ipc_new_handler(struct ipc_world *w, int *cap);
+/* ipc_connect, with the callback serving ln with h (cap h_cap) instead. */
+void ipc_connect_with(struct ipc_world *w, struct ipc_link *ln,
+		      struct thread *h, int h_cap);
 /* A new client process connected once: its link. */
 struct ipc_link *ipc_new_connected(struct ipc_world *w);
 

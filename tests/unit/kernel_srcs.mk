@@ -33,7 +33,9 @@ UNIT_SRCS_test_ipc_register := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_ipc_call := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_ipc_death := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_ipc_fastpath := $(UNIT_IPC_SRCS)
-UNIT_SRCS_test_ipc_wait := $(UNIT_IPC_SRCS)
+# ... and sys_thread_set_prio on a waiter.
+UNIT_SRCS_test_ipc_wait := $(UNIT_IPC_SRCS) kernel/syscall/sys_thread.c \
+	kernel/syscall/sys_cap.c
 UNIT_SRCS_test_ipc_kcall := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_linux_forward := $(UNIT_IPC_SRCS)
 UNIT_SRCS_test_id_alloc := $(UNIT_KERNEL_CORE)

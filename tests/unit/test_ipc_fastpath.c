@@ -342,6 +342,50 @@ static void test_fast_call_falls_back_when_busy(void **state)
 	ipc_world_fini(&w);
 }
 
+/*
+ * A thread granted one handler issues its call again on a connection
+ * that another thread put in the slot meanwhile, whose handler is free:
+ * the general path must take it, to pass the grant on (wait.c).
+ */
+static void test_fast_call_falls_back_when_granted_elsewhere(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *a, *b;
+	struct ipc_client *a2;
+	struct thread *ca, *h2;
+	int h2_cap;
+
+	(void)state;
+	ipc_world_init(&w);
+	a = ipc_new_connected(&w);
+	ca = a->cl->t;
+	h2 = ipc_new_handler(&w, &h2_cap);
+	b = ipc_new_link(&w, a->cl);
+	ipc_connect_with(&w, b, h2, h2_cap);
+	a2 = ipc_new_client(&w, a->cl->g);
+	ipc_run_as(ca);
+	fast_call(&w, a, 0);
+	ipc_run_as(a2->t);
+	ipc_wait_in(&w, a, 0, 0, 0);
+	ipc_run_as(w.h);
+	ipc_return_to(&w, ca, 0);
+	ipc_assert_granted(w.h, a2->t, thread_regs(a2->t)->rip + 2);
+	ca->state = TS_INACTIVE;
+
+	ipc_run_as(a2->t);
+	thread_regs(a2->t)->rip += 2;
+	call_falls_back(&w, b, a2->t, (u64)b->cap, 0, 0, 0);
+	assert_ptr_equal(ipc_switch(ipc_call(b->cap, 0, 0, 0)), h2);
+	assert_null(w.h->ipc.passive->granted);
+	assert_false(w.h->ipc.passive->busy);
+	assert_ptr_equal(ipc_switch(ipc_return(0, 0)), a2->t);
+	a2->t->state = TS_INACTIVE;
+	ipc_run_as(ca);
+	fast_call(&w, a, 0);
+	fast_return(&w, ca, 0);
+	ipc_world_fini(&w);
+}
+
 static void test_fast_call_falls_back_on_pending_or_dead(void **state)
 {
 	struct ipc_world w;
@@ -448,6 +492,7 @@ int main(void)
 		kenv_test(test_fast_and_general_paths_agree),
 		kenv_test(test_fast_call_falls_back),
 		kenv_test(test_fast_call_falls_back_when_busy),
+		kenv_test(test_fast_call_falls_back_when_granted_elsewhere),
 		kenv_test(test_fast_call_falls_back_on_pending_or_dead),
 		kenv_test(test_fast_return_falls_back),
 	};

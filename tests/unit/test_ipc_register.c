@@ -1021,10 +1021,35 @@ static void test_callback_refuses_dead_client(void **state)
 	ipc_world_fini(&w);
 }
 
+/*
+ * The context a handler keeps for its exit routines runs user code (the
+ * server's destructor): at PRIO_DEFAULT, capped at the handler's MCP.
+ */
+static void test_exit_context_within_mcp(void **state)
+{
+	struct ipc_world w;
+	struct thread *h2;
+	struct ipc_link *ln2;
+	int h2_cap;
+
+	(void)state;
+	ipc_world_init(&w);
+	w.h->mcp = 4;
+	ipc_new_connected(&w);
+	assert_int_equal(w.h->ipc.passive->exit_sc->prio, 4);
+	h2 = ipc_new_handler(&w, &h2_cap);
+	h2->mcp = PRIO_MAX;
+	ln2 = ipc_new_link(&w, ipc_new_client(&w, NULL));
+	ipc_connect_with(&w, ln2, h2, h2_cap);
+	assert_int_equal(h2->ipc.passive->exit_sc->prio, PRIO_DEFAULT);
+	ipc_world_fini(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		kenv_test(test_register_server_records_service),
+		kenv_test(test_exit_context_within_mcp),
 		kenv_test(test_register_server_refusals),
 		kenv_test(test_register_client_enters_callback),
 		kenv_test(test_register_cb_return_resumes_client),

@@ -415,6 +415,302 @@ static void test_server_death_wakes_waiters(void **state)
 	ipc_world_fini(&w);
 }
 
+/*
+ * A waiter granted the handler issues its call again, but the slot it
+ * names now holds another connection (another thread of its process
+ * replaced it meanwhile), served by a free handler: the call goes
+ * there, and the grant it no longer uses passes on instead of keeping
+ * the first handler busy for good.
+ */
+static void test_grant_reissued_elsewhere(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln, *ln2;
+	struct thread *c, *a, *h2;
+	int h2_cap;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	c = ln->cl->t;
+	h2 = ipc_new_handler(&w, &h2_cap);
+	ln2 = ipc_new_link(&w, ln->cl);
+	ipc_connect_with(&w, ln2, h2, h2_cap);
+
+	a = waiter_at(&w, ln, PRIO_DEFAULT);
+	ipc_run_as(c);
+	ipc_call_in(&w, ln, 0, 0, 0);
+	wait_as(&w, ln, a, 0);
+	ipc_return_to(&w, c, 0);
+	ipc_assert_granted(w.h, a, thread_regs(a)->rip + 2);
+	c->state = TS_INACTIVE;
+
+	ipc_run_as(a);
+	thread_regs(a)->rip += 2; /* the `syscall` again */
+	assert_ptr_equal(ipc_switch(ipc_call(ln2->cap, 0, 0, 0)), h2);
+	assert_ptr_equal(h2->ipc.passive->caller, a);
+	assert_null(w.h->ipc.passive->granted);
+	assert_false(w.h->ipc.passive->busy);
+	assert_null(a->ipc.waits_on);
+	assert_ptr_equal(ipc_switch(ipc_return(0, 0)), a);
+
+	/* The first handler serves c at once. */
+	a->state = TS_INACTIVE;
+	ipc_run_as(c);
+	ipc_call_in(&w, ln, 0, 0, 0);
+	ipc_return_to(&w, c, 0);
+	ipc_world_fini(&w);
+}
+
+/*
+ * A waiter's priority changed while it waits (sys_thread_set_prio): it
+ * moves in the queue and the busy handler's context follows, down as
+ * well as up. So does a chain: a caller's context changed while its
+ * handler waits for another handler moves that handler in the queue.
+ */
+static void test_prio_changed_while_waiting(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct thread *c, *a, *b, *setter;
+	int bcap;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	c = ln->cl->t;
+	c->sc->prio = 3;
+	c->mcp = PRIO_MAX;
+	a = waiter_at(&w, ln, 10);
+	b = waiter_at(&w, ln, 8);
+	bcap = cap_alloc(ln->cl->g, b, CAP_RIGHT_CONTROL);
+	assert_true(bcap >= 0);
+	ipc_run_as(c);
+	ipc_call_in(&w, ln, 0, 0, 0);
+	wait_as(&w, ln, a, 0);
+	wait_as(&w, ln, b, 0);
+	assert_ptr_equal(nth_waiter(w.h, 0), a);
+	assert_int_equal(c->sc->boost, 10);
+
+	/* The handler (on c's context) is preempted; c's process raises b. */
+	w.h->state = TS_INACTIVE;
+	sched_enqueue(w.h);
+	setter = ipc_new_client(&w, ln->cl->g)->t;
+	setter->mcp = PRIO_MAX;
+	ipc_run_as(setter);
+	assert_int_equal(ipc_ret(sys_thread_set_prio(bcap, 25)), 0);
+	assert_ptr_equal(nth_waiter(w.h, 0), b);
+	assert_ptr_equal(nth_waiter(w.h, 1), a);
+	assert_int_equal(c->sc->boost, 25);
+	assert_int_equal(w.h->rq_prio, 25);
+	/* And lowers it again: the lift goes down with it. */
+	assert_int_equal(ipc_ret(sys_thread_set_prio(bcap, 1)), 0);
+	assert_ptr_equal(nth_waiter(w.h, 0), a);
+	assert_ptr_equal(nth_waiter(w.h, 1), b);
+	assert_int_equal(c->sc->boost, 10);
+	assert_int_equal(w.h->rq_prio, 10);
+	setter->state = TS_INACTIVE;
+
+	ipc_run_as(w.h);
+	ipc_return_to_grantee(&w, c, a, 0);
+	ipc_reissue(&w, ln, a, 0);
+	ipc_return_to(&w, a, 0);
+	a->state = TS_INACTIVE;
+	ipc_reissue(&w, ln, b, 0);
+	ipc_return_to(&w, b, 0);
+	assert_int_equal(c->sc->boost, 0);
+	ipc_world_fini(&w);
+}
+
+/*
+ * The same, with the other handler busy: the waiter waits for it. Its
+ * grant of the first must pass on; it was overwritten with the
+ * reference it held (the first handler busy for good and leaked, and
+ * its death later wrote to the waiter, perhaps freed by then).
+ */
+static void test_grant_reissued_to_busy_handler(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln, *ln2;
+	struct thread *c, *a, *h2;
+	int h2_cap;
+	u32 href;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	c = ln->cl->t;
+	h2 = ipc_new_handler(&w, &h2_cap);
+	ln2 = ipc_new_link(&w, ln->cl);
+	ipc_connect_with(&w, ln2, h2, h2_cap);
+	href = w.h->obj.refcount;
+	a = waiter_at(&w, ln, PRIO_DEFAULT);
+	ipc_run_as(c);
+	ipc_call_in(&w, ln, 0, 0, 0);
+	wait_as(&w, ln, a, 0);
+	ipc_return_to(&w, c, 0);
+	ipc_assert_granted(w.h, a, thread_regs(a)->rip + 2);
+	/* c keeps h2 busy; h2 is preempted. */
+	assert_ptr_equal(ipc_switch(ipc_call(ln2->cap, 0, 0, 0)), h2);
+	h2->state = TS_INACTIVE;
+	sched_enqueue(h2);
+
+	ipc_run_as(a);
+	thread_regs(a)->rip += 2;
+	assert_ptr_equal(ipc_wait_in(&w, ln2, 0, 0, 0), h2);
+	assert_ptr_equal(a->ipc.waits_on, h2);
+	assert_null(w.h->ipc.passive->granted);
+	assert_false(w.h->ipc.passive->busy);
+	assert_int_equal(w.h->obj.refcount, href);
+	ipc_world_fini(&w);
+}
+
+/*
+ * c's call times out: its handler goes on orphaned on c's context. c
+ * calls a second handler, and a waiter there lifts c's context. When
+ * the orphan returns, the lift must stay: it is c's chain's, not the
+ * orphan's (it was cleared, and the second handler ran at 3 with a
+ * waiter at 20 behind it).
+ */
+static void test_orphan_return_keeps_owner_boost(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln, *ln2;
+	struct thread *c, *a, *b, *h2;
+	int h2_cap;
+	u64 now;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	c = ln->cl->t;
+	c->sc->prio = 3;
+	h2 = ipc_new_handler(&w, &h2_cap);
+	ln2 = ipc_new_link(&w, ipc_new_client(&w, ln->cl->g));
+	ipc_connect_with(&w, ln2, h2, h2_cap);
+	a = waiter_at(&w, ln2, 20);
+
+	ipc_run_as(c);
+	now = sched_ticks();
+	ipc_call_in(&w, ln, 0, 0, 1);
+	w.h->state = TS_INACTIVE; /* preempted */
+	sched_enqueue(w.h);
+	current = w.idle;
+	ipc_tick(now + 1);
+	assert_int_equal((long)thread_regs(c)->rax, -ETIMEDOUT);
+	assert_null(w.h->ipc.passive->caller);
+	assert_ptr_equal(w.h->sc, c->sc);
+
+	/* c calls h2 (over ln2's client cap, in c's process). */
+	ipc_run_as(c);
+	assert_ptr_equal(ipc_switch(ipc_call(ln2->cap, 0, 0, 0)), h2);
+	h2->state = TS_INACTIVE;
+	sched_enqueue(h2);
+	ipc_run_as(a);
+	assert_ptr_equal(ipc_wait_in(&w, ln2, 0, 0, 0), h2);
+	assert_int_equal(c->sc->boost, 20);
+	h2->state = TS_INACTIVE; /* it blocks in a system call, say */
+
+	/*
+	 * A waiter of the orphan at 8 recomputes the context from the
+	 * orphan's chain: the owner's lift (20) must stay. The orphan runs
+	 * next, and returns to nobody: b is granted it.
+	 */
+	b = waiter_at(&w, ln, 8);
+	ipc_run_as(b);
+	assert_ptr_equal(ipc_wait_in(&w, ln, 0, 0, 0), w.h);
+	assert_int_equal(c->sc->boost, 20);
+	ipc_switch(ipc_return(0, 0));
+	assert_ptr_equal(w.h->ipc.passive->granted, b);
+	assert_int_equal(c->sc->boost, 20);
+	assert_int_equal(sc_prio(h2->sc), 20);
+	ipc_world_fini(&w);
+}
+
+/*
+ * A waiter granted the handler whose deadline passes before it runs
+ * again: its call issued again fails with -ETIMEDOUT and the grant
+ * passes on (it went in, and the handler then worked for nobody, the
+ * connection busy until it finished).
+ */
+static void test_grant_after_deadline(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct thread *c, *a;
+	u64 now;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	c = ln->cl->t;
+	a = waiter_at(&w, ln, PRIO_DEFAULT);
+	ipc_run_as(c);
+	ipc_call_in(&w, ln, 0, 0, 0);
+	now = sched_ticks();
+	wait_as(&w, ln, a, 1);
+	ipc_return_to(&w, c, 0);
+	ipc_assert_granted(w.h, a, thread_regs(a)->rip + 2);
+	c->state = TS_INACTIVE;
+	current = w.idle;
+	while (sched_ticks() < now + 1)
+		sched_tick(); /* a is ready: nothing to end yet */
+	assert_int_equal(a->state, TS_READY);
+
+	ipc_run_as(a);
+	thread_regs(a)->rip += 2;
+	assert_int_equal(ipc_ret(ipc_call(ln->cap, 0, 0, 1)), -ETIMEDOUT);
+	assert_null(w.h->ipc.passive->granted);
+	assert_false(w.h->ipc.passive->busy);
+	assert_null(a->ipc.waits_on);
+	assert_int_equal(a->ipc.deadline, 0);
+	assert_true(list_empty(&a->ipc.timed_node));
+	ipc_world_fini(&w);
+}
+
+/*
+ * The server dies while a waiter holds a grant it has not used yet (and
+ * another still waits): the grantee's call issued again finds the
+ * server dead, as the waiter's does, and nothing holds the handler.
+ */
+static void test_server_death_with_grantee(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct thread *c, *a, *b;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_connected(&w);
+	c = ln->cl->t;
+	a = waiter_at(&w, ln, PRIO_DEFAULT);
+	b = waiter_at(&w, ln, PRIO_DEFAULT);
+	ipc_run_as(c);
+	ipc_call_in(&w, ln, 0, 0, 0);
+	wait_as(&w, ln, a, 1000000);
+	wait_as(&w, ln, b, 0);
+	ipc_return_to(&w, c, 0);
+	ipc_assert_granted(w.h, a, thread_regs(a)->rip + 2);
+	c->state = TS_INACTIVE;
+
+	current = w.idle;
+	cap_group_exit(w.sg, 0);
+	assert_null(w.h->ipc.passive->granted);
+	assert_null(a->ipc.waits_on);
+	assert_null(b->ipc.waits_on);
+	assert_int_equal(a->state, TS_READY);
+	assert_int_equal(b->state, TS_READY);
+	ipc_run_as(a);
+	thread_regs(a)->rip += 2;
+	assert_int_equal(ipc_ret(ipc_call(ln->cap, 0, 0, 1000000)), -EDEADSRV);
+	assert_int_equal(a->ipc.deadline, 0);
+	a->state = TS_INACTIVE;
+	ipc_run_as(b);
+	thread_regs(b)->rip += 2;
+	assert_int_equal(ipc_ret(ipc_call(ln->cap, 0, 0, 0)), -EDEADSRV);
+	ipc_world_fini(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +720,12 @@ int main(void)
 		kenv_test(test_deadline_while_waiting),
 		kenv_test(test_kill_while_waiting),
 		kenv_test(test_server_death_wakes_waiters),
+		kenv_test(test_grant_reissued_elsewhere),
+		kenv_test(test_grant_reissued_to_busy_handler),
+		kenv_test(test_prio_changed_while_waiting),
+		kenv_test(test_orphan_return_keeps_owner_boost),
+		kenv_test(test_grant_after_deadline),
+		kenv_test(test_server_death_with_grantee),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,8 @@
  * fails its caller at once.
  */
 #include <string.h>
+#include <sys/mman.h>
+#include <time.h>
 
 #include "ipc_multi.h"
 #include "ipc_test.h"
@@ -271,6 +273,124 @@ static void test_client_dies(void)
 }
 
 /* The server killed while a handler sleeps: its caller learns at once. */
+/*
+ * A waiter granted a handler issues its call again on whatever its slot
+ * names by then (docs/ipc.md, "Issue again"). Here the thread the first
+ * handler returned to puts a new connection in that slot first, and
+ * keeps the new connection's handler busy: the waiter waits for that
+ * one instead. The grant of the first handler must pass on (the kernel
+ * dropped it with the reference it held: the first handler stayed busy
+ * for good, its thread object leaked, and the server's death later
+ * touched the waiter's freed thread).
+ */
+static struct ipc_conn rg1, rg2;
+static cap_t rg_slot;
+static long rg_wait_result, rg_new_slot;
+static atomic_int rg_swapped, rg_called, rg_end;
+static struct side rg_side[2];
+static _Alignas(16) char rg_stack[2][16384];
+
+static void sleep_10ms(void)
+{
+	nanosleep(&(struct timespec){0, 10000000}, NULL);
+}
+
+/* Sleeps (lower priorities run) until *flag is set, 300 ticks at most. */
+static int sleep_until(atomic_int *flag)
+{
+	int64_t end = srv_ticks() + 300;
+
+	while (!atomic_load(flag) && srv_ticks() < end)
+		sleep_10ms();
+	return atomic_load(flag);
+}
+
+/* Sleeps until server A has n handlers blocked, 300 ticks at most. */
+static int sleep_until_blocked(long n)
+{
+	int64_t end = srv_ticks() + 300;
+	struct srv_hdr h;
+
+	while (stats(&ctl, &h), h.b != n && srv_ticks() < end)
+		sleep_10ms();
+	return h.b == n;
+}
+
+static void rg_holder_job(void)
+{
+	struct ipc_shm_config cfg;
+	long pmo = fy_pmo_create(4096, PMO_ANONYMOUS);
+	char *a =
+		mmap(NULL, 8192, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (pmo < 0 || a == MAP_FAILED)
+		return;
+	munmap(a + 4096, 4096); /* the hole the kernel maps the shm into */
+	cfg.shm_cap = (cap_t)pmo;
+	cfg.shm_addr = (uintptr_t)a + 4096;
+	req(&rg1, MOP_SLEEP, 3000);
+	/* Returned, the waiter granted below us: a new connection there. */
+	fy_cap_delete(rg_slot);
+	rg_new_slot = fy_register_client(srv_a, &cfg);
+	if (rg_new_slot < 0)
+		return;
+	rg2.cap = (cap_t)rg_new_slot;
+	rg2.shm_cap = (cap_t)pmo;
+	rg2.shm = a + 4096;
+	rg2.shm_size = 4096;
+	atomic_store(&rg_swapped, 1);
+	req(&rg2, MOP_SLEEP, 3000);
+}
+
+/* Calls, then stays alive until told: a grant it kept ends with it. */
+static void rg_waiter_job(void)
+{
+	rg_wait_result = fy_ipc_call(rg_slot, NULL, 0, 0);
+	atomic_store(&rg_called, 1);
+	while (!atomic_load(&rg_end))
+		sleep_10ms();
+}
+
+static void test_regrant_elsewhere(void)
+{
+	tap_eq(ipc_connect(srv_a, 4096, &rg1), 0, "regrant: connect");
+	rg_slot = rg1.cap;
+	/* We sleep whenever the others must run. */
+	fy_thread_set_prio(CAP_SELF_MAIN_THREAD, 20);
+	tap_ok(side_start(&rg_side[0], rg_holder_job,
+			  rg_stack[0] + sizeof(rg_stack[0])) >= 0 &&
+		       fy_thread_set_prio(rg_side[0].thread, 18) == 0,
+	       "regrant: a thread at 18 keeps the handler busy");
+	tap_ok(sleep_until_blocked(1), "regrant: its handler sleeps");
+	tap_ok(side_start(&rg_side[1], rg_waiter_job,
+			  rg_stack[1] + sizeof(rg_stack[1])) >= 0 &&
+		       fy_thread_set_prio(rg_side[1].thread, 10) == 0,
+	       "regrant: a thread at 10 calls it too and waits");
+	sleep_10ms();
+	sleep_10ms();
+	tap_eq(req(&ctl, MOP_RELEASE, 0), 0, "regrant: release the handler");
+	sleep_until(&rg_swapped);
+	tap_ok(rg_new_slot == rg_slot,
+	       "regrant: a new connection in the waiter's slot (%ld, %d)",
+	       rg_new_slot, (int)rg_slot);
+	tap_ok(sleep_until_blocked(1), "regrant: its handler sleeps too");
+	sleep_10ms();
+	sleep_10ms();
+	tap_eq(req(&ctl, MOP_RELEASE, 0), 0, "regrant: release it");
+	tap_ok(sleep_until(&rg_called), "regrant: the waiter's call ended");
+	tap_ok(rg_wait_result > 0,
+	       "regrant: served by the new connection's handler (%ld)",
+	       rg_wait_result);
+	atomic_store(&rg_end, 1);
+	tap_ok(sleep_until(&rg_side[1].done), "regrant: the waiter ends");
+	tap_ok(sleep_until(&rg_side[0].done), "regrant: the holder ends");
+	fy_cap_delete(rg_side[0].thread);
+	fy_cap_delete(rg_side[1].thread);
+	fy_thread_set_prio(CAP_SELF_MAIN_THREAD, PRIO_DEFAULT);
+	tap_eq(ipc_close(&rg2), 0, "regrant: close the new connection");
+	/* The first one's cap is gone: our exit closes it. */
+}
+
 static void test_server_dies(void)
 {
 	struct ipc_conn b;
@@ -319,6 +439,7 @@ int main(void)
 	test_limit();
 	test_no_leak();
 	test_client_dies();
+	test_regrant_elsewhere();
 	test_server_dies();
 
 	tap_eq(ipc_close(&ctl), 0, "close");

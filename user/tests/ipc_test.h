@@ -108,17 +108,22 @@ static inline long srv_dtors(struct ipc_conn *c)
 }
 
 /*
- * Probes with empty raw calls carrying a 1 us deadline until one times
- * out: it waited for a busy handler (a call to a busy handler waits in
- * the kernel), so another client's call is in flight. 1 if seen within
- * `ticks`.
+ * Probes with empty raw calls carrying a 1 us deadline until two in a
+ * row time out: they waited for a busy handler (a call to a busy
+ * handler waits in the kernel), so another client's call is in flight.
+ * 1 if seen within `ticks`.
  */
 static inline int wait_busy(struct ipc_conn *c, int64_t ticks)
 {
 	int64_t end = srv_ticks() + ticks;
 
 	while (srv_ticks() < end) {
-		if (fy_ipc_call(c->cap, NULL, 0, 1) == -ETIMEDOUT)
+		/*
+		 * A tick can also end a probe that a free handler was
+		 * serving: a second one at once must time out too.
+		 */
+		if (fy_ipc_call(c->cap, NULL, 0, 1) == -ETIMEDOUT &&
+		    fy_ipc_call(c->cap, NULL, 0, 1) == -ETIMEDOUT)
 			return 1;
 		fy_yield();
 	}

@@ -146,11 +146,48 @@ static void test_spinner_below(void)
 	fy_thread_set_prio(CAP_SELF_MAIN_THREAD, PRIO_DEFAULT);
 }
 
+/*
+ * A handler's exit routines run on a context the kernel makes for the
+ * handler: at most the handler's MCP, or a program spawned with a low
+ * MCP could run its destructors above it. helpers/exit_prio (MCP 5)
+ * spins 30 ticks in a destructor while we, at 10, sleep 10 ms at a time:
+ * each sleep must end on time.
+ */
+static void test_exit_routine_below_mcp(void)
+{
+	const char *argv[] = {"helpers/exit_prio", NULL};
+	struct timespec ts = {0, 10 * 1000 * 1000};
+	long proc, start, t0, late, worst = 0;
+
+	tap_eq(fy_thread_set_prio(CAP_SELF_MAIN_THREAD, 10), 0, "we run at 10");
+	proc = fy_spawn_sched(argv[0], argv, NULL, SPAWN_SCHED_DEFAULT, 5);
+	if (!tap_ok(proc >= 0, "spawn exit_prio with MCP 5 (%ld)", proc))
+		goto out;
+	start = ticks();
+	while (ticks() - start < 100) {
+		t0 = ticks();
+		nanosleep(&ts, NULL);
+		late = ticks() - t0 - 1;
+		if (late > worst)
+			worst = late;
+	}
+	tap_ok(worst <= 3,
+	       "a destructor of a process with MCP 5 delays no sleep of ours "
+	       "at 10 (worst %ld ticks late)",
+	       worst);
+	tap_eq(fy_proc_wait((cap_t)proc), PROC_STATUS_EXITED(0),
+	       "its destructor ran and it exited 0");
+	fy_cap_delete((cap_t)proc);
+out:
+	fy_thread_set_prio(CAP_SELF_MAIN_THREAD, PRIO_DEFAULT);
+}
+
 int main(void)
 {
 	test_own_ceiling();
 	test_child_thread();
 	test_spawn_limits();
 	test_spinner_below();
+	test_exit_routine_below_mcp();
 	return tap_done();
 }
