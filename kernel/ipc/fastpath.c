@@ -40,6 +40,16 @@ static inline struct connection *fast_conn(u64 cap)
 	return s->obj;
 }
 
+/*
+ * obj_get, forced inline: the compiler left it out of line in the
+ * message call's commit (a call and a return on the hot path).
+ */
+static inline __attribute__((always_inline)) void fast_get(void *obj)
+{
+	__atomic_add_fetch(&((struct object *)obj)->refcount, 1,
+			   __ATOMIC_RELAXED);
+}
+
 /* Commits a checked call and migrates: the same state ipc_call leaves. */
 static inline __attribute__((always_inline, noreturn)) void
 fast_enter(struct thread *caller, struct connection *conn, struct thread *h,
@@ -48,7 +58,9 @@ fast_enter(struct thread *caller, struct connection *conn, struct thread *h,
 	struct ipc_passive *p = h->ipc.passive;
 	struct arch_regs *hr;
 
-	obj_get(conn);
+	struct sched_context *sc = caller->sc; /* one load, not two */
+
+	fast_get(conn);
 	conn->busy = true;
 	conn->call_msg = msg;
 	p->busy = true;
@@ -56,8 +68,8 @@ fast_enter(struct thread *caller, struct connection *conn, struct thread *h,
 	caller->state = TS_IPC_WAIT;
 	caller->ipc.callee = h;
 	p->caller = caller;
-	obj_get(caller->sc);
-	h->sc = caller->sc;
+	fast_get(sc);
+	h->sc = sc;
 	hr = thread_regs(h);
 	arch_regs_set_entry(hr, p->entry, p->stack);
 	arch_regs_set_args(hr, server_msg, conn->badge, 0, 0, 0);
@@ -104,13 +116,37 @@ static __attribute__((noinline)) void fast_call_granted(struct thread *caller,
 	fast_enter(caller, conn, h, msg, server_msg);
 }
 
+/*
+ * A call with a message: apart, so that the empty call has no call out
+ * to return from (ipc_copy_msg) and needs no callee-saved registers.
+ */
+static __attribute__((noinline)) void fast_call_msg(struct thread *caller,
+						    struct connection *conn,
+						    struct thread *h, u64 msg)
+{
+	u64 off = msg - conn->client_shm, size = conn->shm_size;
+	struct ipc_msg hdr;
+
+	/*
+	 * ipc_copy_msg inline, copied once and checked on the copy
+	 * (ipc_args.h). The header lies in the client's shm, which
+	 * vmspace_map put in the user half (connection.c): the copy needs
+	 * no range check of copy_from_user's.
+	 */
+	if (msg < conn->client_shm || !ipc_msg_fits(off, size) ||
+	    arch_copy_from_user(&hdr, (const void __user *)msg, sizeof(hdr)) ||
+	    !ipc_msg_hdr_ok(off, size, &hdr))
+		return;
+	fast_enter(caller, conn, h, msg, off + conn->server_shm);
+}
+
 /* Returns only to fall back to the general path. */
 void ipc_fastpath_call(struct arch_regs *r)
 {
 	struct thread *caller = current, *h;
 	struct connection *conn;
 	struct ipc_passive *p;
-	u64 msg = arch_sysarg1(r), server_msg = 0;
+	u64 msg = arch_sysarg1(r);
 
 	if (unlikely(arch_sysarg2(r) | arch_sysarg3(r))) /* caps, deadline */
 		return;
@@ -123,15 +159,28 @@ void ipc_fastpath_call(struct arch_regs *r)
 		return fast_call_granted(caller, conn, h, msg);
 	if (unlikely(!ipc_thread_alive(h)))
 		return;
-	if (msg) {
-		struct ipc_msg hdr;
+	if (msg)
+		return fast_call_msg(caller, conn, h, msg);
+	fast_enter(caller, conn, h, 0, 0);
+}
 
-		/* Copied once and checked on the copy (ipc_args.h). */
-		if (ipc_copy_msg(msg, conn->client_shm, conn->shm_size, &hdr))
-			return;
-		server_msg = msg - conn->client_shm + conn->server_shm;
-	}
-	fast_enter(caller, conn, h, msg, server_msg);
+/*
+ * The count of references, read plainly: one CPU, interrupts off, so
+ * nothing changes it under us, and a plain read folds into a compare.
+ */
+static inline u32 fast_refs(const void *obj)
+{
+	return ((const struct object *)obj)->refcount;
+}
+
+/*
+ * Drops a reference known not to be the last (checked before the
+ * commit): nothing to free, so no call out of the fast path.
+ */
+static inline void fast_put_not_last(void *obj)
+{
+	__atomic_sub_fetch(&((struct object *)obj)->refcount, 1,
+			   __ATOMIC_ACQ_REL);
 }
 
 void ipc_fastpath_return(struct arch_regs *r)
@@ -151,17 +200,24 @@ void ipc_fastpath_return(struct arch_regs *r)
 	/* A deadline to clear, or a kcall's restart (kcall.h). */
 	if (unlikely(caller->ipc.deadline | caller->ipc.kcall.state))
 		return;
+	lent = self->sc;
+	/*
+	 * The last reference to the connection or to the lent scheduling
+	 * context (its holders gone during the call) is dropped by the
+	 * general path, which frees it.
+	 */
+	if (unlikely(!lent || fast_refs(conn) < 2 || fast_refs(lent) < 2))
+		return;
 
 	conn->busy = false;
 	conn->call_msg = 0;
 	p->busy = false;
 	p->conn = NULL;
 	p->caller = NULL;
-	obj_put(conn);
-	lent = self->sc;
+	fast_put_not_last(conn);
 	self->sc = NULL;
 	self->state = TS_INACTIVE;
-	obj_put(lent);
+	fast_put_not_last(lent);
 	caller->ipc.callee = NULL;
 	arch_regs_set_ret(thread_regs(caller), arch_sysarg0(r));
 	caller->state = TS_RUNNING;

@@ -81,7 +81,7 @@
 syscall_entry:
 	swapgs
 	movq %rsp, %gs:PERCPU_SCRATCH
-	movq %gs:PERCPU_KSTACK, %rsp
+	movq tss+TSS_RSP0(%rip), %rsp	/* the kernel stack's top */
 	pushq $SEL_UDATA
 	pushq %gs:PERCPU_SCRATCH
 	pushq %r11
@@ -103,12 +103,17 @@ syscall_slow:
 	/* fall through */
 	.global trap_return
 trap_return:
+	testb $3, REGS_OFF_CS(%rsp)	/* to user? */
+	jz trap_return_kernel
+	/*
+	 * A frame known to return to user mode (IPC migration, thread.c)
+	 * comes in here, two instructions shorter.
+	 */
+	.global trap_return_user
+trap_return_user:
 	POP_GPRS
 	addq $16, %rsp			/* vector, error */
-	testb $3, (REGS_OFF_CS - REGS_OFF_RIP)(%rsp)	/* to user? */
-	jz 1f
 	swapgs
-1:
 	/*
 	 * If iretq faults (a frame the checks let through: a non-canonical
 	 * rip), the fault arrives in kernel mode with the user's GS base
@@ -116,6 +121,10 @@ trap_return:
 	 */
 	.global iretq_insn
 iretq_insn:
+	iretq
+trap_return_kernel:
+	POP_GPRS
+	addq $16, %rsp			/* vector, error */
 	iretq
 
 #if IPC_FASTPATH

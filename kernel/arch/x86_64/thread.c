@@ -152,18 +152,21 @@ static inline void load_fs_sel(u16 sel)
 }
 
 /*
- * Makes the hardware hold `next`, given that it holds `hw` now. A
- * selector load also loads its base, so bases are written after. A %gs
- * load in the kernel would replace the kernel's GS base: swap the user's
- * in around it (as Linux's load_gs_index); interrupts are off.
+ * Makes the hardware hold `next`, given that it holds `hw` now and that
+ * the two differ. A selector load also loads its base, so bases are
+ * written after. A %gs load in the kernel would replace the kernel's GS
+ * base: swap the user's in around it (as Linux's load_gs_index);
+ * interrupts are off. Out of line: the switch itself stays free of the
+ * registers this needs.
  */
-static inline __attribute__((always_inline)) void
-seg_load(const struct arch_seg *next, const struct arch_seg *hw, bool fast)
+static __attribute__((noinline)) void seg_load(const struct arch_seg *next,
+					       const struct arch_seg *hw)
 {
+	bool fast = cpu_has_fsgsbase;
 	bool fs_base = next->fs_base != hw->fs_base;
 	bool gs_base = next->gs_base != hw->gs_base;
 
-	if (unlikely(next->sel != hw->sel)) {
+	if (next->sel != hw->sel) {
 		if (next->ds != hw->ds)
 			__asm__ volatile("mov %0, %%ds" ::"r"(next->ds));
 		if (next->es != hw->es)
@@ -184,6 +187,17 @@ seg_load(const struct arch_seg *next, const struct arch_seg *hw, bool fast)
 		fs_base_write(fast, next->fs_base);
 	if (gs_base)
 		user_gs_base_write(fast, next->gs_base);
+}
+
+/*
+ * Whether anything of the segment state differs: the four selectors
+ * compared as one word and both bases folded into the same test.
+ */
+static inline __attribute__((always_inline)) bool
+seg_differs(const struct arch_seg *next, const struct arch_seg *hw)
+{
+	return ((next->sel ^ hw->sel) | (next->fs_base ^ hw->fs_base) |
+		(next->gs_base ^ hw->gs_base)) != 0;
 }
 
 /*
@@ -217,20 +231,21 @@ save_user_thread(struct thread *prev)
  * Makes a user thread's address space, kernel stack, FPU and segment
  * state the live ones; `hw` is the segment state the hardware holds now
  * (the thread switched out has just saved it). A dead group's threads
- * never run again, so a cached root is live.
+ * never run again, so a cached root is live. The segment state is
+ * compared first, while the values just read are still in registers
+ * (cr3's memory clobber would make the compiler load them again), and
+ * loaded last if it differs. The caller sets `current` (sched.c, ipc/).
  */
 static inline __attribute__((always_inline)) void
-load_user_thread(struct thread *next, const struct arch_seg *hw)
+load_user_thread(struct thread *next, const struct arch_seg *hw, u64 top)
 {
-	u64 top = (u64)next->kstack + KSTACK_SIZE;
-	bool fast = cpu_has_fsgsbase; /* read before cr3's memory clobber */
+	bool differs = seg_differs(&next->arch.seg, hw);
 
-	cpu0.kstack_top = top;
-	tss_set_rsp0(top);
+	tss_set_rsp0(top); /* interrupts and syscall entry both */
 	pt_activate(next->pt_root);
-	seg_load(&next->arch.seg, hw, fast);
 	__asm__ volatile("fxrstor %0" ::"m"(next->arch.fpu));
-	cpu0.current = next;
+	if (unlikely(differs))
+		seg_load(&next->arch.seg, hw);
 }
 
 /*
@@ -245,24 +260,34 @@ void arch_switch_to(struct thread *prev, struct thread *next)
 	if (prev->group)
 		save_user_thread(prev);
 	if (next->group) {
+		u64 top = (u64)next->kstack + KSTACK_SIZE;
+
 		if (prev->group) {
-			load_user_thread(next, &prev->arch.seg);
+			load_user_thread(next, &prev->arch.seg, top);
 		} else {
 			seg_save(&hw);
-			load_user_thread(next, &hw);
+			load_user_thread(next, &hw, top);
 		}
-	} else {
-		cpu0.current = next;
 	}
 	arch_switch_stack(&prev->arch.ksp, next->arch.ksp);
 }
 
-/* IPC migration: both threads are user threads. */
+/*
+ * IPC migration: both threads are user threads, so the frame is left by
+ * trap_return_user (no test of the frame's CS), jumped to straight from
+ * here rather than through arch_enter_frame's call.
+ */
 void arch_switch_to_user(struct thread *prev, struct thread *next)
 {
+	u64 top = (u64)next->kstack + KSTACK_SIZE;
+
 	save_user_thread(prev);
-	load_user_thread(next, &prev->arch.seg);
-	arch_enter_frame(thread_regs(next));
+	load_user_thread(next, &prev->arch.seg, top);
+	__asm__ volatile(
+		"mov %0, %%rsp\n\t"
+		"jmp trap_return_user" ::"r"((struct arch_regs *)top - 1)
+		: "memory");
+	__builtin_unreachable();
 }
 
 /* As Linux's clone: selectors and bases, read live from the creator. */
