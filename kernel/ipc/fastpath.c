@@ -51,7 +51,17 @@ static inline __attribute__((always_inline)) void fast_get(void *obj)
 }
 
 /* Commits a checked call and migrates: the same state ipc_call leaves. */
-static inline __attribute__((always_inline, noreturn)) void
+/*
+ * arch_switch_to_user (arch.h), declared here without noreturn: GCC
+ * keeps a call to a noreturn function a call, with the stack aligned
+ * for it, where this is the last thing the commit does and can be a
+ * jump. It never returns all the same; fast_enter is the last statement
+ * of every function it is inlined in.
+ */
+void fast_switch_to_user(struct thread *prev,
+			 struct thread *next) __asm__("arch_switch_to_user");
+
+static inline __attribute__((always_inline)) void
 fast_enter(struct thread *caller, struct connection *conn, struct thread *h,
 	   u64 msg, u64 server_msg)
 {
@@ -75,7 +85,7 @@ fast_enter(struct thread *caller, struct connection *conn, struct thread *h,
 	arch_regs_set_args(hr, server_msg, conn->badge, 0, 0, 0);
 	h->state = TS_RUNNING;
 	current = h;
-	arch_switch_to_user(caller, h);
+	fast_switch_to_user(caller, h);
 }
 
 /* Checks the message (if any): false to fall back. */
@@ -141,16 +151,15 @@ static __attribute__((noinline)) void fast_call_msg(struct thread *caller,
 }
 
 /* Returns only to fall back to the general path. */
-void ipc_fastpath_call(struct arch_regs *r)
+void ipc_fastpath_call(u64 cap, u64 msg, u64 ncaps, u64 deadline)
 {
 	struct thread *caller = current, *h;
 	struct connection *conn;
 	struct ipc_passive *p;
-	u64 msg = arch_sysarg1(r);
 
-	if (unlikely(arch_sysarg2(r) | arch_sysarg3(r))) /* caps, deadline */
+	if (unlikely(ncaps | deadline))
 		return;
-	conn = fast_conn(arch_sysarg0(r));
+	conn = fast_conn(cap);
 	if (unlikely(!conn || conn->state != CONN_VALID || conn->busy))
 		return;
 	h = conn->handler;
@@ -183,7 +192,7 @@ static inline void fast_put_not_last(void *obj)
 			   __ATOMIC_ACQ_REL);
 }
 
-void ipc_fastpath_return(struct arch_regs *r)
+void ipc_fastpath_return(u64 ret, u64 ncaps)
 {
 	struct thread *self = current, *caller;
 	struct ipc_passive *p = self->ipc.passive;
@@ -191,7 +200,7 @@ void ipc_fastpath_return(struct arch_regs *r)
 	struct sched_context *lent;
 
 	if (unlikely(!p || p->role != PASSIVE_HANDLER || !p->conn ||
-		     p->exit_run || arch_sysarg1(r) || !p->caller ||
+		     p->exit_run || ncaps || !p->caller ||
 		     !list_empty(&p->pending) ||
 		     !list_empty(&p->waiters.threads)))
 		return;
@@ -219,10 +228,10 @@ void ipc_fastpath_return(struct arch_regs *r)
 	self->state = TS_INACTIVE;
 	fast_put_not_last(lent);
 	caller->ipc.callee = NULL;
-	arch_regs_set_ret(thread_regs(caller), arch_sysarg0(r));
+	arch_regs_set_ret(thread_regs(caller), ret);
 	caller->state = TS_RUNNING;
 	current = caller;
-	arch_switch_to_user(self, caller);
+	fast_switch_to_user(self, caller);
 }
 
 #endif

@@ -112,7 +112,10 @@ static void fast_call(struct ipc_world *w, struct ipc_link *ln, u64 msg)
 {
 	struct arch_regs *r = sys_frame((u64)ln->cap, msg, 0, 0);
 
-	assert_ptr_equal(ipc_switch((ipc_fastpath_call(r), 0L)), w->h);
+	assert_ptr_equal(
+		ipc_switch((ipc_fastpath_call(r->rdi, r->rsi, r->rdx, r->r10),
+			    0L)),
+		w->h);
 	assert_true(host_switched_to_user);
 }
 
@@ -121,7 +124,8 @@ static void fast_return(struct ipc_world *w, struct thread *c, long ret)
 	struct arch_regs *r = sys_frame((u64)ret, 0, 0, 0);
 
 	(void)w;
-	assert_ptr_equal(ipc_switch((ipc_fastpath_return(r), 0L)), c);
+	assert_ptr_equal(ipc_switch((ipc_fastpath_return(r->rdi, r->rsi), 0L)),
+			 c);
 	assert_true(host_switched_to_user);
 	assert_int_equal((long)thread_regs(c)->rax, ret);
 }
@@ -135,7 +139,7 @@ static void call_falls_back(struct ipc_world *w, struct ipc_link *ln,
 
 	r = sys_frame(a0, a1, a2, a3);
 	take(w, ln, c, &before);
-	ipc_ret((ipc_fastpath_call(r), 0L));
+	ipc_ret((ipc_fastpath_call(r->rdi, r->rsi, r->rdx, r->r10), 0L));
 	take(w, ln, c, &after);
 	same(&before, &after);
 }
@@ -148,7 +152,7 @@ static void return_falls_back(struct ipc_world *w, struct ipc_link *ln,
 
 	r = sys_frame(ret, ncaps, 0, 0);
 	take(w, ln, c, &before);
-	ipc_ret((ipc_fastpath_return(r), 0L));
+	ipc_ret((ipc_fastpath_return(r->rdi, r->rsi), 0L));
 	take(w, ln, c, &after);
 	same(&before, &after);
 }

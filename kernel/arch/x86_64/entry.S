@@ -90,15 +90,19 @@ syscall_entry:
 	pushq $0			/* error */
 	pushq $0x100			/* vector: marks a syscall frame */
 	PUSH_GPRS
-	movq %rsp, %rdi
 #if IPC_FASTPATH
-	/* The IPC fast path first; it comes back only to fall through. */
+	/*
+	 * The IPC fast path first, its arguments still in the registers
+	 * (rdi, rsi, rdx; r10 goes to rcx, C's fourth); it comes back only
+	 * to fall through.
+	 */
 	cmpq $SYS_ipc_call, %rax
 	je fast_call
 	cmpq $SYS_ipc_return, %rax
 	je fast_return
 #endif
 syscall_slow:
+	movq %rsp, %rdi
 	call syscall_dispatch
 	/* fall through */
 	.global trap_return
@@ -129,12 +133,11 @@ trap_return_kernel:
 
 #if IPC_FASTPATH
 fast_call:
+	movq %r10, %rcx
 	call ipc_fastpath_call
-	movq %rsp, %rdi
 	jmp syscall_slow
 fast_return:
 	call ipc_fastpath_return
-	movq %rsp, %rdi
 	jmp syscall_slow
 #endif
 

@@ -134,16 +134,27 @@ static inline __attribute__((always_inline)) void user_gs_base_write(bool fast,
 		wrmsr(MSR_KERNEL_GS_BASE, v);
 }
 
+/* The bases by the MSRs: apart, as rdmsr's fixed registers are costly. */
+static __attribute__((noinline)) void seg_bases_read_msr(struct arch_seg *s)
+{
+	s->fs_base = fs_base_read(false);
+	s->gs_base = user_gs_base_read(false);
+}
+
 static inline __attribute__((always_inline)) void seg_save(struct arch_seg *s)
 {
-	bool fast = cpu_has_fsgsbase;
-
-	__asm__ volatile("mov %%ds, %0" : "=m"(s->ds));
-	__asm__ volatile("mov %%es, %0" : "=m"(s->es));
-	__asm__ volatile("mov %%fs, %0" : "=m"(s->fs));
-	__asm__ volatile("mov %%gs, %0" : "=m"(s->gs));
-	s->fs_base = fs_base_read(fast);
-	s->gs_base = user_gs_base_read(fast);
+	/* One operand, the word `sel`; each selector at its offset in it. */
+	__asm__ volatile("mov %%ds, %0\n\t"
+			 "mov %%es, 2+%0\n\t"
+			 "mov %%fs, 4+%0\n\t"
+			 "mov %%gs, 6+%0"
+			 : "=m"(s->sel));
+	if (unlikely(!cpu_has_fsgsbase)) {
+		seg_bases_read_msr(s);
+		return;
+	}
+	s->fs_base = fs_base_read(true);
+	s->gs_base = user_gs_base_read(true);
 }
 
 static inline void load_fs_sel(u16 sel)
@@ -153,11 +164,11 @@ static inline void load_fs_sel(u16 sel)
 
 /*
  * Makes the hardware hold `next`, given that it holds `hw` now and that
- * the two differ. A selector load also loads its base, so bases are
- * written after. A %gs load in the kernel would replace the kernel's GS
- * base: swap the user's in around it (as Linux's load_gs_index);
- * interrupts are off. Out of line: the switch itself stays free of the
- * registers this needs.
+ * the two differ (a switch's one test found it). A selector load also
+ * loads its base, so bases are written after. A %gs load in the kernel
+ * would replace the kernel's GS base: swap the user's in around it (as
+ * Linux's load_gs_index); interrupts are off. Out of line: the switch
+ * keeps none of the registers this needs.
  */
 static __attribute__((noinline)) void seg_load(const struct arch_seg *next,
 					       const struct arch_seg *hw)
