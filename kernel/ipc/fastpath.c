@@ -50,7 +50,6 @@ static inline __attribute__((always_inline)) void fast_get(void *obj)
 			   __ATOMIC_RELAXED);
 }
 
-/* Commits a checked call and migrates: the same state ipc_call leaves. */
 /*
  * arch_switch_to_user (arch.h), declared here without noreturn: GCC
  * keeps a call to a noreturn function a call, with the stack aligned
@@ -61,14 +60,14 @@ static inline __attribute__((always_inline)) void fast_get(void *obj)
 void fast_switch_to_user(struct thread *prev,
 			 struct thread *next) __asm__("arch_switch_to_user");
 
+/* Commits a checked call and migrates: the same state ipc_call leaves. */
 static inline __attribute__((always_inline)) void
 fast_enter(struct thread *caller, struct connection *conn, struct thread *h,
 	   u64 msg, u64 server_msg)
 {
 	struct ipc_passive *p = h->ipc.passive;
-	struct arch_regs *hr;
-
 	struct sched_context *sc = caller->sc; /* one load, not two */
+	struct arch_regs *hr;
 
 	fast_get(conn);
 	conn->busy = true;

@@ -379,6 +379,21 @@ static void test_fast_call_falls_back_on_pending_or_dead(void **state)
 	ipc_world_fini(&w);
 }
 
+/*
+ * The return must fall back when a reference it drops is the last one
+ * (its other holders gone during the call): only the general path frees.
+ */
+static void last_ref_falls_back(struct ipc_world *w, struct ipc_link *ln,
+				struct thread *c, void *obj)
+{
+	struct object *o = obj;
+	u32 refs = o->refcount;
+
+	o->refcount = 1;
+	return_falls_back(w, ln, c, 0, 0);
+	o->refcount = refs;
+}
+
 static void test_fast_return_falls_back(void **state)
 {
 	struct ipc_world w;
@@ -413,6 +428,12 @@ static void test_fast_return_falls_back(void **state)
 	return_falls_back(&w, ln, c, 0, 0);
 	ipc_return_to(&w, c, 2);
 	assert_int_equal(c->ipc.deadline, 0);
+
+	/* The connection's or the lent context's last reference. */
+	fast_call(&w, ln, 0);
+	last_ref_falls_back(&w, ln, c, ln->conn);
+	last_ref_falls_back(&w, ln, c, w.h->sc);
+	fast_return(&w, c, 4);
 
 	/* An orphaned call: the caller timed out. */
 	ipc_call_in(&w, ln, 0, 0, 1);

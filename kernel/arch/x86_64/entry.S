@@ -194,12 +194,6 @@ thread_trampoline:
 	call thread_exit_if_killed
 	jmp trap_return
 
-/* void arch_enter_frame(struct arch_regs *frame): leave to that frame. */
-	.global arch_enter_frame
-arch_enter_frame:
-	movq %rdi, %rsp
-	jmp trap_return
-
 /* void arch_switch_stack(u64 *save_ksp, u64 next_ksp) */
 	.global arch_switch_stack
 arch_switch_stack:
