@@ -175,13 +175,15 @@ long ipc_close(int conn_cap);
 
 /*
  * The fast path (fastpath.c): called first for SYS_ipc_call and
- * SYS_ipc_return; returns only when the general path must take over.
+ * SYS_ipc_return, with the system call's arguments as they are in the
+ * registers at entry (entry.S: no loads from the frame); returns only
+ * when the general path must take over.
  */
 #ifndef IPC_FASTPATH
 #define IPC_FASTPATH 1
 #endif
-void ipc_fastpath_call(struct arch_regs *r);
-void ipc_fastpath_return(struct arch_regs *r);
+void ipc_fastpath_call(u64 cap, u64 msg, u64 ncaps, u64 deadline);
+void ipc_fastpath_return(u64 ret, u64 ncaps);
 
 /* Death and teardown hooks. */
 void ipc_thread_init(struct thread *t);

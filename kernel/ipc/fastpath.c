@@ -40,15 +40,36 @@ static inline struct connection *fast_conn(u64 cap)
 	return s->obj;
 }
 
+/*
+ * obj_get, forced inline: the compiler left it out of line in the
+ * message call's commit (a call and a return on the hot path).
+ */
+static inline __attribute__((always_inline)) void fast_get(void *obj)
+{
+	__atomic_add_fetch(&((struct object *)obj)->refcount, 1,
+			   __ATOMIC_RELAXED);
+}
+
+/*
+ * arch_switch_to_user (arch.h), declared here without noreturn: GCC
+ * keeps a call to a noreturn function a call, with the stack aligned
+ * for it, where this is the last thing the commit does and can be a
+ * jump. It never returns all the same; fast_enter is the last statement
+ * of every function it is inlined in.
+ */
+void fast_switch_to_user(struct thread *prev,
+			 struct thread *next) __asm__("arch_switch_to_user");
+
 /* Commits a checked call and migrates: the same state ipc_call leaves. */
-static inline __attribute__((always_inline, noreturn)) void
+static inline __attribute__((always_inline)) void
 fast_enter(struct thread *caller, struct connection *conn, struct thread *h,
 	   u64 msg, u64 server_msg)
 {
 	struct ipc_passive *p = h->ipc.passive;
+	struct sched_context *sc = caller->sc; /* one load, not two */
 	struct arch_regs *hr;
 
-	obj_get(conn);
+	fast_get(conn);
 	conn->busy = true;
 	conn->call_msg = msg;
 	p->busy = true;
@@ -56,14 +77,14 @@ fast_enter(struct thread *caller, struct connection *conn, struct thread *h,
 	caller->state = TS_IPC_WAIT;
 	caller->ipc.callee = h;
 	p->caller = caller;
-	obj_get(caller->sc);
-	h->sc = caller->sc;
+	fast_get(sc);
+	h->sc = sc;
 	hr = thread_regs(h);
 	arch_regs_set_entry(hr, p->entry, p->stack);
 	arch_regs_set_args(hr, server_msg, conn->badge, 0, 0, 0);
 	h->state = TS_RUNNING;
 	current = h;
-	arch_switch_to_user(caller, h);
+	fast_switch_to_user(caller, h);
 }
 
 /* Checks the message (if any): false to fall back. */
@@ -104,17 +125,40 @@ static __attribute__((noinline)) void fast_call_granted(struct thread *caller,
 	fast_enter(caller, conn, h, msg, server_msg);
 }
 
+/*
+ * A call with a message: apart, so that the empty call has no call out
+ * to return from (ipc_copy_msg) and needs no callee-saved registers.
+ */
+static __attribute__((noinline)) void fast_call_msg(struct thread *caller,
+						    struct connection *conn,
+						    struct thread *h, u64 msg)
+{
+	u64 off = msg - conn->client_shm, size = conn->shm_size;
+	struct ipc_msg hdr;
+
+	/*
+	 * ipc_copy_msg inline, copied once and checked on the copy
+	 * (ipc_args.h). The header lies in the client's shm, which
+	 * vmspace_map put in the user half (connection.c): the copy needs
+	 * no range check of copy_from_user's.
+	 */
+	if (msg < conn->client_shm || !ipc_msg_fits(off, size) ||
+	    arch_copy_from_user(&hdr, (const void __user *)msg, sizeof(hdr)) ||
+	    !ipc_msg_hdr_ok(off, size, &hdr))
+		return;
+	fast_enter(caller, conn, h, msg, off + conn->server_shm);
+}
+
 /* Returns only to fall back to the general path. */
-void ipc_fastpath_call(struct arch_regs *r)
+void ipc_fastpath_call(u64 cap, u64 msg, u64 ncaps, u64 deadline)
 {
 	struct thread *caller = current, *h;
 	struct connection *conn;
 	struct ipc_passive *p;
-	u64 msg = arch_sysarg1(r), server_msg = 0;
 
-	if (unlikely(arch_sysarg2(r) | arch_sysarg3(r))) /* caps, deadline */
+	if (unlikely(ncaps | deadline))
 		return;
-	conn = fast_conn(arch_sysarg0(r));
+	conn = fast_conn(cap);
 	if (unlikely(!conn || conn->state != CONN_VALID || conn->busy))
 		return;
 	h = conn->handler;
@@ -127,18 +171,31 @@ void ipc_fastpath_call(struct arch_regs *r)
 	 */
 	if (unlikely(!ipc_thread_alive(h) || caller->ipc.waits_on))
 		return;
-	if (msg) {
-		struct ipc_msg hdr;
-
-		/* Copied once and checked on the copy (ipc_args.h). */
-		if (ipc_copy_msg(msg, conn->client_shm, conn->shm_size, &hdr))
-			return;
-		server_msg = msg - conn->client_shm + conn->server_shm;
-	}
-	fast_enter(caller, conn, h, msg, server_msg);
+	if (msg)
+		return fast_call_msg(caller, conn, h, msg);
+	fast_enter(caller, conn, h, 0, 0);
 }
 
-void ipc_fastpath_return(struct arch_regs *r)
+/*
+ * The count of references, read plainly: one CPU, interrupts off, so
+ * nothing changes it under us, and a plain read folds into a compare.
+ */
+static inline u32 fast_refs(const void *obj)
+{
+	return ((const struct object *)obj)->refcount;
+}
+
+/*
+ * Drops a reference known not to be the last (checked before the
+ * commit): nothing to free, so no call out of the fast path.
+ */
+static inline void fast_put_not_last(void *obj)
+{
+	__atomic_sub_fetch(&((struct object *)obj)->refcount, 1,
+			   __ATOMIC_ACQ_REL);
+}
+
+void ipc_fastpath_return(u64 ret, u64 ncaps)
 {
 	struct thread *self = current, *caller;
 	struct ipc_passive *p = self->ipc.passive;
@@ -146,7 +203,7 @@ void ipc_fastpath_return(struct arch_regs *r)
 	struct sched_context *lent;
 
 	if (unlikely(!p || p->role != PASSIVE_HANDLER || !p->conn ||
-		     p->exit_run || arch_sysarg1(r) || !p->caller ||
+		     p->exit_run || ncaps || !p->caller ||
 		     !list_empty(&p->pending) ||
 		     !list_empty(&p->waiters.threads)))
 		return;
@@ -155,22 +212,29 @@ void ipc_fastpath_return(struct arch_regs *r)
 	/* A deadline to clear, or a kcall's restart (kcall.h). */
 	if (unlikely(caller->ipc.deadline | caller->ipc.kcall.state))
 		return;
+	lent = self->sc;
+	/*
+	 * The last reference to the connection or to the lent scheduling
+	 * context (its holders gone during the call) is dropped by the
+	 * general path, which frees it.
+	 */
+	if (unlikely(!lent || fast_refs(conn) < 2 || fast_refs(lent) < 2))
+		return;
 
 	conn->busy = false;
 	conn->call_msg = 0;
 	p->busy = false;
 	p->conn = NULL;
 	p->caller = NULL;
-	obj_put(conn);
-	lent = self->sc;
+	fast_put_not_last(conn);
 	self->sc = NULL;
 	self->state = TS_INACTIVE;
-	obj_put(lent);
+	fast_put_not_last(lent);
 	caller->ipc.callee = NULL;
-	arch_regs_set_ret(thread_regs(caller), arch_sysarg0(r));
+	arch_regs_set_ret(thread_regs(caller), ret);
 	caller->state = TS_RUNNING;
 	current = caller;
-	arch_switch_to_user(self, caller);
+	fast_switch_to_user(self, caller);
 }
 
 #endif

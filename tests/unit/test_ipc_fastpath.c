@@ -112,7 +112,10 @@ static void fast_call(struct ipc_world *w, struct ipc_link *ln, u64 msg)
 {
 	struct arch_regs *r = sys_frame((u64)ln->cap, msg, 0, 0);
 
-	assert_ptr_equal(ipc_switch((ipc_fastpath_call(r), 0L)), w->h);
+	assert_ptr_equal(
+		ipc_switch((ipc_fastpath_call(r->rdi, r->rsi, r->rdx, r->r10),
+			    0L)),
+		w->h);
 	assert_true(host_switched_to_user);
 }
 
@@ -121,7 +124,8 @@ static void fast_return(struct ipc_world *w, struct thread *c, long ret)
 	struct arch_regs *r = sys_frame((u64)ret, 0, 0, 0);
 
 	(void)w;
-	assert_ptr_equal(ipc_switch((ipc_fastpath_return(r), 0L)), c);
+	assert_ptr_equal(ipc_switch((ipc_fastpath_return(r->rdi, r->rsi), 0L)),
+			 c);
 	assert_true(host_switched_to_user);
 	assert_int_equal((long)thread_regs(c)->rax, ret);
 }
@@ -135,7 +139,7 @@ static void call_falls_back(struct ipc_world *w, struct ipc_link *ln,
 
 	r = sys_frame(a0, a1, a2, a3);
 	take(w, ln, c, &before);
-	ipc_ret((ipc_fastpath_call(r), 0L));
+	ipc_ret((ipc_fastpath_call(r->rdi, r->rsi, r->rdx, r->r10), 0L));
 	take(w, ln, c, &after);
 	same(&before, &after);
 }
@@ -148,7 +152,7 @@ static void return_falls_back(struct ipc_world *w, struct ipc_link *ln,
 
 	r = sys_frame(ret, ncaps, 0, 0);
 	take(w, ln, c, &before);
-	ipc_ret((ipc_fastpath_return(r), 0L));
+	ipc_ret((ipc_fastpath_return(r->rdi, r->rsi), 0L));
 	take(w, ln, c, &after);
 	same(&before, &after);
 }
@@ -419,6 +423,21 @@ static void test_fast_call_falls_back_on_pending_or_dead(void **state)
 	ipc_world_fini(&w);
 }
 
+/*
+ * The return must fall back when a reference it drops is the last one
+ * (its other holders gone during the call): only the general path frees.
+ */
+static void last_ref_falls_back(struct ipc_world *w, struct ipc_link *ln,
+				struct thread *c, void *obj)
+{
+	struct object *o = obj;
+	u32 refs = o->refcount;
+
+	o->refcount = 1;
+	return_falls_back(w, ln, c, 0, 0);
+	o->refcount = refs;
+}
+
 static void test_fast_return_falls_back(void **state)
 {
 	struct ipc_world w;
@@ -453,6 +472,12 @@ static void test_fast_return_falls_back(void **state)
 	return_falls_back(&w, ln, c, 0, 0);
 	ipc_return_to(&w, c, 2);
 	assert_int_equal(c->ipc.deadline, 0);
+
+	/* The connection's or the lent context's last reference. */
+	fast_call(&w, ln, 0);
+	last_ref_falls_back(&w, ln, c, ln->conn);
+	last_ref_falls_back(&w, ln, c, w.h->sc);
+	fast_return(&w, c, 4);
 
 	/* An orphaned call: the caller timed out. */
 	ipc_call_in(&w, ln, 0, 0, 1);

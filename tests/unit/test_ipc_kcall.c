@@ -342,7 +342,7 @@ static void test_fastpath_falls_back(void **state)
 	r = thread_regs(w.h);
 	r->rdi = 5; /* ret */
 	r->rsi = 0; /* ncaps */
-	assert_int_equal(ipc_ret((ipc_fastpath_return(r), 0L)), 0);
+	assert_int_equal(ipc_ret((ipc_fastpath_return(r->rdi, r->rsi), 0L)), 0);
 	assert_ptr_equal(current, w.h);
 	assert_true(ln->conn->busy);
 	assert_ptr_equal(ipc_switch(ipc_return(5, 0)), c);

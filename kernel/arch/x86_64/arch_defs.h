@@ -21,7 +21,12 @@
 
 /* Offsets in struct percpu that entry.S uses. */
 #define PERCPU_SCRATCH 0
-#define PERCPU_KSTACK 8
+/*
+ * The TSS's rsp0 (SDM vol. 3 "64-bit TSS"): interrupts from user mode
+ * take their stack from it, and syscall entry reads it too, so that a
+ * switch stores the kernel stack top once.
+ */
+#define TSS_RSP0 4
 
 #ifndef __ASSEMBLER__
 #include <lib/types.h>

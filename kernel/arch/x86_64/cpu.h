@@ -16,20 +16,16 @@
 struct thread;
 
 /*
- * %gs points here in the kernel; entry.S uses the first two fields.
+ * %gs points here in the kernel; entry.S uses its one field.
  * Nothing here caches user state: user mode can change its segment
  * registers and bases at any time (thread.c reads them back instead).
  */
 struct percpu {
-	u64 scratch;	/* user rsp during syscall entry */
-	u64 kstack_top; /* where syscall entry builds the frame */
-	struct thread *current;
+	u64 scratch; /* user rsp during syscall entry */
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, scratch) == PERCPU_SCRATCH,
 	       "entry.S: PERCPU_SCRATCH");
-_Static_assert(__builtin_offsetof(struct percpu, kstack_top) == PERCPU_KSTACK,
-	       "entry.S: PERCPU_KSTACK");
 
 extern struct percpu cpu0;
 
@@ -129,6 +125,8 @@ struct tss {
 } __attribute__((packed));
 
 _Static_assert(sizeof(struct tss) == 104, "TSS layout");
+_Static_assert(__builtin_offsetof(struct tss, rsp0) == TSS_RSP0,
+	       "entry.S: TSS_RSP0");
 
 extern struct tss tss;
 

@@ -81,7 +81,7 @@
 syscall_entry:
 	swapgs
 	movq %rsp, %gs:PERCPU_SCRATCH
-	movq %gs:PERCPU_KSTACK, %rsp
+	movq tss+TSS_RSP0(%rip), %rsp	/* the kernel stack's top */
 	pushq $SEL_UDATA
 	pushq %gs:PERCPU_SCRATCH
 	pushq %r11
@@ -90,25 +90,34 @@ syscall_entry:
 	pushq $0			/* error */
 	pushq $0x100			/* vector: marks a syscall frame */
 	PUSH_GPRS
-	movq %rsp, %rdi
 #if IPC_FASTPATH
-	/* The IPC fast path first; it comes back only to fall through. */
+	/*
+	 * The IPC fast path first, its arguments still in the registers
+	 * (rdi, rsi, rdx; r10 goes to rcx, C's fourth); it comes back only
+	 * to fall through.
+	 */
 	cmpq $SYS_ipc_call, %rax
 	je fast_call
 	cmpq $SYS_ipc_return, %rax
 	je fast_return
 #endif
 syscall_slow:
+	movq %rsp, %rdi
 	call syscall_dispatch
 	/* fall through */
 	.global trap_return
 trap_return:
+	testb $3, REGS_OFF_CS(%rsp)	/* to user? */
+	jz trap_return_kernel
+	/*
+	 * A frame known to return to user mode (IPC migration, thread.c)
+	 * comes in here, two instructions shorter.
+	 */
+	.global trap_return_user
+trap_return_user:
 	POP_GPRS
 	addq $16, %rsp			/* vector, error */
-	testb $3, (REGS_OFF_CS - REGS_OFF_RIP)(%rsp)	/* to user? */
-	jz 1f
 	swapgs
-1:
 	/*
 	 * If iretq faults (a frame the checks let through: a non-canonical
 	 * rip), the fault arrives in kernel mode with the user's GS base
@@ -117,15 +126,18 @@ trap_return:
 	.global iretq_insn
 iretq_insn:
 	iretq
+trap_return_kernel:
+	POP_GPRS
+	addq $16, %rsp			/* vector, error */
+	iretq
 
 #if IPC_FASTPATH
 fast_call:
+	movq %r10, %rcx
 	call ipc_fastpath_call
-	movq %rsp, %rdi
 	jmp syscall_slow
 fast_return:
 	call ipc_fastpath_return
-	movq %rsp, %rdi
 	jmp syscall_slow
 #endif
 
@@ -180,12 +192,6 @@ nmi_entry:
 thread_trampoline:
 	call sched_after_switch
 	call thread_exit_if_killed
-	jmp trap_return
-
-/* void arch_enter_frame(struct arch_regs *frame): leave to that frame. */
-	.global arch_enter_frame
-arch_enter_frame:
-	movq %rdi, %rsp
 	jmp trap_return
 
 /* void arch_switch_stack(u64 *save_ksp, u64 next_ksp) */

@@ -14,7 +14,6 @@
 
 extern char thread_trampoline[];
 void arch_switch_stack(u64 *save_ksp, u64 next_ksp);
-void arch_enter_frame(struct arch_regs *frame) __attribute__((noreturn));
 
 struct percpu cpu0;
 static u8 fpu_initial[512] __attribute__((aligned(16)));
@@ -134,16 +133,35 @@ static inline __attribute__((always_inline)) void user_gs_base_write(bool fast,
 		wrmsr(MSR_KERNEL_GS_BASE, v);
 }
 
-static inline __attribute__((always_inline)) void seg_save(struct arch_seg *s)
+/* The bases by the MSRs: apart, as rdmsr's fixed registers are costly. */
+static __attribute__((noinline)) void seg_bases_read_msr(struct thread *t)
 {
-	bool fast = cpu_has_fsgsbase;
+	struct arch_seg *s = &t->arch.seg;
 
-	__asm__ volatile("mov %%ds, %0" : "=m"(s->ds));
-	__asm__ volatile("mov %%es, %0" : "=m"(s->es));
-	__asm__ volatile("mov %%fs, %0" : "=m"(s->fs));
-	__asm__ volatile("mov %%gs, %0" : "=m"(s->gs));
-	s->fs_base = fs_base_read(fast);
-	s->gs_base = user_gs_base_read(fast);
+	s->fs_base = fs_base_read(false);
+	s->gs_base = user_gs_base_read(false);
+}
+
+/*
+ * Into t's record. Takes the thread, not the record, so that a switch
+ * passes what it has in a register already.
+ */
+static inline __attribute__((always_inline)) void seg_save(struct thread *t)
+{
+	struct arch_seg *s = &t->arch.seg;
+
+	/* One operand, the word `sel`; each selector at its offset in it. */
+	__asm__ volatile("mov %%ds, %0\n\t"
+			 "mov %%es, 2+%0\n\t"
+			 "mov %%fs, 4+%0\n\t"
+			 "mov %%gs, 6+%0"
+			 : "=m"(s->sel));
+	if (unlikely(!cpu_has_fsgsbase)) {
+		seg_bases_read_msr(t);
+		return;
+	}
+	s->fs_base = fs_base_read(true);
+	s->gs_base = user_gs_base_read(true);
 }
 
 static inline void load_fs_sel(u16 sel)
@@ -152,18 +170,24 @@ static inline void load_fs_sel(u16 sel)
 }
 
 /*
- * Makes the hardware hold `next`, given that it holds `hw` now. A
- * selector load also loads its base, so bases are written after. A %gs
- * load in the kernel would replace the kernel's GS base: swap the user's
- * in around it (as Linux's load_gs_index); interrupts are off.
+ * Makes the hardware hold `next`'s segment state, given that it holds
+ * `prev`'s now (just saved) and that the two differ (a switch's one test
+ * found it). Takes the threads, in the registers the switch has them in. A
+ * selector load also loads its base, so bases are written after. A %gs load in
+ * the kernel would replace the kernel's GS base: swap the user's in around it
+ * (as Linux's load_gs_index); interrupts are off. Out of line: the switch keeps
+ * none of the registers this needs.
  */
-static inline __attribute__((always_inline)) void
-seg_load(const struct arch_seg *next, const struct arch_seg *hw, bool fast)
+static __attribute__((noinline)) void seg_load(const struct thread *prev_t,
+					       const struct thread *next_t)
 {
+	const struct arch_seg *hw = &prev_t->arch.seg,
+			      *next = &next_t->arch.seg;
+	bool fast = cpu_has_fsgsbase;
 	bool fs_base = next->fs_base != hw->fs_base;
 	bool gs_base = next->gs_base != hw->gs_base;
 
-	if (unlikely(next->sel != hw->sel)) {
+	if (next->sel != hw->sel) {
 		if (next->ds != hw->ds)
 			__asm__ volatile("mov %0, %%ds" ::"r"(next->ds));
 		if (next->es != hw->es)
@@ -184,6 +208,17 @@ seg_load(const struct arch_seg *next, const struct arch_seg *hw, bool fast)
 		fs_base_write(fast, next->fs_base);
 	if (gs_base)
 		user_gs_base_write(fast, next->gs_base);
+}
+
+/*
+ * Whether anything of the segment state differs: the four selectors
+ * compared as one word and both bases folded into the same test.
+ */
+static inline __attribute__((always_inline)) bool
+seg_differs(const struct arch_seg *next, const struct arch_seg *hw)
+{
+	return ((next->sel ^ hw->sel) | (next->fs_base ^ hw->fs_base) |
+		(next->gs_base ^ hw->gs_base)) != 0;
 }
 
 /*
@@ -210,66 +245,71 @@ static inline __attribute__((always_inline)) void
 save_user_thread(struct thread *prev)
 {
 	__asm__ volatile("fxsave %0" : "=m"(prev->arch.fpu));
-	seg_save(&prev->arch.seg);
+	seg_save(prev);
 }
 
 /*
  * Makes a user thread's address space, kernel stack, FPU and segment
- * state the live ones; `hw` is the segment state the hardware holds now
- * (the thread switched out has just saved it). A dead group's threads
- * never run again, so a cached root is live.
+ * state the live ones; prev->arch.seg is the segment state the hardware
+ * holds now (just saved). A dead group's threads never run again, so a
+ * cached root is live. The segment state is compared first, while the
+ * values just read are still in registers (cr3's memory clobber would
+ * make the compiler load them again), and loaded last if it differs.
+ * The caller sets `current` (sched.c, ipc/).
  */
 static inline __attribute__((always_inline)) void
-load_user_thread(struct thread *next, const struct arch_seg *hw)
+load_user_thread(struct thread *prev, struct thread *next, u64 top)
 {
-	u64 top = (u64)next->kstack + KSTACK_SIZE;
-	bool fast = cpu_has_fsgsbase; /* read before cr3's memory clobber */
+	bool differs = seg_differs(&next->arch.seg, &prev->arch.seg);
 
-	cpu0.kstack_top = top;
-	tss_set_rsp0(top);
+	tss_set_rsp0(top); /* interrupts and syscall entry both */
 	pt_activate(next->pt_root);
-	seg_load(&next->arch.seg, hw, fast);
 	__asm__ volatile("fxrstor %0" ::"m"(next->arch.fpu));
-	cpu0.current = next;
+	if (unlikely(differs))
+		seg_load(prev, next);
 }
 
 /*
  * The idle thread has no user state: it neither saves nor loads any.
  * After it, the hardware still holds the state of the last user thread,
- * which that thread saved; read it again rather than trust a copy.
+ * which that thread saved; read it again rather than trust a copy, into
+ * the idle thread's own (otherwise unused) segment record.
  */
 void arch_switch_to(struct thread *prev, struct thread *next)
 {
-	struct arch_seg hw;
-
 	if (prev->group)
 		save_user_thread(prev);
 	if (next->group) {
-		if (prev->group) {
-			load_user_thread(next, &prev->arch.seg);
-		} else {
-			seg_save(&hw);
-			load_user_thread(next, &hw);
-		}
-	} else {
-		cpu0.current = next;
+		if (!prev->group)
+			seg_save(prev);
+		load_user_thread(prev, next, (u64)next->kstack + KSTACK_SIZE);
 	}
 	arch_switch_stack(&prev->arch.ksp, next->arch.ksp);
 }
 
-/* IPC migration: both threads are user threads. */
+/*
+ * IPC migration: both threads are user threads, so the frame is left by
+ * trap_return_user (no test of the frame's CS), jumped to straight from
+ * here (arch_enter_frame, the call that did this, is gone).
+ */
 void arch_switch_to_user(struct thread *prev, struct thread *next)
 {
+	u64 top = (u64)next->kstack + KSTACK_SIZE;
+
 	save_user_thread(prev);
-	load_user_thread(next, &prev->arch.seg);
-	arch_enter_frame(thread_regs(next));
+	load_user_thread(prev, next, top);
+	__asm__ volatile(
+		"mov %0, %%rsp\n\t"
+		"jmp trap_return_user" ::"r"((struct arch_regs *)top - 1)
+		: "memory");
+	__builtin_unreachable();
 }
 
 /* As Linux's clone: selectors and bases, read live from the creator. */
 void arch_thread_inherit_tls(struct thread *t, const struct thread *from)
 {
 	if (from == current)
-		seg_save(&t->arch.seg);
+		seg_save(t);
 	else
 		t->arch.seg = from->arch.seg;
 }
