@@ -401,14 +401,7 @@ static void test_fpu(cap_t conn_cap)
 	tap_ok(!memcmp(img_out, img_main, FX_STATE_BYTES),
 	       "the FPU state comes back exactly across timer interrupts");
 
-	atomic_store(&side_stop, 1);
-	for (int i = 0; i < 1000 && t >= 0; i++)
-		fy_yield();
-	tap_ok(atomic_load(&side_rounds) > 0 && !atomic_load(&side_bad),
-	       "the other thread kept its FPU state over %d switches (%d bad)",
-	       atomic_load(&side_rounds), atomic_load(&side_bad));
-	if (t >= 0)
-		fy_cap_delete((cap_t)t);
+	side_stop_check(t, &side_stop, &side_rounds, &side_bad, "FPU state");
 }
 
 /*

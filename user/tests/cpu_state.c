@@ -687,14 +687,7 @@ int main(int argc, char **argv)
 	test_arch_prctl();
 	test_rsp();
 
-	atomic_store(&side_stop, 1);
-	for (int i = 0; i < 1000 && t >= 0; i++)
-		fy_yield();
-	tap_ok(atomic_load(&side_rounds) > 0 && !atomic_load(&side_bad),
-	       "the other thread kept its own state over %d switches (%d bad)",
-	       atomic_load(&side_rounds), atomic_load(&side_bad));
-	if (t >= 0)
-		fy_cap_delete((cap_t)t);
+	side_stop_check(t, &side_stop, &side_rounds, &side_bad, "own state");
 
 	test_inherit();
 	test_other_process();
