@@ -656,11 +656,7 @@ static void test_call_cycle_is_edeadlk(void **state)
 	to_h = ipc_new_link(&w, selfcl);
 	ipc_connect(&w, to_h);
 	to_h2 = ipc_new_link(&w, selfcl);
-	ipc_register_begin(&w, to_h2);
-	assert_ptr_equal(ipc_switch(ipc_register_cb_return(h2_cap, H_EXIT,
-							   (u64)to_h2->sbuf)),
-			 selfcl->t);
-	to_h2->cap = (int)thread_regs(selfcl->t)->rax;
+	ipc_connect_with(&w, to_h2, h2, h2_cap);
 	selfcl->t->state = TS_INACTIVE;
 
 	ipc_run_as(c);

@@ -199,21 +199,13 @@ static void test_inheritance_along_chains(void **state)
 	h2_cap = cap_alloc(w.sg, h2, CAP_RIGHT_CONTROL);
 	/* x is a client served by h2; the server calls h2 too. */
 	lx = ipc_new_link(&w, ipc_new_client(&w, NULL));
-	ipc_register_begin(&w, lx);
-	assert_ptr_equal(ipc_switch(ipc_register_cb_return(h2_cap, H_EXIT,
-							   (u64)lx->sbuf)),
-			 lx->cl->t);
-	lx->cap = (int)thread_regs(lx->cl->t)->rax;
+	ipc_connect_with(&w, lx, h2, h2_cap);
 	x = lx->cl->t;
 	x->sc->prio = 2;
 	x->state = TS_INACTIVE;
 	selfcl = ipc_new_client(&w, w.sg);
 	to_h2 = ipc_new_link(&w, selfcl);
-	ipc_register_begin(&w, to_h2);
-	assert_ptr_equal(ipc_switch(ipc_register_cb_return(h2_cap, H_EXIT,
-							   (u64)to_h2->sbuf)),
-			 selfcl->t);
-	to_h2->cap = (int)thread_regs(selfcl->t)->rax;
+	ipc_connect_with(&w, to_h2, h2, h2_cap);
 	to_h = ipc_new_link(&w, selfcl);
 	ipc_connect(&w, to_h);
 	selfcl->t->state = TS_INACTIVE;

@@ -8,6 +8,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include <ferry/ipc.h>
+
 /* The first byte of the kernel half: never a valid user pointer. */
 #define KERNEL_PTR ((void *)0xffff800000000000ul)
 /* Not canonical at all. */
@@ -28,6 +30,21 @@ void *unmapped_ptr(void);
  * waits, deletes the cap. Returns the wait status or a negative errno.
  */
 long spawn_wait(const char *path, const char *const *argv);
+
+/* helpers/ipc_echo, spawned, and our connection to it. */
+struct echo_conn {
+	long proc;   /* its process cap, or a negative errno */
+	long server; /* CALL on its main thread, or negative */
+	struct ipc_conn conn;
+};
+
+/*
+ * Spawns helpers/ipc_echo and connects to it with a 4096-byte shm,
+ * printing one TAP line: whether it worked.
+ */
+void echo_open(struct echo_conn *e);
+/* Closes the connection, kills and reaps the echo, deletes its caps. */
+void echo_close(struct echo_conn *e);
 
 /*
  * Ends a checking thread t of ours (its cap, or negative if it never
