@@ -257,6 +257,13 @@ struct ipc_link *ipc_new_connected(struct ipc_world *w)
 	return ln;
 }
 
+struct thread *ipc_world_connected(struct ipc_world *w, struct ipc_link **ln)
+{
+	ipc_world_init(w);
+	*ln = ipc_new_connected(w);
+	return (*ln)->cl->t;
+}
+
 void ipc_call_in(struct ipc_world *w, struct ipc_link *ln, u64 msg, u64 ncaps,
 		 u64 timeout_us)
 {

@@ -198,6 +198,11 @@ void ipc_connect_with(struct ipc_world *w, struct ipc_link *ln,
 		      struct thread *h, int h_cap);
 /* A new client process connected once: its link. */
 struct ipc_link *ipc_new_connected(struct ipc_world *w);
+/*
+ * ipc_world_init, then one client process connected (*ln): the client's
+ * thread, current.
+ */
+struct thread *ipc_world_connected(struct ipc_world *w, struct ipc_link **ln);
 
 /* current calls over ln (cap ln->cap): the CPU goes to the handler. */
 void ipc_call_in(struct ipc_world *w, struct ipc_link *ln, u64 msg, u64 ncaps,

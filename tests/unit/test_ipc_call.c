@@ -88,9 +88,7 @@ static void test_call_and_return_empty(void **state)
 	struct thread *c;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	p = w.h->ipc.passive;
 	assert_int_equal(c->sc->obj.refcount, 1);
 
@@ -166,9 +164,7 @@ static void test_call_message_bounds(void **state)
 	u64 shm, last = SHM_SIZE - sizeof(struct ipc_msg);
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	shm = (u64)ln->cbuf;
 	call_snap(&w, ln, &s);
 
@@ -218,9 +214,7 @@ static void test_call_bad_arguments(void **state)
 	u64 msg;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	ro = cap_alloc(ln->cl->g, ln->conn, CAP_RIGHT_READ);
 	msg = ipc_put_msg(ln, 0, 0, 0, 16, IPC_MAX_CAPS + 1);
 	call_snap(&w, ln, &s);
@@ -262,9 +256,7 @@ static void test_call_busy_connection_waits(void **state)
 	u64 rip;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	c2 = ipc_new_client(&w, ln->cl->g);
 	conn_ref = ln->conn->obj.refcount;
 	ipc_call_in(&w, ln, 0, 0, 0);
@@ -344,9 +336,7 @@ static void test_return_refusals(void **state)
 	struct thread *c;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	/* Nobody but a handler serving a call returns. */
 	assert_int_equal(ipc_ret(ipc_return(0, 0)), -EINVAL);
 	c->state = TS_INACTIVE;
@@ -656,9 +646,7 @@ static void test_call_cycle_is_edeadlk(void **state)
 	int h2_cap;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	c->state = TS_INACTIVE;
 	c2 = ipc_new_client(&w, ln->cl->g);
 	h2 = ipc_new_thread(&w, w.sg, THREAD_PASSIVE, H_ENTRY + 0x100,
@@ -668,11 +656,7 @@ static void test_call_cycle_is_edeadlk(void **state)
 	to_h = ipc_new_link(&w, selfcl);
 	ipc_connect(&w, to_h);
 	to_h2 = ipc_new_link(&w, selfcl);
-	ipc_register_begin(&w, to_h2);
-	assert_ptr_equal(ipc_switch(ipc_register_cb_return(h2_cap, H_EXIT,
-							   (u64)to_h2->sbuf)),
-			 selfcl->t);
-	to_h2->cap = (int)thread_regs(selfcl->t)->rax;
+	ipc_connect_with(&w, to_h2, h2, h2_cap);
 	selfcl->t->state = TS_INACTIVE;
 
 	ipc_run_as(c);

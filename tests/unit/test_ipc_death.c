@@ -69,9 +69,7 @@ static void test_close_runs_destructor(void **state)
 	struct thread *c;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	conn = ln->conn;
 	obj_get(conn);
 
@@ -114,9 +112,7 @@ static void test_close_refusals(void **state)
 	struct thread *c;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	c2 = ipc_new_client(&w, ln->cl->g);
 	assert_int_equal(ipc_ret(ipc_close(999)), -ECAPBILITY);
 	assert_int_equal(ipc_ret(ipc_close(ln->shm_cap)), -ECAPBILITY);
@@ -432,9 +428,7 @@ static void test_server_dies_while_idle(void **state)
 	struct thread *c;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	c->state = TS_INACTIVE;
 	current = w.idle;
 	cap_group_exit(w.sg, 0);
@@ -468,9 +462,7 @@ static void test_handler_dies_mid_call(void **state)
 	struct thread *c, *t;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	conn = ln->conn;
 	ipc_call_in(&w, ln, ipc_put_msg(ln, 0, 0, 0, 0, 0), 0, 1000000);
 
@@ -509,9 +501,7 @@ static void test_deadline_times_out(void **state)
 	u64 now;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	c2 = ipc_new_client(&w, ln->cl->g);
 	now = sched_ticks();
 	ipc_call_in(&w, ln, 0, 0, 1);
@@ -573,9 +563,7 @@ static void test_deadline_rounds_up_and_return_clears_it(void **state)
 	u64 now;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	now = sched_ticks();
 	/* 2.5 ticks of 10 ms: never less than asked. */
 	ipc_call_in(&w, ln, 0, 0, 25000);

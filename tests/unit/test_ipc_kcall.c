@@ -76,6 +76,20 @@ static void reenter(struct thread *c)
 	thread_regs(c)->rip += 2;
 }
 
+/*
+ * current makes a kcall on ln that the handler answers with ret; it
+ * restarts and re-enters its syscall.
+ */
+static void kcall_answered(struct ipc_world *w, struct ipc_link *ln,
+			   u64 progress, u64 ret)
+{
+	struct thread *c = current;
+
+	kcall_in(w, ln, progress);
+	assert_ptr_equal(ipc_switch(ipc_return(ret, 0)), c);
+	reenter(c);
+}
+
 static void test_round_trip(void **state)
 {
 	struct ipc_world w;
@@ -87,9 +101,7 @@ static void test_round_trip(void **state)
 	u64 progress;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	kcall_in(&w, ln, 7);
 	/* The handler gets the shm at the server's address, and the badge. */
 	hr = thread_regs(w.h);
@@ -145,12 +157,8 @@ static void test_second_round(void **state)
 	u64 progress;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
-	kcall_in(&w, ln, 0);
-	assert_ptr_equal(ipc_switch(ipc_return(2048, 0)), c);
-	reenter(c);
+	c = ipc_world_connected(&w, &ln);
+	kcall_answered(&w, ln, 0, 2048);
 	assert_true(kcall_resume(&res, &progress));
 	assert_int_equal(res, 2048);
 	assert_int_equal(ln->conn->obj.refcount, 3); /* 2 slots, ours */
@@ -177,12 +185,8 @@ static void test_resume_other_syscall(void **state)
 	u64 progress;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
-	kcall_in(&w, ln, 5);
-	assert_ptr_equal(ipc_switch(ipc_return(1, 0)), c);
-	reenter(c);
+	c = ipc_world_connected(&w, &ln);
+	kcall_answered(&w, ln, 5, 1);
 	thread_regs(c)->rsi = ARG1 + 1; /* other code, same place */
 	assert_false(kcall_resume(&res, &progress));
 	assert_int_equal(progress, 0);
@@ -211,9 +215,7 @@ static void test_handler_dies(void **state)
 	u64 progress;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	conn = ln->conn;
 	kcall_in(&w, ln, 3);
 	current = w.idle;
@@ -242,9 +244,7 @@ static void test_server_dead_before(void **state)
 	struct thread *c;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	c->state = TS_INACTIVE;
 	current = w.idle;
 	cap_group_exit(w.sg, 0);
@@ -263,8 +263,7 @@ static void test_server_dying(void **state)
 	struct ipc_link *ln;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
+	ipc_world_connected(&w, &ln);
 	w.h->killed = true;
 	enter_syscall(current);
 	assert_int_equal(ipc_ret(kcall_call(ln->conn, 0)), -EIO);
@@ -284,9 +283,7 @@ static void test_caller_killed(void **state)
 	struct thread *c;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	obj_get(ln->conn);
 	kcall_in(&w, ln, 0);
 	current = w.idle;
@@ -314,9 +311,7 @@ static void test_call_into_self(void **state)
 	struct thread *c;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	kcall_in(&w, ln, 0);
 	enter_syscall(w.h);
 	assert_int_equal(ipc_ret(kcall_call(ln->conn, 0)), -EDEADLK);
@@ -335,9 +330,7 @@ static void test_fastpath_falls_back(void **state)
 	struct arch_regs *r;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	kcall_in(&w, ln, 0);
 	r = thread_regs(w.h);
 	r->rdi = 5; /* ret */
@@ -359,8 +352,7 @@ static void test_shm_bounds(void **state)
 	char b[4] = "abc";
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
+	ipc_world_connected(&w, &ln);
 	assert_int_equal(kcall_shm_write(ln->conn, SHM_SIZE - 3, b, 3), 0);
 	assert_int_equal(kcall_shm_write(ln->conn, SHM_SIZE - 2, b, 3),
 			 -EINVAL);

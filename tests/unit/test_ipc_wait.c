@@ -37,6 +37,42 @@ static void wait_as(struct ipc_world *w, struct ipc_link *ln, struct thread *t,
 	ipc_run_as(was);
 }
 
+/*
+ * A server and a client process connected to it twice: *ln served by
+ * w->h, *ln2 (the same client thread's) by a second handler *h2.
+ * Returns the client thread.
+ */
+static struct thread *two_conns(struct ipc_world *w, struct ipc_link **ln,
+				struct ipc_link **ln2, struct thread **h2)
+{
+	int h2_cap;
+
+	ipc_world_connected(w, ln);
+	*h2 = ipc_new_handler(w, &h2_cap);
+	*ln2 = ipc_new_link(w, (*ln)->cl);
+	ipc_connect_with(w, *ln2, *h2, h2_cap);
+	return (*ln)->cl->t;
+}
+
+/*
+ * ln's client thread calls over ln; a waits behind it (until
+ * timeout_us), then b if not NULL; the handler returns to the client
+ * and is granted to a. The client is left running.
+ */
+static void grant_to(struct ipc_world *w, struct ipc_link *ln, struct thread *a,
+		     u64 timeout_us, struct thread *b)
+{
+	struct thread *c = ln->cl->t;
+
+	ipc_run_as(c);
+	ipc_call_in(w, ln, 0, 0, 0);
+	wait_as(w, ln, a, timeout_us);
+	if (b)
+		wait_as(w, ln, b, 0);
+	ipc_return_to(w, c, 0);
+	ipc_assert_granted(w->h, a, thread_regs(a)->rip + 2);
+}
+
 static struct thread *nth_waiter(struct thread *h, int n)
 {
 	struct thread *t;
@@ -53,9 +89,7 @@ static void test_waiters_by_priority(void **state)
 	struct thread *c, *a, *b, *d, *e;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	c->sc->prio = 5;
 	a = waiter_at(&w, ln, PRIO_DEFAULT);
 	b = waiter_at(&w, ln, PRIO_DEFAULT + 2);
@@ -116,9 +150,7 @@ static void test_inheritance_requeues_ready_handler(void **state)
 	struct thread *c, *hi, *mid;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	c->sc->prio = 3;
 	hi = waiter_at(&w, ln, 20);
 	mid = ipc_new_thread(&w, ipc_new_group(&w, "mid"), 0, 0x400000,
@@ -159,9 +191,7 @@ static void test_inheritance_along_chains(void **state)
 	int h2_cap;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	c->sc->prio = 4;
 	c->state = TS_INACTIVE;
 	h2 = ipc_new_thread(&w, w.sg, THREAD_PASSIVE, H_ENTRY + 0x100,
@@ -169,21 +199,13 @@ static void test_inheritance_along_chains(void **state)
 	h2_cap = cap_alloc(w.sg, h2, CAP_RIGHT_CONTROL);
 	/* x is a client served by h2; the server calls h2 too. */
 	lx = ipc_new_link(&w, ipc_new_client(&w, NULL));
-	ipc_register_begin(&w, lx);
-	assert_ptr_equal(ipc_switch(ipc_register_cb_return(h2_cap, H_EXIT,
-							   (u64)lx->sbuf)),
-			 lx->cl->t);
-	lx->cap = (int)thread_regs(lx->cl->t)->rax;
+	ipc_connect_with(&w, lx, h2, h2_cap);
 	x = lx->cl->t;
 	x->sc->prio = 2;
 	x->state = TS_INACTIVE;
 	selfcl = ipc_new_client(&w, w.sg);
 	to_h2 = ipc_new_link(&w, selfcl);
-	ipc_register_begin(&w, to_h2);
-	assert_ptr_equal(ipc_switch(ipc_register_cb_return(h2_cap, H_EXIT,
-							   (u64)to_h2->sbuf)),
-			 selfcl->t);
-	to_h2->cap = (int)thread_regs(selfcl->t)->rax;
+	ipc_connect_with(&w, to_h2, h2, h2_cap);
 	to_h = ipc_new_link(&w, selfcl);
 	ipc_connect(&w, to_h);
 	selfcl->t->state = TS_INACTIVE;
@@ -272,9 +294,7 @@ static void test_deadline_while_waiting(void **state)
 	u64 now, rip, deadline;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	c->sc->prio = 3;
 	a = waiter_at(&w, ln, 10);
 	b = waiter_at(&w, ln, 8);
@@ -324,9 +344,7 @@ static void test_kill_while_waiting(void **state)
 	size_t kbytes;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	a = waiter_at(&w, ln, 20);
 	b = waiter_at(&w, ln, 18);
 	d = waiter_at(&w, ln, PRIO_DEFAULT);
@@ -377,9 +395,7 @@ static void test_server_death_wakes_waiters(void **state)
 	u64 arip, brip;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	a = waiter_at(&w, ln, PRIO_DEFAULT);
 	b = waiter_at(&w, ln, PRIO_DEFAULT);
 	ipc_run_as(c);
@@ -427,22 +443,11 @@ static void test_grant_reissued_elsewhere(void **state)
 	struct ipc_world w;
 	struct ipc_link *ln, *ln2;
 	struct thread *c, *a, *h2;
-	int h2_cap;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
-	h2 = ipc_new_handler(&w, &h2_cap);
-	ln2 = ipc_new_link(&w, ln->cl);
-	ipc_connect_with(&w, ln2, h2, h2_cap);
-
+	c = two_conns(&w, &ln, &ln2, &h2);
 	a = waiter_at(&w, ln, PRIO_DEFAULT);
-	ipc_run_as(c);
-	ipc_call_in(&w, ln, 0, 0, 0);
-	wait_as(&w, ln, a, 0);
-	ipc_return_to(&w, c, 0);
-	ipc_assert_granted(w.h, a, thread_regs(a)->rip + 2);
+	grant_to(&w, ln, a, 0, NULL);
 	c->state = TS_INACTIVE;
 
 	ipc_run_as(a);
@@ -476,9 +481,7 @@ static void test_prio_changed_while_waiting(void **state)
 	int bcap;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	c->sc->prio = 3;
 	c->mcp = PRIO_MAX;
 	a = waiter_at(&w, ln, 10);
@@ -532,24 +535,14 @@ static void test_grant_reissued_to_busy_handler(void **state)
 {
 	struct ipc_world w;
 	struct ipc_link *ln, *ln2;
-	struct thread *c, *a, *h2;
-	int h2_cap;
+	struct thread *a, *h2;
 	u32 href;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
-	h2 = ipc_new_handler(&w, &h2_cap);
-	ln2 = ipc_new_link(&w, ln->cl);
-	ipc_connect_with(&w, ln2, h2, h2_cap);
+	two_conns(&w, &ln, &ln2, &h2);
 	href = w.h->obj.refcount;
 	a = waiter_at(&w, ln, PRIO_DEFAULT);
-	ipc_run_as(c);
-	ipc_call_in(&w, ln, 0, 0, 0);
-	wait_as(&w, ln, a, 0);
-	ipc_return_to(&w, c, 0);
-	ipc_assert_granted(w.h, a, thread_regs(a)->rip + 2);
+	grant_to(&w, ln, a, 0, NULL);
 	/* c keeps h2 busy; h2 is preempted. */
 	assert_ptr_equal(ipc_switch(ipc_call(ln2->cap, 0, 0, 0)), h2);
 	h2->state = TS_INACTIVE;
@@ -581,9 +574,7 @@ static void test_orphan_return_keeps_owner_boost(void **state)
 	u64 now;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	c->sc->prio = 3;
 	h2 = ipc_new_handler(&w, &h2_cap);
 	ln2 = ipc_new_link(&w, ipc_new_client(&w, ln->cl->g));
@@ -641,16 +632,10 @@ static void test_grant_after_deadline(void **state)
 	u64 now;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	a = waiter_at(&w, ln, PRIO_DEFAULT);
-	ipc_run_as(c);
-	ipc_call_in(&w, ln, 0, 0, 0);
-	now = sched_ticks();
-	wait_as(&w, ln, a, 1);
-	ipc_return_to(&w, c, 0);
-	ipc_assert_granted(w.h, a, thread_regs(a)->rip + 2);
+	now = sched_ticks(); /* a call does not tick */
+	grant_to(&w, ln, a, 1, NULL);
 	c->state = TS_INACTIVE;
 	current = w.idle;
 	while (sched_ticks() < now + 1)
@@ -680,17 +665,10 @@ static void test_server_death_with_grantee(void **state)
 	struct thread *c, *a, *b;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = ln->cl->t;
+	c = ipc_world_connected(&w, &ln);
 	a = waiter_at(&w, ln, PRIO_DEFAULT);
 	b = waiter_at(&w, ln, PRIO_DEFAULT);
-	ipc_run_as(c);
-	ipc_call_in(&w, ln, 0, 0, 0);
-	wait_as(&w, ln, a, 1000000);
-	wait_as(&w, ln, b, 0);
-	ipc_return_to(&w, c, 0);
-	ipc_assert_granted(w.h, a, thread_regs(a)->rip + 2);
+	grant_to(&w, ln, a, 1000000, b);
 	c->state = TS_INACTIVE;
 
 	current = w.idle;

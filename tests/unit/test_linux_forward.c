@@ -22,12 +22,19 @@
 
 static char buf[5000];
 
-/* The client process's console is ln's connection; c is in write(). */
-static struct thread *setup(struct ipc_link *ln)
+/*
+ * A server and a client process connected to it, whose console is that
+ * connection (*ln); its thread c (returned) is in write().
+ */
+static struct thread *setup(struct ipc_world *w, struct ipc_link **ln_out)
 {
-	struct thread *c = ln->cl->t;
-	struct arch_regs *r = thread_regs(c);
+	struct ipc_link *ln;
+	struct thread *c;
+	struct arch_regs *r;
 
+	c = ipc_world_connected(w, &ln);
+	*ln_out = ln;
+	r = thread_regs(c);
 	obj_get(ln->conn);
 	ln->cl->g->lx.console = ln->conn;
 	for (size_t i = 0; i < sizeof(buf); i++)
@@ -81,9 +88,7 @@ static void test_write_in_chunks(void **state)
 	struct thread *c;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = setup(ln);
+	c = setup(&w, &ln);
 	assert_int_equal(round_trip(&w, c, 2048, 2048), -1000);
 	assert_int_equal(round_trip(&w, c, 2048, 2048), -1000);
 	assert_true(ln->conn->busy); /* ours between the rounds */
@@ -106,9 +111,7 @@ static void test_short_take(void **state)
 	struct thread *c;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = setup(ln);
+	c = setup(&w, &ln);
 	assert_int_equal(round_trip(&w, c, 2048, 2048), -1000);
 	assert_int_equal(round_trip(&w, c, 2048, 10), -1000);
 	/* The server took 10 of the second chunk: the write stops there. */
@@ -126,9 +129,7 @@ static void test_error_first(void **state)
 	struct thread *c;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = setup(ln);
+	c = setup(&w, &ln);
 	assert_int_equal(round_trip(&w, c, 2048, -EINVAL), -1000);
 	assert_int_equal(round_trip(&w, c, 0, 0), -EINVAL);
 	assert_false(ln->conn->busy);
@@ -146,9 +147,7 @@ static void test_death_in_second_round(void **state)
 	struct fwd_round rd;
 
 	(void)state;
-	ipc_world_init(&w);
-	ln = ipc_new_connected(&w);
-	c = setup(ln);
+	c = setup(&w, &ln);
 	assert_int_equal(round_trip(&w, c, 2048, 2048), -1000);
 	assert_int_equal(fwd_write(&v, 1, sizeof(buf), &rd), 0);
 	assert_true(rd.call);

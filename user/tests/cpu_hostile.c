@@ -401,14 +401,7 @@ static void test_fpu(cap_t conn_cap)
 	tap_ok(!memcmp(img_out, img_main, FX_STATE_BYTES),
 	       "the FPU state comes back exactly across timer interrupts");
 
-	atomic_store(&side_stop, 1);
-	for (int i = 0; i < 1000 && t >= 0; i++)
-		fy_yield();
-	tap_ok(atomic_load(&side_rounds) > 0 && !atomic_load(&side_bad),
-	       "the other thread kept its FPU state over %d switches (%d bad)",
-	       atomic_load(&side_rounds), atomic_load(&side_bad));
-	if (t >= 0)
-		fy_cap_delete((cap_t)t);
+	side_stop_check(t, &side_stop, &side_rounds, &side_bad, "FPU state");
 }
 
 /*
@@ -576,36 +569,25 @@ static void test_exit_routine(void)
 
 int main(int argc, char **argv)
 {
-	struct ipc_conn conn;
-	long echo, server;
+	struct echo_conn echo;
 
 	if (argc > 1)
 		return strcmp(argv[1], "regsrv") ? hostile_case(argv[1])
 						 : reg_server();
 
-	echo = fy_spawn("helpers/ipc_echo",
-			(const char *const[]){"helpers/ipc_echo", NULL}, NULL);
-	server = echo >= 0 ? fy_cap_fetch((cap_t)echo, CAP_SELF_MAIN_THREAD,
-					  CAP_RIGHT_CALL)
-			   : -1;
-	tap_ok(server >= 0 && ipc_connect((cap_t)server, 4096, &conn) == 0,
-	       "connect to helpers/ipc_echo");
+	echo_open(&echo);
 
 	test_cases();
 	test_int_vectors();
 	test_long_call();
 	test_exit_routine();
-	test_fpu(conn.cap);
+	test_fpu(echo.conn.cap);
 	if (cpu_has(CPUID7_FSGSBASE))
-		test_kernel_bases(conn.cap);
+		test_kernel_bases(echo.conn.cap);
 	else
 		tap_ok(1, "# SKIP no FSGSBASE in this CPU model");
 
-	ipc_close(&conn);
-	fy_proc_kill((cap_t)echo);
-	fy_proc_wait((cap_t)echo);
-	fy_cap_delete((cap_t)server);
-	fy_cap_delete((cap_t)echo);
+	echo_close(&echo);
 	tap_eq(fy_null(), 0, "the kernel still answers");
 	return tap_done();
 }

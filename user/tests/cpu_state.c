@@ -647,8 +647,8 @@ static int child(const char *how)
 
 int main(int argc, char **argv)
 {
-	struct ipc_conn conn;
-	long echo, server, t;
+	struct echo_conn echo;
+	long t;
 
 	tls = fsbase();
 	if (argc > 1)
@@ -658,13 +658,7 @@ int main(int argc, char **argv)
 	/* Linux tells programs so in the auxv (HWCAP2_FSGSBASE, bit 1). */
 	tap_ok(getauxval(AT_HWCAP2) & 2, "AT_HWCAP2 has HWCAP2_FSGSBASE");
 
-	echo = fy_spawn("helpers/ipc_echo",
-			(const char *const[]){"helpers/ipc_echo", NULL}, NULL);
-	server = echo >= 0 ? fy_cap_fetch((cap_t)echo, CAP_SELF_MAIN_THREAD,
-					  CAP_RIGHT_CALL)
-			   : -1;
-	tap_ok(server >= 0 && ipc_connect((cap_t)server, 4096, &conn) == 0,
-	       "connect to helpers/ipc_echo");
+	echo_open(&echo);
 	call_want[C_NULL] = 0;
 	call_args[C_NULL][0] = SYS_null;
 	call_args[C_GETPID][0] = 39;
@@ -673,8 +667,8 @@ int main(int argc, char **argv)
 	call_want[C_ENOSYS] = -ENOSYS;
 	call_args[C_YIELD][0] = 24;
 	call_args[C_IPC][0] = SYS_ipc_call;
-	call_args[C_IPC][1] = conn.cap;
-	call_want[C_IPC] = fy_ipc_call(conn.cap, NULL, 0, 0);
+	call_args[C_IPC][1] = echo.conn.cap;
+	call_want[C_IPC] = fy_ipc_call(echo.conn.cap, NULL, 0, 0);
 	tap_ok(call_want[C_IPC] > 0, "an empty IPC call returns the badge");
 
 	t = fy_thread_create(CAP_SELF_GROUP, side,
@@ -687,25 +681,14 @@ int main(int argc, char **argv)
 	test_arch_prctl();
 	test_rsp();
 
-	atomic_store(&side_stop, 1);
-	for (int i = 0; i < 1000 && t >= 0; i++)
-		fy_yield();
-	tap_ok(atomic_load(&side_rounds) > 0 && !atomic_load(&side_bad),
-	       "the other thread kept its own state over %d switches (%d bad)",
-	       atomic_load(&side_rounds), atomic_load(&side_bad));
-	if (t >= 0)
-		fy_cap_delete((cap_t)t);
+	side_stop_check(t, &side_stop, &side_rounds, &side_bad, "own state");
 
 	test_inherit();
 	test_other_process();
 	test_children();
 	test_bad_entry();
 
-	ipc_close(&conn);
-	fy_proc_kill((cap_t)echo);
-	fy_proc_wait((cap_t)echo);
-	fy_cap_delete((cap_t)server);
-	fy_cap_delete((cap_t)echo);
+	echo_close(&echo);
 	tap_eq(fy_null(), 0, "the kernel still answers");
 	return tap_done();
 }

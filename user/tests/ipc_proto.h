@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include <ferry/ferry.h>
+#include <ferry/ipc.h>
 
 struct srv_hdr {
 	int64_t op;
@@ -101,6 +102,23 @@ enum retbad {
 #define SRV_CAP_SCAN 256
 /* Where the server maps PMOs it is sent; far from the lib's shm range. */
 #define SRV_SCRATCH 0x210000000000ul
+
+/*
+ * OP_XFORM's work, shared by the servers that answer it (ipc_srv,
+ * ipc_multi): adds 1 to every payload byte of m; returns the sum of the
+ * old bytes. m->data_len is at least SRV_PAYLOAD (the callers check).
+ */
+static inline long srv_xform(struct ipc_msg *m)
+{
+	unsigned char *p = (unsigned char *)ipc_msg_data(m) + SRV_PAYLOAD;
+	long sum = 0;
+
+	for (uint32_t i = 0; i < m->data_len - SRV_PAYLOAD; i++) {
+		sum += p[i];
+		p[i]++;
+	}
+	return sum;
+}
 
 static inline int64_t srv_ticks(void)
 {

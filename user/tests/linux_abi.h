@@ -37,4 +37,23 @@ static inline long lx_call(long n, long a1, long a2, long a3, long a4, long a5,
 /* Linux's TASK_SIZE_MAX with 4-level paging: the end of user space. */
 #define TASK_END 0x7ffffffff000ul
 
+/*
+ * A call that writes through an output pointer: the five such pointers
+ * Linux refuses with -EFAULT (copy_to_user), as five TAP lines named
+ * "<what>into ...": NULL, a kernel address, an unmapped page (gone), a
+ * read-only page (ro), and a write starting half bytes before gone.
+ * call(ptr) makes the syscall with ptr as its output pointer.
+ */
+static inline void tap_efault_out(long (*call)(long), long gone, long ro,
+				  long half, const char *what)
+{
+	tap_eq(call(0), -EFAULT, "%sinto NULL: -EFAULT", what);
+	tap_eq(call((long)KERNEL_ADDR), -EFAULT, "%sinto the kernel: -EFAULT",
+	       what);
+	tap_eq(call(gone), -EFAULT, "%sinto an unmapped page: -EFAULT", what);
+	tap_eq(call(ro), -EFAULT, "%sinto a read-only page: -EFAULT", what);
+	tap_eq(call(gone - half), -EFAULT,
+	       "%shalf into an unmapped page: -EFAULT", what);
+}
+
 #endif

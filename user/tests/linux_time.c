@@ -251,10 +251,26 @@ static void test_monotonic(void)
 	tap_ok(now(CLOCK_BOOTTIME) >= b, "BOOTTIME follows MONOTONIC");
 }
 
+/*
+ * clock_nanosleep(clk, TIMER_ABSTIME) to now + 20 ms on clk (named name):
+ * succeeds and wakes no earlier, as two TAP lines ("woke at or after the
+ * <deadline>").
+ */
+static void sleep_until_in_20ms(int clk, const char *name, const char *deadline)
+{
+	long target = now(clk) + 20 * MS;
+	struct timespec abs = {target / NS, target % NS};
+
+	tap_eq(fy_syscall4(SYS_clock_nanosleep, clk, TIMER_ABSTIME, (long)&abs,
+			   0),
+	       0, "clock_nanosleep(%s, ABSTIME, now + 20 ms)", name);
+	tap_ok(now(clk) >= target, "woke at or after the %s", deadline);
+}
+
 static void test_sleeps(void)
 {
 	struct timespec req = {0, 25 * MS}, abs;
-	long t0, t1, target;
+	long t0, t1;
 
 	t0 = now(CLOCK_MONOTONIC);
 	tap_eq(fy_syscall2(SYS_nanosleep, (long)&req, 0), 0,
@@ -269,21 +285,8 @@ static void test_sleeps(void)
 	       0, "clock_nanosleep(MONOTONIC, 15 ms)");
 	t1 = now(CLOCK_MONOTONIC);
 	tap_ok(t1 - t0 >= 15 * MS, "slept at least 15 ms (%ld ns)", t1 - t0);
-	target = now(CLOCK_MONOTONIC) + 20 * MS;
-	abs.tv_sec = target / NS;
-	abs.tv_nsec = target % NS;
-	tap_eq(fy_syscall4(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME,
-			   (long)&abs, 0),
-	       0, "clock_nanosleep(MONOTONIC, ABSTIME, now + 20 ms)");
-	tap_ok(now(CLOCK_MONOTONIC) >= target, "woke at or after the deadline");
-	target = now(CLOCK_REALTIME) + 20 * MS;
-	abs.tv_sec = target / NS;
-	abs.tv_nsec = target % NS;
-	tap_eq(fy_syscall4(SYS_clock_nanosleep, CLOCK_REALTIME, TIMER_ABSTIME,
-			   (long)&abs, 0),
-	       0, "clock_nanosleep(REALTIME, ABSTIME, now + 20 ms)");
-	tap_ok(now(CLOCK_REALTIME) >= target,
-	       "woke at or after the wall-clock deadline");
+	sleep_until_in_20ms(CLOCK_MONOTONIC, "MONOTONIC", "deadline");
+	sleep_until_in_20ms(CLOCK_REALTIME, "REALTIME", "wall-clock deadline");
 	abs.tv_sec = 1;
 	abs.tv_nsec = 0;
 	tap_eq(fy_syscall4(SYS_clock_nanosleep, CLOCK_REALTIME, TIMER_ABSTIME,

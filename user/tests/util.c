@@ -2,6 +2,7 @@
 
 #include <ferry/ferry.h>
 
+#include "tap.h"
 #include "util.h"
 
 void *unmapped_ptr(void)
@@ -27,4 +28,40 @@ long spawn_wait(const char *path, const char *const *argv)
 	status = fy_proc_wait((cap_t)proc);
 	fy_cap_delete((cap_t)proc);
 	return status;
+}
+
+void side_stop_check(long t, atomic_int *stop, atomic_int *rounds,
+		     atomic_int *bad, const char *what)
+{
+	atomic_store(stop, 1);
+	for (int i = 0; i < 1000 && t >= 0; i++)
+		fy_yield();
+	tap_ok(atomic_load(rounds) > 0 && !atomic_load(bad),
+	       "the other thread kept its %s over %d switches (%d bad)", what,
+	       atomic_load(rounds), atomic_load(bad));
+	if (t >= 0)
+		fy_cap_delete((cap_t)t);
+}
+
+void echo_open(struct echo_conn *e)
+{
+	e->proc =
+		fy_spawn("helpers/ipc_echo",
+			 (const char *const[]){"helpers/ipc_echo", NULL}, NULL);
+	e->server = e->proc >= 0
+			    ? fy_cap_fetch((cap_t)e->proc, CAP_SELF_MAIN_THREAD,
+					   CAP_RIGHT_CALL)
+			    : -1;
+	tap_ok(e->server >= 0 &&
+		       ipc_connect((cap_t)e->server, 4096, &e->conn) == 0,
+	       "connect to helpers/ipc_echo");
+}
+
+void echo_close(struct echo_conn *e)
+{
+	ipc_close(&e->conn);
+	fy_proc_kill((cap_t)e->proc);
+	fy_proc_wait((cap_t)e->proc);
+	fy_cap_delete((cap_t)e->server);
+	fy_cap_delete((cap_t)e->proc);
 }

@@ -1,8 +1,14 @@
-/* Things several system tests need: bad pointers, a free VA, spawning. */
+/*
+ * Things several system tests need: bad pointers, a free VA, spawning,
+ * ending a checking thread.
+ */
 #ifndef TESTS_UTIL_H
 #define TESTS_UTIL_H
 
+#include <stdatomic.h>
 #include <stdint.h>
+
+#include <ferry/ipc.h>
 
 /* The first byte of the kernel half: never a valid user pointer. */
 #define KERNEL_PTR ((void *)0xffff800000000000ul)
@@ -24,5 +30,31 @@ void *unmapped_ptr(void);
  * waits, deletes the cap. Returns the wait status or a negative errno.
  */
 long spawn_wait(const char *path, const char *const *argv);
+
+/* helpers/ipc_echo, spawned, and our connection to it. */
+struct echo_conn {
+	long proc;   /* its process cap, or a negative errno */
+	long server; /* CALL on its main thread, or negative */
+	struct ipc_conn conn;
+};
+
+/*
+ * Spawns helpers/ipc_echo and connects to it with a 4096-byte shm,
+ * printing one TAP line: whether it worked.
+ */
+void echo_open(struct echo_conn *e);
+/* Closes the connection, kills and reaps the echo, deletes its caps. */
+void echo_close(struct echo_conn *e);
+
+/*
+ * Ends a checking thread t of ours (its cap, or negative if it never
+ * started), which loops until *stop is set, counting its rounds and the
+ * rounds that found its state changed: sets *stop, yields up to 1000
+ * times so it sees it, prints one TAP line (ok when it ran at least once
+ * and found nothing changed; `what` names the state in it), then deletes
+ * its cap.
+ */
+void side_stop_check(long t, atomic_int *stop, atomic_int *rounds,
+		     atomic_int *bad, const char *what);
 
 #endif

@@ -86,18 +86,6 @@ static long deep(int depth)
 	return deep(depth - 1) + buf[depth % sizeof(buf)];
 }
 
-static long xform(struct ipc_msg *m)
-{
-	unsigned char *p = (unsigned char *)ipc_msg_data(m) + SRV_PAYLOAD;
-	long sum = 0;
-
-	for (uint32_t i = 0; i < m->data_len - SRV_PAYLOAD; i++) {
-		sum += p[i];
-		p[i]++;
-	}
-	return sum;
-}
-
 static long serve(struct counts *cn, long id, struct ipc_msg *m, uint64_t badge)
 {
 	struct srv_hdr *h;
@@ -114,7 +102,7 @@ static long serve(struct counts *cn, long id, struct ipc_msg *m, uint64_t badge)
 		h->a = (int64_t)badge;
 		return (long)badge;
 	case OP_XFORM:
-		return xform(m);
+		return srv_xform(m);
 	case MOP_WHO:
 		return id;
 	case OP_SPIN:

@@ -63,18 +63,6 @@ static long new_pmo(uint64_t value)
 	return pmo;
 }
 
-static long xform(struct ipc_msg *m)
-{
-	unsigned char *p = (unsigned char *)ipc_msg_data(m) + SRV_PAYLOAD;
-	long sum = 0;
-
-	for (uint32_t i = 0; i < m->data_len - SRV_PAYLOAD; i++) {
-		sum += p[i];
-		p[i]++;
-	}
-	return sum;
-}
-
 static long map_caps(struct ipc_msg *m, struct srv_hdr *h)
 {
 	int64_t *out = (int64_t *)((char *)h + SRV_PAYLOAD);
@@ -227,7 +215,7 @@ static long serve(struct ipc_msg *m, struct srv_hdr *h, uint64_t badge)
 		h->a = (int64_t)badge;
 		return (long)badge;
 	case OP_XFORM:
-		return xform(m);
+		return srv_xform(m);
 	case OP_SPIN:
 		end = srv_ticks() + h->a;
 		while (srv_ticks() < end)
