@@ -6,11 +6,13 @@
  * child, calls another server) stalls only its own client. When the
  * connection closes, the kernel runs the exit routine on that handler,
  * on the handler's own scheduling context: the user's destructor, then
- * the handler gives back the shm, its caps, its stack and itself
- * (thread_exit). A process may run several servers, each with its own
- * routine, destructor and limit of connections. IPC_SERVE_SHARED keeps
- * the older form, one handler for all connections (the kernel supports
- * both; the ipc_* system tests use it to reach the shared-handler rules).
+ * the handler gives back the shm and its caps, and either goes idle in
+ * the server's pool (up to IPC_SERVE_POOL handlers, whose threads and
+ * stacks the next connections reuse) or, the pool full, frees its stack
+ * and itself (thread_exit). A process may run several servers, each with its
+ * own routine, destructor and limit of connections. IPC_SERVE_SHARED keeps the
+ * older form, one handler for all connections (the kernel supports both; the
+ * ipc_* system tests use it to reach the shared-handler rules).
  *
  * Memory, each piece an anonymous mapping of its own, low to high:
  *   server   [guard][register-callback stack ... | struct ipc_server]
@@ -25,8 +27,18 @@
  * system calls, never libc wrappers that could touch errno.
  *
  * Concurrency: the kernel runs one registration per server at a time, so
- * a server's spare handler is the callback's alone; the count of
- * connections is shared with the exit routines, hence atomic.
+ * a server's spare handler is the callback's alone, and the callback is
+ * the pool's only taker; the count of connections and the pool's slots
+ * are shared with the exit routines (any number, on any CPU), hence
+ * atomic: a handler puts itself in an empty slot with a compare-exchange,
+ * the callback empties a slot with an exchange.
+ *
+ * A pooled handler's stack still holds what its last client's calls left
+ * there; the next client of the same server gets that stack. This is
+ * the server's own memory, read only by the server's own code (the
+ * client never sees the handler's stack), so it is no leak between
+ * clients; a server that must not carry one client's data into another's
+ * calls clears what it must in its destructor (it runs on that stack).
  */
 #include <ferry/ipc.h>
 #include <stdatomic.h>
@@ -61,6 +73,8 @@ struct ipc_server {
 	_Atomic unsigned nconns; /* open or being set up */
 	struct handler *shared;	 /* IPC_SERVE_SHARED: the one handler */
 	struct handler *spare;	 /* made, but refused by the kernel */
+	/* Idle handlers, served before: their stacks already touched. */
+	_Atomic(struct handler *) pool[IPC_SERVE_POOL];
 };
 
 static long lx_mmap(size_t len, int prot)
@@ -199,6 +213,31 @@ static void shm_unplace(uintptr_t shm, size_t size)
 	lx_munmap(shm - GUARD, GUARD + size);
 }
 
+/* Puts an idle handler in an empty slot of the pool: 0 if it is full. */
+static int pool_put(struct ipc_server *srv, struct handler *h)
+{
+	for (int i = 0; i < IPC_SERVE_POOL; i++) {
+		struct handler *none = NULL;
+
+		if (atomic_compare_exchange_strong(&srv->pool[i], &none, h))
+			return 1;
+	}
+	return 0;
+}
+
+/* Takes an idle handler from the pool (the callback only); NULL: none. */
+static struct handler *pool_take(struct ipc_server *srv)
+{
+	for (int i = 0; i < IPC_SERVE_POOL; i++) {
+		struct handler *h;
+
+		if (atomic_load_explicit(&srv->pool[i], memory_order_relaxed) &&
+		    (h = atomic_exchange(&srv->pool[i], NULL)))
+			return h;
+	}
+	return NULL;
+}
+
 /*
  * Unmaps the stack we run on, then ends the thread: nothing may touch
  * the stack between the two system calls, so they are one asm block.
@@ -218,8 +257,16 @@ static _Noreturn void free_stack_and_exit(uintptr_t base, size_t len)
 
 /*
  * A closed connection, on its handler: the user's destructor, then give
- * back the shm and the caps. A per-connection handler then frees its
- * stack and itself; the shared one waits for the next call.
+ * back the shm and the caps. A per-connection handler then goes idle in
+ * the pool or, the pool full, frees its stack and itself; the shared one
+ * waits for the next call.
+ *
+ * Going idle: once in the pool the callback may give the handler to a
+ * new connection at once, and write h->shm, while we still run here; so
+ * nothing of the record is read after pool_put. The kernel sees us busy
+ * (an exit run) until ipc_exit_routine_return: a call on the new
+ * connection waits for it, and the kernel then starts the handler afresh
+ * at its entry and stack (docs/ipc.md, "Handlers per connection").
  */
 _Noreturn void ferry_exit_main(ipc_destructor_fn destructor, uint64_t badge,
 			       uintptr_t shm, cap_t conn_cap, cap_t shm_cap,
@@ -240,15 +287,20 @@ _Noreturn void ferry_exit_main(ipc_destructor_fn destructor, uint64_t badge,
 			fy_thread_exit(); /* not an exit run: cannot happen */
 	}
 	shm_unplace(h->shm, h->shm_size);
-	fy_cap_delete(h->self);
 	atomic_fetch_sub(&srv->nconns, 1);
+	if (pool_put(srv, h)) {
+		fy_ipc_exit_routine_return();
+		for (;;)
+			fy_thread_exit(); /* not an exit run: cannot happen */
+	}
+	fy_cap_delete(h->self);
 	free_stack_and_exit(h->base, h->len);
 }
 
 /*
  * A new client: past the limit, refuse it; else a handler (the spare,
- * or a new one) and a shm address for the kernel to take. Neither
- * success nor the refusal returns here.
+ * an idle one from the pool, or a new one) and a shm address for the kernel to
+ * take. Neither success nor the refusal returns here.
  */
 static void register_cb_entry(struct ipc_server *srv, cap_t shm_cap,
 			      uint64_t shm_size, uint64_t badge)
@@ -261,8 +313,12 @@ static void register_cb_entry(struct ipc_server *srv, cap_t shm_cap,
 		goto refuse;
 	h = srv->shared;
 	if (!h) {
-		h = srv->spare ? srv->spare : handler_new(srv);
+		h = srv->spare;
 		srv->spare = NULL;
+		if (!h)
+			h = pool_take(srv);
+		if (!h)
+			h = handler_new(srv);
 	}
 	if (!h)
 		goto refuse;
@@ -281,20 +337,25 @@ static void register_cb_entry(struct ipc_server *srv, cap_t shm_cap,
 		 * mapped into the hole meanwhile; try another.
 		 */
 		shm_unplace(shm, shm_size);
+		if (r == -ESRCH && h != srv->shared) {
+			/* A pooled handler that has died: free its stack. */
+			handler_drop(h);
+			h = NULL;
+			break;
+		}
 		if (r == -ESRCH) {
 			/*
 			 * The shared handler has died: we never serve again.
 			 * End, so this client gets -ESRCH and later ones
-			 * -EDEADSRV (a per-connection one never ran: no
-			 * -ESRCH for it).
+			 * -EDEADSRV.
 			 */
 			fy_thread_exit();
 		}
 		if (r != -EEXIST)
 			break;
 	}
-	if (h != srv->shared)
-		srv->spare = h; /* never served: the next client gets it */
+	if (h && h != srv->shared)
+		srv->spare = h; /* refused by the kernel: the next client's */
 refuse:
 	atomic_fetch_sub(&srv->nconns, 1);
 	fy_ipc_register_cb_return(IPC_REGISTER_REFUSE, NULL, 0);
@@ -323,6 +384,8 @@ long ipc_serve_with(const struct ipc_serve_config *cfg)
 	srv->stack_size = stack;
 	atomic_init(&srv->nconns, 0);
 	srv->shared = srv->spare = NULL;
+	for (int i = 0; i < IPC_SERVE_POOL; i++)
+		atomic_init(&srv->pool[i], NULL);
 	cb = fy_thread_create(CAP_SELF_GROUP,
 			      (fy_thread_entry_t)register_cb_entry, srv, NULL,
 			      THREAD_PASSIVE);

@@ -4,8 +4,11 @@
  * waits for a child, other connections and client processes are served;
  * the two servers keep their own routines and destructors; a server at
  * its limit refuses a client with -ECONNREFUSED and takes it once a
- * connection closes; 1000 connections opened and closed leave no thread,
- * object, frame or kernel heap behind; a handler whose client is killed
+ * connection closes; a closed connection's handler stays idle in its
+ * server's pool (IPC_SERVE_POOL at most; more are freed) and serves the
+ * next connection; 1000 connections opened and closed leave no thread,
+ * object, frame or kernel heap behind; the pooled handlers go with the
+ * server; a handler whose client is killed
  * mid-call is freed after it; a server killed while a handler sleeps
  * fails its caller at once.
  */
@@ -150,12 +153,46 @@ static void test_two_servers(void)
 	       "it got a handler thread of its own");
 	tap_eq(ipc_close(&b2), 0, "closed");
 	tap_ok(wait_dtors(&b, db + 1, 300), "B's destructor ran for it");
-	/* The destructor runs before the teardown ends: give it time. */
-	for (int i = 0; i < 100 && live_threads() != threads; i++)
-		fy_yield();
-	tap_eq(live_threads(), threads, "and its handler is gone");
+	tap_eq(live_threads(), threads + 1,
+	       "its handler stays, idle in the pool");
+	tap_eq(ipc_connect(srv_b, 8192, &b2), 0, "a third connection to B");
+	tap_eq(live_threads(), threads + 1,
+	       "it got the idle handler: no new thread");
+	tap_eq(req(&b2, MOP_WHO, 0), MULTI_B_ID, "which serves it");
+	tap_eq(ipc_close(&b2), 0, "closed");
+	tap_ok(wait_dtors(&b, db + 2, 300), "B's destructor ran for it");
 	tap_eq(stats(&ctl, &ha), da, "A's did not");
 	tap_eq(ipc_close(&b), 0, "close B's connection");
+}
+
+/* The pool keeps IPC_SERVE_POOL idle handlers; the rest are freed. */
+static void test_pool_bound(void)
+{
+	enum { N = IPC_SERVE_POOL + 2 };
+	struct ipc_conn b, c[N];
+	struct srv_hdr h;
+	long d0, open;
+	int n = 0;
+
+	tap_eq(ipc_connect(srv_b, 4096, &b), 0, "pool: connect to B");
+	d0 = stats(&b, &h);
+	while (n < N && ipc_connect(srv_b, 4096, &c[n]) == 0)
+		n++;
+	tap_eq(n, N, "pool: %d more connections, each its own handler", N);
+	/* The pool (at most IPC_SERVE_POOL) is empty now: all are in use. */
+	open = live_threads();
+	for (int i = 0; i < n; i++)
+		ipc_close(&c[i]);
+	tap_ok(wait_dtors(&b, d0 + n, 300), "pool: all %d torn down", n);
+	settle(open - (N - IPC_SERVE_POOL));
+	tap_eq(live_threads(), open - (N - IPC_SERVE_POOL),
+	       "pool: %d handlers kept idle, %d freed", IPC_SERVE_POOL,
+	       N - IPC_SERVE_POOL);
+	tap_eq(ipc_close(&b), 0, "pool: close");
+	/* The pool is full: this connection's handler is freed. */
+	settle(open - (N - IPC_SERVE_POOL) - 1);
+	tap_eq(live_threads(), open - (N - IPC_SERVE_POOL) - 1,
+	       "pool: full, so the next closed connection's handler is freed");
 }
 
 static void test_limit(void)
@@ -242,9 +279,10 @@ static void test_no_leak(void)
 	       "nor a frame (stacks and shms unmapped, their ranges reused)");
 	tap_eq(fy_kstat(KSTAT_KMALLOC_BYTES), heap, "nor kernel heap");
 	tap_eq(ipc_close(&b), 0, "close");
-	for (int i = 0; i < 100 && live_threads() != threads - 1; i++)
+	for (int i = 0; i < 10; i++)
 		fy_yield();
-	tap_eq(live_threads(), threads - 1, "and its handler goes too");
+	tap_eq(live_threads(), threads,
+	       "and its handler goes idle in the pool: no thread freed");
 }
 
 /*
@@ -417,6 +455,7 @@ static void test_server_dies(void)
 int main(void)
 {
 	static const char *const argv[] = {"helpers/ipc_multi", NULL};
+	long threads0 = live_threads();
 	long r = fy_spawn(argv[0], argv, NULL), slot;
 
 	tap_ok(r >= 0, "spawn the two-server process (%ld)", r);
@@ -438,6 +477,7 @@ int main(void)
 	test_two_servers();
 	test_limit();
 	test_no_leak();
+	test_pool_bound();
 	test_client_dies();
 	test_regrant_elsewhere();
 	test_server_dies();
@@ -446,5 +486,9 @@ int main(void)
 	fy_cap_delete(srv_a);
 	fy_cap_delete(srv_b);
 	fy_cap_delete(proc);
+	for (int i = 0; i < 100 && live_threads() != threads0; i++)
+		fy_yield();
+	tap_eq(live_threads(), threads0,
+	       "the server gone, its pooled handlers are freed with it");
 	return tap_done();
 }

@@ -30,10 +30,12 @@
  *                   call, both threads' calls counted, waiting, switching
  *                   and the handler's yield included.
  *   ipc_register    a whole connection's life: ipc_connect (which
- *                   makes the connection's handler thread and stack),
- *                   ipc_close, and the server's teardown of it on that
- *                   handler (its destructor, unmapping the shm, dropping
- *                   its caps, freeing the stack and the thread). The
+ *                   gives the connection a handler thread and stack,
+ *                   the idle one in the server's pool after a first,
+ *                   untimed connection), ipc_close, and the server's
+ *                   teardown of it on that handler (its destructor,
+ *                   unmapping the shm, dropping its caps, the handler
+ *                   back to the pool, idle). The
  *                   teardown runs on the handler's own scheduling
  *                   context, queued at the close: each close is followed
  *                   by yields until a call on the long-lived connection
@@ -336,9 +338,18 @@ static int check_teardown(struct ipc_conn *ctl, struct ipc_msg *q, long want,
 static int bench_register(cap_t srv, struct ipc_conn *ctl)
 {
 	struct ipc_msg *q = req_init(ctl, OP_DESTRUCTED, 0);
-	long base = ipc_call(ctl, q, 0);
-	long objs = fy_kstat(KSTAT_LIVE_OBJECTS);
+	long base, objs;
 	uint64_t t0, cycles, barrier;
+	struct ipc_conn w;
+
+	/* One connection first: its handler stays idle in the server's pool. */
+	base = ipc_call(ctl, q, 0) + 1;
+	if (ipc_connect(srv, 4096, &w) < 0)
+		return 1;
+	ipc_close(&w);
+	if (check_teardown(ctl, q, base, 1))
+		return 1;
+	objs = fy_kstat(KSTAT_LIVE_OBJECTS);
 
 	t0 = bench_rdtsc();
 	for (long i = 0; i < REG_ITERS; i++) {

@@ -44,6 +44,11 @@ struct ipc_serve_config {
 #define IPC_SERVE_MAX_CONNS 64
 #define IPC_SERVE_STACK 65536
 /*
+ * Idle handlers a server keeps, threads and stacks, for its next
+ * connections (more are freed at close; all go with the process).
+ */
+#define IPC_SERVE_POOL 4
+/*
  * One handler thread serves every connection, one call at a time (the
  * form before handlers per connection; the ipc_* tests use it to reach
  * the kernel's rules for a shared handler).
@@ -55,9 +60,12 @@ struct ipc_serve_config {
  * connection gets a passive handler thread with a stack of its own,
  * made when the client connects, so a handler that blocks stalls only
  * its own client; `destructor` (may be NULL) runs on a connection's
- * handler when the connection closes, and the handler and its stack
- * are freed after it. Past max_conns open connections a client's
- * ipc_connect fails with -ECONNREFUSED until one closes. A process may
+ * handler when the connection closes; the handler then goes idle in
+ * the server's pool (IPC_SERVE_POOL), which the next connection takes
+ * from, or, the pool full, it and its stack are freed. A pooled stack
+ * keeps what its last client's calls left: the server's own memory,
+ * only its code sees it (docs/ipc.md). Past max_conns open connections a
+ * client's ipc_connect fails with -ECONNREFUSED until one closes. A process may
  * run several servers, one per thread that calls this (a thread that
  * has served once gets -EINVAL). 0 or a negative errno (-EINVAL bad
  * config, -ENOMEM, or register_server's errors).
