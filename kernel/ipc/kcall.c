@@ -95,16 +95,16 @@ long kcall_prepare(struct connection *conn)
 	ret = ipc_acquire(conn->handler);
 	if (unlikely(ret == -EBUSY)) {
 		/*
-		 * A busy handler: wait on its queue as a user call does
-		 * (wait.c); the grant restarts this syscall, which comes
-		 * back here. A later round replays the outcome it was given
-		 * (kcall_resume forgot it), so the restart carries on there.
+		 * A busy handler: the syscall unwinds what it holds, then
+		 * waits on the queue (kcall_wait). A later round replays the
+		 * outcome it was given (kcall_resume forgot it), so the
+		 * restart carries on where it was.
 		 */
 		if (later)
 			k->state = KCALL_DONE;
-		ret = ipc_wait_for(conn->handler);
-		k->state = KCALL_NONE; /* killed: the thread exits */
-		return ret == IPC_RESTART ? -EINTR : ret;
+		obj_get(conn->handler);
+		k->wait_for = conn->handler;
+		return KCALL_WAIT;
 	}
 	if (ret)
 		goto out_release;
@@ -116,6 +116,7 @@ long kcall_prepare(struct connection *conn)
 	}
 	return 0;
 out_release:
+	ipc_wait_end(current); /* a grant we cannot use passes on */
 	if (later)
 		release(k);
 	return ret;
@@ -157,8 +158,30 @@ long kcall_call(struct connection *conn, u64 progress)
 	kcall_commit(progress);
 }
 
+void kcall_wait(void)
+{
+	struct kcall *k = &current->ipc.kcall;
+	struct thread *h = k->wait_for;
+	struct arch_regs *r = thread_regs(current);
+
+	k->wait_for = NULL;
+	/* Alive, so its process holds it past our reference. */
+	if (ipc_thread_alive(h) && h->ipc.passive->busy &&
+	    h->ipc.passive->granted != current) {
+		obj_put(h);
+		ipc_wait_for(h); /* returns only if we were killed */
+		return;
+	}
+	/* Free (or dead) by now: the syscall is issued again at once. */
+	obj_put(h);
+	arch_regs_restart_syscall(r, arch_syscall_nr(r));
+}
+
 void kcall_release(void)
 {
+	/* A grant of the handler the syscall ended without using passes on. */
+	if (unlikely(current->ipc.waits_on))
+		ipc_wait_end(current);
 	release(&current->ipc.kcall);
 }
 
@@ -186,6 +209,10 @@ void kcall_abort(struct thread *t)
 
 void kcall_detach(struct thread *t)
 {
+	if (t->ipc.kcall.wait_for) {
+		obj_put(t->ipc.kcall.wait_for);
+		t->ipc.kcall.wait_for = NULL;
+	}
 	t->ipc.kcall.state = KCALL_NONE;
 	release(&t->ipc.kcall);
 }

@@ -391,7 +391,9 @@ static void kcall_waits(struct ipc_world *w, struct ipc_link *ln,
 
 	ipc_run_as(k);
 	enter_syscall(k);
-	assert_ptr_equal(ipc_switch(kcall_prepare(ln->conn)), w->idle);
+	assert_int_equal(ipc_ret(kcall_prepare(ln->conn)), KCALL_WAIT);
+	assert_false(w->h->ipc.passive->granted == k);
+	assert_ptr_equal(ipc_switch((kcall_wait(), 0L)), w->idle);
 	assert_false(host_switched_to_user);
 	assert_int_equal(k->state, TS_BLOCKED);
 	assert_ptr_equal(k->ipc.waits_on, w->h);
@@ -469,7 +471,8 @@ static void test_later_round_waits(void **state)
 	ipc_run_as(c);
 	ipc_call_in(&w, ln, 0, 0, 0);
 	ipc_run_as(k);
-	assert_ptr_equal(ipc_switch(kcall_prepare(ln2->conn)), w.idle);
+	assert_int_equal(ipc_ret(kcall_prepare(ln2->conn)), KCALL_WAIT);
+	assert_ptr_equal(ipc_switch((kcall_wait(), 0L)), w.idle);
 	assert_int_equal(k->state, TS_BLOCKED);
 	assert_ptr_equal(k->ipc.kcall.conn, ln2->conn);
 	assert_true(ln2->conn->busy);
@@ -678,6 +681,64 @@ static void test_release_before_commit(void **state)
 	ipc_world_fini(&w);
 }
 
+/*
+ * The handler is freed between KCALL_WAIT and kcall_wait (the syscall
+ * unwinding): no wait, the frame is rewound to issue it again.
+ */
+static void test_wait_finds_handler_free(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln, *ln2;
+	struct thread *c, *k;
+
+	(void)state;
+	c = ipc_world_connected(&w, &ln);
+	k = second_client(&w, &ln2);
+	ipc_call_in(&w, ln, 0, 0, 0);
+	ipc_run_as(k);
+	enter_syscall(k);
+	assert_int_equal(ipc_ret(kcall_prepare(ln2->conn)), KCALL_WAIT);
+	w.h->ipc.passive->busy = false; /* as if it returned meanwhile */
+	assert_int_equal(ipc_ret((kcall_wait(), 0L)), 0);
+	assert_int_equal(thread_regs(k)->rip, SYS_PC - 2);
+	assert_int_equal(thread_regs(k)->rax, SYS_NR);
+	assert_null(k->ipc.waits_on);
+	assert_null(k->ipc.kcall.wait_for);
+	w.h->ipc.passive->busy = true;
+	k->state = TS_INACTIVE;
+	ipc_run_as(w.h);
+	ipc_return_to(&w, c, 0);
+	assert_false(w.h->ipc.passive->busy);
+	ipc_world_fini(&w);
+}
+
+/*
+ * A kcall granted the handler whose restarted syscall ends without
+ * calling (its arguments changed meanwhile): the grant passes on.
+ */
+static void test_unused_grant_passes_on(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln, *ln2;
+	struct thread *c, *k;
+
+	(void)state;
+	c = ipc_world_connected(&w, &ln);
+	k = second_client(&w, &ln2);
+	ipc_call_in(&w, ln, 0, 0, 0);
+	kcall_waits(&w, ln2, k);
+	ipc_run_as(w.h);
+	ipc_return_to(&w, c, 0);
+	ipc_assert_granted(w.h, k, SYS_PC);
+	c->state = TS_INACTIVE;
+	ipc_run_as(k);
+	kcall_release();
+	assert_null(k->ipc.waits_on);
+	assert_null(w.h->ipc.passive->granted);
+	assert_false(w.h->ipc.passive->busy);
+	ipc_world_fini(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -698,6 +759,8 @@ int main(void)
 		kenv_test(test_server_dies_while_waiting),
 		kenv_test(test_priority_with_user_call),
 		kenv_test(test_release_before_commit),
+		kenv_test(test_wait_finds_handler_free),
+		kenv_test(test_unused_grant_passes_on),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
