@@ -3,10 +3,11 @@
  * and the shm copies the syscalls above need.
  *
  * The protocol, in steps:
- *  1. A syscall (say a forwarded write) reserves the connection
- *     (kcall_prepare), writes its message into the shm and calls
- *     kcall_commit(), which records the syscall's identity and migrates
- *     the thread into the handler as ipc_call does. The thread's kernel
+ *  1. A syscall (say a forwarded write) reserves the connection and
+ *     takes its handler (kcall_prepare; a busy handler is waited for
+ *     on its queue, wait.c, and the syscall restarts), writes its message into
+ * the shm and calls kcall_commit(), which records the syscall's identity and
+ * migrates the thread into the handler as ipc_call does. The thread's kernel
  *     stack is abandoned.
  *  2. The handler returns: ipc_finish_passive() calls kcall_finish()
  *     instead of setting rax. Or the server dies: ipc_wake_caller()
@@ -41,17 +42,14 @@ static long kcall_check_dead(struct connection *conn)
 	return 0;
 }
 
-/* Like call.c's check_conn, in the words a forwarded call answers. */
-static long kcall_check(struct connection *conn)
+/* Gives back a handler kcall_prepare took for a call never committed. */
+static void unhold(struct kcall *k)
 {
-	long ret = kcall_check_dead(conn);
+	struct thread *h = k->conn->handler;
 
-	if (ret)
-		return ret;
-	if (unlikely(conn->busy || conn->handler->ipc.passive->busy))
-		return ipc_waits_for_current(conn->handler) ? -EDEADLK
-							    : -EIPCRETRY;
-	return 0;
+	k->holds = false;
+	h->ipc.passive->busy = false;
+	ipc_passive_idle(h); /* its first waiter's grant */
 }
 
 static void release(struct kcall *k)
@@ -59,6 +57,8 @@ static void release(struct kcall *k)
 	struct connection *conn = k->conn;
 
 	if (conn) {
+		if (k->holds)
+			unhold(k);
 		k->conn = NULL;
 		/* A call still in flight (its caller died) keeps it busy. */
 		if (conn->handler->ipc.passive->conn != conn)
@@ -70,30 +70,56 @@ static void release(struct kcall *k)
 long kcall_prepare(struct connection *conn)
 {
 	struct kcall *k = &current->ipc.kcall;
+	bool later = k->conn == conn; /* a later round: reserved already */
 	long ret;
 
-	if (k->conn == conn) {
-		ret = kcall_check_dead(conn);
-		if (ret)
-			release(k);
-		return ret;
-	}
-	release(k); /* another connection's: not ours any more */
+	if (!later)
+		release(k); /* another connection's: not ours any more */
 	/*
-	 * A busy handler: wait a tick and look again. Bounded by the
-	 * handler's own work; the per-handler wait queue of issue 7's first
-	 * part replaces this poll.
+	 * Reserved by another thread (its kcall between two rounds, or a
+	 * call in flight on it): no queue holds such a wait, so look again
+	 * a tick later. A grant we hold passes on first, so that the
+	 * reserving thread, which may wait for the handler, gets it.
 	 */
-	while ((ret = kcall_check(conn)) == -EIPCRETRY) {
+	while (!(ret = kcall_check_dead(conn)) && !later && conn->busy) {
+		if (ipc_waits_for_current(conn->handler)) {
+			ret = -EDEADLK; /* it serves us: a wait never ends */
+			break;
+		}
+		ipc_wait_end(current);
 		if (sched_sleep_until(time_mono_ns() + NS_PER_TICK) < 0)
 			return -EINTR;
 	}
 	if (ret)
-		return ret;
-	obj_get(conn);
-	conn->busy = true;
-	k->conn = conn;
+		goto out_release;
+	ret = ipc_acquire(conn->handler);
+	if (unlikely(ret == -EBUSY)) {
+		/*
+		 * A busy handler: the syscall unwinds what it holds, then
+		 * waits on the queue (kcall_wait). A later round replays the
+		 * outcome it was given (kcall_resume forgot it), so the
+		 * restart carries on where it was.
+		 */
+		if (later)
+			k->state = KCALL_DONE;
+		obj_get(conn->handler);
+		k->wait_for = conn->handler;
+		return KCALL_WAIT;
+	}
+	if (ret)
+		goto out_release;
+	k->holds = true;
+	if (!later) {
+		obj_get(conn);
+		conn->busy = true;
+		k->conn = conn;
+	}
 	return 0;
+out_release:
+	ipc_wait_end(current); /* a grant we cannot use passes on */
+	if (later)
+		release(k);
+	return ret;
 }
 
 void kcall_commit(u64 progress)
@@ -113,7 +139,8 @@ void kcall_commit(u64 progress)
 	k->args[0] = arch_sysarg0(r);
 	k->args[1] = arch_sysarg1(r);
 	k->args[2] = arch_sysarg2(r);
-	obj_get(conn); /* the call's, dropped by ipc_return or the death */
+	k->holds = false; /* the handler is the call's now */
+	obj_get(conn);	  /* the call's, dropped by ipc_return or the death */
 	conn->busy = true;
 	conn->call_msg = 0; /* nothing to take capabilities back into */
 	p->busy = true;
@@ -131,8 +158,30 @@ long kcall_call(struct connection *conn, u64 progress)
 	kcall_commit(progress);
 }
 
+void kcall_wait(void)
+{
+	struct kcall *k = &current->ipc.kcall;
+	struct thread *h = k->wait_for;
+	struct arch_regs *r = thread_regs(current);
+
+	k->wait_for = NULL;
+	/* Alive, so its process holds it past our reference. */
+	if (ipc_thread_alive(h) && h->ipc.passive->busy &&
+	    h->ipc.passive->granted != current) {
+		obj_put(h);
+		ipc_wait_for(h); /* returns only if we were killed */
+		return;
+	}
+	/* Free (or dead) by now: the syscall is issued again at once. */
+	obj_put(h);
+	arch_regs_restart_syscall(r, arch_syscall_nr(r));
+}
+
 void kcall_release(void)
 {
+	/* A grant of the handler the syscall ended without using passes on. */
+	if (unlikely(current->ipc.waits_on))
+		ipc_wait_end(current);
 	release(&current->ipc.kcall);
 }
 
@@ -160,6 +209,10 @@ void kcall_abort(struct thread *t)
 
 void kcall_detach(struct thread *t)
 {
+	if (t->ipc.kcall.wait_for) {
+		obj_put(t->ipc.kcall.wait_for);
+		t->ipc.kcall.wait_for = NULL;
+	}
 	t->ipc.kcall.state = KCALL_NONE;
 	release(&t->ipc.kcall);
 }

@@ -23,8 +23,10 @@
  * Reservation: the shm is the connection's only buffer, so from the
  * moment a syscall starts writing its request (kcall_prepare) until it
  * has read the answer back in its restart (kcall_release), the
- * connection is the thread's: busy for everyone else (other kcalls wait,
- * user calls get -EIPCRETRY), across every round of a multi-round call.
+ * connection is the thread's: busy for everyone else (other kcalls look
+ * again a tick later, user calls get -EIPCRETRY), across every round of
+ * a multi-round call. Its handler is taken per round, from
+ * kcall_prepare to the handler's return, as a user call takes it.
  * The thread holds a reference to it meanwhile (struct kcall's conn);
  * its death releases it (kcall_detach).
  *
@@ -48,6 +50,8 @@ enum kcall_state {
 struct kcall {
 	enum kcall_state state;
 	struct connection *conn; /* reserved for us, with a reference */
+	bool holds; /* took conn's handler (p->busy), not yet committed */
+	struct thread *wait_for; /* KCALL_WAIT's busy handler, referenced */
 	long result;		 /* the handler's return value, or -EIO */
 	u64 progress;	     /* the syscall's own count, kept across rounds */
 	u64 pc, nr, args[3]; /* the syscall to restart */
@@ -55,11 +59,17 @@ struct kcall {
 
 /*
  * Reserves conn for the running thread, which is in the middle of a
- * syscall whose frame is thread_regs(current), waiting (a tick at a
- * time) while another thread has it; a reservation the thread holds
- * already (an earlier round) is kept. Then the caller writes the request
- * (struct ipc_msg and its data) at offset 0 of the shm, with
- * kcall_shm_write*(), and calls kcall_commit(); nothing may block in
+ * syscall whose frame is thread_regs(current), and takes its handler
+ * (p->busy) for the call; a reservation the thread holds already (an
+ * earlier round) is kept. A busy handler is waited for on its queue as
+ * a user call does (wait.c): KCALL_WAIT, then the syscall releases what
+ * it holds (its kernel stack is abandoned) and calls kcall_wait(); once
+ * granted, the syscall restarts and comes back here (a later round
+ * replays the outcome it had, kcall_resume). A connection reserved by another
+ * thread has no queue: it is looked at again a tick later. Then the
+ * caller writes the request (struct ipc_msg and its data) at offset 0
+ * of the shm, with kcall_shm_write*(), and calls kcall_commit() (or
+ * kcall_release(), which gives the handler back); nothing may block in
  * between. 0, or (nothing reserved then): -EIO if the server is dead or
  * dying (the connection is dead for good), -EDEADLK if the handler is
  * busy serving, through a chain of calls, the running thread itself,
@@ -67,6 +77,16 @@ struct kcall {
  * thread was killed while it waited.
  */
 long kcall_prepare(struct connection *conn);
+#define KCALL_WAIT 1 /* kcall_prepare: the handler is busy */
+/*
+ * After KCALL_WAIT, with nothing held: blocks on the handler's queue;
+ * the grant (or its death) restarts the syscall from its user frame.
+ * Returns only if the thread was killed, or with the frame rewound to
+ * issue the syscall again (the handler was freed meanwhile): the
+ * syscall then returns its own number (what the rewound `syscall`
+ * needs in rax), as it does anyway.
+ */
+void kcall_wait(void);
 /*
  * Calls the reserved connection's handler with the request in the shm:
  * the handler receives it at the server's address with the connection's

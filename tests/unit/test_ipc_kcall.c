@@ -363,6 +363,382 @@ static void test_shm_bounds(void **state)
 	ipc_world_fini(&w);
 }
 
+/*
+ * A second client process on another connection to the same handler
+ * (w->h): its thread, off the CPU; *ln2 its link.
+ */
+static struct thread *second_client(struct ipc_world *w, struct ipc_link **ln2)
+{
+	struct thread *was = current, *k;
+
+	*ln2 = ipc_new_connected(w);
+	k = (*ln2)->cl->t;
+	k->state = TS_INACTIVE;
+	ipc_run_as(was);
+	return k;
+}
+
+/*
+ * The running thread k starts a kcall on ln and finds the handler busy:
+ * it blocks on the handler's queue, holding no reservation (a first
+ * round) and no reference.
+ */
+static void kcall_waits(struct ipc_world *w, struct ipc_link *ln,
+			struct thread *k)
+{
+	struct thread *q;
+	volatile bool queued = false;
+
+	ipc_run_as(k);
+	enter_syscall(k);
+	assert_int_equal(ipc_ret(kcall_prepare(ln->conn)), KCALL_WAIT);
+	assert_false(w->h->ipc.passive->granted == k);
+	assert_ptr_equal(ipc_switch((kcall_wait(), 0L)), w->idle);
+	assert_false(host_switched_to_user);
+	assert_int_equal(k->state, TS_BLOCKED);
+	assert_ptr_equal(k->ipc.waits_on, w->h);
+	list_for_each(q, &w->h->ipc.passive->waiters.threads, sched_node)
+		queued |= q == k;
+	assert_true(queued);
+}
+
+/*
+ * A kcall behind a busy handler waits on its queue as a user call does:
+ * the handler's return grants it, the syscall restarts, takes the grant
+ * and the kcall completes.
+ */
+static void test_waits_for_busy_handler(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln, *ln2;
+	struct thread *c, *k;
+	long res;
+	u64 progress;
+
+	(void)state;
+	c = ipc_world_connected(&w, &ln);
+	k = second_client(&w, &ln2);
+	ipc_call_in(&w, ln, 0, 0, 0); /* c is in the handler */
+	kcall_waits(&w, ln2, k);
+	assert_null(k->ipc.kcall.conn);
+	assert_false(ln2->conn->busy);
+	assert_int_equal(k->ipc.kcall.state, KCALL_NONE);
+
+	ipc_run_as(w.h);
+	ipc_return_to(&w, c, 0);
+	ipc_assert_granted(w.h, k, SYS_PC);
+	/* The syscall again: no outcome yet; the grant is taken. */
+	c->state = TS_INACTIVE;
+	ipc_run_as(k);
+	reenter(k);
+	assert_false(kcall_resume(&res, &progress));
+	kcall_in(&w, ln2, 4);
+	assert_null(w.h->ipc.passive->granted);
+	assert_null(k->ipc.waits_on);
+	assert_ptr_equal(ipc_switch(ipc_return(5, 0)), k);
+	assert_restarted(k);
+	reenter(k);
+	assert_true(kcall_resume(&res, &progress));
+	assert_int_equal(res, 5);
+	assert_int_equal(progress, 4);
+	kcall_release();
+	assert_false(ln2->conn->busy);
+	assert_false(w.h->ipc.passive->busy);
+	ipc_world_fini(&w);
+}
+
+/*
+ * A later round (the connection reserved already) waits too, keeping
+ * its reservation and its outcome, which the restart replays.
+ */
+static void test_later_round_waits(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln, *ln2;
+	struct thread *c, *k, *u;
+	long res;
+	u64 progress;
+
+	(void)state;
+	c = ipc_world_connected(&w, &ln);
+	k = second_client(&w, &ln2);
+	c->state = TS_INACTIVE;
+	ipc_run_as(k);
+	kcall_answered(&w, ln2, 0, 2048);
+	assert_true(kcall_resume(&res, &progress));
+	/* Meanwhile c's call took the handler. */
+	k->state = TS_INACTIVE;
+	ipc_run_as(c);
+	ipc_call_in(&w, ln, 0, 0, 0);
+	ipc_run_as(k);
+	assert_int_equal(ipc_ret(kcall_prepare(ln2->conn)), KCALL_WAIT);
+	assert_ptr_equal(ipc_switch((kcall_wait(), 0L)), w.idle);
+	assert_int_equal(k->state, TS_BLOCKED);
+	assert_ptr_equal(k->ipc.kcall.conn, ln2->conn);
+	assert_true(ln2->conn->busy);
+	assert_int_equal(k->ipc.kcall.state, KCALL_DONE);
+	/* A user call on the reserved connection is still told to retry. */
+	u = ipc_new_client(&w, ln2->cl->g)->t;
+	ipc_run_as(u);
+	assert_int_equal(ipc_ret(ipc_call(ln2->cap, 0, 0, 0)), -EIPCRETRY);
+	u->state = TS_INACTIVE;
+	ipc_run_as(w.h);
+	ipc_return_to(&w, c, 0);
+	ipc_assert_granted(w.h, k, SYS_PC);
+	c->state = TS_INACTIVE;
+	ipc_run_as(k);
+	reenter(k);
+	/* The same outcome again: the syscall carries on where it was. */
+	assert_true(kcall_resume(&res, &progress));
+	assert_int_equal(res, 2048);
+	assert_int_equal(progress, 0);
+	assert_ptr_equal(ipc_switch(kcall_call(ln2->conn, 2048)), w.h);
+	assert_ptr_equal(ipc_switch(ipc_return(100, 0)), k);
+	reenter(k);
+	assert_true(kcall_resume(&res, &progress));
+	assert_int_equal(res, 100);
+	assert_int_equal(progress, 2048);
+	kcall_release();
+	assert_false(ln2->conn->busy);
+	assert_int_equal(ln2->conn->obj.refcount, 2);
+	ipc_world_fini(&w);
+}
+
+/* A kcall killed while it waits leaves the queue; nothing stays held. */
+static void test_killed_while_waiting(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln, *ln2;
+	struct thread *c, *k;
+
+	(void)state;
+	c = ipc_world_connected(&w, &ln);
+	second_client(&w, &ln2);
+	/* Another thread of that process: the process outlives k. */
+	k = ipc_new_client(&w, ln2->cl->g)->t;
+	k->state = TS_INACTIVE;
+	ipc_run_as(c);
+	ipc_call_in(&w, ln, 0, 0, 0);
+	kcall_waits(&w, ln2, k);
+	thread_kill(k);
+	assert_int_equal(k->state, TS_READY);
+	ipc_wait_end(k); /* what its kernel path does on waking */
+	assert_null(k->ipc.waits_on);
+	sched_dequeue(k);
+	k->state = TS_INACTIVE;
+	ipc_thread_exit(k);
+	assert_true(list_empty(&w.h->ipc.passive->waiters.threads));
+	/* Nobody to grant to: the handler goes idle. */
+	ipc_run_as(w.h);
+	ipc_return_to(&w, c, 0);
+	assert_false(w.h->ipc.passive->busy);
+	assert_null(w.h->ipc.passive->granted);
+	assert_false(ln2->conn->busy);
+	ipc_world_fini(&w);
+}
+
+/*
+ * A kcall granted the handler, then killed before its syscall runs
+ * again: the grant passes on (here: the handler goes idle).
+ */
+static void test_killed_holding_grant(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln, *ln2;
+	struct thread *c, *k;
+
+	(void)state;
+	c = ipc_world_connected(&w, &ln);
+	second_client(&w, &ln2);
+	/* Another thread of that process: the process outlives k. */
+	k = ipc_new_client(&w, ln2->cl->g)->t;
+	k->state = TS_INACTIVE;
+	ipc_run_as(c);
+	ipc_call_in(&w, ln, 0, 0, 0);
+	kcall_waits(&w, ln2, k);
+	ipc_run_as(w.h);
+	ipc_return_to(&w, c, 0);
+	ipc_assert_granted(w.h, k, SYS_PC);
+	thread_kill(k);
+	sched_dequeue(k);
+	k->state = TS_INACTIVE;
+	c->state = TS_INACTIVE;
+	ipc_thread_exit(k);
+	assert_false(w.h->ipc.passive->busy);
+	assert_null(w.h->ipc.passive->granted);
+	ipc_world_fini(&w);
+}
+
+/* The server dies while the kcall waits: the syscall restarts to -EIO. */
+static void test_server_dies_while_waiting(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln, *ln2;
+	struct thread *c, *k;
+	long res;
+	u64 progress;
+
+	(void)state;
+	c = ipc_world_connected(&w, &ln);
+	k = second_client(&w, &ln2);
+	ipc_call_in(&w, ln, 0, 0, 0);
+	kcall_waits(&w, ln2, k);
+	current = w.idle;
+	cap_group_exit(w.sg, 0);
+	assert_ptr_equal(ipc_thread_exit(w.h), c);
+	assert_int_equal(k->state, TS_READY);
+	assert_int_equal(k->arch.ksp, 0);
+	assert_null(k->ipc.waits_on);
+	assert_int_equal(thread_regs(k)->rip, SYS_PC - 2);
+	c->state = TS_INACTIVE;
+	ipc_run_as(k);
+	reenter(k);
+	assert_false(kcall_resume(&res, &progress));
+	assert_int_equal(ipc_ret(kcall_prepare(ln2->conn)), -EIO);
+	assert_null(k->ipc.kcall.conn);
+	ipc_world_fini(&w);
+}
+
+/*
+ * Kcalls and user calls share one queue, best priority first: a kcall
+ * of higher priority queued after a user call is granted first, and
+ * lends its priority to the context the handler runs on meanwhile.
+ */
+static void test_priority_with_user_call(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln, *ln2;
+	struct thread *c, *k, *a;
+	long res;
+	u64 progress;
+
+	(void)state;
+	c = ipc_world_connected(&w, &ln);
+	a = ipc_new_client(&w, ln->cl->g)->t; /* a user caller on ln */
+	a->sc->prio = PRIO_DEFAULT;
+	k = second_client(&w, &ln2);
+	k->sc->prio = PRIO_DEFAULT + 2;
+	ipc_run_as(c);
+	ipc_call_in(&w, ln, 0, 0, 0);
+	ipc_run_as(a);
+	ipc_wait_in(&w, ln, 0, 0, 0);
+	kcall_waits(&w, ln2, k);
+	assert_ptr_equal(list_first(&w.h->ipc.passive->waiters.threads,
+				    struct thread, sched_node),
+			 k);
+	assert_int_equal(c->sc->boost, PRIO_DEFAULT + 2);
+	ipc_run_as(w.h);
+	ipc_return_to_grantee(&w, c, k, 0);
+	ipc_assert_granted(w.h, k, SYS_PC);
+	reenter(k);
+	assert_false(kcall_resume(&res, &progress));
+	kcall_in(&w, ln2, 0);
+	/* k's return grants the handler to a, the user call. */
+	assert_ptr_equal(ipc_switch(ipc_return(1, 0)), k);
+	ipc_assert_granted(w.h, a, thread_regs(a)->rip + 2);
+	reenter(k);
+	assert_true(kcall_resume(&res, &progress));
+	kcall_release();
+	assert_true(w.h->ipc.passive->busy); /* still a's */
+	k->state = TS_INACTIVE;
+	ipc_reissue(&w, ln, a, 0);
+	ipc_return_to(&w, a, 0);
+	assert_false(w.h->ipc.passive->busy);
+	ipc_world_fini(&w);
+}
+
+/*
+ * A kcall that takes the handler and then fails before committing
+ * (a bad user buffer) gives the handler back: its waiter is granted.
+ */
+static void test_release_before_commit(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln, *ln2;
+	struct thread *c, *k;
+
+	(void)state;
+	c = ipc_world_connected(&w, &ln);
+	k = second_client(&w, &ln2);
+	c->state = TS_INACTIVE;
+	ipc_run_as(k);
+	enter_syscall(k);
+	assert_int_equal(ipc_ret(kcall_prepare(ln2->conn)), 0);
+	assert_true(w.h->ipc.passive->busy);
+	assert_true(k->ipc.kcall.holds);
+	/* c's call finds the handler taken and waits. */
+	k->state = TS_INACTIVE;
+	ipc_run_as(c);
+	ipc_wait_in(&w, ln, 0, 0, 0);
+	ipc_run_as(k);
+	kcall_release();
+	assert_false(k->ipc.kcall.holds);
+	assert_false(ln2->conn->busy);
+	ipc_assert_granted(w.h, c, thread_regs(c)->rip + 2);
+	k->state = TS_INACTIVE;
+	ipc_reissue(&w, ln, c, 0);
+	ipc_return_to(&w, c, 0);
+	ipc_world_fini(&w);
+}
+
+/*
+ * The handler is freed between KCALL_WAIT and kcall_wait (the syscall
+ * unwinding): no wait, the frame is rewound to issue it again.
+ */
+static void test_wait_finds_handler_free(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln, *ln2;
+	struct thread *c, *k;
+
+	(void)state;
+	c = ipc_world_connected(&w, &ln);
+	k = second_client(&w, &ln2);
+	ipc_call_in(&w, ln, 0, 0, 0);
+	ipc_run_as(k);
+	enter_syscall(k);
+	assert_int_equal(ipc_ret(kcall_prepare(ln2->conn)), KCALL_WAIT);
+	w.h->ipc.passive->busy = false; /* as if it returned meanwhile */
+	assert_int_equal(ipc_ret((kcall_wait(), 0L)), 0);
+	assert_int_equal(thread_regs(k)->rip, SYS_PC - 2);
+	assert_int_equal(thread_regs(k)->rax, SYS_NR);
+	assert_null(k->ipc.waits_on);
+	assert_null(k->ipc.kcall.wait_for);
+	w.h->ipc.passive->busy = true;
+	k->state = TS_INACTIVE;
+	ipc_run_as(w.h);
+	ipc_return_to(&w, c, 0);
+	assert_false(w.h->ipc.passive->busy);
+	ipc_world_fini(&w);
+}
+
+/*
+ * A kcall granted the handler whose restarted syscall ends without
+ * calling (its arguments changed meanwhile): the grant passes on.
+ */
+static void test_unused_grant_passes_on(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln, *ln2;
+	struct thread *c, *k;
+
+	(void)state;
+	c = ipc_world_connected(&w, &ln);
+	k = second_client(&w, &ln2);
+	ipc_call_in(&w, ln, 0, 0, 0);
+	kcall_waits(&w, ln2, k);
+	ipc_run_as(w.h);
+	ipc_return_to(&w, c, 0);
+	ipc_assert_granted(w.h, k, SYS_PC);
+	c->state = TS_INACTIVE;
+	ipc_run_as(k);
+	kcall_release();
+	assert_null(k->ipc.waits_on);
+	assert_null(w.h->ipc.passive->granted);
+	assert_false(w.h->ipc.passive->busy);
+	ipc_world_fini(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +752,15 @@ int main(void)
 		kenv_test(test_call_into_self),
 		kenv_test(test_fastpath_falls_back),
 		kenv_test(test_shm_bounds),
+		kenv_test(test_waits_for_busy_handler),
+		kenv_test(test_later_round_waits),
+		kenv_test(test_killed_while_waiting),
+		kenv_test(test_killed_holding_grant),
+		kenv_test(test_server_dies_while_waiting),
+		kenv_test(test_priority_with_user_call),
+		kenv_test(test_release_before_commit),
+		kenv_test(test_wait_finds_handler_free),
+		kenv_test(test_unused_grant_passes_on),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -166,6 +166,47 @@ static void test_death_in_second_round(void **state)
 	ipc_world_fini(&w);
 }
 
+/*
+ * Between two rounds another client's call takes the handler: the next
+ * round waits on its queue (the write returns its own number, for the
+ * rewound `syscall`), is granted, and goes on from the same chunk.
+ */
+static void test_waits_between_rounds(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln, *ln2;
+	struct thread *c, *u;
+	struct iovec_user v = {(u64)buf, sizeof(buf)};
+	struct fwd_round rd;
+
+	(void)state;
+	c = setup(&w, &ln);
+	assert_int_equal(round_trip(&w, c, 2048, 2048), -1000);
+	c->state = TS_INACTIVE;
+	ln2 = ipc_new_connected(&w);
+	u = current;
+	ipc_call_in(&w, ln2, 0, 0, 0);
+	ipc_run_as(c);
+	assert_int_equal(fwd_write(&v, 1, sizeof(buf), &rd), 1); /* write */
+	assert_true(rd.call);
+	assert_true(rd.wait);
+	(void)ipc_switch((fwd_call(&rd), 0L));
+	assert_int_equal(c->state, TS_BLOCKED);
+	assert_true(ln->conn->busy); /* still reserved for c */
+	ipc_run_as(w.h);
+	ipc_return_to(&w, u, 0);
+	ipc_assert_granted(w.h, c, SYS_PC);
+	u->state = TS_INACTIVE;
+	ipc_run_as(c);
+	thread_regs(c)->rip += 2;
+	assert_int_equal(round_trip(&w, c, 2048, 2048), -1000);
+	assert_int_equal(round_trip(&w, c, 904, 904), -1000);
+	assert_int_equal(round_trip(&w, c, 0, 0), 5000);
+	assert_false(ln->conn->busy);
+	fwd_proc_exit(c->group);
+	ipc_world_fini(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +214,7 @@ int main(void)
 		kenv_test(test_short_take),
 		kenv_test(test_error_first),
 		kenv_test(test_death_in_second_round),
+		kenv_test(test_waits_between_rounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
  * only the handler's return value, and copies out no more than it asked
  * for, from offsets it chose.
  */
+#include <arch/arch.h>
 #include <ipc/connection.h>
 #include <ipc/kcall.h>
 #include <lib/console.h>
@@ -86,6 +87,17 @@ static long finish(long ret)
 	return ret;
 }
 
+/*
+ * The handler is busy: the syscall returns its own number (the frame is
+ * rewound for the restart) after fwd_call() has waited (kcall_wait).
+ */
+static long wait_round(struct fwd_round *rd)
+{
+	rd->call = true;
+	rd->wait = true;
+	return (long)arch_syscall_nr(thread_regs(current));
+}
+
 /* What a forwarded call answers when the server cannot be asked. */
 static long unreachable(long ret)
 {
@@ -100,6 +112,7 @@ long fwd_write(const struct iovec_user *iov, u64 cnt, u64 total,
 	long res;
 
 	rd->call = false;
+	rd->wait = false;
 	if (kcall_resume(&res, &done)) {
 		u64 sent = MIN(total - MIN(done, total), (u64)CONSOLE_CHUNK);
 
@@ -112,6 +125,8 @@ long fwd_write(const struct iovec_user *iov, u64 cnt, u64 total,
 	if (done >= total)
 		return finish((long)done);
 	res = kcall_prepare(conn);
+	if (res == KCALL_WAIT)
+		return wait_round(rd);
 	if (res)
 		return done ? (long)done : unreachable(res);
 	n = MIN(total - done, (u64)CONSOLE_CHUNK);
@@ -131,6 +146,7 @@ long fwd_read(void __user *buf, u64 len, struct fwd_round *rd)
 	long res;
 
 	rd->call = false;
+	rd->wait = false;
 	if (kcall_resume(&res, &gen)) {
 		if (res != -EAGAIN) {
 			/* The answer is in the connection we reserved. */
@@ -161,6 +177,8 @@ long fwd_read(void __user *buf, u64 len, struct fwd_round *rd)
 			return -EIO;
 	}
 	res = kcall_prepare(conn);
+	if (res == KCALL_WAIT)
+		return wait_round(rd);
 	if (res)
 		return unreachable(res);
 	room = MIN(len, conn->shm_size - CONSOLE_DATA_OFF);
@@ -178,9 +196,12 @@ long fwd_winsz(struct fwd_round *rd)
 	long res;
 
 	rd->call = false;
+	rd->wait = false;
 	if (kcall_resume(&res, &unused))
 		return finish(res);
 	res = kcall_prepare(conn);
+	if (res == KCALL_WAIT)
+		return wait_round(rd);
 	if (res)
 		return unreachable(res);
 	if (put_req(conn, CONSOLE_WINSZ, 0, 0))
@@ -198,6 +219,7 @@ long fwd_setfg(u64 proc_cap, struct fwd_round *rd)
 	long res, slot = -1;
 
 	rd->call = false;
+	rd->wait = false;
 	if (kcall_resume(&res, &unused))
 		return finish(res);
 	if ((int)proc_cap != -1) {
@@ -208,6 +230,11 @@ long fwd_setfg(u64 proc_cap, struct fwd_round *rd)
 			return -EINVAL;
 	}
 	res = kcall_prepare(conn);
+	if (res == KCALL_WAIT) {
+		if (g)
+			obj_put(g);
+		return wait_round(rd);
+	}
 	if (res)
 		goto out_put;
 	/* Reserved and idle: nothing below blocks, so the call happens. */
@@ -240,6 +267,10 @@ out_put:
 
 void fwd_call(const struct fwd_round *rd)
 {
+	if (rd->wait) {
+		kcall_wait();
+		return;
+	}
 	kcall_commit(rd->progress);
 }
 

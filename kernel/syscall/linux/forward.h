@@ -11,7 +11,8 @@
  * holds: a kcall does not return, and the syscall restarts from its
  * beginning. A round that asks for the call has reserved the connection
  * (kcall_prepare) and must not block before fwd_call(); one that ends
- * the syscall has released it.
+ * the syscall has released it. One that found the handler busy
+ * (rd->wait) returns the syscall's own number, and fwd_call() waits.
  */
 #ifndef KERNEL_SYSCALL_LINUX_FORWARD_H
 #define KERNEL_SYSCALL_LINUX_FORWARD_H
@@ -29,6 +30,7 @@ _Static_assert(sizeof(struct iovec_user) == 16, "Linux iovec is 16 bytes");
 
 struct fwd_round {
 	bool call;	/* a request waits in the shm: call fwd_call() */
+	bool wait;	/* or fwd_call() waits for the busy handler */
 	u64 progress;	/* kept across the restart (kcall_resume) */
 	long partial;	/* the result if the call fails: bytes done, or 0 */
 	int undo_slot;	/* a cap given to the server for the call, */
@@ -66,9 +68,13 @@ long fwd_setfg(u64 proc_cap, struct fwd_round *rd);
 /*
  * Makes the call a round asked for: the connection is reserved and the
  * request is in its shm (kcall.h). Does not return: the syscall
- * restarts when the server answers.
+ * restarts when the server answers. Or (rd->wait: the handler was busy,
+ * and the round returned the syscall's own number) waits on the
+ * handler's queue (kcall_wait): returns only if the thread was killed
+ * or the frame was rewound for the syscall to be issued again; the
+ * syscall then returns what the round returned.
  */
-void fwd_call(const struct fwd_round *rd) __attribute__((noreturn));
+void fwd_call(const struct fwd_round *rd);
 struct cap_group;
 /* g is exiting: its console connection and its raw-input claim go. */
 void fwd_proc_exit(struct cap_group *g);

@@ -250,8 +250,10 @@ long linux_ioctl(u64 fd, u64 req, u64 arg)
 		struct fwd_round rd;
 		long ret = fwd_winsz(&rd);
 
-		if (rd.call)
+		if (rd.call) {
 			fwd_call(&rd);
+			return ret; /* it waited: the ioctl is issued again */
+		}
 		if (ret < 0)
 			return ret;
 		ws.row = (u16)(ret >> 16);
