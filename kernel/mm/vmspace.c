@@ -110,11 +110,15 @@ static struct vmregion *first_ending_after(struct vmspace *vs, vaddr_t va)
 	return NULL;
 }
 
-int vmspace_map(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
-		struct pmo *pmo, size_t pmo_off)
+/*
+ * A new region for [start, start + size) over pmo at pmo_off, checked
+ * and allocated, not yet holding a reference to the PMO. 0, -EINVAL
+ * (range, offset or perm), -ENOMEM.
+ */
+static int region_new(vaddr_t start, size_t size, u32 perm, struct pmo *pmo,
+		      size_t pmo_off, struct vmregion **out)
 {
-	struct vmregion *r, *next;
-	int ret = 0;
+	struct vmregion *r;
 
 	if (!range_ok(start, size) || !IS_ALIGNED(pmo_off, PAGE_SIZE) ||
 	    pmo_off > pmo->size || size > pmo->size - pmo_off ||
@@ -123,6 +127,24 @@ int vmspace_map(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 	r = kmalloc(sizeof(*r));
 	if (!r)
 		return -ENOMEM;
+	r->start = start;
+	r->size = size;
+	r->perm = perm;
+	r->pmo = pmo;
+	r->pmo_off = pmo_off;
+	*out = r;
+	return 0;
+}
+
+int vmspace_map(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
+		struct pmo *pmo, size_t pmo_off)
+{
+	struct vmregion *r, *next;
+	int ret;
+
+	ret = region_new(start, size, perm, pmo, pmo_off, &r);
+	if (ret)
+		return ret;
 	lock(&vs->lock);
 	next = first_ending_after(vs, start);
 	if ((next && next->start < start + size) ||
@@ -134,11 +156,6 @@ int vmspace_map(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 		ret = -ENOMEM;
 		goto out_free;
 	}
-	r->start = start;
-	r->size = size;
-	r->perm = perm;
-	r->pmo = pmo;
-	r->pmo_off = pmo_off;
 	obj_get(pmo);
 	if (next)
 		list_append(&next->node, &r->node); /* i.e. insert before */
@@ -401,18 +418,9 @@ int vmspace_map_replace(struct vmspace *vs, vaddr_t start, size_t size,
 	struct vmregion *r;
 	int ret;
 
-	if (!range_ok(start, size) || !IS_ALIGNED(pmo_off, PAGE_SIZE) ||
-	    pmo_off > pmo->size || size > pmo->size - pmo_off ||
-	    (perm & ~(VM_READ | VM_WRITE | VM_EXEC)))
-		return -EINVAL;
-	r = kmalloc(sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	r->start = start;
-	r->size = size;
-	r->perm = perm;
-	r->pmo = pmo;
-	r->pmo_off = pmo_off;
+	ret = region_new(start, size, perm, pmo, pmo_off, &r);
+	if (ret)
+		return ret;
 	obj_get(pmo);
 	ret = replace(vs, start, size, r);
 	if (ret)
