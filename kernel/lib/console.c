@@ -82,6 +82,19 @@ void console_write(const char *buf, size_t n)
 		arch_console_putc(buf[i]);
 }
 
+int console_write_preemptible(const char *buf, size_t n, size_t *done)
+{
+	for (*done = 0; *done < n;) {
+		size_t piece = MIN(n - *done, (size_t)128);
+
+		console_write(buf + *done, piece);
+		*done += piece;
+		if (sched_preempt_point())
+			return -EINTR;
+	}
+	return 0;
+}
+
 long console_read_user(char __user *ubuf, size_t n)
 {
 	char tmp[128];

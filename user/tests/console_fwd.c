@@ -272,11 +272,31 @@ static void test_death(void)
 	       "the server is gone");
 }
 
+/* The console server's own calls, from a process that is not it. */
+static void test_raw_calls(void)
+{
+	char *unmapped = mmap(0, 4096, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char c;
+
+	munmap(unmapped, 4096);
+	tap_eq(fy_console_output((void *)0xffff800000000000ul, 8), -EFAULT,
+	       "console_output from a kernel address");
+	tap_eq(fy_console_output(unmapped, 8), -EFAULT,
+	       "console_output from an unmapped page");
+	tap_eq(fy_console_output("", 0), 0, "console_output of 0 bytes");
+	tap_eq(fy_console_input((void *)0xffff800000000000ul, 1), -EFAULT,
+	       "console_input into a kernel address");
+	tap_eq(fy_console_input(&c, 1), -EBUSY,
+	       "console_input: the console server holds the input");
+}
+
 int main(void)
 {
 	if (!tap_ok(start_server(), "start helpers/con_srv and connect twice"))
 		return tap_done();
 	test_set();
+	test_raw_calls();
 	test_write();
 	test_writev_and_faults();
 	test_read_ioctl();

@@ -356,19 +356,17 @@ long sys_console_input(void __user *buf, u64 len)
 long sys_console_output(const void __user *buf, u64 len)
 {
 	char tmp[128];
+	size_t out;
 
 	if (!user_range_ok(buf, len))
 		return -EFAULT;
-	for (u64 done = 0; done < len;) {
+	for (u64 done = 0; done < len; done += out) {
 		u64 n = MIN(len - done, (u64)sizeof(tmp));
 
 		if (copy_from_user(tmp, (const char __user *)buf + done, n))
 			return done ? (long)done : -EFAULT;
-		console_write(tmp, n);
-		done += n;
-		/* Output costs 2-4 us a byte under TCG. */
-		if (done < len && sched_preempt_point())
-			return (long)done;
+		if (console_write_preemptible(tmp, n, &out))
+			return (long)(done + out);
 	}
 	return (long)len;
 }

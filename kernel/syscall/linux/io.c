@@ -57,7 +57,7 @@ static long console_write_iov(const struct iovec_user *iov, u64 cnt, u64 total)
 	u64 seg = 0, off = 0, written = 0;
 
 	while (written < total) {
-		size_t n = MIN(total - written, (u64)TTY_CHUNK), got = 0;
+		size_t n = MIN(total - written, (u64)TTY_CHUNK), got = 0, out;
 
 		while (got < n && seg < cnt) {
 			size_t take = MIN(n - got, iov[seg].len - off);
@@ -75,16 +75,9 @@ static long console_write_iov(const struct iovec_user *iov, u64 cnt, u64 total)
 				off = 0;
 			}
 		}
-		/* Output costs 2-4 us a byte under TCG: a preemption point
-		 * every 128; killed part way, report what was written. */
-		for (size_t out = 0; out < got;) {
-			size_t piece = MIN(got - out, (size_t)128);
-
-			console_write(chunk + out, piece);
-			out += piece;
-			if (sched_preempt_point())
-				return (long)(written + out);
-		}
+		/* Killed part way: report what was written. */
+		if (console_write_preemptible(chunk, got, &out))
+			return (long)(written + out);
 		written += got;
 	}
 	return (long)written;
