@@ -89,7 +89,7 @@ int console_write_preemptible(const char *buf, size_t n, size_t *done)
 
 		console_write(buf + *done, piece);
 		*done += piece;
-		if (sched_preempt_point())
+		if (*done < n && sched_preempt_point())
 			return -EINTR;
 	}
 	return 0;

@@ -13,9 +13,11 @@ void console_input(char c);
 void console_write(const char *buf, size_t n);
 /*
  * console_write for a system call: output costs 2-4 us a byte under TCG,
- * so a preemption point follows every 128 bytes (docs/architecture.md,
- * "Bounded kernel time"). *done receives the bytes written. Returns 0,
- * or -EINTR if the thread was killed meanwhile (then *done may be < n).
+ * so a preemption point comes between every 128 bytes (docs/
+ * architecture.md, "Bounded kernel time"; a caller writing more chunks
+ * meets the next point within 128 bytes). *done receives the bytes
+ * written. Returns 0, or -EINTR if the thread was killed meanwhile (then
+ * *done < n).
  */
 int console_write_preemptible(const char *buf, size_t n, size_t *done);
 /*
