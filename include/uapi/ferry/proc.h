@@ -25,4 +25,15 @@
  */
 #define SPAWN_SCHED_DEFAULT (-1L)
 
+/*
+ * SYS_proc_budget's answer: a process's memory budget in pages (4 KiB
+ * frames). used counts everything allocated for it (its PMOs' frames,
+ * page tables, kernel objects, kernel heap rounded up to its size
+ * classes), rounded up to whole pages; limit is the most it may use.
+ */
+struct proc_budget {
+	unsigned long long used_pages;
+	unsigned long long limit_pages;
+};
+
 #endif
