@@ -23,46 +23,12 @@ struct budget *budget_new(size_t limit_pages)
 	return b;
 }
 
-void budget_get(struct budget *b)
+/* The last reference is gone (budget_put). */
+void budget_release(struct budget *b)
 {
-	if (b)
-		__atomic_add_fetch(&b->refcount, 1, __ATOMIC_RELAXED);
-}
-
-void budget_put(struct budget *b)
-{
-	if (b && __atomic_sub_fetch(&b->refcount, 1, __ATOMIC_ACQ_REL) == 0) {
-		/* Everything charged holds a reference: all came back. */
-		BUG_ON(b->used != 0);
-		kfree(b);
-	}
-}
-
-int budget_charge(struct budget *b, size_t bytes)
-{
-	u64 used;
-
-	if (!b)
-		return 0;
-	used = __atomic_load_n(&b->used, __ATOMIC_RELAXED);
-	do {
-		if (unlikely(bytes >
-			     __atomic_load_n(&b->limit, __ATOMIC_RELAXED) -
-				     used))
-			return -ENOMEM;
-	} while (!__atomic_compare_exchange_n(&b->used, &used, used + bytes,
-					      true, __ATOMIC_RELAXED,
-					      __ATOMIC_RELAXED));
-	return 0;
-}
-
-void budget_uncharge(struct budget *b, size_t bytes)
-{
-	if (b) {
-		u64 old = __atomic_fetch_sub(&b->used, bytes, __ATOMIC_RELAXED);
-
-		BUG_ON(old < bytes);
-	}
+	/* Everything charged holds a reference: all came back. */
+	BUG_ON(b->used != 0);
+	kfree(b);
 }
 
 void *budget_kmalloc(struct budget *b, size_t size)

@@ -12,6 +12,9 @@
  *           it: killed by the kernel at the fault past the budget.
  *   mmap    the same through Linux mmap.
  *   brk     the same through Linux brk.
+ *   copy    maps a lazy PMO, spends the budget, then has the kernel copy
+ *           into an untouched page of it (pmo_read): the kernel's fault
+ *           in the user-access layer kills it the same way.
  *   global  (its budget is all of RAM) puts all but 64 free frames in
  *           data PMOs, then touches an anonymous mapping: the fault finds
  *           no free frame, and it is killed.
@@ -195,6 +198,29 @@ static int mode_brk(void)
 	return fail(29, "touched 16 MiB of brk past its budget", 0);
 }
 
+static int mode_copy(void)
+{
+	long pmo = fy_pmo_create(BIG_PAGES * PAGE_SIZE_4K, PMO_ANONYMOUS);
+	long pages, full, r;
+	char buf[64] = {0};
+
+	if (pmo < 0)
+		return fail(34, "a lazy PMO is refused", pmo);
+	r = fy_pmo_map(CAP_SELF_GROUP, (cap_t)pmo, SCRATCH_VA,
+		       VM_READ | VM_WRITE);
+	if (r)
+		return fail(35, "mapping it is refused", r);
+	/* Spend the budget on another PMO; our stack page is present. */
+	full = fill(&pages);
+	if (full < 0)
+		return fail(36, "filling did not end in -ENOMEM", full);
+	r = fy_pmo_write((cap_t)full, 0, buf, sizeof(buf));
+	if (r)
+		return fail(37, "writing a committed page failed", r);
+	r = fy_pmo_read((cap_t)full, 0, (void *)SCRATCH_VA, sizeof(buf));
+	return fail(38, "the kernel's copy into a fresh page returned", r);
+}
+
 static int mode_global(void)
 {
 	long free = fy_kstat(KSTAT_FREE_FRAMES), pmo, r;
@@ -225,10 +251,10 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*fn)(void);
 	} modes[] = {
-		{"pmo", mode_pmo},	 {"thread", mode_thread},
-		{"hold", mode_hold},	 {"touch", mode_touch},
-		{"mmap", mode_mmap},	 {"brk", mode_brk},
-		{"global", mode_global},
+		{"pmo", mode_pmo},   {"thread", mode_thread},
+		{"hold", mode_hold}, {"touch", mode_touch},
+		{"mmap", mode_mmap}, {"brk", mode_brk},
+		{"copy", mode_copy}, {"global", mode_global},
 	};
 
 	for (unsigned i = 0; argc > 1 && i < sizeof(modes) / sizeof(modes[0]);
