@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -18,6 +19,7 @@
 #include <mm/budget.h>
 #include <mm/frame.h>
 #include <mm/kmalloc.h>
+#include <mm/oom.h>
 #include <mm/vmspace.h>
 #include <object/cap_group.h>
 #include <object/pmo.h>
@@ -25,6 +27,7 @@
 #include <object/thread.h>
 #include <sched/sched.h>
 #include <uapi/ferry/errno.h>
+#include <uapi/ferry/proc.h>
 
 #define BASE 0x400000ul
 #define P(n) ((size_t)(n)*PAGE_SIZE)
@@ -374,6 +377,46 @@ static void test_child_inherits_the_creators_limit(void **state)
 	obj_put(parent);
 }
 
+/* The report names the process and its pages; the status is SIGKILL. */
+static void test_oom_kill_reports_and_kills(void **state)
+{
+	struct cap_group *g = NULL;
+	struct thread *t = NULL;
+	size_t u, l;
+	char want[128];
+
+	(void)state;
+	assert_int_equal(cap_group_create("hog", &g), 0);
+	assert_int_equal(thread_create(g, 0, 0, 0, THREAD_PASSIVE, 0, &t), 0);
+	budget_read(g->budget, &u, &l);
+	assert_int_equal(budget_set_limit(g->budget, u, l), 0);
+	host_console_reset();
+	oom_kill(g);
+	snprintf(want, sizeof(want),
+		 "[ferry] pid %u (hog): out of memory: used %zu of %zu pages; "
+		 "killed (SIGKILL)\n",
+		 g->pid, u, u);
+	assert_string_equal(host_console, want);
+	assert_true(g->dead); /* its only thread could not run: retired */
+	assert_int_equal(g->exit_status, PROC_STATUS_KILLED(PROC_SIG_KILL));
+	assert_false(current->killed); /* the caller is not one of g's */
+	/* Below its limit, the fault found no free frame: it says so. */
+	obj_put(t);
+	obj_put(g);
+	assert_int_equal(cap_group_create("hog2", &g), 0);
+	budget_read(g->budget, &u, &l);
+	host_console_reset();
+	oom_kill(g);
+	snprintf(want, sizeof(want),
+		 "[ferry] pid %u (hog2): out of memory: used %zu of %zu pages, "
+		 "no free frame; killed (SIGKILL)\n",
+		 g->pid, u, l);
+	assert_string_equal(host_console, want);
+	assert_int_equal(g->exit_status, PROC_STATUS_KILLED(PROC_SIG_KILL));
+	cap_group_teardown(g);
+	obj_put(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,6 +434,8 @@ int main(void)
 		/* cap_group_exit under UBSan: see test_cap.c */
 		kenv_test_forked(test_group_thread_and_table_are_charged),
 		kenv_test(test_child_inherits_the_creators_limit),
+		/* cap_group_exit under UBSan: see test_cap.c */
+		kenv_test_forked(test_oom_kill_reports_and_kills),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
