@@ -412,10 +412,27 @@ static void test_oom_kill_reports_and_kills(void **state)
 	assert_int_equal(cap_group_create("hog2", &g), 0);
 	budget_read(g->budget, &u, &l);
 	host_console_reset();
+	kenv_take_all_frames();
 	oom_kill(g);
+	kenv_give_all_frames();
 	snprintf(want, sizeof(want),
 		 "[ferry] pid %u (hog2): out of memory: used %zu of %zu pages, "
 		 "no free frame; killed (SIGKILL)\n",
+		 g->pid, u, l);
+	assert_string_equal(host_console, want);
+	/* Neither: the page was another's PMO's, on a spent budget. */
+	host_console_reset();
+	oom_kill(g);
+	assert_string_equal(host_console, ""); /* killed once: said once */
+	cap_group_teardown(g);
+	obj_put(g);
+	assert_int_equal(cap_group_create("hog3", &g), 0);
+	budget_read(g->budget, &u, &l);
+	host_console_reset();
+	oom_kill(g);
+	snprintf(want, sizeof(want),
+		 "[ferry] pid %u (hog3): out of memory: used %zu of %zu pages, "
+		 "its PMO's creator's budget is spent; killed (SIGKILL)\n",
 		 g->pid, u, l);
 	assert_string_equal(host_console, want);
 	assert_int_equal(g->exit_status, PROC_STATUS_KILLED(PROC_SIG_KILL));

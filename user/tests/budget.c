@@ -165,6 +165,10 @@ static void test_enomem(unsigned long own)
 	tap_eq(hog_run("thread", 24, &limit), PROC_STATUS_EXITED(0),
 	       "passive threads until -ENOMEM");
 	check_own(own, "the thread hog");
+	tap_eq(hog_run("ipc", 64, &limit), PROC_STATUS_EXITED(0),
+	       "a client at its limit: its server still touches the shm and "
+	       "answers; a new connection is -ENOMEM");
+	check_own(own, "the ipc hog");
 }
 
 /* A fault past the budget kills, with a report naming the process. */
