@@ -89,30 +89,28 @@ void budget_read(struct budget *b, size_t *used_pages, size_t *limit_pages)
 
 int budget_set_limit(struct budget *b, size_t pages, size_t caller_limit_pages)
 {
-	u64 want = (u64)pages * PAGE_SIZE, used;
+	u64 want = (u64)pages * PAGE_SIZE;
 
 	if (pages == 0 || pages > BUDGET_MAX_PAGES)
 		return -EINVAL;
 	if (pages > caller_limit_pages)
 		return -EPERM;
 	/* Raise, or lower only to a value no racing charge has passed. */
-	used = __atomic_load_n(&b->used, __ATOMIC_RELAXED);
 	for (;;) {
 		u64 old = __atomic_load_n(&b->limit, __ATOMIC_RELAXED);
+		u64 ours = want;
 
-		if (want < used)
+		if (want < __atomic_load_n(&b->used, __ATOMIC_RELAXED))
 			return -EBUSY;
-		if (__atomic_compare_exchange_n(&b->limit, &old, want, false,
-						__ATOMIC_RELAXED,
-						__ATOMIC_RELAXED)) {
-			/* A charge between our read and the swap saw old. */
-			if (__atomic_load_n(&b->used, __ATOMIC_RELAXED) <= want)
-				return 0;
-			/* Put back what we replaced, and decide again. */
-			__atomic_compare_exchange_n(&b->limit, &want, old,
-						    false, __ATOMIC_RELAXED,
-						    __ATOMIC_RELAXED);
-			used = __atomic_load_n(&b->used, __ATOMIC_RELAXED);
-		}
+		if (!__atomic_compare_exchange_n(&b->limit, &old, want, false,
+						 __ATOMIC_RELAXED,
+						 __ATOMIC_RELAXED))
+			continue; /* another set: decide again */
+		/* A charge between our check and the swap saw old. */
+		if (__atomic_load_n(&b->used, __ATOMIC_RELAXED) <= want)
+			return 0;
+		/* Put back what we replaced (unless changed since), again. */
+		__atomic_compare_exchange_n(&b->limit, &ours, old, false,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 	}
 }
