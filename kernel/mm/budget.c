@@ -60,18 +60,6 @@ void budget_kfree(struct budget *b, void *p, size_t size)
 	}
 }
 
-paddr_t budget_frame_alloc_zeroed(struct budget *b)
-{
-	paddr_t pa;
-
-	if (budget_charge(b, PAGE_SIZE))
-		return 0;
-	pa = frame_alloc_zeroed();
-	if (!pa)
-		budget_uncharge(b, PAGE_SIZE);
-	return pa;
-}
-
 void budget_frame_free(struct budget *b, paddr_t pa)
 {
 	frame_free(pa);

@@ -23,6 +23,7 @@
 #define KERNEL_MM_BUDGET_H
 
 #include <lib/types.h>
+#include <mm/frame.h>
 #include <uapi/ferry/errno.h>
 
 struct budget {
@@ -86,8 +87,21 @@ void *budget_kmalloc(struct budget *b, size_t size);
 void *budget_kzalloc(struct budget *b, size_t size);
 /* Frees what budget_k*alloc(b, size) gave: the same b and size. */
 void budget_kfree(struct budget *b, void *p, size_t size);
-/* One zeroed frame charged to b: 0 over the limit or out of frames. */
-paddr_t budget_frame_alloc_zeroed(struct budget *b);
+/*
+ * One zeroed frame charged to b: 0 over the limit or out of frames.
+ * Inline: it is the demand-fault path's.
+ */
+static inline paddr_t budget_frame_alloc_zeroed(struct budget *b)
+{
+	paddr_t pa;
+
+	if (budget_charge(b, PAGE_SIZE))
+		return 0;
+	pa = frame_alloc_zeroed();
+	if (unlikely(!pa))
+		budget_uncharge(b, PAGE_SIZE);
+	return pa;
+}
 void budget_frame_free(struct budget *b, paddr_t pa);
 
 /* Usage and limit in pages (usage rounded up); zeros for NULL. */
