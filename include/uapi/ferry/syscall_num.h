@@ -43,7 +43,10 @@
 #define SYS_console_input (FERRY_SYS_BASE + 32)
 #define SYS_console_output (FERRY_SYS_BASE + 33)
 #define SYS_console_wake (FERRY_SYS_BASE + 34)
+#define SYS_proc_create (FERRY_SYS_BASE + 35)
+#define SYS_proc_start (FERRY_SYS_BASE + 36)
+#define SYS_proc_info (FERRY_SYS_BASE + 37)
 
-#define FERRY_SYS_NR 35
+#define FERRY_SYS_NR 41 /* 38-40: reserved for issue 8 (budgets, pagers) */
 
 #endif
