@@ -360,7 +360,7 @@ void cap_group_exit(struct cap_group *g, int status)
 
 long cap_group_wait(struct cap_group *g)
 {
-	while (!g->dead) {
+	while (!g->released) {
 		long r = sched_block(&g->exit_wait);
 
 		if (r < 0)
@@ -391,14 +391,20 @@ static void release(struct cap_group *g)
 	/* Leave this address space before it can be freed. */
 	if (vs && current && current->group == g)
 		arch_pt_activate(arch_kernel_pt_root());
-	waitq_wake_all(&g->exit_wait, 0);
 	ipc_client_teardown(g);
 	fwd_proc_exit(g); /* its console connection and claim */
+	/*
+	 * Preemptible: an unstarted process only this table held is torn
+	 * down here (cap_put), its memory shed with preemption points.
+	 */
 	for (u32 i = 0; i < n; i++)
 		if (slots[i].obj)
 			cap_put(slots[i].obj);
 	kfree(slots);
 	obj_put(vs);
+	/* Only now: a waiter sees everything it held released. */
+	g->released = true;
+	waitq_wake_all(&g->exit_wait, 0);
 }
 
 void cap_group_shed_memory(struct cap_group *g)
