@@ -56,6 +56,7 @@ int cap_group_create(const char *name, struct cap_group **out)
 	waitq_init(&g->exit_wait);
 	list_init(&g->ipc_conns);
 	strlcpy(g->name, name, sizeof(g->name));
+	g->started = true; /* SYS_proc_create clears it once made */
 	g->pid = task_id_alloc();
 	if (!g->pid) {
 		ret = -EAGAIN;
@@ -124,6 +125,28 @@ static int grow_locked(struct cap_group *g)
 	return 0;
 }
 
+/*
+ * A slot of owner's table filled (+1) or emptied (-1) with obj: a
+ * process held by a started table other than its own counts it
+ * (cap_group.h, "Start").
+ */
+static inline void holders_add_locked(struct cap_group *owner, void *obj, int d)
+{
+	/* The type first: almost no slot holds a process. */
+	if (unlikely(obj_type(obj) == OBJ_TYPE_CAP_GROUP) && obj != owner &&
+	    owner->started)
+		__atomic_add_fetch(&((struct cap_group *)obj)->holders, (u32)d,
+				   __ATOMIC_RELAXED);
+}
+
+static void fill_locked(struct cap_group *g, u32 i, void *obj, u32 rights)
+{
+	obj_get(obj);
+	g->slots[i].obj = obj;
+	g->slots[i].rights = rights & CAP_RIGHT_ALL;
+	holders_add_locked(g, obj, 1);
+}
+
 static int alloc_locked(struct cap_group *g, void *obj, u32 rights)
 {
 	u32 i;
@@ -135,9 +158,7 @@ static int alloc_locked(struct cap_group *g, void *obj, u32 rights)
 			break;
 	if (i == g->nslots && grow_locked(g))
 		return -ENOMEM;
-	obj_get(obj);
-	g->slots[i].obj = obj;
-	g->slots[i].rights = rights & CAP_RIGHT_ALL;
+	fill_locked(g, i, obj, rights);
 	return (int)i;
 }
 
@@ -147,6 +168,26 @@ int cap_alloc(struct cap_group *g, void *obj, u32 rights)
 
 	lock(&g->lock);
 	ret = alloc_locked(g, obj, rights);
+	unlock(&g->lock);
+	return ret;
+}
+
+int cap_alloc_at(struct cap_group *g, int cap, void *obj, u32 rights)
+{
+	int ret = cap;
+
+	if (cap < 0 || cap >= CAP_TABLE_MAX)
+		return -EINVAL;
+	lock(&g->lock);
+	if (!g->slots || g->dead)
+		ret = -ESRCH;
+	while (ret >= 0 && (u32)cap >= g->nslots)
+		if (grow_locked(g))
+			ret = -ENOMEM;
+	if (ret >= 0 && g->slots[cap].obj)
+		ret = -EEXIST;
+	if (ret >= 0)
+		fill_locked(g, (u32)cap, obj, rights);
 	unlock(&g->lock);
 	return ret;
 }
@@ -177,10 +218,18 @@ int cap_get(struct cap_group *g, int cap, u32 type, u32 rights, void **out)
 
 void cap_put(void *obj)
 {
-	if (obj && obj_type(obj) == OBJ_TYPE_THREAD)
+	struct cap_group *g = obj;
+	u32 type = obj ? obj_type(obj) : OBJ_TYPE_NONE;
+
+	if (type == OBJ_TYPE_THREAD) {
 		thread_drop_ref(obj); /* perhaps its last way in */
-	else
-		obj_put(obj);
+		return;
+	}
+	/* An unstarted process nobody started holds any more: it ends. */
+	if (unlikely(type == OBJ_TYPE_CAP_GROUP) && !g->started &&
+	    !__atomic_load_n(&g->holders, __ATOMIC_RELAXED))
+		cap_group_unreachable(g);
+	obj_put(obj);
 }
 
 int cap_take(struct cap_group *g, int cap, void **out)
@@ -194,6 +243,7 @@ int cap_take(struct cap_group *g, int cap, void **out)
 		return -ECAPBILITY;
 	}
 	*out = s->obj;
+	holders_add_locked(g, s->obj, -1);
 	s->obj = NULL;
 	s->rights = 0;
 	unlock(&g->lock);
@@ -220,13 +270,16 @@ void cap_remove_if(struct cap_group *g, int cap, void *obj)
 		unlock(&g->lock);
 		return;
 	}
+	holders_add_locked(g, obj, -1);
 	s->obj = NULL;
 	s->rights = 0;
 	unlock(&g->lock);
 	cap_put(obj);
 }
 
-int cap_copy(struct cap_group *src, int cap, struct cap_group *dst, u32 mask)
+/* One body for both, inlined into each: IPC's cap transfer copies. */
+static inline __attribute__((always_inline)) int
+copy_at(struct cap_group *src, int cap, struct cap_group *dst, u32 mask, int at)
 {
 	struct cap_slot *s;
 	void *obj;
@@ -243,9 +296,21 @@ int cap_copy(struct cap_group *src, int cap, struct cap_group *dst, u32 mask)
 	rights = s->rights & mask;
 	obj_get(obj);
 	unlock(&src->lock);
-	ret = cap_alloc(dst, obj, rights);
+	ret = at < 0 ? cap_alloc(dst, obj, rights)
+		     : cap_alloc_at(dst, at, obj, rights);
 	obj_put(obj);
 	return ret;
+}
+
+int cap_copy(struct cap_group *src, int cap, struct cap_group *dst, u32 mask)
+{
+	return copy_at(src, cap, dst, mask, -1);
+}
+
+int cap_copy_at(struct cap_group *src, int cap, struct cap_group *dst, u32 mask,
+		int at)
+{
+	return copy_at(src, cap, dst, mask, at);
 }
 
 struct vmspace *cap_group_vmspace(struct cap_group *g)
@@ -287,6 +352,7 @@ static struct thread *next_to_retire(struct cap_group *g)
 void cap_group_exit(struct cap_group *g, int status)
 {
 	struct thread *t;
+	bool empty;
 
 	lock(&g->lock);
 	if (g->exiting) {
@@ -295,6 +361,12 @@ void cap_group_exit(struct cap_group *g, int status)
 	}
 	g->exiting = true;
 	g->exit_status = status;
+	/*
+	 * A started process with no thread is left for its holder to
+	 * release (as ever); an unstarted one can gain none now, so it is
+	 * torn down here.
+	 */
+	empty = !g->started && g->nthreads == 0;
 	/* All are marked first: a retirement below may wake another one. */
 	list_for_each(t, &g->threads, group_node)
 	{
@@ -309,11 +381,15 @@ void cap_group_exit(struct cap_group *g, int status)
 	 */
 	while ((t = next_to_retire(g)))
 		thread_retire_inactive(t);
+	if (empty) {
+		cap_group_shed_memory(g);
+		cap_group_teardown(g);
+	}
 }
 
 long cap_group_wait(struct cap_group *g)
 {
-	while (!g->dead) {
+	while (!g->released) {
 		long r = sched_block(&g->exit_wait);
 
 		if (r < 0)
@@ -331,6 +407,9 @@ static void release(struct cap_group *g)
 	lock(&g->lock);
 	slots = g->slots;
 	n = g->nslots;
+	for (u32 i = 0; i < n; i++)
+		if (slots[i].obj)
+			holders_add_locked(g, slots[i].obj, -1);
 	vs = g->vmspace;
 	g->slots = NULL;
 	g->nslots = 0;
@@ -341,14 +420,20 @@ static void release(struct cap_group *g)
 	/* Leave this address space before it can be freed. */
 	if (vs && current && current->group == g)
 		arch_pt_activate(arch_kernel_pt_root());
-	waitq_wake_all(&g->exit_wait, 0);
 	ipc_client_teardown(g);
 	fwd_proc_exit(g); /* its console connection and claim */
+	/*
+	 * Preemptible: an unstarted process only this table held is torn
+	 * down here (cap_put), its memory shed with preemption points.
+	 */
 	for (u32 i = 0; i < n; i++)
 		if (slots[i].obj)
 			cap_put(slots[i].obj);
 	budget_kfree(g->budget, slots, n * sizeof(*slots));
 	obj_put(vs);
+	/* Only now: a waiter sees everything it held released. */
+	g->released = true;
+	waitq_wake_all(&g->exit_wait, 0);
 }
 
 void cap_group_shed_memory(struct cap_group *g)

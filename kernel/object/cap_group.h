@@ -8,7 +8,19 @@
  * wake. The struct itself lives on while anyone holds a capability to it
  * (a parent waiting for the status).
  *
- * Locking: g->lock guards slots, threads and the exit fields.
+ * Start: a process made by SYS_proc_create is not started. Its active
+ * threads are held (made, not queued) until cap_group_start() queues
+ * them all. Being unreachable ends it: it lives while a started process
+ * holds a capability to it in a table other than its own (`holders`),
+ * and is killed when the last such slot empties. Its own slot 0, its
+ * threads' references and caps in other unstarted tables do not count,
+ * so no cycle among unstarted processes outlives its creator. Every
+ * other process is started from birth. docs/architecture.md, "Process
+ * lifecycle".
+ *
+ * Locking: g->lock guards slots, threads, `started` and the exit fields;
+ * `holders` is atomic, changed under the lock of the table whose slot
+ * fills or empties.
  */
 #ifndef KERNEL_OBJECT_CAP_GROUP_H
 #define KERNEL_OBJECT_CAP_GROUP_H
@@ -42,8 +54,11 @@ struct cap_group {
 	 */
 	bool native;
 	char name[32];
-	bool exiting; /* no new threads; threads are dying */
-	bool dead;    /* all threads gone, resources released */
+	bool exiting;  /* no new threads; threads are dying */
+	bool dead;     /* all threads gone, resources being released */
+	bool released; /* ... and released: proc_wait returns */
+	bool started;  /* its threads may run (false only after proc_create) */
+	u32 holders;   /* slots of started tables, not its own, holding it */
 	int exit_status;
 	u64 dead_cpu_tsc; /* CPU time of threads that have left, TSC ticks */
 	struct waitq exit_wait;
@@ -66,6 +81,12 @@ void cap_group_destroy(void *obj);
 
 /* Puts obj (taking a new reference) in a free slot: the slot or -ENOMEM. */
 int cap_alloc(struct cap_group *g, void *obj, u32 rights);
+/*
+ * Puts obj in exactly slot `cap` (0 <= cap < CAP_TABLE_MAX, the table
+ * grows to reach it): the slot, -EEXIST if it is taken, -EINVAL out of
+ * range, -ESRCH once g is dead, -ENOMEM.
+ */
+int cap_alloc_at(struct cap_group *g, int cap, void *obj, u32 rights);
 /*
  * Looks a capability up: it must hold an object of `type` (or any type
  * for OBJ_TYPE_NONE) with all of `rights`. 0 and a new reference in *out,
@@ -90,6 +111,9 @@ int cap_take(struct cap_group *g, int cap, void **out);
  * even within one table, needs CAP_RIGHT_GRANT. The new slot, or an error.
  */
 int cap_copy(struct cap_group *src, int cap, struct cap_group *dst, u32 mask);
+/* The same into slot `at` of dst, or the lowest free one if at < 0. */
+int cap_copy_at(struct cap_group *src, int cap, struct cap_group *dst, u32 mask,
+		int at);
 
 /* Its address space with a new reference, or NULL once it has exited. */
 struct vmspace *cap_group_vmspace(struct cap_group *g);
@@ -107,5 +131,21 @@ void cap_group_teardown(struct cap_group *g);
  * exiting, so nobody sees it half emptied.
  */
 void cap_group_shed_memory(struct cap_group *g);
+
+/*
+ * Lets an unstarted process run: its held threads are queued. 0;
+ * -EINVAL if it was started already; -ESRCH if it is exiting or dead. A
+ * process with no thread at all ends at once (status exit 0), as a
+ * process does whose last thread leaves. cap_group_life.c.
+ */
+int cap_group_start(struct cap_group *g);
+/*
+ * An unstarted process's last holder went (cap_put): it is killed and,
+ * having no thread that could do it, torn down here. Never under a lock.
+ */
+void cap_group_unreachable(struct cap_group *g);
+/* A snapshot for SYS_proc_info (uapi/ferry/proc.h). */
+struct proc_info;
+void cap_group_info(struct cap_group *g, struct proc_info *out);
 
 #endif

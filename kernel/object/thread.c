@@ -21,6 +21,7 @@ int thread_create_sched(struct cap_group *g, u64 pc, u64 sp, u64 arg, u32 flags,
 			u32 prio, u32 mcp, struct thread **out)
 {
 	struct thread *t;
+	bool run;
 	int ret;
 
 	if (prio > PRIO_MAX || mcp > PRIO_MAX || (flags & ~THREAD_PASSIVE))
@@ -75,10 +76,12 @@ int thread_create_sched(struct cap_group *g, u64 pc, u64 sp, u64 arg, u32 flags,
 	t->pt_root = g->vmspace->pt_root;
 	list_append(&g->threads, &t->group_node);
 	g->nthreads++;
+	/* Not started: held, inactive, until cap_group_start queues it. */
+	run = t->sc && g->started;
 	unlock(&g->lock);
 
 	obj_get(t); /* the thread's own life */
-	if (t->sc)
+	if (run)
 		sched_enqueue(t);
 	*out = t;
 	return 0;

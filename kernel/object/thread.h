@@ -72,7 +72,8 @@ static inline struct arch_regs *thread_regs(struct thread *t)
 /*
  * Creates a thread in g that will enter user space at pc with stack sp
  * and arg in the first argument register. With THREAD_PASSIVE it gets no
- * scheduling context and does not run; otherwise it is made ready.
+ * scheduling context and does not run; otherwise it is made ready, or,
+ * in a process not yet started, held (TS_INACTIVE) until it starts.
  * Returns 0 and a reference for the caller in *out; -EINVAL for bad prio
  * or flags, -ESRCH if g is exiting, -EAGAIN when no thread id is free,
  * -ENOMEM.

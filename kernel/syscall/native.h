@@ -11,7 +11,7 @@ long sys_thread_exit(void);
 long sys_proc_exit(u64 code);
 long sys_cap_copy(u64 cap, u64 mask);
 long sys_cap_delete(u64 cap);
-long sys_cap_transfer(u64 group_cap, u64 cap, u64 mask);
+long sys_cap_transfer(u64 group_cap, u64 cap, u64 mask, u64 slot);
 long sys_cap_info(u64 cap);
 long sys_pmo_create(u64 size, u64 type);
 long sys_pmo_map(u64 group_cap, u64 pmo_cap, u64 addr, u64 perm);
@@ -43,6 +43,9 @@ long sys_console_set(u64 conn_cap, u64 flags);
 long sys_console_input(void __user *buf, u64 len);
 long sys_console_output(const void __user *buf, u64 len);
 long sys_console_wake(void);
+long sys_proc_create(const char __user *name, u64 flags);
+long sys_proc_start(u64 group_cap);
+long sys_proc_info(u64 group_cap, void __user *out);
 
 struct cap_group;
 /* A process the caller holds with CONTROL: 0 and a reference, or -ECAPBILITY.

@@ -47,7 +47,7 @@ long get_controlled_group(u64 group_cap, struct cap_group **g)
 }
 
 /* Copies `cap` between us and a process we control, either way. */
-static long copy_with(u64 group_cap, u64 cap, u64 mask, bool to_other)
+static long copy_with(u64 group_cap, u64 cap, u64 mask, bool to_other, int slot)
 {
 	struct cap_group *other;
 	long ret = get_controlled_group(group_cap, &other);
@@ -55,7 +55,8 @@ static long copy_with(u64 group_cap, u64 cap, u64 mask, bool to_other)
 	if (ret)
 		return ret;
 	if (to_other)
-		ret = cap_copy(current->group, cap_arg(cap), other, (u32)mask);
+		ret = cap_copy_at(current->group, cap_arg(cap), other,
+				  (u32)mask, slot);
 	else
 		ret = cap_copy(other, cap_arg(cap), current->group, (u32)mask);
 	obj_put(other);
@@ -64,12 +65,18 @@ static long copy_with(u64 group_cap, u64 cap, u64 mask, bool to_other)
 
 /*
  * Gives another process (CONTROL on group_cap) a copy of `cap` (which
- * needs GRANT) with rights & mask. Returns the slot in that process.
- * -ECAPBILITY, -ENOMEM (its table is full), -ESRCH (it has exited).
+ * needs GRANT) with rights & mask, in its slot `slot`: -1 for the lowest
+ * free one, else exactly that one (how a creator lays out a process's
+ * initial capabilities before it starts). Returns the slot in that
+ * process. -EINVAL slot not -1 nor in [0, CAP_TABLE_MAX), -EEXIST that
+ * slot is taken, -ECAPBILITY, -ENOMEM (its table is full), -ESRCH (it
+ * has exited).
  */
-long sys_cap_transfer(u64 group_cap, u64 cap, u64 mask)
+long sys_cap_transfer(u64 group_cap, u64 cap, u64 mask, u64 slot)
 {
-	return copy_with(group_cap, cap, mask, true);
+	if ((s64)slot != -1 && slot >= CAP_TABLE_MAX)
+		return -EINVAL;
+	return copy_with(group_cap, cap, mask, true, (int)slot);
 }
 
 /*
@@ -79,7 +86,7 @@ long sys_cap_transfer(u64 group_cap, u64 cap, u64 mask)
  */
 long sys_cap_fetch(u64 group_cap, u64 cap, u64 mask)
 {
-	return copy_with(group_cap, cap, mask, false);
+	return copy_with(group_cap, cap, mask, false, -1);
 }
 
 /* The object type and rights of a slot: type | rights << 8. */

@@ -24,7 +24,7 @@ SYSCALL_ENTRY0(sys_thread_exit)
 SYSCALL_ENTRY1(sys_proc_exit, u64)
 SYSCALL_ENTRY2(sys_cap_copy, u64, u64)
 SYSCALL_ENTRY1(sys_cap_delete, u64)
-SYSCALL_ENTRY3(sys_cap_transfer, u64, u64, u64)
+SYSCALL_ENTRY4(sys_cap_transfer, u64, u64, u64, u64)
 SYSCALL_ENTRY1(sys_cap_info, u64)
 SYSCALL_ENTRY2(sys_pmo_create, u64, u64)
 SYSCALL_ENTRY4(sys_pmo_map, u64, u64, u64, u64)
@@ -56,6 +56,9 @@ SYSCALL_ENTRY2(sys_console_set, u64, u64)
 SYSCALL_ENTRY2(sys_console_input, void __user *, u64)
 SYSCALL_ENTRY2(sys_console_output, UPTR, u64)
 SYSCALL_ENTRY0(sys_console_wake)
+SYSCALL_ENTRY2(sys_proc_create, const char __user *, u64)
+SYSCALL_ENTRY1(sys_proc_start, u64)
+SYSCALL_ENTRY2(sys_proc_info, u64, void __user *)
 
 #define NATIVE(name) [SYS_##name - FERRY_SYS_BASE] = call_sys_##name
 
@@ -95,6 +98,9 @@ static const syscall_fn native_syscalls[FERRY_SYS_NR] = {
 	NATIVE(console_input),
 	NATIVE(console_output),
 	NATIVE(console_wake),
+	NATIVE(proc_create),
+	NATIVE(proc_start),
+	NATIVE(proc_info),
 	NATIVE(proc_set_budget),
 	NATIVE(proc_budget),
 };

@@ -10,6 +10,7 @@ UNIT_KERNEL_CORE := kernel/arch/host/host.c kernel/arch/host/clock.c \
 	kernel/mm/pgtable.c \
 	kernel/mm/vmspace.c kernel/mm/uaccess.c \
 	kernel/object/object.c kernel/object/cap_group.c \
+	kernel/object/cap_group_life.c \
 	kernel/object/thread.c kernel/object/pmo.c \
 	kernel/object/sched_context.c kernel/object/task_id.c \
 	kernel/lib/id_alloc.c kernel/syscall/linux/state.c \

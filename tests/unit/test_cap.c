@@ -534,6 +534,181 @@ static void test_thread_create_in_exiting_group_is_esrch(void **state)
 	end_group(g);
 }
 
+/* A process as SYS_proc_create makes it: not started. */
+static struct cap_group *new_unstarted(const char *name)
+{
+	struct cap_group *g = new_group(name);
+
+	g->started = false;
+	return g;
+}
+
+static void test_unstarted_holds_threads_until_start(void **state)
+{
+	struct cap_group *g = new_unstarted("u");
+	struct thread *t = NULL, *p = NULL;
+
+	(void)state;
+	assert_int_equal(thread_create(g, 0x1000, 0x2000, 0, 0, PRIO_MAX, &t),
+			 0);
+	assert_int_equal(thread_create(g, 0, 0, 0, THREAD_PASSIVE, 0, &p), 0);
+	/* Held: made, on the list, not queued. */
+	assert_int_equal(t->state, TS_INACTIVE);
+	assert_non_null(t->sc);
+	assert_int_equal(g->nthreads, 2);
+	assert_int_equal(cap_group_start(g), 0);
+	assert_true(g->started);
+	assert_int_equal(t->state, TS_READY);
+	assert_int_equal(p->state, TS_INACTIVE); /* passive: IPC runs it */
+	assert_int_equal(cap_group_start(g), -EINVAL);
+	/* Never picked: off the run queue, and the group ends with them. */
+	sched_dequeue(t);
+	t->state = TS_INACTIVE;
+	cap_group_exit(g, 5);
+	assert_true(g->dead);
+	assert_int_equal(cap_group_start(g), -ESRCH);
+	obj_put(t);
+	obj_put(p);
+	obj_put(g);
+}
+
+static void test_started_group_runs_threads_at_once(void **state)
+{
+	struct cap_group *g = new_group("s");
+	struct thread *t = NULL;
+
+	(void)state;
+	assert_true(g->started); /* every other way makes it started */
+	assert_int_equal(cap_group_start(g), -EINVAL);
+	assert_int_equal(thread_create(g, 0, 0, 0, 0, PRIO_MAX, &t), 0);
+	assert_int_equal(t->state, TS_READY);
+	sched_dequeue(t);
+	t->state = TS_INACTIVE;
+	thread_retire_inactive(t);
+	obj_put(t);
+	obj_put(g);
+}
+
+static void test_start_without_threads_ends_it(void **state)
+{
+	struct cap_group *g = new_unstarted("e");
+
+	(void)state;
+	assert_int_equal(cap_group_start(g), 0);
+	assert_true(g->exiting);
+	assert_true(g->dead);
+	assert_int_equal(g->exit_status, 0);
+	assert_null(g->vmspace);
+	obj_put(g);
+}
+
+static void test_kill_unstarted_without_threads_tears_down(void **state)
+{
+	struct cap_group *g = new_unstarted("k");
+
+	(void)state;
+	cap_group_exit(g, 9);
+	assert_true(g->dead);
+	assert_null(g->slots);
+	/* Only our reference is left: slot 0's went with the table. */
+	assert_int_equal(obj_refcount(g), 1);
+	obj_put(g);
+}
+
+static void test_last_holder_gone_ends_unstarted(void **state)
+{
+	struct cap_group *h = new_group("holder");
+	struct cap_group *u = new_unstarted("u");
+	struct thread *t = NULL;
+	int slot;
+
+	(void)state;
+	slot = cap_alloc(h, u, CAP_RIGHT_ALL);
+	assert_true(slot >= 0);
+	assert_int_equal(u->holders, 1);
+	/* Its own slots do not hold it: a copy of itself, its thread. */
+	assert_int_equal(cap_copy(u, CAP_SELF_GROUP, u, CAP_RIGHT_ALL), 2);
+	assert_int_equal(u->holders, 1);
+	assert_int_equal(thread_create(u, 0, 0, 0, 0, PRIO_DEFAULT, &t), 0);
+	assert_int_equal(cap_alloc(u, t, CAP_RIGHT_ALL), 3);
+	obj_put(t);
+	obj_put(u); /* the holder's slot keeps it */
+	assert_int_equal(cap_remove(h, slot), 0);
+	/* Torn down there and then: group, vmspace, thread, pid. */
+	end_group(h);
+}
+
+static void test_unstarted_cycle_dies_with_holder(void **state)
+{
+	struct cap_group *h = new_group("holder");
+	struct cap_group *a = new_unstarted("a");
+	struct cap_group *b = new_unstarted("b");
+	int sa, sb;
+
+	(void)state;
+	sa = cap_alloc(h, a, CAP_RIGHT_ALL);
+	sb = cap_alloc(h, b, CAP_RIGHT_ALL);
+	assert_int_equal(cap_alloc(a, b, CAP_RIGHT_ALL), 2);
+	assert_int_equal(cap_alloc(b, a, CAP_RIGHT_ALL), 2);
+	/* Slots in unstarted tables do not count. */
+	assert_int_equal(a->holders, 1);
+	assert_int_equal(b->holders, 1);
+	obj_put(a);
+	obj_put(b);
+	assert_int_equal(cap_remove(h, sa), 0);
+	assert_true(a->dead); /* b's slot still names it: a husk */
+	assert_int_equal(b->holders, 1);
+	assert_int_equal(cap_remove(h, sb), 0);
+	/* Both freed: the leak check of kenv_run proves it. */
+	end_group(h);
+}
+
+static void test_start_counts_what_it_holds(void **state)
+{
+	struct cap_group *h = new_group("holder");
+	struct cap_group *a = new_unstarted("a");
+	struct cap_group *b = new_unstarted("b");
+	struct thread *t = NULL;
+
+	(void)state;
+	assert_true(cap_alloc(h, b, CAP_RIGHT_ALL) >= 0);
+	assert_int_equal(cap_alloc(a, b, CAP_RIGHT_ALL), 2);
+	assert_int_equal(b->holders, 1);
+	assert_int_equal(thread_create(a, 0, 0, 0, THREAD_PASSIVE, 0, &t), 0);
+	assert_int_equal(cap_group_start(a), 0);
+	assert_int_equal(b->holders, 2); /* a is started now */
+	cap_group_exit(a, 0);		 /* its passive thread is retired */
+	assert_true(a->dead);
+	assert_int_equal(b->holders, 1);
+	assert_false(b->dead);
+	obj_put(t);
+	obj_put(a);
+	obj_put(b);
+	end_group(h); /* its slot was b's last holder */
+}
+
+static void test_alloc_at_chosen_slot(void **state)
+{
+	struct cap_group *g = new_group("g");
+	struct pmo *p = new_pmo();
+
+	(void)state;
+	assert_int_equal(cap_alloc_at(g, -1, p, RW), -EINVAL);
+	assert_int_equal(cap_alloc_at(g, CAP_TABLE_MAX, p, RW), -EINVAL);
+	assert_int_equal(cap_alloc_at(g, 0, p, RW), -EEXIST);
+	assert_int_equal(cap_alloc_at(g, 5, p, RW), 5);
+	assert_int_equal(cap_alloc_at(g, 5, p, RW), -EEXIST);
+	assert_int_equal(cap_alloc_at(g, CAP_TABLE_MAX - 1, p, RW),
+			 CAP_TABLE_MAX - 1);
+	assert_int_equal(g->nslots, CAP_TABLE_MAX);
+	assert_int_equal(cap_alloc(g, p, RW), 2); /* the lowest free */
+	assert_int_equal(obj_refcount(p), 4);
+	cap_group_teardown(g);
+	assert_int_equal(cap_alloc_at(g, 6, p, RW), -ESRCH);
+	obj_put(g);
+	obj_put(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -558,6 +733,14 @@ int main(void)
 		kenv_test_forked(test_passive_thread_then_exit),
 		kenv_test_forked(test_exit_retires_every_passive_thread),
 		kenv_test_forked(test_thread_create_in_exiting_group_is_esrch),
+		kenv_test(test_unstarted_holds_threads_until_start),
+		kenv_test(test_started_group_runs_threads_at_once),
+		kenv_test(test_start_without_threads_ends_it),
+		kenv_test(test_kill_unstarted_without_threads_tears_down),
+		kenv_test(test_last_holder_gone_ends_unstarted),
+		kenv_test(test_unstarted_cycle_dies_with_holder),
+		kenv_test(test_start_counts_what_it_holds),
+		kenv_test(test_alloc_at_chosen_slot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

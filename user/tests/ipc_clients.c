@@ -86,7 +86,7 @@ static void test_badges(void)
 	/* A connection cannot be handed on: it has no GRANT. */
 	tap_eq(fy_cap_copy(c.cap, CAP_RIGHT_CALL), -ECAPBILITY,
 	       "the connection cap cannot be copied");
-	tap_eq(fy_cap_transfer(CAP_SELF_GROUP, c.cap, CAP_RIGHT_CALL),
+	tap_eq(fy_cap_transfer(CAP_SELF_GROUP, c.cap, CAP_RIGHT_CALL, -1),
 	       -ECAPBILITY, "nor transferred");
 	tap_eq(ipc_close(&c2), 0, "close the second connection");
 }

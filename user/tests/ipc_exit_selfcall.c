@@ -23,7 +23,7 @@ int main(void)
 		p = fy_spawn(argv[0], argv, NULL);
 	}
 	tap_ok(p >= 0, "spawn helpers/ipc_selfcall");
-	tap_ok(fy_cap_transfer((cap_t)p, s.thread, CAP_RIGHT_CALL) >= 0,
+	tap_ok(fy_cap_transfer((cap_t)p, s.thread, CAP_RIGHT_CALL, -1) >= 0,
 	       "give it ipc_srv");
 	tap_ok(wait_busy(&t, 300), "C -> H -> ipc_srv chain is in flight");
 	tap_diag("killing the helper (C and H both in TS_IPC_WAIT)");

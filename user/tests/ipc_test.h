@@ -58,7 +58,7 @@ static inline long client_spawn(const struct srv *s, const char *mode,
 
 	if (proc < 0)
 		return proc;
-	r = fy_cap_transfer((cap_t)proc, s->thread, CAP_RIGHT_CALL);
+	r = fy_cap_transfer((cap_t)proc, s->thread, CAP_RIGHT_CALL, -1);
 	if (r < 0) {
 		fy_proc_kill((cap_t)proc);
 		fy_proc_wait((cap_t)proc);

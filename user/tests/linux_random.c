@@ -124,7 +124,8 @@ static void test_at_random(void)
 		if (proc < 0)
 			continue;
 		tap_ok(fy_cap_transfer((cap_t)proc, (cap_t)pmo,
-				       CAP_RIGHT_READ | CAP_RIGHT_WRITE) >= 0,
+				       CAP_RIGHT_READ | CAP_RIGHT_WRITE,
+				       -1) >= 0,
 		       "hand it the PMO");
 		st = fy_proc_wait((cap_t)proc);
 		tap_eq(st, 0, "it wrote its AT_RANDOM and exited 0");

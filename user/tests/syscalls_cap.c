@@ -106,7 +106,7 @@ static void test_transfer(void)
 	const char *envp[] = {NULL};
 	long proc;
 
-	slot = fy_cap_transfer(CAP_SELF_GROUP, (cap_t)pmo, CAP_RIGHT_READ);
+	slot = fy_cap_transfer(CAP_SELF_GROUP, (cap_t)pmo, CAP_RIGHT_READ, -1);
 	tap_ok(slot >= 0 && slot != pmo, "cap_transfer to ourselves (%ld)",
 	       slot);
 	tap_eq(FY_CAP_INFO_RIGHTS(fy_cap_info((cap_t)slot)), CAP_RIGHT_READ,
@@ -117,7 +117,7 @@ static void test_transfer(void)
 	tap_ok(proc >= 0, "spawn a spinner to transfer into (%ld)", proc);
 	tap_eq(FY_CAP_INFO_TYPE(fy_cap_info((cap_t)proc)), OBJ_TYPE_CAP_GROUP,
 	       "a process cap is a cap_group");
-	slot = fy_cap_transfer((cap_t)proc, (cap_t)pmo, CAP_RIGHT_ALL);
+	slot = fy_cap_transfer((cap_t)proc, (cap_t)pmo, CAP_RIGHT_ALL, -1);
 	tap_ok(slot >= 0, "cap_transfer into the child gives its slot (%ld)",
 	       slot);
 	fetched = fy_cap_fetch((cap_t)proc, (cap_t)slot, CAP_RIGHT_READ);
@@ -126,25 +126,25 @@ static void test_transfer(void)
 	fy_cap_delete((cap_t)fetched);
 
 	nogrant = fy_cap_copy((cap_t)pmo, CAP_RIGHT_ALL & ~CAP_RIGHT_GRANT);
-	tap_eq(fy_cap_transfer((cap_t)proc, (cap_t)nogrant, CAP_RIGHT_ALL),
+	tap_eq(fy_cap_transfer((cap_t)proc, (cap_t)nogrant, CAP_RIGHT_ALL, -1),
 	       -ECAPBILITY, "transfer of a cap without GRANT is -ECAPBILITY");
 	noctl = fy_cap_copy((cap_t)proc, CAP_RIGHT_ALL & ~CAP_RIGHT_CONTROL);
-	tap_eq(fy_cap_transfer((cap_t)noctl, (cap_t)pmo, CAP_RIGHT_ALL),
+	tap_eq(fy_cap_transfer((cap_t)noctl, (cap_t)pmo, CAP_RIGHT_ALL, -1),
 	       -ECAPBILITY,
 	       "transfer into a group cap without CONTROL is -ECAPBILITY");
-	tap_eq(fy_cap_transfer((cap_t)pmo, (cap_t)pmo, CAP_RIGHT_ALL),
+	tap_eq(fy_cap_transfer((cap_t)pmo, (cap_t)pmo, CAP_RIGHT_ALL, -1),
 	       -ECAPBILITY, "transfer with a pmo as the group is -ECAPBILITY");
-	tap_eq(fy_cap_transfer(-1, (cap_t)pmo, CAP_RIGHT_ALL), -ECAPBILITY,
+	tap_eq(fy_cap_transfer(-1, (cap_t)pmo, CAP_RIGHT_ALL, -1), -ECAPBILITY,
 	       "transfer into group -1 is -ECAPBILITY");
-	tap_eq(fy_cap_transfer((cap_t)proc, 99999, CAP_RIGHT_ALL), -ECAPBILITY,
-	       "transfer of slot 99999 is -ECAPBILITY");
+	tap_eq(fy_cap_transfer((cap_t)proc, 99999, CAP_RIGHT_ALL, -1),
+	       -ECAPBILITY, "transfer of slot 99999 is -ECAPBILITY");
 
 	tap_eq(fy_proc_kill((cap_t)proc), 0, "kill the spinner");
 	tap_eq(fy_proc_wait((cap_t)proc), PROC_STATUS_KILLED(PROC_SIG_KILL),
 	       "its status says killed");
 	/* Transferring into a dead process must fail, not leak the object. */
-	tap_eq(fy_cap_transfer((cap_t)proc, (cap_t)pmo, CAP_RIGHT_ALL), -ESRCH,
-	       "transfer into a dead process is -ESRCH");
+	tap_eq(fy_cap_transfer((cap_t)proc, (cap_t)pmo, CAP_RIGHT_ALL, -1),
+	       -ESRCH, "transfer into a dead process is -ESRCH");
 	/* Its table is gone with it: nothing left to fetch (docs/syscalls.md).
 	 */
 	tap_eq(fy_cap_fetch((cap_t)proc, (cap_t)slot, CAP_RIGHT_ALL),

@@ -1,6 +1,8 @@
-/* Process-level ABI: exit statuses, limits of SYS_spawn. */
+/* Process-level ABI: exit statuses, limits of SYS_spawn, proc_create/info. */
 #ifndef FERRY_UAPI_PROC_H
 #define FERRY_UAPI_PROC_H
+
+#include <stdint.h>
 
 /*
  * SYS_proc_wait returns the status encoded as Linux's wait status does:
@@ -35,5 +37,27 @@ struct proc_budget {
 	unsigned long long used_pages;
 	unsigned long long limit_pages;
 };
+
+/* SYS_proc_create: flags, and the name's limit (31 bytes and the NUL). */
+#define PROC_CREATE_NATIVE (1u << 0) /* both syscall ranges, not Linux's only  \
+				      */
+#define PROC_NAME_MAX 32
+
+/* SYS_proc_info: what a process is doing. */
+#define PROC_STATE_NEW 0     /* made by SYS_proc_create, not started */
+#define PROC_STATE_RUNNING 1 /* started, not exited */
+#define PROC_STATE_EXITED 2  /* exiting or dead: exit_status is final */
+
+struct proc_info {
+	uint32_t pid;
+	uint32_t state;		 /* PROC_STATE_* */
+	int32_t exit_status;	 /* wait status (above), if PROC_STATE_EXITED */
+	uint32_t nthreads;	 /* threads alive now */
+	uint64_t cpu_time_ns;	 /* CPU time of its threads, living and gone */
+	uint64_t mem_used_pages; /* as SYS_proc_budget's used_pages */
+	uint64_t mem_budget_pages; /* as SYS_proc_budget's limit_pages */
+	char name[PROC_NAME_MAX];  /* NUL-terminated */
+};
+_Static_assert(sizeof(struct proc_info) == 72, "struct proc_info layout");
 
 #endif

@@ -43,7 +43,9 @@
 #define SYS_console_input (FERRY_SYS_BASE + 32)
 #define SYS_console_output (FERRY_SYS_BASE + 33)
 #define SYS_console_wake (FERRY_SYS_BASE + 34)
-/* 35..37: SYS_proc_create, SYS_proc_start, SYS_proc_info (issue 8). */
+#define SYS_proc_create (FERRY_SYS_BASE + 35)
+#define SYS_proc_start (FERRY_SYS_BASE + 36)
+#define SYS_proc_info (FERRY_SYS_BASE + 37)
 #define SYS_proc_set_budget (FERRY_SYS_BASE + 38)
 /* 39..40: SYS_pmo_map_region and its sibling (issue 8). */
 #define SYS_proc_budget (FERRY_SYS_BASE + 41)

@@ -65,9 +65,11 @@ static inline long fy_cap_delete(cap_t cap)
 	return fy_syscall1(SYS_cap_delete, cap);
 }
 
-static inline long fy_cap_transfer(cap_t group, cap_t cap, unsigned rights_mask)
+/* Into the process's slot `slot`, or its lowest free one for -1. */
+static inline long fy_cap_transfer(cap_t group, cap_t cap, unsigned rights_mask,
+				   cap_t slot)
 {
-	return fy_syscall3(SYS_cap_transfer, group, cap, rights_mask);
+	return fy_syscall4(SYS_cap_transfer, group, cap, rights_mask, slot);
 }
 
 static inline long fy_cap_info(cap_t cap)
@@ -172,6 +174,27 @@ static inline long fy_proc_set_budget(cap_t proc, unsigned long pages)
 static inline long fy_proc_budget(cap_t proc, struct proc_budget *out)
 {
 	return fy_syscall2(SYS_proc_budget, proc, (long)out);
+}
+
+/*
+ * An empty process that runs nothing until fy_proc_start: map its
+ * memory (fy_pmo_map), place its capabilities (fy_cap_transfer), make
+ * its threads (fy_thread_create), then start it. flags:
+ * PROC_CREATE_NATIVE. Dropping the last cap to it before then ends it.
+ */
+static inline long fy_proc_create(const char *name, unsigned flags)
+{
+	return fy_syscall2(SYS_proc_create, (long)name, flags);
+}
+
+static inline long fy_proc_start(cap_t proc)
+{
+	return fy_syscall1(SYS_proc_start, proc);
+}
+
+static inline long fy_proc_info(cap_t proc, struct proc_info *out)
+{
+	return fy_syscall2(SYS_proc_info, proc, (long)out);
 }
 
 static inline long fy_initrd_list(char *buf, size_t len)
