@@ -56,3 +56,12 @@ UNIT_SRCS_test_random := kernel/lib/chacha20.c kernel/lib/random.c \
 # and the syscall checks above it.
 UNIT_SRCS_test_thread_life := $(UNIT_KERNEL_CORE) \
 	kernel/syscall/sys_thread.c kernel/syscall/sys_cap.c
+
+# The file server's parts (user/servers/fs): pure C, no system calls.
+UNIT_SRCS_test_fs_cpio := user/servers/fs/cpio.c user/servers/fs/rdtree.c \
+	user/servers/fs/path.c
+UNIT_DEPS_test_fs_cpio = $(UNIT_FIXTURES)/root.cpio
+UNIT_SRCS_test_fs_tmpfs := user/servers/fs/tmpfs.c user/servers/fs/path.c
+
+# The initrd handed to init as a PMO.
+UNIT_SRCS_test_initrd_pmo := $(UNIT_KERNEL_CORE) kernel/object/initrd_pmo.c

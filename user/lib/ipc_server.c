@@ -68,6 +68,7 @@ struct handler {
 struct ipc_server {
 	ipc_handler_fn fn;
 	ipc_shm_handler_fn shm_fn; /* or this, told the connection's shm */
+	ipc_shm_destructor_fn shm_destructor; /* with shm_fn, may be NULL */
 	ipc_destructor_fn destructor;
 	unsigned max_conns;
 	size_t stack_size;	 /* each handler's, without the guard */
@@ -315,7 +316,9 @@ _Noreturn void ferry_exit_main(ipc_destructor_fn destructor, uint64_t badge,
 {
 	struct ipc_server *srv = h->srv;
 
-	if (destructor)
+	if (srv->shm_destructor)
+		srv->shm_destructor(badge, (void *)shm);
+	else if (destructor)
 		destructor(badge);
 	fy_cap_delete(shm_cap);
 	fy_cap_delete(conn_cap);
@@ -415,6 +418,8 @@ long ipc_serve_with(const struct ipc_serve_config *cfg)
 	/* One shared handler serves many shms: it cannot be told one. */
 	if (cfg->shm_handler && (cfg->flags & IPC_SERVE_SHARED))
 		return -EINVAL;
+	if (cfg->shm_destructor && (!cfg->shm_handler || cfg->destructor))
+		return -EINVAL;
 	stack = cfg->stack_size ? cfg->stack_size : IPC_SERVE_STACK;
 	if (stack > (1ul << 30))
 		return -EINVAL;
@@ -425,6 +430,7 @@ long ipc_serve_with(const struct ipc_serve_config *cfg)
 	srv = region_top((uintptr_t)base, CB_STACK, sizeof(*srv));
 	srv->fn = cfg->handler;
 	srv->shm_fn = cfg->shm_handler;
+	srv->shm_destructor = cfg->shm_destructor;
 	srv->destructor = cfg->destructor;
 	srv->max_conns = cfg->max_conns ? cfg->max_conns : IPC_SERVE_MAX_CONNS;
 	srv->stack_size = stack;

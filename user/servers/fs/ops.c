@@ -6,11 +6,13 @@
  * nothing here trusts a length the client wrote.
  *
  * Handles: one table for every client; a handle is its index, and
- * belongs to the connection (badge) that opened it: any other badge
- * naming it gets -EBADF, as does a closed one. A client has at most
- * FS_OPEN_MAX open (-EMFILE), all clients FS_HANDLES (-ENFILE).
- * Errors follow Linux 6.1's open(2), read(2), ... in the order Linux
- * checks them (docs/fs.md).
+ * belongs to the connection that opened it, named by `conn` (the
+ * connection's shm address here: unique among open connections; the
+ * IPC conn names the client process, shared by its connections): any
+ * other connection naming it gets -EBADF, as does a closed one. A client has at
+ * most FS_OPEN_MAX open (-EMFILE), all clients FS_HANDLES (-ENFILE). Errors
+ * follow Linux 6.1's open(2), read(2), ... in the order Linux checks them
+ * (docs/fs.md).
  */
 #include <string.h>
 
@@ -24,7 +26,7 @@ struct handle {
 	uint8_t kind; /* K_RD or K_TMP */
 	uint32_t flags;
 	int32_t node;
-	uint64_t owner; /* the connection's badge */
+	uintptr_t owner; /* the connection (its shm address here) */
 };
 
 #define K_RD 1
@@ -88,20 +90,20 @@ static int parent_of(struct fs_state *s, struct fs_path *p, int32_t *dir)
 	return r;
 }
 
-static struct handle *handle_get(int32_t h, uint64_t badge)
+static struct handle *handle_get(int32_t h, uintptr_t conn)
 {
 	if (h < 0 || h >= FS_HANDLES || !handles[h].used ||
-	    handles[h].owner != badge)
+	    handles[h].owner != conn)
 		return NULL;
 	return &handles[h];
 }
 
-static uint32_t count_mine(uint64_t badge)
+static uint32_t count_mine(uintptr_t conn)
 {
 	uint32_t n = 0;
 
 	for (int i = 0; i < FS_HANDLES; i++)
-		n += handles[i].used && handles[i].owner == badge;
+		n += handles[i].used && handles[i].owner == conn;
 	return n;
 }
 
@@ -113,7 +115,7 @@ static void handle_close(struct fs_state *s, struct handle *h)
 	nhandles--;
 }
 
-static long op_open(struct fs_state *s, const struct fs_req *q, uint64_t badge,
+static long op_open(struct fs_state *s, const struct fs_req *q, uintptr_t conn,
 		    const char *data)
 {
 	uint32_t acc = q->flags & FS_O_ACCMODE;
@@ -128,7 +130,7 @@ static long op_open(struct fs_state *s, const struct fs_req *q, uint64_t badge,
 	if (r)
 		return r;
 	/* Linux takes the fd before it looks the path up. */
-	if (count_mine(badge) >= FS_OPEN_MAX)
+	if (count_mine(conn) >= FS_OPEN_MAX)
 		return -EMFILE;
 	if (nhandles >= FS_HANDLES)
 		return -ENFILE;
@@ -166,17 +168,17 @@ static long op_open(struct fs_state *s, const struct fs_req *q, uint64_t badge,
 				     .kind = kind,
 				     .flags = q->flags,
 				     .node = node,
-				     .owner = badge};
+				     .owner = conn};
 	nhandles++;
 	if (kind == K_TMP)
 		tmp_get(&s->tmp, node);
 	return h;
 }
 
-static long op_read(struct fs_state *s, const struct fs_req *q, uint64_t badge,
+static long op_read(struct fs_state *s, const struct fs_req *q, uintptr_t conn,
 		    char *data, size_t room)
 {
-	struct handle *h = handle_get(q->handle, badge);
+	struct handle *h = handle_get(q->handle, conn);
 	const struct rd_node *n;
 	uint64_t len = q->len;
 
@@ -197,10 +199,10 @@ static long op_read(struct fs_state *s, const struct fs_req *q, uint64_t badge,
 	return (long)len;
 }
 
-static long op_write(struct fs_state *s, const struct fs_req *q, uint64_t badge,
+static long op_write(struct fs_state *s, const struct fs_req *q, uintptr_t conn,
 		     const char *data, size_t room)
 {
-	struct handle *h = handle_get(q->handle, badge);
+	struct handle *h = handle_get(q->handle, conn);
 
 	/* Directories and initrd files are never open for writing. */
 	if (!h || (h->flags & FS_O_ACCMODE) == FS_O_RDONLY)
@@ -233,7 +235,7 @@ static void fill_stat(const struct fs_state *s, uint8_t kind, int32_t node,
 	}
 }
 
-static long op_stat(struct fs_state *s, const struct fs_req *q, uint64_t badge,
+static long op_stat(struct fs_state *s, const struct fs_req *q, uintptr_t conn,
 		    char *data)
 {
 	struct handle *h;
@@ -243,7 +245,7 @@ static long op_stat(struct fs_state *s, const struct fs_req *q, uint64_t badge,
 	int r;
 
 	if (q->op == FS_STAT) {
-		h = handle_get(q->handle, badge);
+		h = handle_get(q->handle, conn);
 		if (!h)
 			return -EBADF;
 		kind = h->kind;
@@ -293,10 +295,10 @@ static bool dir_entry(const struct fs_state *s, const struct handle *h,
 }
 
 static long op_list(struct fs_state *s, struct fs_req *shm_req,
-		    const struct fs_req *q, uint64_t badge, char *data,
+		    const struct fs_req *q, uintptr_t conn, char *data,
 		    size_t room)
 {
-	struct handle *h = handle_get(q->handle, badge);
+	struct handle *h = handle_get(q->handle, conn);
 	uint64_t index = q->offset, used = 0;
 	long n = 0;
 	const char *name;
@@ -331,9 +333,9 @@ static long op_list(struct fs_state *s, struct fs_req *shm_req,
 	return n;
 }
 
-static long op_close(struct fs_state *s, const struct fs_req *q, uint64_t badge)
+static long op_close(struct fs_state *s, const struct fs_req *q, uintptr_t conn)
 {
-	struct handle *h = handle_get(q->handle, badge);
+	struct handle *h = handle_get(q->handle, conn);
 
 	if (!h)
 		return -EBADF;
@@ -384,9 +386,9 @@ static long op_mkdir(struct fs_state *s, const struct fs_req *q,
 }
 
 static long op_truncate(struct fs_state *s, const struct fs_req *q,
-			uint64_t badge)
+			uintptr_t conn)
 {
-	struct handle *h = handle_get(q->handle, badge);
+	struct handle *h = handle_get(q->handle, conn);
 
 	if (!h)
 		return -EBADF;
@@ -396,10 +398,10 @@ static long op_truncate(struct fs_state *s, const struct fs_req *q,
 	return tmp_truncate(&s->tmp, h->node, q->offset);
 }
 
-static long op_info(struct fs_state *s, uint64_t badge, char *data)
+static long op_info(struct fs_state *s, uintptr_t conn, char *data)
 {
 	struct fs_info in = {.handles = nhandles,
-			     .mine = count_mine(badge),
+			     .mine = count_mine(conn),
 			     .tmp_nodes = s->tmp.used_nodes,
 			     .tmp_pages = s->tmp.pages,
 			     .rd_files = s->rd.count};
@@ -409,38 +411,38 @@ static long op_info(struct fs_state *s, uint64_t badge, char *data)
 }
 
 long fs_dispatch(struct fs_state *s, struct fs_req *shm_req,
-		 const struct fs_req *q, uint64_t badge, char *data,
+		 const struct fs_req *q, uintptr_t conn, char *data,
 		 size_t room)
 {
 	switch (q->op) {
 	case FS_OPEN:
-		return op_open(s, q, badge, data);
+		return op_open(s, q, conn, data);
 	case FS_READ:
-		return op_read(s, q, badge, data, room);
+		return op_read(s, q, conn, data, room);
 	case FS_WRITE:
-		return op_write(s, q, badge, data, room);
+		return op_write(s, q, conn, data, room);
 	case FS_STAT:
 	case FS_STAT_PATH:
-		return op_stat(s, q, badge, data);
+		return op_stat(s, q, conn, data);
 	case FS_LIST:
-		return op_list(s, shm_req, q, badge, data, room);
+		return op_list(s, shm_req, q, conn, data, room);
 	case FS_CLOSE:
-		return op_close(s, q, badge);
+		return op_close(s, q, conn);
 	case FS_UNLINK:
 		return op_unlink(s, q, data);
 	case FS_MKDIR:
 		return op_mkdir(s, q, data);
 	case FS_TRUNCATE:
-		return op_truncate(s, q, badge);
+		return op_truncate(s, q, conn);
 	case FS_INFO:
-		return op_info(s, badge, data);
+		return op_info(s, conn, data);
 	}
 	return -ENOSYS;
 }
 
-void fs_drop_client(struct fs_state *s, uint64_t badge)
+void fs_drop_client(struct fs_state *s, uintptr_t conn)
 {
 	for (int i = 0; i < FS_HANDLES; i++)
-		if (handles[i].used && handles[i].owner == badge)
+		if (handles[i].used && handles[i].owner == conn)
 			handle_close(s, &handles[i]);
 }

@@ -7,9 +7,9 @@
  * -EDEADSRV and must connect to the new one).
  *
  * Round 1 has no named initial capabilities: test mode puts a cap to
- * the server (CALL only) into every "tests/fs_*" program's slot
- * FY_FS_TEST_SLOT before the program runs (init_fs_give); round 2 gives
- * every process the cap named "fs" instead.
+ * the server (CALL, and GRANT to pass it on to its children) into every
+ * "tests/fs_*" program's slot FY_FS_TEST_SLOT before the program runs
+ * (init_fs_give); round 2 gives every process the cap named "fs" instead.
  *
  * Test mode also warms the server up (init_fs_warm) before the first
  * counter reading: libferry keeps IPC_SERVE_POOL idle handlers (threads
@@ -101,7 +101,7 @@ long init_fs_give(cap_t proc)
 
 	if (fs_thread < 0)
 		return -ENOENT;
-	r = fy_cap_transfer(proc, fs_thread, CAP_RIGHT_CALL);
+	r = fy_cap_transfer(proc, fs_thread, CAP_RIGHT_CALL | CAP_RIGHT_GRANT);
 	if (r >= 0 && r != FY_FS_TEST_SLOT)
 		return -EBUSY;
 	return r < 0 ? r : 0;

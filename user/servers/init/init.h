@@ -33,7 +33,7 @@ int init_console_check_restart(void);
  */
 long init_fs_start(void);
 /*
- * Puts a cap to the file server (CALL) in proc's slot FY_FS_TEST_SLOT
+ * Puts a cap to the file server (CALL|GRANT) in proc's slot FY_FS_TEST_SLOT
  * (round 1's way for tests/fs_* to find it): 0, -ENOENT (no server),
  * -EBUSY (the slot was not the first free one), or the transfer's error.
  */
