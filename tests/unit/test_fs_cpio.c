@@ -218,11 +218,11 @@ static struct rd_node nodes[64];
 static int32_t find(const struct rd_tree *t, const char *path)
 {
 	struct fs_path p;
-	int32_t n;
+	struct fs_ref r;
 
 	if (fs_path_parse(path, strlen(path), &p))
 		return -100;
-	return rd_lookup(t, &p, p.n, &n) ? -1 : n;
+	return fs_walk(t, NULL, &p, p.n, &r) ? -1 : r.node;
 }
 
 static void test_tree(void **state)
@@ -230,6 +230,7 @@ static void test_tree(void **state)
 	struct rd_tree t;
 	struct ar a = {0};
 	struct fs_path p;
+	struct fs_ref r;
 	int32_t n, c;
 	void *ar;
 
@@ -271,9 +272,16 @@ static void test_tree(void **state)
 	assert_int_equal(find(&t, "/"), 0);
 	/* A file used as a directory; a missing one. */
 	fs_path_parse("init/x", 6, &p);
-	assert_int_equal(rd_lookup(&t, &p, p.n, &n), -ENOTDIR);
+	assert_int_equal(fs_walk(&t, NULL, &p, p.n, &r), -ENOTDIR);
+	fs_path_parse("init/..", 7, &p);
+	assert_int_equal(fs_walk(&t, NULL, &p, p.n, &r), -ENOTDIR);
 	fs_path_parse("nope/x", 6, &p);
-	assert_int_equal(rd_lookup(&t, &p, p.n, &n), -ENOENT);
+	assert_int_equal(fs_walk(&t, NULL, &p, p.n, &r), -ENOENT);
+	/* ".." walks up, and stays at the root at the top. */
+	assert_int_equal(find(&t, "tests/../helpers/y.txt"),
+			 find(&t, "helpers/y.txt"));
+	assert_int_equal(find(&t, "../../tests/x"), find(&t, "tests/x"));
+	assert_int_equal(find(&t, "tests/.."), 0);
 	/* The root's children in archive order, then nothing. */
 	c = rd_child_at(&t, 0, 0);
 	assert_memory_equal(t.nodes[c].name, "tests", 5);

@@ -116,24 +116,41 @@ static void test_nodes(void **state)
 	assert_int_equal(fs.nodes[0].nchildren, FS_TMP_NODES - 1);
 }
 
+/* Lookups through both trees: a root-only initrd and this tmpfs. */
 static void test_lookup(void **state)
 {
+	static struct rd_node rn[4];
+	struct rd_tree rd;
 	struct fs_path p;
-	int32_t d, f, n;
+	struct fs_ref r;
+	int32_t d, f;
 
 	(void)state;
+	assert_int_equal(rd_build(&rd, rn, 4, "", 0), -EINVAL); /* root only */
 	d = mk("d", FS_TYPE_DIR);
 	assert_int_equal(tmp_create(&fs, d, "f", 1, FS_TYPE_FILE, &f), 0);
 	fs_path_parse("tmp/d/f", 7, &p);
-	assert_int_equal(tmp_lookup(&fs, &p, 1, &n), 0);
-	assert_int_equal(n, f);
+	assert_int_equal(fs_walk(&rd, &fs, &p, p.n, &r), 0);
+	assert_int_equal(r.kind, FS_K_TMP);
+	assert_int_equal(r.node, f);
+	fs_path_parse("/tmp/../tmp/d/../d/f", 20, &p);
+	assert_int_equal(fs_walk(&rd, &fs, &p, p.n, &r), 0);
+	assert_int_equal(r.node, f);
 	fs_path_parse("tmp/d/f/g", 9, &p);
-	assert_int_equal(tmp_lookup(&fs, &p, 1, &n), -ENOTDIR);
+	assert_int_equal(fs_walk(&rd, &fs, &p, p.n, &r), -ENOTDIR);
+	fs_path_parse("tmp/d/f/..", 10, &p);
+	assert_int_equal(fs_walk(&rd, &fs, &p, p.n, &r), -ENOTDIR);
 	fs_path_parse("tmp/d/g", 7, &p);
-	assert_int_equal(tmp_lookup(&fs, &p, 1, &n), -ENOENT);
+	assert_int_equal(fs_walk(&rd, &fs, &p, p.n, &r), -ENOENT);
 	fs_path_parse("tmp", 3, &p);
-	assert_int_equal(tmp_lookup(&fs, &p, 1, &n), 0);
-	assert_int_equal(n, 0);
+	assert_int_equal(fs_walk(&rd, &fs, &p, p.n, &r), 0);
+	assert_true(r.kind == FS_K_TMP && r.node == 0);
+	fs_path_parse("tmp/..", 6, &p);
+	assert_int_equal(fs_walk(&rd, &fs, &p, p.n, &r), 0);
+	assert_true(r.kind == FS_K_RD && r.node == 0);
+	/* Without a tmpfs, "tmp" is an ordinary (here missing) name. */
+	fs_path_parse("tmp", 3, &p);
+	assert_int_equal(fs_walk(&rd, NULL, &p, p.n, &r), -ENOENT);
 }
 
 static void test_rw(void **state)
@@ -260,7 +277,8 @@ static void test_unlink_open(void **state)
 	assert_int_equal(live, 0);
 }
 
-static void path_is(const char *in, int ret, const char *want, bool dir)
+static void path_is(const char *in, int ret, const char *want, bool dir,
+		    bool dot)
 {
 	struct fs_path p;
 	char got[FS_PATH_MAX * 2] = "";
@@ -274,6 +292,7 @@ static void path_is(const char *in, int ret, const char *want, bool dir)
 	}
 	assert_string_equal(got, want);
 	assert_int_equal(p.must_dir, dir);
+	assert_int_equal(p.last_dot, dot);
 }
 
 static void test_paths(void **state)
@@ -282,19 +301,20 @@ static void test_paths(void **state)
 	struct fs_path p;
 
 	(void)state;
-	path_is("", -ENOENT, "", false);
-	path_is("/", 0, "", true);
-	path_is("///", 0, "", true);
-	path_is("a", 0, "/a", false);
-	path_is("/a/b", 0, "/a/b", false);
-	path_is("a//b", 0, "/a/b", false);
-	path_is("a/./b/.", 0, "/a/b", true);
-	path_is("a/b/", 0, "/a/b", true);
-	path_is("a/b/..", 0, "/a", true);
-	path_is("a/../../..", 0, "", true);
-	path_is("/../b", 0, "/b", false);
-	path_is("..a/.b/...", 0, "/..a/.b/...", false);
-	path_is(".", 0, "", true);
+	path_is("", -ENOENT, "", false, false);
+	path_is("/", 0, "", true, false);
+	path_is("///", 0, "", true, false);
+	path_is("a", 0, "/a", false, false);
+	path_is("/a/b", 0, "/a/b", false, false);
+	path_is("a//b", 0, "/a/b", false, false);
+	path_is("a/./b/.", 0, "/a/b", true, true);
+	path_is("a/b/", 0, "/a/b", true, false);
+	path_is("a/b/..", 0, "/a/b/..", true, true);
+	path_is("a/../../..", 0, "/a/../../..", true, true);
+	path_is("/../b", 0, "/../b", false, false);
+	path_is("..a/.b/...", 0, "/..a/.b/...", false, false);
+	path_is(".", 0, "", true, true);
+	path_is("./", 0, "", true, true); /* rmdir("./") is "." too */
 	/* Lengths: 255 bytes fit, 256 do not. */
 	memset(s, 'a', 255);
 	s[255] = '\0';

@@ -29,65 +29,53 @@ struct handle {
 	uintptr_t owner; /* the connection (its shm address here) */
 };
 
-#define K_RD 1
-#define K_TMP 2
+#define K_RD FS_K_RD
+#define K_TMP FS_K_TMP
 
 static struct handle handles[FS_HANDLES];
 static uint32_t nhandles;
 
 static struct fs_path path; /* one request at a time: off the stack */
 
-static bool under_tmp(const struct fs_path *p)
-{
-	return p->n >= 1 && p->len[0] == 3 && !memcmp(p->comp[0], "tmp", 3);
-}
-
-/* 0 and (kind, node) for the normalised path, or -ENOENT/-ENOTDIR. */
+/* The node of the whole path, with its trailing "/" applied. */
 static int resolve(struct fs_state *s, const struct fs_path *p, uint8_t *kind,
 		   int32_t *node)
 {
-	int r;
+	struct fs_ref r;
+	int e = fs_walk(&s->rd, &s->tmp, p, p->n, &r);
 
-	if (under_tmp(p)) {
-		*kind = K_TMP;
-		r = tmp_lookup(&s->tmp, p, 1, node);
-	} else {
-		*kind = K_RD;
-		r = rd_lookup(&s->rd, p, p->n, node);
-	}
-	if (r == 0 && p->must_dir && !is_dir(s, *kind, *node))
+	if (e)
+		return e;
+	if (p->must_dir && !fs_ref_is_dir(&s->rd, &s->tmp, r))
 		return -ENOTDIR;
-	return r;
+	*kind = r.kind;
+	*node = r.node;
+	return 0;
 }
 
 bool is_dir(const struct fs_state *s, uint8_t kind, int32_t node)
 {
-	return kind == K_TMP ? s->tmp.nodes[node].type == FS_TYPE_DIR
-			     : s->rd.nodes[node].type == FS_TYPE_DIR;
+	return fs_ref_is_dir(&s->rd, &s->tmp, (struct fs_ref){kind, node});
 }
 
 /*
- * The parent directory of the last component, for create: 0 and the
- * tmpfs node, -EROFS (it is in the initrd), -ENOENT, -ENOTDIR.
+ * The directory the last component would go in, for create and
+ * remove: 0 and the tmpfs node, -EROFS (it is in the initrd), -ENOENT,
+ * -ENOTDIR.
  */
-static int parent_of(struct fs_state *s, struct fs_path *p, int32_t *dir)
+static int parent_of(struct fs_state *s, const struct fs_path *p, int32_t *dir)
 {
-	int32_t rd_node;
-	int r;
+	struct fs_ref r;
+	int e = fs_walk(&s->rd, &s->tmp, p, p->n - 1, &r);
 
-	p->n--;
-	if (under_tmp(p)) {
-		r = tmp_lookup(&s->tmp, p, 1, dir);
-		if (r == 0 && s->tmp.nodes[*dir].type != FS_TYPE_DIR)
-			r = -ENOTDIR;
-	} else {
-		r = rd_lookup(&s->rd, p, p->n, &rd_node);
-		if (r == 0)
-			r = s->rd.nodes[rd_node].type == FS_TYPE_DIR ? -EROFS
-								     : -ENOTDIR;
-	}
-	p->n++;
-	return r;
+	if (e)
+		return e;
+	if (!fs_ref_is_dir(&s->rd, &s->tmp, r))
+		return -ENOTDIR;
+	if (r.kind == K_RD)
+		return -EROFS;
+	*dir = r.node;
+	return 0;
 }
 
 static struct handle *handle_get(int32_t h, uintptr_t conn)
@@ -152,15 +140,14 @@ static long op_open(struct fs_state *s, const struct fs_req *q, uintptr_t conn,
 	if (r)
 		return r;
 	if (is_dir(s, kind, node)) {
-		if (writes || (q->flags & FS_O_CREAT))
+		if (writes || (q->flags & (FS_O_CREAT | FS_O_TRUNC)))
 			return -EISDIR;
 	} else if (q->flags & FS_O_DIRECTORY) {
 		return -ENOTDIR;
 	}
-	if (kind == K_RD && (writes || (q->flags & FS_O_TRUNC)) &&
-	    !is_dir(s, kind, node))
+	if (kind == K_RD && (writes || (q->flags & FS_O_TRUNC)))
 		return -EROFS;
-	if (kind == K_TMP && (q->flags & FS_O_TRUNC) && !is_dir(s, kind, node))
+	if (kind == K_TMP && (q->flags & FS_O_TRUNC))
 		tmp_truncate(&s->tmp, node, 0); /* to 0: cannot fail */
 	for (h = 0; handles[h].used; h++)
 		;
@@ -343,22 +330,30 @@ static long op_close(struct fs_state *s, const struct fs_req *q, uintptr_t conn)
 	return 0;
 }
 
-/* unlink and mkdir: only /tmp changes. */
+/*
+ * unlink and mkdir: only /tmp changes. As Linux on a read-only mount,
+ * a name in an initrd directory is -EROFS whether it exists or not.
+ */
 static long op_unlink(struct fs_state *s, const struct fs_req *q,
 		      const char *data)
 {
 	uint8_t kind;
-	int32_t node;
-	int r = fs_path_parse(data, q->len, &path);
+	int32_t node, dir;
+	int r = fs_path_parse(data, q->len, &path), found;
 
-	if (!r)
-		r = resolve(s, &path, &kind, &node);
 	if (r)
 		return r;
-	if (path.n == 0 || (kind == K_TMP && node == 0))
-		return -EBUSY; /* Linux: rmdir of "/" or a mount point */
-	if (kind == K_RD)
-		return -EROFS;
+	/* Linux's rmdir: "." and ".." (EINVAL here), "/", a mount point. */
+	if (path.last_dot)
+		return -EINVAL;
+	found = resolve(s, &path, &kind, &node);
+	if (path.n == 0 || (found == 0 && kind == K_TMP && node == 0))
+		return -EBUSY;
+	r = parent_of(s, &path, &dir);
+	if (r)
+		return r;
+	if (found)
+		return found;
 	return tmp_unlink(&s->tmp, node);
 }
 
@@ -380,9 +375,8 @@ static long op_mkdir(struct fs_state *s, const struct fs_req *q,
 	r = parent_of(s, &path, &dir);
 	if (r)
 		return r;
-	r = tmp_create(&s->tmp, dir, path.comp[path.n - 1],
-		       path.len[path.n - 1], FS_TYPE_DIR, &node);
-	return r;
+	return tmp_create(&s->tmp, dir, path.comp[path.n - 1],
+			  path.len[path.n - 1], FS_TYPE_DIR, &node);
 }
 
 static long op_truncate(struct fs_state *s, const struct fs_req *q,
