@@ -123,7 +123,8 @@ static void *region_top(uintptr_t base, size_t len, size_t rec)
  */
 void ferry_handler_entry(void);
 void ferry_shm_handler_entry(void);
-long ferry_shm_call(struct ipc_msg *msg, uint64_t badge, struct handler *h);
+_Noreturn void ferry_shm_call(struct ipc_msg *msg, uint64_t badge,
+			      struct handler *h);
 void ferry_exit_entry(void);
 _Noreturn void ferry_handler_refused(void);
 _Noreturn void ferry_exit_main(ipc_destructor_fn destructor, uint64_t badge,
@@ -138,54 +139,47 @@ __asm__(".text\n"
 	"call *16(%rsp)\n\t"
 	"mov %rax, %rdi\n\t"
 	"xor %esi, %esi\n\t"
-	"mov $" XSTR(
-		SYS_ipc_return) ", %eax\n\t"
-				"syscall\n\t"
-				"call ferry_handler_refused\n"
-				".size ferry_handler_entry, . - "
-				"ferry_handler_entry\n"
-				".p2align 4\n"
-				".globl ferry_shm_handler_entry\n"
-				".type ferry_shm_handler_entry, @function\n"
-				"ferry_shm_handler_entry:\n\t"
-				"sub $8, %rsp\n\t"
-				"lea 16(%rsp), %rdx\n\t"
-				"call ferry_shm_call\n\t"
-				"mov %rax, %rdi\n\t"
-				"xor %esi, %esi\n\t"
-				"mov $" XSTR(
-					SYS_ipc_return) ", %eax\n\t"
-							"syscall\n\t"
-							"call "
-							"ferry_handler_"
-							"refused\n"
-							".size "
-							"ferry_shm_handler_"
-							"entry, . - "
-							"ferry_shm_handler_"
-							"entry\n"
-							".p2align 4\n"
-							".globl "
-							"ferry_exit_entry\n"
-							".type "
-							"ferry_exit_entry, "
-							"@function\n"
-							"ferry_exit_entry:\n\t"
-							"lea 8(%rsp), %r9\n\t"
-							"jmp ferry_exit_main\n"
-							".size "
-							"ferry_exit_entry, . - "
-							"ferry_exit_entry\n");
+	"mov $" XSTR(SYS_ipc_return) ", %eax\n\t"
+				     "syscall\n\t"
+				     "call ferry_handler_refused\n"
+				     ".size ferry_handler_entry, . - "
+				     "ferry_handler_entry\n"
+				     ".p2align 4\n"
+				     ".globl ferry_exit_entry\n"
+				     ".type ferry_exit_entry, @function\n"
+				     "ferry_exit_entry:\n\t"
+				     "lea 8(%rsp), %r9\n\t"
+				     "jmp ferry_exit_main\n"
+				     ".size ferry_exit_entry, . - "
+				     "ferry_exit_entry\n");
 
 /*
- * A call to a shm handler (ferry_shm_handler_entry passes our record):
- * the shm's place and size are the ones this handler gave the kernel
- * for its connection, so a client's writes to the message header cannot
- * move them. A separate stub keeps the plain handlers' path as it was.
+ * A shm handler's entry: the same, calling ferry_shm_call with the
+ * record as a third argument; that one returns from the call itself.
  */
-long ferry_shm_call(struct ipc_msg *msg, uint64_t badge, struct handler *h)
+__asm__(".text\n"
+	".p2align 4\n"
+	".globl ferry_shm_handler_entry\n"
+	".type ferry_shm_handler_entry, @function\n"
+	"ferry_shm_handler_entry:\n\t"
+	"sub $8, %rsp\n\t"
+	"lea 16(%rsp), %rdx\n\t"
+	"call ferry_shm_call\n"
+	".size ferry_shm_handler_entry, . - ferry_shm_handler_entry\n");
+
+/*
+ * A call to a shm handler: the shm's place and size are the ones this
+ * handler gave the kernel for its connection, so a client's writes to
+ * the message header cannot move them. A stub of its own keeps the
+ * plain handlers' path as it was. Ends the call (ipc_return, no caps).
+ */
+_Noreturn void ferry_shm_call(struct ipc_msg *msg, uint64_t badge,
+			      struct handler *h)
 {
-	return h->srv->shm_fn(msg, badge, (void *)h->shm, h->shm_size);
+	long r = h->srv->shm_fn(msg, badge, (void *)h->shm, h->shm_size);
+
+	fy_ipc_return(r, 0);
+	ferry_handler_refused();
 }
 
 /* The return was refused (it cannot be, for 0 caps): end the call. */
