@@ -34,7 +34,8 @@ static void test_death(long cap)
 	objects = fy_kstat(KSTAT_LIVE_OBJECTS);
 	p = fy_spawn(argv[0], argv, NULL);
 	tap_ok(p >= 0, "spawn helpers/fs_holder");
-	tap_eq(fy_cap_transfer((cap_t)p, (cap_t)cap, CAP_RIGHT_CALL),
+	tap_eq(fy_cap_transfer((cap_t)p, (cap_t)cap, CAP_RIGHT_CALL,
+			       FY_FS_TEST_SLOT),
 	       FY_FS_TEST_SLOT, "give it the file server's cap in slot %d",
 	       FY_FS_TEST_SLOT);
 	for (i = 0; i < WAIT_TICKS; i++) {
