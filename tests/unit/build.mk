@@ -9,6 +9,11 @@ include tests/unit/kernel_srcs.mk
 # Optional: UNIT_DEPS_test_X (files the test reads at run time) and
 # UNIT_CFLAGS_<source path> (extra flags for that one file).
 #
+# libferry's pure files (user/lib/*.c that make no system call: the ELF
+# checks and stack building procmgr uses) are tested the same way: list
+# them in UNIT_SRCS_test_X like kernel files. They include <ferry/...>
+# (user/lib) and the host libc's headers, as musl's under Ferry.
+#
 # kernel/lib/string.c would clash with the host's libc, so it is built with
 # its functions renamed (memcpy -> kmemcpy, ...) and only test_string
 # links it.
@@ -21,7 +26,7 @@ UNIT_CC ?= cc
 UNIT_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror=implicit-function-declaration \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer \
-	-Ikernel -Iinclude -Ikernel/arch/host -Itests/unit \
+	-Ikernel -Iinclude -Ikernel/arch/host -Itests/unit -Iuser/lib \
 	-DUNIT_FIXTURES='"$(abspath $(UNIT_FIXTURES))"'
 UNIT_LDFLAGS := -fsanitize=address,undefined
 UNIT_LDLIBS := -lcmocka
@@ -44,6 +49,16 @@ UNIT_SRCS_test_elf := kernel/lib/elf.c
 UNIT_SRCS_test_cpio := kernel/lib/cpio.c kernel/lib/elf.c
 UNIT_DEPS_test_elf := $(UNIT_FIXTURES)/hello $(UNIT_FIXTURES)/hello_native
 UNIT_DEPS_test_cpio := $(UNIT_FIXTURES)/root.cpio
+UNIT_SRCS_test_elf_load := user/lib/elf_parse.c
+UNIT_SRCS_test_stack_build := user/lib/stack_build.c user/lib/elf_parse.c \
+	user/lib/initcaps.c
+# The build's own programs too: native ones and a plain Linux one.
+UNIT_REAL_ELFS := $(USER_OUT)/init $(USER_OUT)/sh $(USER_OUT)/console \
+	$(USER_OUT)/hello $(USER_OUT)/tests/linux_abi_misc
+UNIT_DEPS_test_elf_load := $(UNIT_FIXTURES)/hello $(UNIT_FIXTURES)/hello_native \
+	$(UNIT_REAL_ELFS)
+UNIT_CFLAGS_tests/unit/test_elf_load.c := \
+	-DUNIT_REAL_ELFS='"$(abspath $(UNIT_REAL_ELFS))"'
 
 unit_objs = $(patsubst %.c,$(UNIT_OBJ)/%.o,$(1))
 
