@@ -53,7 +53,7 @@ static void boot_fault(const char *opt)
 	 */
 	pa = frame_alloc_zeroed();
 	if (!pa || pt_map(arch_kernel_pt_root(), KFAULT_USER_VA, pa,
-			  PTE_P | PTE_W | PTE_U))
+			  PTE_P | PTE_W | PTE_U, NULL))
 		panic("%s: no memory for the user page", opt);
 	*(u8 *)phys_to_virt(pa) = 0xc3;
 	if (!strcmp(opt, "knmi-iret")) {

@@ -16,6 +16,9 @@ Besides the "ok"/"not ok" lines, these count as failures:
 A program may also print "# console-once: TEXT": the kernel must then have
 printed exactly one console line "[ferry] pid N (PROG): TEXT" while the
 program ran (the unsupported-syscall report); that check counts as a test.
+"# console-once-from: PROG TEXT" is the same for a line naming another
+program (a child it spawned), and each "*" in TEXT matches any run of
+characters (the out-of-memory report's page counts).
 A program may print "# boot-unique: KEY VALUE" (entropy such as AT_RANDOM):
 across the system logs given (separate boots), each KEY's values must all
 differ; that check counts as one test per KEY seen in two logs or more.
@@ -33,6 +36,7 @@ PLAN_RE = re.compile(r"^1\.\.(\d+)\s*$")
 RUN_RE = re.compile(r"^# run: (\S+)")
 INIT_EXIT_RE = re.compile(r"^(?:not )?ok - (\S+) exit\b")
 ONCE_RE = re.compile(r"^# console-once: (.*\S)")
+ONCE_FROM_RE = re.compile(r"^# console-once-from: (\S+) (.*\S)")
 UNIQUE_RE = re.compile(r"^# boot-unique: (\S+) (\S+)")
 KERNEL_LINE_RE = re.compile(r"^\[ferry\] pid \d+ \(([^)]*)\): (.*\S)")
 
@@ -79,6 +83,7 @@ class Program:
         self.plan = None
         self.numbered = 0
         self.once = []    # texts the kernel must print exactly once
+        self.once_from = []  # (program, compiled pattern), the same
         self.kernel = []  # (program, text) of the kernel's "[ferry]" lines
 
     def check_console(self, tally):
@@ -89,6 +94,14 @@ class Program:
                 tally.ok()
             else:
                 tally.fail(f"{self.name}: console line '({base}): {text}' "
+                           f"printed {n} times, want once")
+        for prog, text, pat in self.once_from:
+            n = sum(1 for p, t in self.kernel
+                    if p == prog and pat.fullmatch(t))
+            if n == 1:
+                tally.ok()
+            else:
+                tally.fail(f"{self.name}: console line '({prog}): {text}' "
                            f"printed {n} times, want once")
 
     def check(self, tally):
@@ -145,6 +158,12 @@ def collect_system(path, tally):
         m = ONCE_RE.match(line)
         if m and prog:
             prog.once.append(m.group(1))
+            continue
+        m = ONCE_FROM_RE.match(line)
+        if m and prog:
+            text = m.group(2)
+            pat = re.compile(".*".join(re.escape(p) for p in text.split("*")))
+            prog.once_from.append((m.group(1), text, pat))
             continue
         m = KERNEL_LINE_RE.match(line)
         if m and prog:

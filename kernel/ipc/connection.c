@@ -8,6 +8,7 @@
 #include <arch/arch.h>
 #include <ipc/ipc_internal.h>
 #include <lib/printk.h>
+#include <mm/budget.h>
 #include <mm/kmalloc.h>
 #include <mm/uaccess.h>
 #include <mm/vmspace.h>
@@ -24,11 +25,14 @@ void connection_destroy(void *obj)
 	list_del(&conn->client_node);
 	thread_drop_ref(conn->handler); /* perhaps its last binding */
 	obj_put(conn->shm);
+	budget_uncharge(conn->budget, kmalloc_size(sizeof(*conn)));
+	budget_put(conn->budget);
 }
 
 static struct ipc_passive *passive_new(enum passive_role role, struct thread *t)
 {
-	struct ipc_passive *p = kzalloc(sizeof(*p));
+	/* Charged to the server whose thread it is. */
+	struct ipc_passive *p = budget_kzalloc(t->budget, sizeof(*p));
 
 	if (!p)
 		return NULL;
@@ -65,12 +69,12 @@ int ipc_register_server(u64 ipc_routine, int register_cb_cap, u64 destructor)
 	if (!fresh_passive(cb) || cb == current)
 		goto out_put;
 	ret = -ENOMEM;
-	svc = kzalloc(sizeof(*svc));
+	svc = budget_kzalloc(current->budget, sizeof(*svc));
 	if (!svc)
 		goto out_put;
 	cb->ipc.passive = passive_new(PASSIVE_REGISTER_CB, cb);
 	if (!cb->ipc.passive) {
-		kfree(svc);
+		budget_kfree(current->budget, svc, sizeof(*svc));
 		goto out_put;
 	}
 	cb->ipc.passive->ipc_routine = ipc_routine;
@@ -92,9 +96,16 @@ static long new_connection(struct thread *cb, struct pmo *shm, u64 addr,
 	struct connection *conn;
 	long ret;
 
-	conn = obj_alloc(OBJ_TYPE_CONNECTION, sizeof(*conn));
-	if (!conn)
+	/* Charged to the client, whose connection it is. */
+	if (budget_charge(client->budget, kmalloc_size(sizeof(*conn))))
 		return -ENOMEM;
+	conn = obj_alloc(OBJ_TYPE_CONNECTION, sizeof(*conn));
+	if (!conn) {
+		budget_uncharge(client->budget, kmalloc_size(sizeof(*conn)));
+		return -ENOMEM;
+	}
+	budget_get(client->budget);
+	conn->budget = client->budget;
 	list_init(&conn->client_node);
 	list_init(&conn->pending_node);
 	conn->state = CONN_PENDING;
@@ -223,8 +234,8 @@ static long make_handler(struct thread *h, u64 exit_routine, u64 destructor)
 		return -ENOMEM;
 	/* It runs the server's code: never above the handler's MCP. */
 	if (sched_context_create(h->mcp < PRIO_DEFAULT ? h->mcp : PRIO_DEFAULT,
-				 &p->exit_sc)) {
-		kfree(p);
+				 h->budget, &p->exit_sc)) {
+		budget_kfree(h->budget, p, sizeof(*p));
 		return -ENOMEM;
 	}
 	p->exit_routine = exit_routine;
@@ -320,10 +331,10 @@ void ipc_thread_free(struct thread *t)
 
 	if (svc) {
 		thread_drop_ref(svc->register_cb);
-		kfree(svc);
+		budget_kfree(t->budget, svc, sizeof(*svc));
 	}
 	if (p) {
 		obj_put(p->exit_sc);
-		kfree(p);
+		budget_kfree(t->budget, p, sizeof(*p));
 	}
 }

@@ -69,6 +69,7 @@ struct connection {
 	bool destructor_due;	       /* on handler's pending list */
 	struct list_head client_node;  /* in client->ipc_conns */
 	struct list_head pending_node; /* in the handler's pending list */
+	struct budget *budget; /* the client's: charged for this struct */
 };
 
 /* What a server thread declared with register_server. */

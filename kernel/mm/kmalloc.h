@@ -13,5 +13,7 @@ void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void kfree(void *p);
 size_t kmalloc_bytes_in_use(void);
+/* The bytes a kmalloc(size) takes: its size class, or whole frames. */
+size_t kmalloc_size(size_t size);
 
 #endif

@@ -5,6 +5,7 @@
  */
 #include <arch/arch.h>
 #include <lib/string.h>
+#include <mm/budget.h>
 #include <mm/frame.h>
 #include <mm/pgtable.h>
 #include <uapi/ferry/errno.h>
@@ -23,9 +24,9 @@ static unsigned index_at(vaddr_t va, int level)
 	return (va >> (PAGE_SHIFT + 9 * level)) & (ENTRIES - 1);
 }
 
-paddr_t pt_create(void)
+paddr_t pt_create(struct budget *b)
 {
-	paddr_t root = frame_alloc_zeroed();
+	paddr_t root = budget_frame_alloc_zeroed(b);
 
 	if (!root)
 		return 0;
@@ -35,30 +36,30 @@ paddr_t pt_create(void)
 	return root;
 }
 
-static void free_level(paddr_t pa, int level)
+static void free_level(paddr_t pa, int level, struct budget *b)
 {
 	u64 *t = table(pa);
 
 	if (level > 0) {
 		for (int i = 0; i < ENTRIES; i++)
 			if (t[i] & PTE_P)
-				free_level(t[i] & PTE_ADDR, level - 1);
+				free_level(t[i] & PTE_ADDR, level - 1, b);
 	}
-	frame_free(pa);
+	budget_frame_free(b, pa);
 }
 
-void pt_destroy(paddr_t root)
+void pt_destroy(paddr_t root, struct budget *b)
 {
 	u64 *t = table(root);
 
 	for (int i = 0; i < KERNEL_HALF; i++)
 		if (t[i] & PTE_P)
-			free_level(t[i] & PTE_ADDR, PT_LEVELS - 2);
-	frame_free(root);
+			free_level(t[i] & PTE_ADDR, PT_LEVELS - 2, b);
+	budget_frame_free(b, root);
 }
 
 /* The leaf entry for va, allocating tables on the way when `alloc`. */
-static u64 *walk(paddr_t root, vaddr_t va, bool alloc)
+static u64 *walk(paddr_t root, vaddr_t va, bool alloc, struct budget *b)
 {
 	u64 *t = table(root);
 
@@ -70,7 +71,7 @@ static u64 *walk(paddr_t root, vaddr_t va, bool alloc)
 
 			if (!alloc)
 				return NULL;
-			next = frame_alloc_zeroed();
+			next = budget_frame_alloc_zeroed(b);
 			if (!next)
 				return NULL;
 			*e = next | TABLE_FLAGS;
@@ -80,9 +81,9 @@ static u64 *walk(paddr_t root, vaddr_t va, bool alloc)
 	return &t[index_at(va, 0)];
 }
 
-int pt_map(paddr_t root, vaddr_t va, paddr_t pa, u64 flags)
+int pt_map(paddr_t root, vaddr_t va, paddr_t pa, u64 flags, struct budget *b)
 {
-	u64 *e = walk(root, va, true);
+	u64 *e = walk(root, va, true, b);
 
 	if (!e)
 		return -ENOMEM;
@@ -92,7 +93,7 @@ int pt_map(paddr_t root, vaddr_t va, paddr_t pa, u64 flags)
 
 int pt_unmap(paddr_t root, vaddr_t va)
 {
-	u64 *e = walk(root, va, false);
+	u64 *e = walk(root, va, false, NULL);
 
 	if (!e || !(*e & PTE_P))
 		return 0;
@@ -142,7 +143,7 @@ void pt_unmap_range(paddr_t root, vaddr_t start, vaddr_t end)
 
 int pt_query(paddr_t root, vaddr_t va, paddr_t *pa, u64 *flags)
 {
-	u64 *e = walk(root, va, false);
+	u64 *e = walk(root, va, false, NULL);
 
 	if (!e || !(*e & PTE_P))
 		return -ENOENT;

@@ -1,19 +1,22 @@
 /*
  * Four-level page tables in the x86_64 format, walked by generic code so
- * the hosted tests exercise the same walker. Intermediate tables come
- * from frame_alloc_zeroed(); leaves point at frames owned by PMOs.
+ * the hosted tests exercise the same walker. The root and intermediate
+ * tables are frames charged to the address space's owner (`b`, a memory
+ * budget; NULL for nobody); leaves point at frames owned by PMOs.
  */
 #ifndef KERNEL_MM_PGTABLE_H
 #define KERNEL_MM_PGTABLE_H
 
 #include <lib/types.h>
 
-/* A new root sharing the kernel half; 0 when out of memory. */
-paddr_t pt_create(void);
+struct budget;
+
+/* A new root sharing the kernel half; 0 when out of memory or budget. */
+paddr_t pt_create(struct budget *b);
 /* Frees the root and every user-half table (not the mapped frames). */
-void pt_destroy(paddr_t root);
-/* Maps one page; flags are PTE_* bits. 0 or -ENOMEM. */
-int pt_map(paddr_t root, vaddr_t va, paddr_t pa, u64 flags);
+void pt_destroy(paddr_t root, struct budget *b);
+/* Maps one page; flags are PTE_* bits. 0 or -ENOMEM (tables charged to b). */
+int pt_map(paddr_t root, vaddr_t va, paddr_t pa, u64 flags, struct budget *b);
 /* Unmaps one page; returns 1 if it was mapped, 0 if not. */
 int pt_unmap(paddr_t root, vaddr_t va);
 /* Unmaps every page in [start, end), skipping absent tables quickly. */

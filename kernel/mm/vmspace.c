@@ -5,6 +5,7 @@
  */
 #include <arch/arch.h>
 #include <lib/printk.h>
+#include <mm/budget.h>
 #include <mm/kmalloc.h>
 #include <mm/pgtable.h>
 #include <mm/vmspace.h>
@@ -30,17 +31,24 @@ static u64 perm_to_pte(u32 perm)
 	return f;
 }
 
-int vmspace_create(struct vmspace **out)
+int vmspace_create(struct budget *b, struct vmspace **out)
 {
-	struct vmspace *vs = obj_alloc(OBJ_TYPE_VMSPACE, sizeof(*vs));
+	struct vmspace *vs;
 
-	if (!vs)
+	if (budget_charge(b, kmalloc_size(sizeof(*vs))))
 		return -ENOMEM;
+	vs = obj_alloc(OBJ_TYPE_VMSPACE, sizeof(*vs));
+	if (!vs) {
+		budget_uncharge(b, kmalloc_size(sizeof(*vs)));
+		return -ENOMEM;
+	}
+	budget_get(b);
+	vs->budget = b;
 	lock_init(&vs->lock);
 	list_init(&vs->regions);
 	list_init(&vs->clearing);
 	waitq_init(&vs->clear_wait);
-	vs->pt_root = pt_create();
+	vs->pt_root = pt_create(b);
 	if (!vs->pt_root) {
 		obj_put(vs);
 		return -ENOMEM;
@@ -49,10 +57,21 @@ int vmspace_create(struct vmspace **out)
 	return 0;
 }
 
-static void region_free(struct vmregion *r)
+/* Region structs are charged to the vmspace's budget. */
+static struct vmregion *region_alloc(struct vmspace *vs)
+{
+	return budget_kmalloc(vs->budget, sizeof(struct vmregion));
+}
+
+static void region_kfree(struct vmspace *vs, struct vmregion *r)
+{
+	budget_kfree(vs->budget, r, sizeof(struct vmregion));
+}
+
+static void region_free(struct vmspace *vs, struct vmregion *r)
 {
 	obj_put(r->pmo);
-	kfree(r);
+	region_kfree(vs, r);
 }
 
 void vmspace_destroy(void *obj)
@@ -63,10 +82,12 @@ void vmspace_destroy(void *obj)
 	list_for_each_safe(r, tmp, &vs->regions, node)
 	{
 		list_del(&r->node);
-		region_free(r);
+		region_free(vs, r);
 	}
 	if (vs->pt_root)
-		pt_destroy(vs->pt_root);
+		pt_destroy(vs->pt_root, vs->budget);
+	budget_uncharge(vs->budget, kmalloc_size(sizeof(*vs)));
+	budget_put(vs->budget);
 }
 
 struct vmregion *vmspace_find_locked(struct vmspace *vs, vaddr_t va)
@@ -117,8 +138,8 @@ static struct vmregion *first_ending_after(struct vmspace *vs, vaddr_t va)
  * ipc_register 128 instructions.
  */
 static inline __attribute__((always_inline)) int
-region_new(vaddr_t start, size_t size, u32 perm, struct pmo *pmo,
-	   size_t pmo_off, struct vmregion **out)
+region_new(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
+	   struct pmo *pmo, size_t pmo_off, struct vmregion **out)
 {
 	struct vmregion *r;
 
@@ -126,7 +147,7 @@ region_new(vaddr_t start, size_t size, u32 perm, struct pmo *pmo,
 	    pmo_off > pmo->size || size > pmo->size - pmo_off ||
 	    (perm & ~(VM_READ | VM_WRITE | VM_EXEC)))
 		return -EINVAL;
-	r = kmalloc(sizeof(*r));
+	r = region_alloc(vs);
 	if (!r)
 		return -ENOMEM;
 	r->start = start;
@@ -144,7 +165,7 @@ int vmspace_map(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 	struct vmregion *r, *next;
 	int ret;
 
-	ret = region_new(start, size, perm, pmo, pmo_off, &r);
+	ret = region_new(vs, start, size, perm, pmo, pmo_off, &r);
 	if (ret)
 		return ret;
 	lock(&vs->lock);
@@ -168,7 +189,7 @@ int vmspace_map(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 	return 0;
 out_free:
 	unlock(&vs->lock);
-	kfree(r);
+	region_kfree(vs, r);
 	return ret;
 }
 
@@ -222,7 +243,7 @@ static void unmap_pages_preemptible(struct vmspace *vs, vaddr_t start,
 }
 
 /* Frees unlinked regions; a PMO only they held is emptied preemptibly. */
-static void free_regions_preemptible(struct list_head *dead)
+static void free_regions_preemptible(struct vmspace *vs, struct list_head *dead)
 {
 	struct vmregion *r;
 
@@ -231,7 +252,7 @@ static void free_regions_preemptible(struct list_head *dead)
 		list_del(&r->node);
 		if (obj_refcount(r->pmo) == 1)
 			pmo_drain(r->pmo);
-		region_free(r);
+		region_free(vs, r);
 	}
 }
 
@@ -284,7 +305,7 @@ static int unmap(struct vmspace *vs, vaddr_t start, size_t size,
 			unlock(&vs->lock);
 			w = sched_block(&vs->clear_wait);
 			if (w < 0) {
-				kfree(spare);
+				region_kfree(vs, spare);
 				return (int)w;
 			}
 			lock(&vs->lock);
@@ -297,7 +318,7 @@ static int unmap(struct vmspace *vs, vaddr_t start, size_t size,
 			return -ENOMEM;
 		}
 		unlock(&vs->lock);
-		spare = kmalloc(sizeof(*spare));
+		spare = region_alloc(vs);
 		if (!spare)
 			return -ENOMEM;
 		lock(&vs->lock); /* look again: the list may have changed */
@@ -305,7 +326,7 @@ static int unmap(struct vmspace *vs, vaddr_t start, size_t size,
 	if (spare && needs_split_locked(vs, start, end) &&
 	    vs->nregions >= VMSPACE_MAX_REGIONS) {
 		unlock(&vs->lock);
-		kfree(spare);
+		region_kfree(vs, spare);
 		return -ENOMEM;
 	}
 	list_for_each_safe(r, tmp, &vs->regions, node)
@@ -335,7 +356,7 @@ static int unmap(struct vmspace *vs, vaddr_t start, size_t size,
 			if (dead)
 				list_append(dead, &r->node);
 			else
-				region_free(r);
+				region_free(vs, r);
 		}
 	}
 	if (c) {
@@ -344,7 +365,7 @@ static int unmap(struct vmspace *vs, vaddr_t start, size_t size,
 		list_append(&vs->clearing, &c->node);
 	}
 	unlock(&vs->lock);
-	kfree(spare);
+	region_kfree(vs, spare);
 	return 0;
 }
 
@@ -390,7 +411,7 @@ static int replace(struct vmspace *vs, vaddr_t start, size_t size,
 		if (ret)
 			return ret;
 		unmap_pages_preemptible(vs, start, start + size);
-		free_regions_preemptible(&dead);
+		free_regions_preemptible(vs, &dead);
 		return 0;
 	}
 	ret = unmap(vs, start, size, &dead, &c);
@@ -405,7 +426,7 @@ static int replace(struct vmspace *vs, vaddr_t start, size_t size,
 	list_del(&c.node);
 	unlock(&vs->lock);
 	waitq_wake_all(&vs->clear_wait, 0);
-	free_regions_preemptible(&dead);
+	free_regions_preemptible(vs, &dead);
 	return ret;
 }
 
@@ -420,13 +441,13 @@ int vmspace_map_replace(struct vmspace *vs, vaddr_t start, size_t size,
 	struct vmregion *r;
 	int ret;
 
-	ret = region_new(start, size, perm, pmo, pmo_off, &r);
+	ret = region_new(vs, start, size, perm, pmo, pmo_off, &r);
 	if (ret)
 		return ret;
 	obj_get(pmo);
 	ret = replace(vs, start, size, r);
 	if (ret)
-		region_free(r);
+		region_free(vs, r);
 	return ret;
 }
 
@@ -452,8 +473,8 @@ int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm)
 
 	if (!range_ok(start, size) || (perm & ~(VM_READ | VM_WRITE | VM_EXEC)))
 		return -EINVAL;
-	spare[0] = kmalloc(sizeof(struct vmregion));
-	spare[1] = kmalloc(sizeof(struct vmregion));
+	spare[0] = region_alloc(vs);
+	spare[1] = region_alloc(vs);
 	if (!spare[0] || !spare[1]) {
 		ret = -ENOMEM;
 		goto out_free;
@@ -491,7 +512,7 @@ int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm)
 	}
 	unlock(&vs->lock);
 	for (int i = used; i < 2; i++)
-		kfree(spare[i]);
+		region_kfree(vs, spare[i]);
 	/*
 	 * Drop the old PTEs; faults map the pages again with the new rights.
 	 * In chunks: a large range must not hold the CPU (a thread racing
@@ -503,7 +524,7 @@ out_unlock:
 	unlock(&vs->lock);
 out_free:
 	for (int i = used; i < 2; i++)
-		kfree(spare[i]);
+		region_kfree(vs, spare[i]);
 	return ret;
 }
 
@@ -596,11 +617,15 @@ int vmspace_fault(struct vmspace *vs, vaddr_t va, u32 access)
 	if ((access & FAULT_EXEC) && !(r->perm & VM_EXEC))
 		goto out_unlock;
 	va = ALIGN_DOWN(va, PAGE_SIZE);
-	if (pmo_get_page(r->pmo, (va - r->start + r->pmo_off) / PAGE_SIZE, true,
-			 &pa))
-		goto out_unlock; /* out of memory: the access fails */
-	if (pt_map(vs->pt_root, va, pa, perm_to_pte(r->perm)) == 0)
-		ret = 0;
+	/* Out of memory (no frame, or a budget spent): -ENOMEM. */
+	ret = pmo_get_page(r->pmo, (va - r->start + r->pmo_off) / PAGE_SIZE,
+			   true, &pa);
+	if (ret) {
+		if (ret != -ENOMEM)
+			ret = -EFAULT;
+		goto out_unlock;
+	}
+	ret = pt_map(vs->pt_root, va, pa, perm_to_pte(r->perm), vs->budget);
 out_unlock:
 	unlock(&vs->lock);
 	return ret;

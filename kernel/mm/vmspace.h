@@ -13,6 +13,7 @@
 #include <object/object.h>
 #include <sched/waitq.h>
 
+struct budget;
 struct pmo;
 
 struct vmregion {
@@ -43,6 +44,9 @@ struct vmspace {
 	size_t nregions;
 	struct list_head clearing; /* struct vm_clearing, under lock */
 	struct waitq clear_wait;   /* threads waiting for one to go */
+	/* The owner's budget (a reference): charged for this struct, the
+	 * page tables and the regions; NULL: nobody's. */
+	struct budget *budget;
 };
 
 #define VMSPACE_MAX_REGIONS 4096
@@ -51,7 +55,8 @@ struct vmspace {
 #define FAULT_WRITE (1u << 0)
 #define FAULT_EXEC (1u << 1)
 
-int vmspace_create(struct vmspace **out);
+/* An empty address space charged to b (NULL: nobody): 0 or -ENOMEM. */
+int vmspace_create(struct budget *b, struct vmspace **out);
 void vmspace_destroy(void *obj);
 
 /*
@@ -121,7 +126,11 @@ size_t vmspace_mapped_run(struct vmspace *vs, vaddr_t start, vaddr_t end);
 struct vmregion *vmspace_find_locked(struct vmspace *vs, vaddr_t va);
 /* True if all of [va, va+len) is mapped with at least `perm`. */
 bool vmspace_range_ok(struct vmspace *vs, vaddr_t va, size_t len, u32 perm);
-/* Resolves a fault: 0 when mapped now, -EFAULT when it cannot be. */
+/*
+ * Resolves a fault: 0 when mapped now; -EFAULT when no region allows the
+ * access; -ENOMEM when the frame or a page table cannot be had (no free
+ * frame, or the PMO's or the vmspace's budget is spent).
+ */
 int vmspace_fault(struct vmspace *vs, vaddr_t va, u32 access);
 
 #endif

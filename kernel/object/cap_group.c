@@ -3,6 +3,8 @@
 #include <ipc/connection.h>
 #include <lib/printk.h>
 #include <lib/string.h>
+#include <mm/budget.h>
+#include <mm/frame.h>
 #include <mm/kmalloc.h>
 #include <mm/vmspace.h>
 #include <object/cap_group.h>
@@ -17,14 +19,38 @@
 
 static u64 next_badge = 1;
 
+/*
+ * A new process's budget: its creator's limit (the caller of the syscall
+ * making it, whichever call that is), or all of RAM for the first
+ * process, which the kernel makes itself.
+ */
+static struct budget *inherited_budget(void)
+{
+	size_t used, limit = frame_total_count();
+
+	if (current && current->group && current->group->budget)
+		budget_read(current->group->budget, &used, &limit);
+	return budget_new(limit);
+}
+
 int cap_group_create(const char *name, struct cap_group **out)
 {
+	struct budget *b = inherited_budget();
 	struct cap_group *g;
 	int ret;
 
-	g = obj_alloc(OBJ_TYPE_CAP_GROUP, sizeof(*g));
-	if (!g)
+	/* The process's own struct, table and vmspace are charged to it. */
+	if (!b || budget_charge(b, kmalloc_size(sizeof(*g)))) {
+		budget_put(b);
 		return -ENOMEM;
+	}
+	g = obj_alloc(OBJ_TYPE_CAP_GROUP, sizeof(*g));
+	if (!g) {
+		budget_uncharge(b, kmalloc_size(sizeof(*g)));
+		budget_put(b);
+		return -ENOMEM;
+	}
+	g->budget = b;
 	lock_init(&g->lock);
 	list_init(&g->threads);
 	waitq_init(&g->exit_wait);
@@ -40,13 +66,14 @@ int cap_group_create(const char *name, struct cap_group **out)
 	g->badge =
 		(__atomic_fetch_add(&next_badge, 1, __ATOMIC_RELAXED) << 16) |
 		0xfe77;
-	g->slots = kzalloc(CAP_TABLE_INITIAL * sizeof(struct cap_slot));
+	g->slots = budget_kzalloc(g->budget,
+				  CAP_TABLE_INITIAL * sizeof(struct cap_slot));
 	if (!g->slots) {
 		ret = -ENOMEM;
 		goto out_put;
 	}
 	g->nslots = CAP_TABLE_INITIAL;
-	ret = vmspace_create(&g->vmspace);
+	ret = vmspace_create(g->budget, &g->vmspace);
 	if (ret)
 		goto out_put;
 	/* Slot 0 refers to the group itself: teardown breaks the cycle. */
@@ -73,8 +100,10 @@ void cap_group_destroy(void *obj)
 	/* Only a group whose creation failed half way gets here alive. */
 	if (!g->dead)
 		release(g);
-	linux_proc_release(&g->lx);
+	linux_proc_release(&g->lx, g->budget);
 	task_id_free(g->pid);
+	budget_uncharge(g->budget, kmalloc_size(sizeof(*g)));
+	budget_put(g->budget);
 }
 
 static int grow_locked(struct cap_group *g)
@@ -86,11 +115,11 @@ static int grow_locked(struct cap_group *g)
 		return -ENOMEM;
 	if (n > CAP_TABLE_MAX)
 		n = CAP_TABLE_MAX;
-	s = kzalloc(n * sizeof(*s));
+	s = budget_kzalloc(g->budget, n * sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	memcpy(s, g->slots, g->nslots * sizeof(*s));
-	kfree(g->slots);
+	budget_kfree(g->budget, g->slots, g->nslots * sizeof(*s));
 	g->slots = s;
 	g->nslots = n;
 	return 0;
@@ -388,7 +417,7 @@ static void release(struct cap_group *g)
 	for (u32 i = 0; i < n; i++)
 		if (slots[i].obj)
 			cap_put(slots[i].obj);
-	kfree(slots);
+	budget_kfree(g->budget, slots, n * sizeof(*slots));
 	obj_put(vs);
 }
 

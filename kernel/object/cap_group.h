@@ -31,6 +31,7 @@
 #include <sched/waitq.h>
 #include <syscall/linux/state.h>
 
+struct budget;
 struct vmspace;
 
 struct cap_slot {
@@ -62,11 +63,16 @@ struct cap_group {
 	struct waitq exit_wait;
 	struct list_head ipc_conns; /* connections we are the client of */
 	struct linux_proc lx; /* Linux-personality state (syscall/linux/) */
+	/* Its memory budget (mm/budget.h): a reference held until the
+	 * struct is destroyed; set at creation, never changed. */
+	struct budget *budget;
 };
 
 /*
  * A new process with an empty vmspace and its two standard slots, Linux
- * personality until the loader says it is native.
+ * personality until the loader says it is native. Its memory budget's
+ * limit is the creating process's (current's), or all of RAM when the
+ * kernel makes it; its struct, table and vmspace are charged to it.
  * Errors: -ENOMEM, -EAGAIN when no process id is free.
  */
 int cap_group_create(const char *name, struct cap_group **out);

@@ -1,6 +1,7 @@
 /* PMO storage: the radix of frames and copies in and out of it. */
 #include <lib/printk.h>
 #include <lib/string.h>
+#include <mm/budget.h>
 #include <mm/frame.h>
 #include <mm/kmalloc.h>
 #include <object/pmo.h>
@@ -34,14 +35,16 @@ static int pmo_slot_locked(struct pmo *p, size_t index, bool alloc,
 	if (!p->dir) {
 		if (!alloc)
 			return -ENOENT;
-		p->dir = kzalloc(PMO_RADIX * sizeof(paddr_t *));
+		p->dir = budget_kzalloc(p->budget,
+					PMO_RADIX * sizeof(paddr_t *));
 		if (!p->dir)
 			return -ENOMEM;
 	}
 	if (!p->dir[hi]) {
 		if (!alloc)
 			return -ENOENT;
-		p->dir[hi] = kzalloc(PMO_RADIX * sizeof(paddr_t));
+		p->dir[hi] =
+			budget_kzalloc(p->budget, PMO_RADIX * sizeof(paddr_t));
 		if (!p->dir[hi])
 			return -ENOMEM;
 	}
@@ -65,7 +68,7 @@ int pmo_get_page(struct pmo *p, size_t index, bool alloc, paddr_t *pa)
 			ret = -ENOENT;
 			goto out_unlock;
 		}
-		*slot = frame_alloc_zeroed();
+		*slot = budget_frame_alloc_zeroed(p->budget);
 		if (!*slot) {
 			ret = -ENOMEM;
 			goto out_unlock;
@@ -77,8 +80,9 @@ out_unlock:
 	return ret;
 }
 
-int pmo_create(size_t size, int type, struct pmo **out)
+int pmo_create(size_t size, int type, struct budget *budget, struct pmo **out)
 {
+	size_t used, limit;
 	struct pmo *p;
 
 	if (size == 0 || size > PMO_MAX_SIZE)
@@ -89,9 +93,19 @@ int pmo_create(size_t size, int type, struct pmo **out)
 	if (type == PMO_DATA &&
 	    ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE > frame_free_count())
 		return -ENOMEM;
-	p = obj_alloc(OBJ_TYPE_PMO, sizeof(*p));
-	if (!p)
+	budget_read(budget, &used, &limit);
+	if (budget && type == PMO_DATA &&
+	    ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE > limit - MIN(used, limit))
 		return -ENOMEM;
+	if (budget_charge(budget, kmalloc_size(sizeof(*p))))
+		return -ENOMEM;
+	p = obj_alloc(OBJ_TYPE_PMO, sizeof(*p));
+	if (!p) {
+		budget_uncharge(budget, kmalloc_size(sizeof(*p)));
+		return -ENOMEM;
+	}
+	budget_get(budget);
+	p->budget = budget;
 	lock_init(&p->lock);
 	p->size = ALIGN_UP(size, PAGE_SIZE);
 	p->type = type;
@@ -113,12 +127,9 @@ int pmo_create(size_t size, int type, struct pmo **out)
 	return 0;
 }
 
-void pmo_destroy(void *obj)
+/* Frees the radix and every frame (the pmo's last reference is gone). */
+static void pmo_free_frames(struct pmo *p)
 {
-	struct pmo *p = obj;
-
-	if (!p->dir)
-		return;
 	for (size_t hi = 0; hi < pmo_dir_slots(p); hi++) {
 		size_t leaves = pmo_leaf_slots(p, hi);
 
@@ -126,10 +137,21 @@ void pmo_destroy(void *obj)
 			continue;
 		for (size_t lo = 0; lo < leaves; lo++)
 			if (p->dir[hi][lo])
-				frame_free(p->dir[hi][lo]);
-		kfree(p->dir[hi]);
+				budget_frame_free(p->budget, p->dir[hi][lo]);
+		budget_kfree(p->budget, p->dir[hi],
+			     PMO_RADIX * sizeof(paddr_t));
 	}
-	kfree(p->dir);
+	budget_kfree(p->budget, p->dir, PMO_RADIX * sizeof(paddr_t *));
+}
+
+void pmo_destroy(void *obj)
+{
+	struct pmo *p = obj;
+
+	if (p->dir)
+		pmo_free_frames(p);
+	budget_uncharge(p->budget, kmalloc_size(sizeof(*p)));
+	budget_put(p->budget);
 }
 
 void pmo_drain(struct pmo *p)
@@ -143,7 +165,7 @@ void pmo_drain(struct pmo *p)
 		for (size_t lo = 0; p->dir[hi] && lo < leaves; lo++) {
 			if (!p->dir[hi][lo])
 				continue;
-			frame_free(p->dir[hi][lo]);
+			budget_frame_free(p->budget, p->dir[hi][lo]);
 			p->dir[hi][lo] = 0;
 			if (++n % 256 == 0)
 				(void)sched_preempt_point(); /* killed: finish

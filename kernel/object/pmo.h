@@ -13,6 +13,8 @@
 #include <lib/lock.h>
 #include <object/object.h>
 
+struct budget;
+
 #define PMO_RADIX 512
 #define PMO_MAX_PAGES ((size_t)PMO_RADIX * PMO_RADIX)
 #define PMO_MAX_SIZE (PMO_MAX_PAGES * PAGE_SIZE) /* 1 GiB */
@@ -23,19 +25,25 @@ struct pmo {
 	size_t size;   /* bytes, page-aligned */
 	int type;      /* PMO_ANONYMOUS or PMO_DATA */
 	paddr_t **dir; /* PMO_RADIX leaf pointers, allocated lazily */
+	/* Its creator's budget (a reference), charged for the struct, the
+	 * radix and every frame until they are freed; NULL: nobody's. */
+	struct budget *budget;
 };
 
 /*
- * 0 and a new pmo (ref 1) in *out; -EINVAL bad size/type, -ENOMEM (a
- * data PMO larger than the free frames fails at once), -EINTR if the
+ * 0 and a new pmo (ref 1) in *out, charged to `budget` (its creator's;
+ * NULL for nobody) now and for every frame it commits later; -EINVAL bad
+ * size/type, -ENOMEM (a data PMO larger than the free frames or the
+ * budget's room fails at once), -EINTR if the
  * caller was killed while a data PMO's frames were being zeroed (it has
  * preemption points).
  */
-int pmo_create(size_t size, int type, struct pmo **out);
+int pmo_create(size_t size, int type, struct budget *budget, struct pmo **out);
 void pmo_destroy(void *obj);
 /*
- * The frame backing page `index`; allocates a zeroed one when `alloc`.
- * 0 and *pa, -EINVAL past the end, -ENOENT absent, -ENOMEM.
+ * The frame backing page `index`; allocates a zeroed one when `alloc`,
+ * charged to the PMO's budget. 0 and *pa, -EINVAL past the end, -ENOENT
+ * absent, -ENOMEM (no frame, or the budget is spent).
  */
 int pmo_get_page(struct pmo *p, size_t index, bool alloc, paddr_t *pa);
 /*

@@ -38,7 +38,7 @@ static int map_new_pmo(struct vmspace *vs, vaddr_t va, size_t size, u32 perm,
 		       struct pmo **keep)
 {
 	struct pmo *p;
-	int ret = pmo_create(size, PMO_ANONYMOUS, &p);
+	int ret = pmo_create(size, PMO_ANONYMOUS, vs->budget, &p);
 
 	if (ret)
 		return ret;

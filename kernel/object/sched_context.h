@@ -9,6 +9,8 @@
 
 #include <object/object.h>
 
+struct budget;
+
 #define SC_SLICE_TICKS 5 /* 50 ms at 100 Hz */
 
 struct sched_context {
@@ -29,6 +31,7 @@ struct sched_context {
 	 * running on the context leaves (wait.c).
 	 */
 	struct thread *owner;
+	struct budget *budget; /* charged for this struct; a reference */
 };
 
 /* The priority the scheduler gives a thread running on sc. */
@@ -37,7 +40,9 @@ static inline u32 sc_prio(const struct sched_context *sc)
 	return sc->boost > sc->prio ? sc->boost : sc->prio;
 }
 
-int sched_context_create(u32 prio, struct sched_context **out);
+/* A context of priority prio charged to b: 0, -EINVAL, -ENOMEM. */
+int sched_context_create(u32 prio, struct budget *b,
+			 struct sched_context **out);
 void sched_context_destroy(void *obj);
 
 #endif

@@ -1,6 +1,7 @@
 /* Thread creation, exit and reaping. */
 #include <arch/arch.h>
 #include <lib/printk.h>
+#include <mm/budget.h>
 #include <mm/kmalloc.h>
 #include <mm/vmspace.h>
 #include <object/cap_group.h>
@@ -25,21 +26,28 @@ int thread_create_sched(struct cap_group *g, u64 pc, u64 sp, u64 arg, u32 flags,
 
 	if (prio > PRIO_MAX || mcp > PRIO_MAX || (flags & ~THREAD_PASSIVE))
 		return -EINVAL;
-	t = obj_alloc(OBJ_TYPE_THREAD, sizeof(*t));
-	if (!t)
+	/* Charged to g, whose thread it is, whoever creates it. */
+	if (budget_charge(g->budget, kmalloc_size(sizeof(*t))))
 		return -ENOMEM;
+	t = obj_alloc(OBJ_TYPE_THREAD, sizeof(*t));
+	if (!t) {
+		budget_uncharge(g->budget, kmalloc_size(sizeof(*t)));
+		return -ENOMEM;
+	}
+	budget_get(g->budget);
+	t->budget = g->budget;
 	list_init(&t->sched_node);
 	list_init(&t->group_node);
 	ipc_thread_init(t);
 	t->state = TS_INACTIVE;
 	t->mcp = mcp;
-	t->kstack = kmalloc(KSTACK_SIZE);
+	t->kstack = budget_kmalloc(t->budget, KSTACK_SIZE);
 	if (!t->kstack) {
 		ret = -ENOMEM;
 		goto out_put;
 	}
 	if (!(flags & THREAD_PASSIVE)) {
-		ret = sched_context_create(prio, &t->sc);
+		ret = sched_context_create(prio, t->budget, &t->sc);
 		if (ret)
 			goto out_put;
 		t->sc->owner = t;
@@ -94,18 +102,20 @@ void thread_destroy(void *obj)
 	struct thread *t = obj;
 
 	/* Still set only when creation failed before the thread lived. */
-	kfree(t->kstack);
+	budget_kfree(t->budget, t->kstack, KSTACK_SIZE);
 	sc_disown(t);
 	obj_put(t->sc);
 	ipc_thread_free(t);
 	if (t->group && t->tid != t->group->pid)
 		task_id_free(t->tid);
 	obj_put(t->group);
+	budget_uncharge(t->budget, kmalloc_size(sizeof(*t)));
+	budget_put(t->budget);
 }
 
 void thread_reap(struct thread *t)
 {
-	kfree(t->kstack);
+	budget_kfree(t->budget, t->kstack, KSTACK_SIZE);
 	t->kstack = NULL;
 	sc_disown(t);
 	obj_put(t->sc);

@@ -18,6 +18,7 @@
 #include <object/object.h>
 #include <syscall/linux/state.h>
 
+struct budget;
 struct cap_group;
 struct sched_context;
 struct waitq;
@@ -58,6 +59,9 @@ struct thread {
 	u64 sleep_until; /* monotonic ns, while on the sleepers queue */
 	struct linux_thread lx; /* Linux-personality state (syscall/linux/) */
 	struct ipc_thread ipc;
+	/* Its process's budget (a reference): charged for this struct and
+	 * the kernel stack until they are freed. */
+	struct budget *budget;
 };
 
 static inline struct arch_regs *thread_regs(struct thread *t)

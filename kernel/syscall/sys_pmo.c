@@ -17,7 +17,7 @@ long sys_pmo_create(u64 size, u64 type)
 
 	if (type > PMO_DATA)
 		return -EINVAL;
-	ret = pmo_create(size, (int)type, &p);
+	ret = pmo_create(size, (int)type, current->group->budget, &p);
 	if (ret)
 		return ret;
 	ret = cap_alloc(current->group, p, CAP_RIGHT_ALL);

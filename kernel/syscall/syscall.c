@@ -39,6 +39,8 @@ SYSCALL_ENTRY5(sys_spawn, const char __user *,
 	       const char __user *const __user *, u64, u64)
 SYSCALL_ENTRY1(sys_proc_wait, u64)
 SYSCALL_ENTRY1(sys_proc_kill, u64)
+SYSCALL_ENTRY2(sys_proc_set_budget, u64, u64)
+SYSCALL_ENTRY2(sys_proc_budget, u64, void __user *)
 SYSCALL_ENTRY2(sys_initrd_list, char __user *, u64)
 SYSCALL_ENTRY1(sys_kstat, u64)
 SYSCALL_ENTRY1(sys_poweroff, u64)
@@ -99,6 +101,8 @@ static const syscall_fn native_syscalls[FERRY_SYS_NR] = {
 	NATIVE(proc_create),
 	NATIVE(proc_start),
 	NATIVE(proc_info),
+	NATIVE(proc_set_budget),
+	NATIVE(proc_budget),
 };
 
 void syscall_dispatch(struct arch_regs *r)

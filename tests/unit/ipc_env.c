@@ -179,7 +179,8 @@ struct ipc_link *ipc_new_link(struct ipc_world *w, struct ipc_client *cl)
 	ln = &w->ln[w->nln++];
 	ln->cl = cl;
 	ln->cap = -1;
-	assert_int_equal(pmo_create(SHM_SIZE, PMO_ANONYMOUS, &ln->shm), 0);
+	assert_int_equal(pmo_create(SHM_SIZE, PMO_ANONYMOUS, NULL, &ln->shm),
+			 0);
 	ln->shm_cap = cap_alloc(cl->g, ln->shm, SHM_RIGHTS);
 	assert_true(ln->shm_cap >= 0);
 	/* The kernel maps the shm at these addresses and copies there. */

@@ -6,7 +6,8 @@
 # object.c learns a type living elsewhere, add its file here.
 
 UNIT_KERNEL_CORE := kernel/arch/host/host.c kernel/arch/host/clock.c \
-	kernel/mm/frame.c kernel/mm/kmalloc.c kernel/mm/pgtable.c \
+	kernel/mm/frame.c kernel/mm/kmalloc.c kernel/mm/budget.c \
+	kernel/mm/pgtable.c \
 	kernel/mm/vmspace.c kernel/mm/uaccess.c \
 	kernel/object/object.c kernel/object/cap_group.c \
 	kernel/object/cap_group_life.c \
@@ -57,3 +58,4 @@ UNIT_SRCS_test_random := kernel/lib/chacha20.c kernel/lib/random.c \
 # and the syscall checks above it.
 UNIT_SRCS_test_thread_life := $(UNIT_KERNEL_CORE) \
 	kernel/syscall/sys_thread.c kernel/syscall/sys_cap.c
+UNIT_SRCS_test_budget := $(UNIT_KERNEL_CORE)

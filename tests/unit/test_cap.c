@@ -44,7 +44,7 @@ static struct pmo *new_pmo(void)
 {
 	struct pmo *p = NULL;
 
-	assert_int_equal(pmo_create(PAGE_SIZE, PMO_ANONYMOUS, &p), 0);
+	assert_int_equal(pmo_create(PAGE_SIZE, PMO_ANONYMOUS, NULL, &p), 0);
 	return p;
 }
 

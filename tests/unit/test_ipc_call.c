@@ -66,8 +66,8 @@ static void new_pmos(struct cap_group *g, struct pmo **p, cap_t *caps, int n,
 		     u32 rights)
 {
 	for (int i = 0; i < n; i++) {
-		assert_int_equal(pmo_create(PAGE_SIZE, PMO_ANONYMOUS, &p[i]),
-				 0);
+		assert_int_equal(
+			pmo_create(PAGE_SIZE, PMO_ANONYMOUS, NULL, &p[i]), 0);
 		caps[i] = cap_alloc(g, p[i], rights);
 		assert_true(caps[i] >= 0);
 	}

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "ipc_env.h"
+#include <mm/budget.h>
 #include <mm/frame.h>
 #include <mm/kmalloc.h>
 #include <mm/vmspace.h>
@@ -96,7 +97,7 @@ static void test_register_server_refusals(void **state)
 	t2 = ipc_new_thread(&w, w.sg, 0, 0x400000, 0x7f0000000000);
 	cb2 = ipc_new_thread(&w, w.sg, THREAD_PASSIVE, CB_ENTRY, CB_STACK);
 	foreign = ipc_new_thread(&w, other, THREAD_PASSIVE, 0, 0);
-	assert_int_equal(pmo_create(PAGE_SIZE, PMO_ANONYMOUS, &pmo), 0);
+	assert_int_equal(pmo_create(PAGE_SIZE, PMO_ANONYMOUS, NULL, &pmo), 0);
 	ro = cap_alloc(w.sg, cb2, CAP_RIGHT_READ);
 	pmo_cap = cap_alloc(w.sg, pmo, CAP_RIGHT_ALL);
 	self_cap = cap_alloc(w.sg, t2, CAP_RIGHT_CONTROL);
@@ -315,7 +316,8 @@ static void test_register_client_refusals(void **state)
 	reg_unchanged(&w, ln, &s);
 
 	/* Something is mapped there already. */
-	assert_int_equal(pmo_create(PAGE_SIZE, PMO_ANONYMOUS, &blocker), 0);
+	assert_int_equal(pmo_create(PAGE_SIZE, PMO_ANONYMOUS, NULL, &blocker),
+			 0);
 	assert_int_equal(vmspace_map(cg->vmspace, (u64)ln->cbuf + PAGE_SIZE,
 				     PAGE_SIZE, VM_READ, blocker, 0),
 			 0);
@@ -1045,10 +1047,57 @@ static void test_exit_context_within_mcp(void **state)
 	ipc_world_fini(&w);
 }
 
+/*
+ * Memory budgets: the connection is the client's, charged to it; past
+ * its budget the registration is -ENOMEM and nothing changes, while the
+ * server's budget is untouched either way (it pays only for mapping the
+ * shm in its own address space and its own table).
+ */
+static void test_registration_past_the_clients_budget(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct reg_snap s;
+	struct budget *b, *sb;
+	size_t used, limit, all = frame_total_count(), filler;
+	u64 before, sbefore;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_link(&w, ipc_new_client(&w, NULL));
+	b = ln->cl->g->budget;
+	sb = w.sg->budget;
+	budget_read(b, &used, &limit);
+	assert_int_equal(budget_set_limit(b, used, limit), 0);
+	filler = used * PAGE_SIZE - b->used;
+	assert_int_equal(budget_charge(b, filler), 0); /* full to the byte */
+	before = b->used;
+	sbefore = sb->used;
+	ipc_run_as(ln->cl->t);
+	reg_snap(&w, ln, &s);
+	assert_int_equal(
+		ipc_ret(ipc_register_client(ln->cl->srv_cap, (u64)ln->shm_cap,
+					    (u64)ln->cbuf)),
+		-ENOMEM);
+	reg_unchanged(&w, ln, &s);
+	assert_int_equal(ipc_live_conns(&w), 0);
+	assert_int_equal(b->used, before);
+	assert_int_equal(sb->used, sbefore);
+	/* Room again: it connects, and the connection is the client's. */
+	budget_uncharge(b, filler);
+	assert_int_equal(budget_set_limit(b, all, all), 0);
+	before = b->used;
+	ipc_connect(&w, ln);
+	assert_ptr_equal(ln->conn->budget, b);
+	assert_true(b->used >= before + kmalloc_size(sizeof(*ln->conn)));
+	ipc_world_fini(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		kenv_test(test_register_server_records_service),
+		kenv_test(test_registration_past_the_clients_budget),
 		kenv_test(test_exit_context_within_mcp),
 		kenv_test(test_register_server_refusals),
 		kenv_test(test_register_client_enters_callback),

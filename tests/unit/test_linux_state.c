@@ -122,23 +122,23 @@ static void test_sigactions(void **state)
 	(void)state;
 	/* Reading allocates nothing; everything reads as zero. */
 	memset(&old, 0xff, sizeof(old));
-	assert_int_equal(linux_sigaction_swap(&lp, 10, NULL, &old), 0);
+	assert_int_equal(linux_sigaction_swap(&lp, NULL, 10, NULL, &old), 0);
 	assert_null(lp.sigactions);
 	assert_int_equal(old.handler, 0);
 	assert_int_equal(old.mask, 0);
 	/* No memory: -ENOMEM, nothing kept. */
 	kenv_take_all_frames();
-	if (linux_sigaction_swap(&lp, 10, &a, &old) == -ENOMEM)
+	if (linux_sigaction_swap(&lp, NULL, 10, &a, &old) == -ENOMEM)
 		assert_null(lp.sigactions);
 	kenv_give_all_frames();
-	assert_int_equal(linux_sigaction_swap(&lp, 10, &a, &old), 0);
-	assert_int_equal(linux_sigaction_swap(&lp, 64, &a, &old), 0);
-	assert_int_equal(linux_sigaction_swap(&lp, 10, NULL, &old), 0);
+	assert_int_equal(linux_sigaction_swap(&lp, NULL, 10, &a, &old), 0);
+	assert_int_equal(linux_sigaction_swap(&lp, NULL, 64, &a, &old), 0);
+	assert_int_equal(linux_sigaction_swap(&lp, NULL, 10, NULL, &old), 0);
 	assert_int_equal(old.handler, 0x1234);
 	assert_int_equal(old.restorer, 0x5678);
-	assert_int_equal(linux_sigaction_swap(&lp, 1, NULL, &old), 0);
+	assert_int_equal(linux_sigaction_swap(&lp, NULL, 1, NULL, &old), 0);
 	assert_int_equal(old.handler, 0);
-	linux_proc_release(&lp);
+	linux_proc_release(&lp, NULL);
 	assert_null(lp.sigactions);
 }
 

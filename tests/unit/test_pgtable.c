@@ -27,7 +27,7 @@ extern size_t host_tlb_flushes; /* kernel/arch/host/host.c */
 
 static paddr_t new_root(void)
 {
-	paddr_t root = pt_create();
+	paddr_t root = pt_create(NULL);
 
 	assert_true(root != 0);
 	return root;
@@ -41,7 +41,7 @@ static void test_create_destroy_empty(void **state)
 	(void)state;
 	assert_int_equal(frame_free_count(), frames - 1);
 	assert_int_equal(pt_count_tables(root), 0);
-	pt_destroy(root);
+	pt_destroy(root, NULL);
 	assert_int_equal(frame_free_count(), frames);
 }
 
@@ -51,7 +51,7 @@ static void test_map_then_query(void **state)
 	u64 flags = 0;
 
 	(void)state;
-	assert_int_equal(pt_map(root, VA, PA, PTE_U | PTE_W), 0);
+	assert_int_equal(pt_map(root, VA, PA, PTE_U | PTE_W, NULL), 0);
 	assert_int_equal(pt_query(root, VA, &pa, &flags), 0);
 	assert_int_equal(pa, PA);
 	assert_int_equal(flags, PTE_P | PTE_U | PTE_W);
@@ -61,7 +61,7 @@ static void test_map_then_query(void **state)
 	/* The neighbours are not mapped. */
 	assert_int_equal(pt_query(root, VA + PAGE_SIZE, NULL, NULL), -ENOENT);
 	assert_int_equal(pt_query(root, VA - PAGE_SIZE, NULL, NULL), -ENOENT);
-	pt_destroy(root);
+	pt_destroy(root, NULL);
 }
 
 static void test_flags_are_kept(void **state)
@@ -80,14 +80,15 @@ static void test_flags_are_kept(void **state)
 		paddr_t pa;
 		u64 flags;
 
-		assert_int_equal(pt_map(root, va, PA + i * PAGE_SIZE, cases[i]),
-				 0);
+		assert_int_equal(
+			pt_map(root, va, PA + i * PAGE_SIZE, cases[i], NULL),
+			0);
 		assert_int_equal(pt_query(root, va, &pa, &flags), 0);
 		assert_int_equal(pa, PA + i * PAGE_SIZE);
 		/* PTE_P is always added; nothing else changes. */
 		assert_int_equal(flags, cases[i] | PTE_P);
 	}
-	pt_destroy(root);
+	pt_destroy(root, NULL);
 }
 
 static void test_remap_replaces_leaf(void **state)
@@ -97,14 +98,14 @@ static void test_remap_replaces_leaf(void **state)
 	size_t tables;
 
 	(void)state;
-	assert_int_equal(pt_map(root, VA, PA, PTE_U | PTE_W), 0);
+	assert_int_equal(pt_map(root, VA, PA, PTE_U | PTE_W, NULL), 0);
 	tables = pt_count_tables(root);
-	assert_int_equal(pt_map(root, VA, PA + PAGE_SIZE, PTE_U), 0);
+	assert_int_equal(pt_map(root, VA, PA + PAGE_SIZE, PTE_U, NULL), 0);
 	assert_int_equal(pt_query(root, VA, &pa, &flags), 0);
 	assert_int_equal(pa, PA + PAGE_SIZE);
 	assert_int_equal(flags, PTE_P | PTE_U);
 	assert_int_equal(pt_count_tables(root), tables);
-	pt_destroy(root);
+	pt_destroy(root, NULL);
 }
 
 static void test_unmap(void **state)
@@ -113,7 +114,7 @@ static void test_unmap(void **state)
 	size_t flushes;
 
 	(void)state;
-	assert_int_equal(pt_map(root, VA, PA, PTE_U), 0);
+	assert_int_equal(pt_map(root, VA, PA, PTE_U, NULL), 0);
 	flushes = host_tlb_flushes;
 	assert_int_equal(pt_unmap(root, VA), 1);
 	assert_int_equal(host_tlb_flushes, flushes + 1);
@@ -121,7 +122,7 @@ static void test_unmap(void **state)
 	/* Already gone: nothing to do, nothing to flush. */
 	assert_int_equal(pt_unmap(root, VA), 0);
 	assert_int_equal(host_tlb_flushes, flushes + 1);
-	pt_destroy(root);
+	pt_destroy(root, NULL);
 }
 
 static void test_unmap_never_mapped_returns_0(void **state)
@@ -136,10 +137,10 @@ static void test_unmap_never_mapped_returns_0(void **state)
 	assert_int_equal(pt_unmap(root, USER_TOP - PAGE_SIZE), 0);
 	assert_int_equal(frame_free_count(), frames);
 	/* A table exists, the leaf does not. */
-	assert_int_equal(pt_map(root, VA, PA, PTE_U), 0);
+	assert_int_equal(pt_map(root, VA, PA, PTE_U, NULL), 0);
 	assert_int_equal(pt_unmap(root, VA + PAGE_SIZE), 0);
 	assert_int_equal(pt_query(root, VA, NULL, NULL), 0);
-	pt_destroy(root);
+	pt_destroy(root, NULL);
 }
 
 static void test_query_unmapped_does_not_allocate(void **state)
@@ -151,7 +152,7 @@ static void test_query_unmapped_does_not_allocate(void **state)
 	assert_int_equal(pt_query(root, VA, NULL, NULL), -ENOENT);
 	assert_int_equal(pt_count_tables(root), 0);
 	assert_int_equal(frame_free_count(), frames);
-	pt_destroy(root);
+	pt_destroy(root, NULL);
 }
 
 static void test_count_tables(void **state)
@@ -160,24 +161,24 @@ static void test_count_tables(void **state)
 
 	(void)state;
 	/* The first page needs a PDPT, a PD and a PT. */
-	assert_int_equal(pt_map(root, VA, PA, PTE_U), 0);
+	assert_int_equal(pt_map(root, VA, PA, PTE_U, NULL), 0);
 	assert_int_equal(pt_count_tables(root), 3);
 	/* Same 2 MiB: same PT. */
-	assert_int_equal(pt_map(root, VA + PAGE_SIZE, PA, PTE_U), 0);
+	assert_int_equal(pt_map(root, VA + PAGE_SIZE, PA, PTE_U, NULL), 0);
 	assert_int_equal(pt_count_tables(root), 3);
 	/* Next 2 MiB: a new PT. */
-	assert_int_equal(pt_map(root, VA + (2ul << 20), PA, PTE_U), 0);
+	assert_int_equal(pt_map(root, VA + (2ul << 20), PA, PTE_U, NULL), 0);
 	assert_int_equal(pt_count_tables(root), 4);
 	/* Next GiB: a new PD and PT. */
-	assert_int_equal(pt_map(root, VA + GIB, PA, PTE_U), 0);
+	assert_int_equal(pt_map(root, VA + GIB, PA, PTE_U, NULL), 0);
 	assert_int_equal(pt_count_tables(root), 6);
 	/* Next 512 GiB: a new PDPT, PD and PT. */
-	assert_int_equal(pt_map(root, VA + PML4_SPAN, PA, PTE_U), 0);
+	assert_int_equal(pt_map(root, VA + PML4_SPAN, PA, PTE_U, NULL), 0);
 	assert_int_equal(pt_count_tables(root), 9);
 	/* Unmapping leaves the tables in place until destroy. */
 	assert_int_equal(pt_unmap(root, VA + PML4_SPAN), 1);
 	assert_int_equal(pt_count_tables(root), 9);
-	pt_destroy(root);
+	pt_destroy(root, NULL);
 }
 
 static void test_destroy_frees_every_table(void **state)
@@ -193,13 +194,14 @@ static void test_destroy_frees_every_table(void **state)
 			     USER_TOP;
 
 		va = ALIGN_DOWN(va, PAGE_SIZE);
-		assert_int_equal(pt_map(root, va, PA, PTE_U), 0);
+		assert_int_equal(pt_map(root, va, PA, PTE_U, NULL), 0);
 	}
-	assert_int_equal(pt_map(root, USER_TOP - PAGE_SIZE, PA, PTE_U), 0);
+	assert_int_equal(pt_map(root, USER_TOP - PAGE_SIZE, PA, PTE_U, NULL),
+			 0);
 	tables = pt_count_tables(root);
 	assert_true(tables > 64);
 	assert_int_equal(frame_free_count(), frames - 1 - tables);
-	pt_destroy(root);
+	pt_destroy(root, NULL);
 	assert_int_equal(frame_free_count(), frames);
 }
 
@@ -223,7 +225,7 @@ static void test_kernel_half_copied_into_new_root(void **state)
 	/* Kernel entries are shared: not counted, not freed. */
 	memset(t, 0, 256 * sizeof(u64));
 	assert_int_equal(pt_count_tables(root), 0);
-	pt_destroy(root);
+	pt_destroy(root, NULL);
 	memcpy(kroot, saved, sizeof(saved));
 }
 
@@ -232,15 +234,15 @@ static void test_roots_are_independent(void **state)
 	paddr_t a = new_root(), b = new_root(), pa;
 
 	(void)state;
-	assert_int_equal(pt_map(a, VA, PA, PTE_U), 0);
+	assert_int_equal(pt_map(a, VA, PA, PTE_U, NULL), 0);
 	assert_int_equal(pt_query(b, VA, NULL, NULL), -ENOENT);
-	assert_int_equal(pt_map(b, VA, PA + PAGE_SIZE, PTE_U), 0);
+	assert_int_equal(pt_map(b, VA, PA + PAGE_SIZE, PTE_U, NULL), 0);
 	assert_int_equal(pt_query(a, VA, &pa, NULL), 0);
 	assert_int_equal(pa, PA);
-	pt_destroy(a);
+	pt_destroy(a, NULL);
 	assert_int_equal(pt_query(b, VA, &pa, NULL), 0);
 	assert_int_equal(pa, PA + PAGE_SIZE);
-	pt_destroy(b);
+	pt_destroy(b, NULL);
 }
 
 static void test_map_out_of_frames_is_enomem(void **state)
@@ -249,23 +251,23 @@ static void test_map_out_of_frames_is_enomem(void **state)
 
 	(void)state;
 	kenv_take_all_frames();
-	assert_int_equal(pt_map(root, VA, PA, PTE_U), -ENOMEM);
+	assert_int_equal(pt_map(root, VA, PA, PTE_U, NULL), -ENOMEM);
 	/* Two of the three tables: the walk stops half way, cleanly. */
 	kenv_give_frames(2);
-	assert_int_equal(pt_map(root, VA, PA, PTE_U), -ENOMEM);
+	assert_int_equal(pt_map(root, VA, PA, PTE_U, NULL), -ENOMEM);
 	assert_int_equal(pt_query(root, VA, NULL, NULL), -ENOENT);
 	kenv_give_frames(1);
-	assert_int_equal(pt_map(root, VA, PA, PTE_U), 0);
+	assert_int_equal(pt_map(root, VA, PA, PTE_U, NULL), 0);
 	assert_int_equal(pt_count_tables(root), 3);
 	kenv_give_all_frames();
-	pt_destroy(root);
+	pt_destroy(root, NULL);
 }
 
 static void test_create_out_of_frames_fails(void **state)
 {
 	(void)state;
 	kenv_take_all_frames();
-	assert_int_equal(pt_create(), 0);
+	assert_int_equal(pt_create(NULL), 0);
 	kenv_give_all_frames();
 }
 

@@ -19,7 +19,7 @@ static struct pmo *new_pmo(size_t size, int type)
 {
 	struct pmo *p = NULL;
 
-	assert_int_equal(pmo_create(size, type, &p), 0);
+	assert_int_equal(pmo_create(size, type, NULL, &p), 0);
 	assert_non_null(p);
 	return p;
 }
@@ -29,12 +29,14 @@ static void test_create_bad_sizes(void **state)
 	struct pmo *p = NULL;
 
 	(void)state;
-	assert_int_equal(pmo_create(0, PMO_ANONYMOUS, &p), -EINVAL);
-	assert_int_equal(pmo_create(PMO_MAX_SIZE + 1, PMO_ANONYMOUS, &p),
+	assert_int_equal(pmo_create(0, PMO_ANONYMOUS, NULL, &p), -EINVAL);
+	assert_int_equal(pmo_create(PMO_MAX_SIZE + 1, PMO_ANONYMOUS, NULL, &p),
 			 -EINVAL);
-	assert_int_equal(pmo_create(PMO_MAX_SIZE + PAGE_SIZE, PMO_DATA, &p),
+	assert_int_equal(
+		pmo_create(PMO_MAX_SIZE + PAGE_SIZE, PMO_DATA, NULL, &p),
+		-EINVAL);
+	assert_int_equal(pmo_create(~(size_t)0, PMO_ANONYMOUS, NULL, &p),
 			 -EINVAL);
-	assert_int_equal(pmo_create(~(size_t)0, PMO_ANONYMOUS, &p), -EINVAL);
 	assert_null(p);
 }
 
@@ -43,9 +45,9 @@ static void test_create_bad_type(void **state)
 	struct pmo *p = NULL;
 
 	(void)state;
-	assert_int_equal(pmo_create(PAGE_SIZE, -1, &p), -EINVAL);
-	assert_int_equal(pmo_create(PAGE_SIZE, 2, &p), -EINVAL);
-	assert_int_equal(pmo_create(PAGE_SIZE, 0x100, &p), -EINVAL);
+	assert_int_equal(pmo_create(PAGE_SIZE, -1, NULL, &p), -EINVAL);
+	assert_int_equal(pmo_create(PAGE_SIZE, 2, NULL, &p), -EINVAL);
+	assert_int_equal(pmo_create(PAGE_SIZE, 0x100, NULL, &p), -EINVAL);
 	assert_null(p);
 }
 
@@ -111,7 +113,7 @@ static void test_data_larger_than_memory_fails_cleanly(void **state)
 
 	(void)state;
 	/* Half way through, frames run out: what was taken goes back. */
-	assert_int_equal(pmo_create(2 * KENV_ARENA_SIZE, PMO_DATA, &p),
+	assert_int_equal(pmo_create(2 * KENV_ARENA_SIZE, PMO_DATA, NULL, &p),
 			 -ENOMEM);
 	assert_null(p);
 }

@@ -46,7 +46,10 @@
 #define SYS_proc_create (FERRY_SYS_BASE + 35)
 #define SYS_proc_start (FERRY_SYS_BASE + 36)
 #define SYS_proc_info (FERRY_SYS_BASE + 37)
+#define SYS_proc_set_budget (FERRY_SYS_BASE + 38)
+/* 39..40: SYS_pmo_map_region and its sibling (issue 8). */
+#define SYS_proc_budget (FERRY_SYS_BASE + 41)
 
-#define FERRY_SYS_NR 41 /* 38-40: reserved for issue 8 (budgets, pagers) */
+#define FERRY_SYS_NR 42
 
 #endif

@@ -8,10 +8,12 @@
 #include "cpu.h"
 #include <arch/arch.h>
 #include <lib/printk.h>
+#include <mm/oom.h>
 #include <mm/vmspace.h>
 #include <object/cap_group.h>
 #include <object/thread.h>
 #include <sched/sched.h>
+#include <uapi/ferry/errno.h>
 #include <uapi/ferry/proc.h>
 
 #define VEC_PF 14
@@ -178,16 +180,30 @@ static void page_fault(struct arch_regs *r)
 	 * It is killed instead (Linux oopses and kills it with SIGKILL).
 	 */
 	if (arch_regs_from_user(r)) {
+		int ret = -EFAULT;
+
 		if ((r->error & (PF_USER | PF_RSVD)) == PF_USER && vs &&
-		    addr < USER_TOP && vmspace_fault(vs, addr, access) == 0)
+		    addr < USER_TOP)
+			ret = vmspace_fault(vs, addr, access);
+		if (likely(ret == 0))
 			return;
+		if (ret == -ENOMEM) { /* a good access, but no memory */
+			oom_kill(current->group);
+			thread_exit();
+		}
 		user_fault(r, addr);
 	}
 	fixup = ex_fixup(r->rip);
 	if (fixup) {
-		if (vs && addr < USER_TOP &&
-		    vmspace_fault(vs, addr, access) == 0)
+		int ret = -EFAULT;
+
+		if (vs && addr < USER_TOP)
+			ret = vmspace_fault(vs, addr, access);
+		if (ret == 0)
 			return;
+		/* The copy fails, and the process dies on its way out. */
+		if (ret == -ENOMEM)
+			oom_kill(current->group);
 		r->rip = fixup;
 		return;
 	}

@@ -99,8 +99,8 @@ long linux_rt_sigaction(u64 sig, u64 act, u64 oact, u64 size)
 	if (s < 1 || s > NSIG || (act && (s == SIGKILL || s == SIGSTOP)))
 		return -EINVAL;
 	new.mask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
-	ret = linux_sigaction_swap(&current->group->lx, s, act ? &new : NULL,
-				   &old);
+	ret = linux_sigaction_swap(&current->group->lx, current->group->budget,
+				   s, act ? &new : NULL, &old);
 	if (ret)
 		return ret;
 	if (oact && copy_to_user((void __user *)oact, &old, sizeof(old)))

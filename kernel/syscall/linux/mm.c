@@ -91,7 +91,7 @@ long linux_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 		return -EINVAL;
 	if (size > PMO_MAX_SIZE)
 		return -ENOMEM;
-	ret = pmo_create(size, PMO_ANONYMOUS, &p);
+	ret = pmo_create(size, PMO_ANONYMOUS, current->group->budget, &p);
 	if (ret)
 		return ret;
 	for (;;) {
@@ -227,7 +227,8 @@ long linux_brk(u64 addr)
 			 */
 			if (vmspace_mapped_run(cur_vs(), new_end,
 					       new_end + PAGE_SIZE) ||
-			    pmo_create(new_end - old_end, PMO_ANONYMOUS, &p))
+			    pmo_create(new_end - old_end, PMO_ANONYMOUS,
+				       current->group->budget, &p))
 				return (long)lp->brk_cur;
 			ret = vmspace_map(cur_vs(), old_end, new_end - old_end,
 					  VM_READ | VM_WRITE, p, 0);

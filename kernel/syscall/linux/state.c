@@ -1,10 +1,10 @@
 /* Linux-personality state that owns memory (see state.h). */
 #include <lib/string.h>
-#include <mm/kmalloc.h>
+#include <mm/budget.h>
 #include <syscall/linux/state.h>
 #include <uapi/ferry/errno.h>
 
-int linux_sigaction_swap(struct linux_proc *lp, int s,
+int linux_sigaction_swap(struct linux_proc *lp, struct budget *b, int s,
 			 const struct linux_sigaction *new,
 			 struct linux_sigaction *old)
 {
@@ -15,8 +15,8 @@ int linux_sigaction_swap(struct linux_proc *lp, int s,
 	if (!new)
 		return 0;
 	if (!lp->sigactions) {
-		lp->sigactions =
-			kzalloc(LINUX_NSIG * sizeof(struct linux_sigaction));
+		lp->sigactions = budget_kzalloc(
+			b, LINUX_NSIG * sizeof(struct linux_sigaction));
 		if (!lp->sigactions)
 			return -ENOMEM;
 	}
@@ -24,8 +24,9 @@ int linux_sigaction_swap(struct linux_proc *lp, int s,
 	return 0;
 }
 
-void linux_proc_release(struct linux_proc *lp)
+void linux_proc_release(struct linux_proc *lp, struct budget *b)
 {
-	kfree(lp->sigactions);
+	budget_kfree(b, lp->sigactions,
+		     LINUX_NSIG * sizeof(struct linux_sigaction));
 	lp->sigactions = NULL;
 }

@@ -52,12 +52,13 @@ struct linux_thread {
 /*
  * Signal s's (1..LINUX_NSIG) action: copies it to *old, then sets it to
  * *new if new is given. 0, or -ENOMEM when the table cannot be allocated
- * (nothing changes then).
+ * (nothing changes then). The table is charged to b (the process's budget).
  */
-int linux_sigaction_swap(struct linux_proc *lp, int s,
+struct budget;
+int linux_sigaction_swap(struct linux_proc *lp, struct budget *b, int s,
 			 const struct linux_sigaction *new,
 			 struct linux_sigaction *old);
-/* Frees what lp holds; the process is gone. */
-void linux_proc_release(struct linux_proc *lp);
+/* Frees what lp holds, uncharging b; the process is gone. */
+void linux_proc_release(struct linux_proc *lp, struct budget *b);
 
 #endif

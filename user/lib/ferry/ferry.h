@@ -185,6 +185,18 @@ static inline long fy_proc_info(cap_t proc, struct proc_info *out)
 	return fy_syscall2(SYS_proc_info, proc, (long)out);
 }
 
+/* Sets a process's memory limit in pages (docs/syscalls.md). */
+static inline long fy_proc_set_budget(cap_t proc, unsigned long pages)
+{
+	return fy_syscall2(SYS_proc_set_budget, proc, (long)pages);
+}
+
+/* A process's memory use and limit in pages. */
+static inline long fy_proc_budget(cap_t proc, struct proc_budget *out)
+{
+	return fy_syscall2(SYS_proc_budget, proc, (long)out);
+}
+
 static inline long fy_initrd_list(char *buf, size_t len)
 {
 	return fy_syscall2(SYS_initrd_list, (long)buf, (long)len);

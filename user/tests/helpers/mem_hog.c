@@ -1,0 +1,239 @@
+/*
+ * helpers/mem_hog MODE: spends its memory budget, which its parent
+ * (tests/budget) has set low before it runs, one way per MODE:
+ *
+ *   pmo     pmo_write commits frames until -ENOMEM; then a data PMO,
+ *           a thread and a bigger cap table are -ENOMEM too; freeing
+ *           the PMO makes room again. Exits 0.
+ *   thread  passive threads until -ENOMEM; exits 0.
+ *   hold    commits frames until -ENOMEM, then yields forever: its
+ *           parent allocates meanwhile, then kills it.
+ *   touch   maps a large anonymous PMO (lazily: it succeeds) and touches
+ *           it: killed by the kernel at the fault past the budget.
+ *   mmap    the same through Linux mmap.
+ *   brk     the same through Linux brk.
+ *   global  (its budget is all of RAM) puts all but 64 free frames in
+ *           data PMOs, then touches an anonymous mapping: the fault finds
+ *           no free frame, and it is killed.
+ *
+ * Exits 0 when all went as expected, 10 and up naming the check that
+ * failed (a "#" line says which); a killed one does not exit at all.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <ferry/ferry.h>
+
+#define PAGE_SIZE_4K 4096ul
+#define SCRATCH_VA 0x200000000000ul /* as util.h's: nothing else there */
+#define BIG_PAGES 4096ul /* 16 MiB: far past any budget the parent sets */
+
+static int fail(int code, const char *what, long got)
+{
+	dprintf(1, "# mem_hog: %s (got %ld)\n", what, got);
+	return code;
+}
+
+static struct proc_budget own(void)
+{
+	struct proc_budget pb = {0, 0};
+
+	fy_proc_budget(CAP_SELF_GROUP, &pb);
+	return pb;
+}
+
+/* Commits pages of a new anonymous PMO until -ENOMEM: the PMO's cap. */
+static long fill(long *pages)
+{
+	long pmo = fy_pmo_create(BIG_PAGES * PAGE_SIZE_4K, PMO_ANONYMOUS);
+	long r = 0;
+	char byte = 1;
+
+	*pages = 0;
+	if (pmo < 0)
+		return pmo;
+	while (*pages < (long)BIG_PAGES) {
+		r = fy_pmo_write((cap_t)pmo, (size_t)*pages * PAGE_SIZE_4K,
+				 &byte, 1);
+		if (r)
+			break;
+		++*pages;
+	}
+	return r == -ENOMEM ? pmo : (r ? r : -E2BIG);
+}
+
+static char stack[4096] __attribute__((aligned(16)));
+#define STACK_TOP ((void *)(stack + sizeof(stack) - 8))
+
+static void idle_thread(void *arg)
+{
+	(void)arg;
+	fy_thread_exit();
+}
+
+static int mode_pmo(void)
+{
+	struct proc_budget pb;
+	long pmo, pages, r, copy[256];
+	int copies = 0;
+
+	pmo = fill(&pages);
+	if (pmo < 0)
+		return fail(10, "filling the budget did not end in -ENOMEM",
+			    pmo);
+	pb = own();
+	if (pb.used_pages != pb.limit_pages)
+		return fail(11, "at -ENOMEM the budget is not used up",
+			    (long)pb.used_pages);
+	if (pages < 8)
+		return fail(12, "the budget held fewer than 8 frames", pages);
+	r = fy_pmo_create(PAGE_SIZE_4K, PMO_DATA);
+	if (r != -ENOMEM)
+		return fail(13, "pmo_create(PMO_DATA) is not -ENOMEM", r);
+	r = fy_thread_create(CAP_SELF_GROUP, idle_thread, STACK_TOP, NULL, 0);
+	if (r != -ENOMEM)
+		return fail(14, "thread_create is not -ENOMEM", r);
+	r = fy_thread_create(CAP_SELF_GROUP, idle_thread, STACK_TOP, NULL,
+			     THREAD_PASSIVE);
+	if (r != -ENOMEM)
+		return fail(15, "a passive thread_create is not -ENOMEM", r);
+	/* The table doubles: some growth needs more than the page left. */
+	while (copies < 256 &&
+	       (r = fy_cap_copy((cap_t)pmo, CAP_RIGHT_ALL)) >= 0)
+		copy[copies++] = r;
+	if (r != -ENOMEM || copies >= 256)
+		return fail(16, "cap table growth is not -ENOMEM", r);
+	/* Raising itself above its limit is not for it to do. */
+	r = fy_proc_set_budget(CAP_SELF_GROUP, pb.limit_pages + 1);
+	if (r != -EPERM)
+		return fail(17, "raising its own limit is not -EPERM", r);
+	r = fy_proc_set_budget(CAP_SELF_GROUP, pb.used_pages - 1);
+	if (r != -EBUSY)
+		return fail(18, "a limit below its use is not -EBUSY", r);
+	/* Deleting the PMO (and its copies) gives its frames back. */
+	for (int i = 0; i < copies; i++)
+		fy_cap_delete((cap_t)copy[i]);
+	fy_cap_delete((cap_t)pmo);
+	if (own().used_pages + pages > pb.used_pages)
+		return fail(19, "deleting the PMO did not uncharge its frames",
+			    (long)own().used_pages);
+	r = fy_pmo_create(4 * PAGE_SIZE_4K, PMO_DATA);
+	if (r < 0)
+		return fail(20, "after freeing, a data PMO still fails", r);
+	fy_cap_delete((cap_t)r);
+	return 0;
+}
+
+static int mode_thread(void)
+{
+	long r, n = 0;
+
+	while ((r = fy_thread_create(CAP_SELF_GROUP, idle_thread, STACK_TOP,
+				     NULL, THREAD_PASSIVE)) >= 0)
+		n++;
+	if (r != -ENOMEM || n == 0)
+		return fail(21, "passive threads did not end in -ENOMEM", r);
+	/* The threads go with the process. */
+	return 0;
+}
+
+static int mode_hold(void)
+{
+	long pages, pmo = fill(&pages);
+
+	if (pmo < 0)
+		return fail(22, "filling did not end in -ENOMEM", pmo);
+	for (;;)
+		fy_yield();
+}
+
+static void touch(volatile char *p, size_t pages)
+{
+	for (size_t i = 0; i < pages; i++)
+		p[i * PAGE_SIZE_4K] = 1;
+}
+
+static int mode_touch(void)
+{
+	long pmo = fy_pmo_create(BIG_PAGES * PAGE_SIZE_4K, PMO_ANONYMOUS);
+	long r;
+
+	if (pmo < 0)
+		return fail(23, "a lazy PMO is refused", pmo);
+	r = fy_pmo_map(CAP_SELF_GROUP, (cap_t)pmo, SCRATCH_VA,
+		       VM_READ | VM_WRITE);
+	if (r)
+		return fail(24, "mapping it is refused", r);
+	touch((volatile char *)SCRATCH_VA, BIG_PAGES);
+	return fail(25, "touched 16 MiB past its budget", 0);
+}
+
+static int mode_mmap(void)
+{
+	/* mmap succeeds lazily, as on Linux; the fault is what fails. */
+	void *p = mmap(NULL, BIG_PAGES * PAGE_SIZE_4K, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return fail(26, "a lazy mmap is refused", -1);
+	touch(p, BIG_PAGES);
+	return fail(27, "touched 16 MiB of mmap past its budget", 0);
+}
+
+static int mode_brk(void)
+{
+	long start = syscall(SYS_brk, 0);
+	long end = syscall(SYS_brk, start + (long)(BIG_PAGES * PAGE_SIZE_4K));
+
+	if (end != start + (long)(BIG_PAGES * PAGE_SIZE_4K))
+		return fail(28, "a lazy brk is refused", end);
+	touch((volatile char *)start, BIG_PAGES);
+	return fail(29, "touched 16 MiB of brk past its budget", 0);
+}
+
+static int mode_global(void)
+{
+	long free = fy_kstat(KSTAT_FREE_FRAMES), pmo, r;
+
+	/* Data PMOs take their frames at once, 1 GiB at most each. */
+	while (free > 64 + 512) {
+		long n = free - 64 - 512 > 262144 ? 262144 : free - 64 - 512;
+
+		r = fy_pmo_create((size_t)n * PAGE_SIZE_4K, PMO_DATA);
+		if (r < 0)
+			return fail(30, "a data PMO of free frames fails", r);
+		free = fy_kstat(KSTAT_FREE_FRAMES);
+	}
+	pmo = fy_pmo_create(BIG_PAGES * PAGE_SIZE_4K, PMO_ANONYMOUS);
+	if (pmo < 0)
+		return fail(31, "a lazy PMO is refused", pmo);
+	r = fy_pmo_map(CAP_SELF_GROUP, (cap_t)pmo, SCRATCH_VA,
+		       VM_READ | VM_WRITE);
+	if (r)
+		return fail(32, "mapping it is refused", r);
+	touch((volatile char *)SCRATCH_VA, BIG_PAGES);
+	return fail(33, "touched past the last free frame", 0);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(void);
+	} modes[] = {
+		{"pmo", mode_pmo},	 {"thread", mode_thread},
+		{"hold", mode_hold},	 {"touch", mode_touch},
+		{"mmap", mode_mmap},	 {"brk", mode_brk},
+		{"global", mode_global},
+	};
+
+	for (unsigned i = 0; argc > 1 && i < sizeof(modes) / sizeof(modes[0]);
+	     i++)
+		if (!strcmp(argv[1], modes[i].name))
+			return modes[i].fn();
+	return fail(2, "no such mode", argc);
+}
