@@ -3,12 +3,15 @@
  * command line as its arguments, then become the idle thread.
  */
 #include <arch/arch.h>
+#include <lib/initrd.h>
 #include <lib/printk.h>
 #include <lib/random.h>
 #include <lib/string.h>
 #include <lib/time.h>
 #include <mm/frame.h>
 #include <mm/pgtable.h>
+#include <object/cap_group.h>
+#include <object/initrd_pmo.h>
 #include <object/process.h>
 #include <sched/sched.h>
 #include <uapi/ferry/cap.h>
@@ -93,6 +96,9 @@ void kmain(u32 magic, u32 info_pa)
 	static char cmd[256];
 	char *argv[INIT_MAX_ARGS + 1] = {"init"};
 	char *envp[] = {NULL};
+	struct cap_group *init;
+	const void *rd;
+	size_t rd_size;
 	int ret;
 
 	arch_init(magic, info_pa);
@@ -110,8 +116,14 @@ void kmain(u32 magic, u32 info_pa)
 	/* init keeps the top priority, out of every program's reach. */
 	ret = process_spawn("init", (const char *const *)argv,
 			    (const char *const *)envp, PRIO_MAX, PRIO_MAX,
-			    NULL);
+			    &init);
 	if (ret < 0)
 		panic("cannot start init: error %d", ret);
+	/* Before init first runs: its leak counters never see this. */
+	rd = initrd_data(&rd_size);
+	ret = initrd_pmo_give(init, rd, rd_size);
+	if (ret < 0)
+		panic("cannot give init the initrd: error %d", ret);
+	obj_put(init);
 	sched_idle_loop();
 }

@@ -67,6 +67,7 @@ struct handler {
 /* A server's record, at the top of its callback's stack. */
 struct ipc_server {
 	ipc_handler_fn fn;
+	ipc_shm_handler_fn shm_fn; /* or this, told the connection's shm */
 	ipc_destructor_fn destructor;
 	unsigned max_conns;
 	size_t stack_size;	 /* each handler's, without the guard */
@@ -120,6 +121,8 @@ static void *region_top(uintptr_t base, size_t len, size_t rec)
  * An exit run: ferry_exit_main(the kernel's five arguments, the record).
  */
 void ferry_handler_entry(void);
+void ferry_shm_handler_entry(void);
+long ferry_shm_call(struct ipc_msg *msg, uint64_t badge, struct handler *h);
 void ferry_exit_entry(void);
 _Noreturn void ferry_handler_refused(void);
 _Noreturn void ferry_exit_main(ipc_destructor_fn destructor, uint64_t badge,
@@ -134,19 +137,55 @@ __asm__(".text\n"
 	"call *16(%rsp)\n\t"
 	"mov %rax, %rdi\n\t"
 	"xor %esi, %esi\n\t"
-	"mov $" XSTR(SYS_ipc_return) ", %eax\n\t"
-				     "syscall\n\t"
-				     "call ferry_handler_refused\n"
-				     ".size ferry_handler_entry, . - "
-				     "ferry_handler_entry\n"
-				     ".p2align 4\n"
-				     ".globl ferry_exit_entry\n"
-				     ".type ferry_exit_entry, @function\n"
-				     "ferry_exit_entry:\n\t"
-				     "lea 8(%rsp), %r9\n\t"
-				     "jmp ferry_exit_main\n"
-				     ".size ferry_exit_entry, . - "
-				     "ferry_exit_entry\n");
+	"mov $" XSTR(
+		SYS_ipc_return) ", %eax\n\t"
+				"syscall\n\t"
+				"call ferry_handler_refused\n"
+				".size ferry_handler_entry, . - "
+				"ferry_handler_entry\n"
+				".p2align 4\n"
+				".globl ferry_shm_handler_entry\n"
+				".type ferry_shm_handler_entry, @function\n"
+				"ferry_shm_handler_entry:\n\t"
+				"sub $8, %rsp\n\t"
+				"lea 16(%rsp), %rdx\n\t"
+				"call ferry_shm_call\n\t"
+				"mov %rax, %rdi\n\t"
+				"xor %esi, %esi\n\t"
+				"mov $" XSTR(
+					SYS_ipc_return) ", %eax\n\t"
+							"syscall\n\t"
+							"call "
+							"ferry_handler_"
+							"refused\n"
+							".size "
+							"ferry_shm_handler_"
+							"entry, . - "
+							"ferry_shm_handler_"
+							"entry\n"
+							".p2align 4\n"
+							".globl "
+							"ferry_exit_entry\n"
+							".type "
+							"ferry_exit_entry, "
+							"@function\n"
+							"ferry_exit_entry:\n\t"
+							"lea 8(%rsp), %r9\n\t"
+							"jmp ferry_exit_main\n"
+							".size "
+							"ferry_exit_entry, . - "
+							"ferry_exit_entry\n");
+
+/*
+ * A call to a shm handler (ferry_shm_handler_entry passes our record):
+ * the shm's place and size are the ones this handler gave the kernel
+ * for its connection, so a client's writes to the message header cannot
+ * move them. A separate stub keeps the plain handlers' path as it was.
+ */
+long ferry_shm_call(struct ipc_msg *msg, uint64_t badge, struct handler *h)
+{
+	return h->srv->shm_fn(msg, badge, (void *)h->shm, h->shm_size);
+}
 
 /* The return was refused (it cannot be, for 0 caps): end the call. */
 _Noreturn void ferry_handler_refused(void)
@@ -168,9 +207,11 @@ static struct handler *handler_new(struct ipc_server *srv)
 	h->srv = srv;
 	h->base = (uintptr_t)base;
 	h->len = GUARD + srv->stack_size;
-	t = fy_thread_create(CAP_SELF_GROUP,
-			     (fy_thread_entry_t)ferry_handler_entry, h, NULL,
-			     THREAD_PASSIVE);
+	t = fy_thread_create(
+		CAP_SELF_GROUP,
+		srv->shm_fn ? (fy_thread_entry_t)ferry_shm_handler_entry
+			    : (fy_thread_entry_t)ferry_handler_entry,
+		h, NULL, THREAD_PASSIVE);
 	if (t < 0) {
 		lx_munmap((uintptr_t)base, h->len);
 		return NULL;
@@ -368,7 +409,11 @@ long ipc_serve_with(const struct ipc_serve_config *cfg)
 	struct ipc_server *srv;
 	long base, cb, r;
 
-	if (!cfg || !cfg->handler || (cfg->flags & ~IPC_SERVE_SHARED))
+	if (!cfg || !cfg->handler == !cfg->shm_handler ||
+	    (cfg->flags & ~IPC_SERVE_SHARED))
+		return -EINVAL;
+	/* One shared handler serves many shms: it cannot be told one. */
+	if (cfg->shm_handler && (cfg->flags & IPC_SERVE_SHARED))
 		return -EINVAL;
 	stack = cfg->stack_size ? cfg->stack_size : IPC_SERVE_STACK;
 	if (stack > (1ul << 30))
@@ -379,6 +424,7 @@ long ipc_serve_with(const struct ipc_serve_config *cfg)
 		return base;
 	srv = region_top((uintptr_t)base, CB_STACK, sizeof(*srv));
 	srv->fn = cfg->handler;
+	srv->shm_fn = cfg->shm_handler;
 	srv->destructor = cfg->destructor;
 	srv->max_conns = cfg->max_conns ? cfg->max_conns : IPC_SERVE_MAX_CONNS;
 	srv->stack_size = stack;

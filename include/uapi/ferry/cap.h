@@ -13,6 +13,12 @@ typedef int32_t cap_t;
 #define CAP_SELF_GROUP 0 /* the process itself (cap_group) */
 #define CAP_SELF_VMSPACE 1
 #define CAP_SELF_MAIN_THREAD 2 /* a process's first thread (spawn) */
+/*
+ * init's alone: the initial RAM disk (a newc cpio) as one PMO of its
+ * size rounded up to pages, rights READ|MAP|GRANT (never WRITE), made by
+ * the kernel before init runs. init hands it to the file server.
+ */
+#define CAP_INIT_INITRD 3
 
 #define CAP_RIGHT_READ (1u << 0)
 #define CAP_RIGHT_WRITE (1u << 1)

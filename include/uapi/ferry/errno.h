@@ -26,6 +26,7 @@
 #define EEXIST 17
 #define ENODEV 19
 #define ENOTDIR 20
+#define EISDIR 21
 #define EINVAL 22
 #define ENFILE 23
 #define EMFILE 24
@@ -33,10 +34,12 @@
 #define EFBIG 27
 #define ENOSPC 28
 #define ESPIPE 29
+#define EROFS 30
 #define ERANGE 34
 #define EDEADLK 35
 #define ENAMETOOLONG 36
 #define ENOSYS 38
+#define ENOTEMPTY 39
 #define EIDRM 43
 #define ETIMEDOUT 110
 #define ECONNREFUSED 111

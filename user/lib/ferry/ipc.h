@@ -23,6 +23,13 @@
 
 typedef long (*ipc_handler_fn)(struct ipc_msg *msg, uint64_t badge);
 typedef void (*ipc_destructor_fn)(uint64_t badge);
+/*
+ * A handler told its connection's shm: where it is mapped here and its
+ * size, the server's own record of them, which the client cannot
+ * change (the ipc_msg header's fields it can, during the call).
+ */
+typedef long (*ipc_shm_handler_fn)(struct ipc_msg *msg, uint64_t badge,
+				   void *shm, size_t shm_size);
 
 /* The client's end of a connection. */
 struct ipc_conn {
@@ -34,11 +41,13 @@ struct ipc_conn {
 
 /* How ipc_serve_with sets up a server; zeroed fields take the defaults. */
 struct ipc_serve_config {
-	ipc_handler_fn handler;	      /* required */
+	ipc_handler_fn handler;	      /* this or shm_handler */
 	ipc_destructor_fn destructor; /* may be NULL */
 	unsigned max_conns;	      /* 0: IPC_SERVE_MAX_CONNS */
 	unsigned flags;		      /* IPC_SERVE_* */
 	size_t stack_size; /* bytes per handler; 0: IPC_SERVE_STACK */
+	/* Instead of `handler` (not with IPC_SERVE_SHARED): told the shm. */
+	ipc_shm_handler_fn shm_handler;
 };
 
 #define IPC_SERVE_MAX_CONNS 64

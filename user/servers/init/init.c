@@ -102,6 +102,9 @@ int main(int argc, char **argv)
 	if (init_console_start() < 0)
 		printf("init: no console server; the kernel's console "
 		       "serves\n");
+	/* After the console: its messages go through the console server. */
+	if (init_fs_start() < 0)
+		printf("init: no file server\n");
 	if (!strcmp(mode, "test")) {
 		code = init_mode_test();
 	} else if (!strcmp(mode, "bench")) {

@@ -2,6 +2,8 @@
 #ifndef INIT_INIT_H
 #define INIT_INIT_H
 
+#include <ferry/ferry.h>
+
 extern const char *const init_envp[];
 
 /*
@@ -24,5 +26,19 @@ long init_console_start(void);
  * and that a write goes through it; prints one TAP line. 1 if not.
  */
 int init_console_check_restart(void);
+
+/*
+ * The file server (fs.c): starts it with the initrd and keeps it
+ * running; 0 or a negative errno (the system then runs without one).
+ */
+long init_fs_start(void);
+/*
+ * Puts a cap to the file server (CALL) in proc's slot FY_FS_TEST_SLOT
+ * (round 1's way for tests/fs_* to find it): 0, -ENOENT (no server),
+ * -EBUSY (the slot was not the first free one), or the transfer's error.
+ */
+long init_fs_give(cap_t proc);
+/* Brings the server's handler pool to its steady size (test mode). */
+long init_fs_warm(void);
 
 #endif

@@ -1,0 +1,58 @@
+/*
+ * Path normalisation: a client's path, untrusted bytes, becomes a list
+ * of components from the root before any lookup, so the trees below
+ * never see "", "." or "..".
+ */
+#include <string.h>
+
+#include "fs.h"
+
+int fs_path_parse(const char *in, size_t len, struct fs_path *out)
+{
+	size_t i = 0;
+
+	out->n = 0;
+	out->must_dir = false;
+	if (len == 0)
+		return -ENOENT; /* Linux: "" is ENOENT */
+	if (len >= FS_PATH_MAX)
+		return -ENAMETOOLONG;
+	/* One copy: the client may change its bytes while we look. */
+	memcpy(out->buf, in, len);
+	if (memchr(out->buf, '\0', len))
+		return -EINVAL;
+	while (i < len) {
+		size_t start, n;
+
+		while (i < len && out->buf[i] == '/')
+			i++;
+		if (i == len) {
+			out->must_dir = true; /* a trailing "/" */
+			break;
+		}
+		start = i;
+		while (i < len && out->buf[i] != '/')
+			i++;
+		n = i - start;
+		if (n > FS_NAME_MAX)
+			return -ENAMETOOLONG;
+		out->must_dir = false;
+		if (n == 1 && out->buf[start] == '.') {
+			out->must_dir = true;
+			continue;
+		}
+		if (n == 2 && !memcmp(out->buf + start, "..", 2)) {
+			if (out->n > 0)
+				out->n--;
+			out->must_dir = true;
+			continue;
+		}
+		/* len < FS_PATH_MAX, so at most FS_PATH_MAX / 2 of them. */
+		out->comp[out->n] = out->buf + start;
+		out->len[out->n] = (uint8_t)n;
+		out->n++;
+	}
+	if (out->n == 0)
+		out->must_dir = true; /* the root */
+	return 0;
+}

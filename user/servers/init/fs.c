@@ -1,0 +1,157 @@
+/*
+ * init starts the file server (user/servers/fs) and gives it the
+ * initrd: the PMO the kernel put in our slot CAP_INIT_INITRD, copied
+ * into the server's first free slot (3, where it looks) with READ|MAP
+ * only, so it cannot pass it on either. A watcher thread starts it
+ * again whenever it dies (its clients' handles die with it: they get
+ * -EDEADSRV and must connect to the new one).
+ *
+ * Round 1 has no named initial capabilities: test mode puts a cap to
+ * the server (CALL only) into every "tests/fs_*" program's slot
+ * FY_FS_TEST_SLOT before the program runs (init_fs_give); round 2 gives
+ * every process the cap named "fs" instead.
+ *
+ * Test mode also warms the server up (init_fs_warm) before the first
+ * counter reading: libferry keeps IPC_SERVE_POOL idle handlers (threads
+ * and stacks) for a server's next connections, so the first connections
+ * of a server's life leave objects and frames behind on purpose; made
+ * here, they are not counted against the first test that connects.
+ */
+#include <time.h>
+
+#include <ferry/fs.h>
+
+#include "init.h"
+
+static cap_t fs_proc = -1;
+static volatile cap_t fs_thread = -1;
+static _Alignas(16) char fs_watcher_stack[8192];
+
+static long fs_start(void)
+{
+	static const char *const argv[] = {"fs", NULL};
+	long p, t, r;
+
+	p = fy_spawn_sched(argv[0], argv, init_envp, PRIO_MAX, PRIO_MAX);
+	if (p < 0)
+		return p;
+	/* Before it runs (it is below us): its slot 3, where it looks. */
+	r = fy_cap_transfer((cap_t)p, CAP_INIT_INITRD,
+			    CAP_RIGHT_READ | CAP_RIGHT_MAP);
+	if (r >= 0 && r != 3)
+		r = -EBUSY;
+	if (r < 0)
+		goto out_kill;
+	t = fy_cap_fetch((cap_t)p, CAP_SELF_MAIN_THREAD,
+			 CAP_RIGHT_CALL | CAP_RIGHT_GRANT);
+	if (t < 0) {
+		r = t;
+		goto out_kill;
+	}
+	fs_proc = (cap_t)p;
+	fs_thread = (cap_t)t;
+	return 0;
+out_kill:
+	fy_proc_kill((cap_t)p);
+	fy_proc_wait((cap_t)p);
+	fy_cap_delete((cap_t)p);
+	return r;
+}
+
+/* No libc: the watcher shares the main thread's TLS. */
+static void fs_watch(void *arg)
+{
+	static const char msg[] = "init: the file server died; restarting "
+				  "it\n";
+	cap_t t;
+
+	(void)arg;
+	for (;;) {
+		if (fy_proc_wait(fs_proc) < 0)
+			break;
+		t = fs_thread;
+		fs_thread = -1;
+		fy_cap_delete(t);
+		fy_cap_delete(fs_proc);
+		fs_proc = -1;
+		fy_console_output(msg, sizeof(msg) - 1);
+		if (fs_start() < 0)
+			break;
+	}
+	fy_thread_exit();
+}
+
+long init_fs_start(void)
+{
+	long r = fs_start();
+
+	if (r < 0)
+		return r;
+	r = fy_thread_create(CAP_SELF_GROUP, fs_watch,
+			     fs_watcher_stack + sizeof(fs_watcher_stack), NULL,
+			     0);
+	if (r >= 0)
+		fy_cap_delete((cap_t)r);
+	return r < 0 ? r : 0;
+}
+
+long init_fs_give(cap_t proc)
+{
+	long r;
+
+	if (fs_thread < 0)
+		return -ENOENT;
+	r = fy_cap_transfer(proc, fs_thread, CAP_RIGHT_CALL);
+	if (r >= 0 && r != FY_FS_TEST_SLOT)
+		return -EBUSY;
+	return r < 0 ? r : 0;
+}
+
+/* Waits until the frame and object counts stop moving (a few ticks). */
+static void settle_counts(void)
+{
+	struct timespec tick = {0, 10 * 1000 * 1000};
+	long f = -1, o = -1;
+
+	for (int i = 0; i < 100; i++) {
+		long nf = fy_kstat(KSTAT_FREE_FRAMES);
+		long no = fy_kstat(KSTAT_LIVE_OBJECTS);
+
+		if (nf == f && no == o)
+			return;
+		f = nf;
+		o = no;
+		nanosleep(&tick, NULL);
+	}
+}
+
+long init_fs_warm(void)
+{
+	struct fy_fs c[IPC_SERVE_POOL];
+	struct fs_info info;
+	const void *p;
+	long r = 0;
+	int n;
+
+	if (fs_thread < 0)
+		return -ENOENT;
+	/* As many at once as the pool keeps, each through every kind of call.
+	 */
+	for (n = 0; n < IPC_SERVE_POOL; n++) {
+		long h;
+
+		r = fy_fs_connect(fs_thread, 0, &c[n]);
+		if (r < 0)
+			break;
+		fy_fs_info(&c[n], &info);
+		h = fy_fs_open(&c[n], "init", FS_O_RDONLY);
+		if (h >= 0) {
+			fy_fs_read_shm(&c[n], (int)h, 0, fy_fs_room(&c[n]), &p);
+			fy_fs_close(&c[n], (int)h);
+		}
+	}
+	while (n-- > 0)
+		fy_fs_disconnect(&c[n]);
+	settle_counts();
+	return r;
+}
