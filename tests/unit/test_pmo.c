@@ -44,7 +44,7 @@ static void test_create_bad_type(void **state)
 
 	(void)state;
 	assert_int_equal(pmo_create(PAGE_SIZE, -1, &p), -EINVAL);
-	assert_int_equal(pmo_create(PAGE_SIZE, 2, &p), -EINVAL);
+	assert_int_equal(pmo_create(PAGE_SIZE, 3, &p), -EINVAL);
 	assert_int_equal(pmo_create(PAGE_SIZE, 0x100, &p), -EINVAL);
 	assert_null(p);
 }

@@ -43,7 +43,9 @@
 #define SYS_console_input (FERRY_SYS_BASE + 32)
 #define SYS_console_output (FERRY_SYS_BASE + 33)
 #define SYS_console_wake (FERRY_SYS_BASE + 34)
+/* 35-38: issue 8's other parts (proc_create, proc_start, proc_info, budget) */
+#define SYS_pmo_map_region (FERRY_SYS_BASE + 39)
 
-#define FERRY_SYS_NR 35
+#define FERRY_SYS_NR 41
 
 #endif

@@ -2,12 +2,14 @@
  * Exceptions and interrupts. A fault in user space kills only its
  * process, with a report; a fault in the kernel is a bug: full report and
  * QEMU exits with a failure status. Page faults go to the vmspace first
- * (demand paging), also from the kernel's user-access copies; any other
+ * (demand paging, or an external pager's call for a page only it can
+ * supply: mm/pager.c), also from the kernel's user-access copies; any other
  * kernel access to user memory is a bug (SMAP/SMEP catch it) and panics.
  */
 #include "cpu.h"
 #include <arch/arch.h>
 #include <lib/printk.h>
+#include <mm/pager.h>
 #include <mm/vmspace.h>
 #include <object/cap_group.h>
 #include <object/thread.h>
@@ -179,14 +181,15 @@ static void page_fault(struct arch_regs *r)
 	 */
 	if (arch_regs_from_user(r)) {
 		if ((r->error & (PF_USER | PF_RSVD)) == PF_USER && vs &&
-		    addr < USER_TOP && vmspace_fault(vs, addr, access) == 0)
+		    addr < USER_TOP && pager_fault(vs, addr, access) == 0)
 			return;
 		user_fault(r, addr);
 	}
 	fixup = ex_fixup(r->rip);
 	if (fixup) {
+		/* A page only a pager gives: the syscall asks at its end. */
 		if (vs && addr < USER_TOP &&
-		    vmspace_fault(vs, addr, access) == 0)
+		    pager_uaccess_fault(vs, addr, access) == 0)
 			return;
 		r->rip = fixup;
 		return;

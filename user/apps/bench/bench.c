@@ -42,6 +42,7 @@ int main(int argc, char **argv)
 	bench_loop("null_syscall", loop_null);
 	bench_loop("linux_getpid", loop_getpid);
 	failed |= bench_page_fault();
+	failed |= bench_pager_fault();
 	failed |= bench_thread();
 	return failed;
 }
