@@ -120,27 +120,20 @@ static const char *outcome_error(long result, bool died)
 		      : "the pager returned without the page";
 }
 
-int pager_fault(struct vmspace *vs, vaddr_t va, u32 access)
+int pager_fault_call(vaddr_t va, u32 access, struct vm_pager_req *req)
 {
-	struct vm_pager_req req;
 	vaddr_t page = ALIGN_DOWN(va, PAGE_SIZE);
 	const char *why;
 	long ret, result;
 	bool died;
 
-	ret = vmspace_fault_paged(vs, va, access, &req);
-	if (likely(ret != VM_FAULT_PAGER)) {
-		if (unlikely(current->ipc.kcall.state == KCALL_DONE))
-			kcall_fault_forget(); /* served: nothing to look at */
-		return (int)ret;
-	}
 	/* Step 4: back after the call, and the page is still absent. */
 	if (kcall_fault_outcome(page, &result, &died))
-		pager_kill(va, &req, outcome_error(result, died), result);
-	ret = call_pager(va, page, access, &req, &why);
+		pager_kill(va, req, outcome_error(result, died), result);
+	ret = call_pager(va, page, access, req, &why);
 	if (ret == KCALL_WAIT)
 		return 0;
-	pager_kill(va, &req, why, ret);
+	pager_kill(va, req, why, ret);
 }
 
 int pager_uaccess_fault(struct vmspace *vs, vaddr_t va, u32 access)

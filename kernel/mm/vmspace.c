@@ -690,11 +690,19 @@ int vmspace_fault_paged(struct vmspace *vs, vaddr_t va, u32 access,
 	va = ALIGN_DOWN(va, PAGE_SIZE);
 	index = (va - r->start + r->pmo_off) / PAGE_SIZE;
 	perm = r->perm;
-	if (unlikely(r->priv))
-		got = cow_page_locked(r, index, access, &pa, &perm);
-	else
+	if (likely(!r->priv)) {
 		got = pmo_get_page(r->pmo, index, r->pmo->type != PMO_PAGED,
 				   &pa);
+		if (likely(!got))
+			goto map;
+	} else {
+		got = cow_page_locked(r, index, access, &pa, &perm);
+		if (!got) {
+			/* A read-only source page a write replaces: drop it. */
+			pt_unmap(vs->pt_root, va);
+			goto map;
+		}
+	}
 	if (got == -ENOENT && req) {
 		/* Absent from a paged PMO: only its pager can supply it. */
 		req->pager = r->pager;
@@ -707,12 +715,8 @@ int vmspace_fault_paged(struct vmspace *vs, vaddr_t va, u32 access,
 		ret = VM_FAULT_PAGER;
 		goto out_unlock;
 	}
-	if (got)
-		goto out_unlock; /* out of memory, or no pager: the access fails
-				  */
-	/* A read-only source page a write replaces: drop it (and its TLB). */
-	if (unlikely(r->priv))
-		pt_unmap(vs->pt_root, va);
+	goto out_unlock; /* out of memory, or no pager: the access fails */
+map:
 	if (pt_map(vs->pt_root, va, pa, perm_to_pte(perm)) == 0)
 		ret = 0;
 out_unlock:
