@@ -15,6 +15,8 @@ long sys_cap_transfer(u64 group_cap, u64 cap, u64 mask, u64 slot);
 long sys_cap_info(u64 cap);
 long sys_pmo_create(u64 size, u64 type);
 long sys_pmo_map(u64 group_cap, u64 pmo_cap, u64 addr, u64 perm);
+struct vm_map_args;
+long sys_pmo_map_region(u64 group_cap, const struct vm_map_args __user *a);
 long sys_pmo_unmap(u64 group_cap, u64 addr);
 long sys_pmo_write(u64 pmo_cap, u64 off, const void __user *buf, u64 len);
 long sys_pmo_read(u64 pmo_cap, u64 off, void __user *buf, u64 len);

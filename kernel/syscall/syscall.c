@@ -8,6 +8,7 @@
  * (docs/linux-abi.md).
  */
 #include <arch/arch.h>
+#include <mm/pager.h>
 #include <object/cap_group.h>
 #include <object/thread.h>
 #include <sched/sched.h>
@@ -29,6 +30,7 @@ SYSCALL_ENTRY1(sys_cap_info, u64)
 SYSCALL_ENTRY2(sys_pmo_create, u64, u64)
 SYSCALL_ENTRY4(sys_pmo_map, u64, u64, u64, u64)
 SYSCALL_ENTRY2(sys_pmo_unmap, u64, u64)
+SYSCALL_ENTRY2(sys_pmo_map_region, u64, const struct vm_map_args __user *)
 SYSCALL_ENTRY4(sys_pmo_write, u64, u64, UPTR, u64)
 SYSCALL_ENTRY4(sys_pmo_read, u64, u64, void __user *, u64)
 SYSCALL_ENTRY5(sys_thread_create, u64, u64, u64, u64, u64)
@@ -103,6 +105,7 @@ static const syscall_fn native_syscalls[FERRY_SYS_NR] = {
 	NATIVE(proc_info),
 	NATIVE(proc_set_budget),
 	NATIVE(proc_budget),
+	NATIVE(pmo_map_region),
 };
 
 void syscall_dispatch(struct arch_regs *r)
@@ -110,6 +113,7 @@ void syscall_dispatch(struct arch_regs *r)
 	/* The number is an int, as Linux reads it (do_syscall_64). */
 	u32 nr = (u32)arch_syscall_nr(r);
 	syscall_fn fn = NULL;
+	long ret;
 
 	if (nr - FERRY_SYS_BASE < FERRY_SYS_NR) {
 		if (likely(current->group->native))
@@ -117,7 +121,11 @@ void syscall_dispatch(struct arch_regs *r)
 	} else if (nr < LINUX_SYS_NR) {
 		fn = linux_syscalls[nr];
 	}
-	arch_regs_set_ret(r, (u64)(likely(fn) ? fn(r) : linux_unsupported(nr)));
+	ret = likely(fn) ? fn(r) : linux_unsupported(nr);
+	/* A copy met a page its pager must supply first (mm/pager.h). */
+	if (unlikely(ret == -EFAULT) && current->pager_pending)
+		ret = pager_syscall_fault(r);
+	arch_regs_set_ret(r, (u64)ret);
 	if (unlikely(sched_need_resched()))
 		sched_preempt_user();
 	thread_exit_if_killed();

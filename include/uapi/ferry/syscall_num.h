@@ -47,9 +47,11 @@
 #define SYS_proc_start (FERRY_SYS_BASE + 36)
 #define SYS_proc_info (FERRY_SYS_BASE + 37)
 #define SYS_proc_set_budget (FERRY_SYS_BASE + 38)
-/* 39..40: SYS_pmo_map_region and its sibling (issue 8). */
+#define SYS_pmo_map_region (FERRY_SYS_BASE + 39)
+/* 40: reserved for issue 8 (pagers). */
 #define SYS_proc_budget (FERRY_SYS_BASE + 41)
+#define SYS_pmo_create_for (FERRY_SYS_BASE + 42)
 
-#define FERRY_SYS_NR 42
+#define FERRY_SYS_NR 43
 
 #endif

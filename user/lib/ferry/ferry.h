@@ -88,6 +88,12 @@ static inline long fy_pmo_map(cap_t group, cap_t pmo, uintptr_t addr,
 	return fy_syscall4(SYS_pmo_map, group, pmo, (long)addr, perm);
 }
 
+/* A window of a PMO, with a pager and copy-on-write (struct vm_map_args). */
+static inline long fy_pmo_map_region(cap_t group, const struct vm_map_args *a)
+{
+	return fy_syscall2(SYS_pmo_map_region, group, (long)a);
+}
+
 static inline long fy_pmo_unmap(cap_t group, uintptr_t addr)
 {
 	return fy_syscall2(SYS_pmo_unmap, group, (long)addr);
