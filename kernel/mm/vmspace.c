@@ -236,7 +236,8 @@ int vmspace_map_region(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 		/* Lazy: as large as the source, a frame only per copied page.
 		 */
 		/* The private copies are the address space owner's memory. */
-		ret = pmo_create(pmo->size, PMO_ANONYMOUS, vs->budget, &r->priv);
+		ret = pmo_create(pmo->size, PMO_ANONYMOUS, vs->budget,
+				 &r->priv);
 		if (ret) {
 			region_kfree(vs, r);
 			return ret;
@@ -779,4 +780,20 @@ bool vmspace_range_ok(struct vmspace *vs, vaddr_t va, size_t len, u32 perm)
 	}
 	unlock(&vs->lock);
 	return ok;
+}
+
+vaddr_t vmspace_end_below(struct vmspace *vs, vaddr_t limit)
+{
+	struct vmregion *r;
+	vaddr_t end = 0;
+
+	lock(&vs->lock);
+	list_for_each(r, &vs->regions, node)
+	{
+		if (r->start + r->size > limit)
+			break;
+		end = r->start + r->size;
+	}
+	unlock(&vs->lock);
+	return end;
 }

@@ -136,6 +136,8 @@ vaddr_t vmspace_place(struct vmspace *vs, vaddr_t hint, size_t size,
  * start itself is unmapped, end - start if all of it is mapped.
  */
 size_t vmspace_mapped_run(struct vmspace *vs, vaddr_t start, vaddr_t end);
+/* The end of the highest region lying wholly below `limit`, or 0. */
+vaddr_t vmspace_end_below(struct vmspace *vs, vaddr_t limit);
 /* The region containing va, or NULL; caller holds vs->lock. */
 struct vmregion *vmspace_find_locked(struct vmspace *vs, vaddr_t va);
 /* True if all of [va, va+len) is mapped with at least `perm`. */

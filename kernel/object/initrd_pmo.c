@@ -28,7 +28,8 @@ int initrd_pmo_give(struct cap_group *g, const void *base, size_t size)
 
 	if (size == 0)
 		return -EINVAL;
-	ret = pmo_create(size, PMO_ANONYMOUS, &p);
+	/* init's memory: charged to its budget, as its own PMOs are. */
+	ret = pmo_create(size, PMO_ANONYMOUS, g->budget, &p);
 	if (ret)
 		return ret;
 	ret = pmo_write(p, 0, base, size);

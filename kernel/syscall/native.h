@@ -45,6 +45,7 @@ long sys_console_set(u64 conn_cap, u64 flags);
 long sys_console_input(void __user *buf, u64 len);
 long sys_console_output(const void __user *buf, u64 len);
 long sys_console_wake(void);
+long sys_pmo_create_for(u64 group_cap, u64 size, u64 type);
 long sys_proc_create(const char __user *name, u64 flags);
 long sys_proc_start(u64 group_cap);
 long sys_proc_info(u64 group_cap, void __user *out);

@@ -60,6 +60,7 @@ SYSCALL_ENTRY2(sys_console_output, UPTR, u64)
 SYSCALL_ENTRY0(sys_console_wake)
 SYSCALL_ENTRY2(sys_proc_create, const char __user *, u64)
 SYSCALL_ENTRY1(sys_proc_start, u64)
+SYSCALL_ENTRY3(sys_pmo_create_for, u64, u64, u64)
 SYSCALL_ENTRY2(sys_proc_info, u64, void __user *)
 
 #define NATIVE(name) [SYS_##name - FERRY_SYS_BASE] = call_sys_##name
@@ -106,6 +107,7 @@ static const syscall_fn native_syscalls[FERRY_SYS_NR] = {
 	NATIVE(proc_set_budget),
 	NATIVE(proc_budget),
 	NATIVE(pmo_map_region),
+	NATIVE(pmo_create_for),
 };
 
 void syscall_dispatch(struct arch_regs *r)

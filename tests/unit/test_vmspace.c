@@ -889,7 +889,7 @@ static struct pmo *new_paged(size_t pages)
 {
 	struct pmo *p = NULL;
 
-	assert_int_equal(pmo_create(P(pages), PMO_PAGED, &p), 0);
+	assert_int_equal(pmo_create(P(pages), PMO_PAGED, NULL, &p), 0);
 	return p;
 }
 

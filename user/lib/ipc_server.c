@@ -67,10 +67,12 @@ struct handler {
 /* A server's record, at the top of its callback's stack. */
 struct ipc_server {
 	ipc_handler_fn fn;
-	ipc_shm_handler_fn shm_fn; /* or this, told the connection's shm */
+	ipc_shm_handler_fn shm_fn;   /* or this, told the connection's shm */
+	ipc_caps_handler_fn caps_fn; /* or this, also told the caps' count */
 	ipc_destructor_fn destructor;
 	unsigned max_conns;
 	size_t stack_size;	 /* each handler's, without the guard */
+	unsigned flags;		 /* IPC_SERVE_* */
 	_Atomic unsigned nconns; /* open or being set up */
 	struct handler *shared;	 /* IPC_SERVE_SHARED: the one handler */
 	struct handler *spare;	 /* made, but refused by the kernel */
@@ -122,7 +124,8 @@ static void *region_top(uintptr_t base, size_t len, size_t rec)
  */
 void ferry_handler_entry(void);
 void ferry_shm_handler_entry(void);
-long ferry_shm_call(struct ipc_msg *msg, uint64_t badge, struct handler *h);
+long ferry_shm_call(struct ipc_msg *msg, uint64_t badge, struct handler *h,
+		    uint32_t ncaps);
 void ferry_exit_entry(void);
 _Noreturn void ferry_handler_refused(void);
 _Noreturn void ferry_exit_main(ipc_destructor_fn destructor, uint64_t badge,
@@ -148,6 +151,7 @@ __asm__(".text\n"
 				".type ferry_shm_handler_entry, @function\n"
 				"ferry_shm_handler_entry:\n\t"
 				"sub $8, %rsp\n\t"
+				"mov %edx, %ecx\n\t"
 				"lea 16(%rsp), %rdx\n\t"
 				"call ferry_shm_call\n\t"
 				"mov %rax, %rdi\n\t"
@@ -177,13 +181,18 @@ __asm__(".text\n"
 							"ferry_exit_entry\n");
 
 /*
- * A call to a shm handler (ferry_shm_handler_entry passes our record):
+ * A call to a shm handler (ferry_shm_handler_entry passes our record,
+ * and the kernel's count of capabilities the call carried, its rdx):
  * the shm's place and size are the ones this handler gave the kernel
  * for its connection, so a client's writes to the message header cannot
  * move them. A separate stub keeps the plain handlers' path as it was.
  */
-long ferry_shm_call(struct ipc_msg *msg, uint64_t badge, struct handler *h)
+long ferry_shm_call(struct ipc_msg *msg, uint64_t badge, struct handler *h,
+		    uint32_t ncaps)
 {
+	if (h->srv->caps_fn)
+		return h->srv->caps_fn(msg, badge, ncaps, (void *)h->shm,
+				       h->shm_size);
 	return h->srv->shm_fn(msg, badge, (void *)h->shm, h->shm_size);
 }
 
@@ -194,6 +203,18 @@ _Noreturn void ferry_handler_refused(void)
 		fy_ipc_return(-EINVAL, 0);
 }
 
+/*
+ * IPC_SERVE_PREFAULT: every page of a stack touched now, so a handler's
+ * memory does not grow later with the depth of the calls it serves (a
+ * long-lived server whose frame counts must stay put between its
+ * clients: procmgr, under init's leak check).
+ */
+static void prefault(uintptr_t start, size_t len)
+{
+	for (size_t off = 0; off < len; off += 4096)
+		*(volatile char *)(start + off) = 0;
+}
+
 /* A handler not yet given to the kernel: ready to serve. */
 static struct handler *handler_new(struct ipc_server *srv)
 {
@@ -202,6 +223,8 @@ static struct handler *handler_new(struct ipc_server *srv)
 
 	if (base < 0)
 		return NULL;
+	if (srv->flags & IPC_SERVE_PREFAULT)
+		prefault((uintptr_t)base + GUARD, srv->stack_size);
 	h = region_top((uintptr_t)base, srv->stack_size, sizeof(*h));
 	h->fn = srv->fn;
 	h->srv = srv;
@@ -209,8 +232,9 @@ static struct handler *handler_new(struct ipc_server *srv)
 	h->len = GUARD + srv->stack_size;
 	t = fy_thread_create(
 		CAP_SELF_GROUP,
-		srv->shm_fn ? (fy_thread_entry_t)ferry_shm_handler_entry
-			    : (fy_thread_entry_t)ferry_handler_entry,
+		srv->shm_fn || srv->caps_fn
+			? (fy_thread_entry_t)ferry_shm_handler_entry
+			: (fy_thread_entry_t)ferry_handler_entry,
 		h, NULL, THREAD_PASSIVE);
 	if (t < 0) {
 		lx_munmap((uintptr_t)base, h->len);
@@ -409,11 +433,12 @@ long ipc_serve_with(const struct ipc_serve_config *cfg)
 	struct ipc_server *srv;
 	long base, cb, r;
 
-	if (!cfg || !cfg->handler == !cfg->shm_handler ||
-	    (cfg->flags & ~IPC_SERVE_SHARED))
+	if (!cfg ||
+	    !cfg->handler + !cfg->shm_handler + !cfg->caps_handler != 2 ||
+	    (cfg->flags & ~(IPC_SERVE_SHARED | IPC_SERVE_PREFAULT)))
 		return -EINVAL;
 	/* One shared handler serves many shms: it cannot be told one. */
-	if (cfg->shm_handler && (cfg->flags & IPC_SERVE_SHARED))
+	if (!cfg->handler && (cfg->flags & IPC_SERVE_SHARED))
 		return -EINVAL;
 	stack = cfg->stack_size ? cfg->stack_size : IPC_SERVE_STACK;
 	if (stack > (1ul << 30))
@@ -422,9 +447,13 @@ long ipc_serve_with(const struct ipc_serve_config *cfg)
 	base = region_new(CB_STACK);
 	if (base < 0)
 		return base;
+	if (cfg->flags & IPC_SERVE_PREFAULT)
+		prefault((uintptr_t)base + GUARD, CB_STACK);
 	srv = region_top((uintptr_t)base, CB_STACK, sizeof(*srv));
 	srv->fn = cfg->handler;
 	srv->shm_fn = cfg->shm_handler;
+	srv->caps_fn = cfg->caps_handler;
+	srv->flags = cfg->flags;
 	srv->destructor = cfg->destructor;
 	srv->max_conns = cfg->max_conns ? cfg->max_conns : IPC_SERVE_MAX_CONNS;
 	srv->stack_size = stack;

@@ -28,8 +28,8 @@
 #define SPAWN_SCHED_DEFAULT (-1L)
 
 /* SYS_proc_create: flags, and the name's limit (31 bytes and the NUL). */
-#define PROC_CREATE_NATIVE (1u << 0) /* both syscall ranges, not Linux's only  \
-				      */
+/* Both syscall ranges, not Linux's only. */
+#define PROC_CREATE_NATIVE (1u << 0)
 #define PROC_NAME_MAX 32
 
 /* SYS_proc_info: what a process is doing. */

@@ -44,5 +44,6 @@ void bench_report(const char *name, uint64_t cycles, uint64_t overhead,
 int bench_page_fault(void);
 int bench_pager_fault(void);
 int bench_thread(void);
+int bench_spawn(void);
 
 #endif

@@ -82,6 +82,15 @@ static inline long fy_pmo_create(size_t size, int type)
 	return fy_syscall2(SYS_pmo_create, (long)size, type);
 }
 
+/*
+ * As fy_pmo_create, with the memory charged to process `group`
+ * (CONTROL): a loader's stack and bss for a process it builds.
+ */
+static inline long fy_pmo_create_for(cap_t group, size_t size, int type)
+{
+	return fy_syscall3(SYS_pmo_create_for, group, (long)size, type);
+}
+
 static inline long fy_pmo_map(cap_t group, cap_t pmo, uintptr_t addr,
 			      unsigned perm)
 {
@@ -142,22 +151,56 @@ static inline long fy_thread_set_mcp(cap_t thread, int mcp)
 }
 
 /*
- * Starts an initrd program with its main thread at `prio` and MCP `mcp`,
- * either SPAWN_SCHED_DEFAULT (docs/syscalls.md).
+ * Starting programs: through procmgr (user/lib/spawn.c, proto/procmgr.h,
+ * docs/process.md), found as our initial capability "procmgr" (init
+ * names it with fy_procmgr_use). Each returns our capability to the new
+ * process (every right: fy_proc_wait, fy_proc_kill, fy_cap_fetch of its
+ * main thread in slot CAP_SELF_MAIN_THREAD) or a negative errno: those
+ * of PROCMGR_SPAWN, -EFAULT for a bad path, vector or string pointer,
+ * -ENOSYS with no procmgr to ask.
  */
-static inline long fy_spawn_sched(const char *path, const char *const *argv,
-				  const char *const *envp, long prio, long mcp)
+struct fy_spawn_attr {
+	long prio;		  /* 0..PRIO_USER_MCP, or SPAWN_SCHED_DEFAULT */
+	long mcp;		  /* 0..PRIO_USER_MCP, or SPAWN_SCHED_DEFAULT */
+	uint64_t budget_pages;	  /* 0: our own limit, as the kernel's spawn */
+	unsigned flags;		  /* PROCMGR_SPAWN_* */
+	unsigned ncaps;		  /* <= PROCMGR_MAX_CAPS */
+	const char *const *names; /* the child finds caps[i] as names[i] */
+	const cap_t *caps;	  /* ours, each with GRANT */
+};
+
+long fy_spawn_caps(const char *path, const char *const *argv,
+		   const char *const *envp, const struct fy_spawn_attr *attr);
+/*
+ * Starts a program with its main thread at `prio` and MCP `mcp`, either
+ * SPAWN_SCHED_DEFAULT (PRIO_DEFAULT capped at the MCP; PRIO_USER_MCP).
+ */
+long fy_spawn_sched(const char *path, const char *const *argv,
+		    const char *const *envp, long prio, long mcp);
+/* At PRIO_DEFAULT with MCP PRIO_USER_MCP. */
+long fy_spawn(const char *path, const char *const *argv,
+	      const char *const *envp);
+
+struct procmgr_proc_info;
+/*
+ * The live processes procmgr made: up to max written to out, their
+ * number returned (may be more than max), or a negative errno.
+ */
+long fy_proc_list(struct procmgr_proc_info *out, size_t max);
+/* The procmgr to spawn through (init, which has no initial caps). */
+void fy_procmgr_use(cap_t server_thread);
+/* init's first call to procmgr: hands it the file server. */
+long fy_procmgr_init(cap_t fs_server);
+
+/*
+ * The kernel's own ELF loader (SYS_spawn), kept for init alone to start
+ * the servers procmgr needs (docs/process.md).
+ */
+static inline long fy_kspawn_sched(const char *path, const char *const *argv,
+				   const char *const *envp, long prio, long mcp)
 {
 	return fy_syscall5(SYS_spawn, (long)path, (long)argv, (long)envp, prio,
 			   mcp);
-}
-
-/* At PRIO_DEFAULT (capped at our MCP), with our MCP. */
-static inline long fy_spawn(const char *path, const char *const *argv,
-			    const char *const *envp)
-{
-	return fy_spawn_sched(path, argv, envp, SPAWN_SCHED_DEFAULT,
-			      SPAWN_SCHED_DEFAULT);
 }
 
 static inline long fy_proc_wait(cap_t proc)

@@ -30,6 +30,13 @@ typedef void (*ipc_destructor_fn)(uint64_t badge);
  */
 typedef long (*ipc_shm_handler_fn)(struct ipc_msg *msg, uint64_t badge,
 				   void *shm, size_t shm_size);
+/*
+ * A shm handler also told how many capabilities the call carried: the
+ * kernel's count (the message's first ncaps cap slots hold the slots
+ * they were copied into; anything past them is the client's).
+ */
+typedef long (*ipc_caps_handler_fn)(struct ipc_msg *msg, uint64_t badge,
+				    uint32_t ncaps, void *shm, size_t shm_size);
 
 /* The client's end of a connection. */
 struct ipc_conn {
@@ -48,6 +55,8 @@ struct ipc_serve_config {
 	size_t stack_size; /* bytes per handler; 0: IPC_SERVE_STACK */
 	/* Instead of `handler` (not with IPC_SERVE_SHARED): told the shm. */
 	ipc_shm_handler_fn shm_handler;
+	/* Or this: told the shm and the count of caps that came. */
+	ipc_caps_handler_fn caps_handler;
 };
 
 #define IPC_SERVE_MAX_CONNS 64
@@ -63,6 +72,12 @@ struct ipc_serve_config {
  * the kernel's rules for a shared handler).
  */
 #define IPC_SERVE_SHARED 1u
+/*
+ * Every page of the register callback's and each handler's stack is
+ * touched when it is made, so the server's memory does not grow with
+ * the depth of later calls (a long-lived server under a leak check).
+ */
+#define IPC_SERVE_PREFAULT 2u
 
 /*
  * Makes the calling thread a server (clients name it). Each client

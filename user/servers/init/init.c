@@ -2,7 +2,8 @@
  * init: the first user process. The kernel starts it with argv {"init",
  * <words of the kernel command line>}; the first word picks the mode:
  *   run (or none)  the shell on the console; when it exits, power off
- *   test           run every "tests/" program and report in TAP
+ *   test [WORD]    run every "tests/" program (or those whose name
+ *                  contains WORD) and report in TAP
  *   bench          run the benchmark programs
  * init powers the machine off at the end of every mode, so QEMU's exit
  * status says how the run went.
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include <ferry/ferry.h>
+#include <uapi/ferry/proto/procmgr.h>
 
 #include "init.h"
 
@@ -24,9 +26,13 @@ const char *const init_envp[] = {"PATH=/", "HOME=/", NULL};
  */
 static long init_spawn(const char *const *argv)
 {
+	/* Above PRIO_USER_MCP: init's privilege with procmgr. */
+	struct fy_spawn_attr sh = {.prio = PRIO_SHELL,
+				   .mcp = PRIO_SHELL,
+				   .flags = PROCMGR_SPAWN_PRIVILEGED};
+
 	if (!strcmp(argv[0], "sh"))
-		return fy_spawn_sched(argv[0], argv, init_envp, PRIO_SHELL,
-				      PRIO_SHELL);
+		return fy_spawn_caps(argv[0], argv, init_envp, &sh);
 	return fy_spawn_sched(argv[0], argv, init_envp, SPAWN_SCHED_DEFAULT,
 			      PRIO_USER_MCP);
 }
@@ -105,8 +111,11 @@ int main(int argc, char **argv)
 	/* After the console: its messages go through the console server. */
 	if (init_fs_start() < 0)
 		printf("init: no file server\n");
+	/* Every other program starts through procmgr. */
+	if (init_procmgr_start() < 0)
+		printf("init: no process manager: no program can start\n");
 	if (!strcmp(mode, "test")) {
-		code = init_mode_test();
+		code = init_mode_test(argc > 2 ? argv[2] : NULL);
 	} else if (!strcmp(mode, "bench")) {
 		code = mode_bench();
 	} else {
