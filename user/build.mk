@@ -84,10 +84,15 @@ $(foreach t,$(USER_TESTS_LINUX),\
 		user/tests/$(t).c user/tests/tap.c)))
 
 # Children the tests spawn; "helpers/", so init does not run them as tests.
+# helpers/tiny has no libc at all (spawn_exit_wait's child).
 USER_HELPERS := $(basename $(notdir $(wildcard user/tests/helpers/*.c)))
-$(foreach h,$(USER_HELPERS),\
+$(foreach h,$(filter-out tiny,$(USER_HELPERS)),\
 	$(eval $(call user_prog,$(USER_OUT)/helpers/$(h),\
 		user/tests/helpers/$(h).c)))
+$(USER_OUT)/helpers/tiny: user/tests/helpers/tiny.c
+	@mkdir -p $(@D)
+	$(say) CCLD $@
+	$(Q)$(USER_CC) -static -O2 -nostdlib -o $@ $<
 USER_HELPER_DATA := $(wildcard user/tests/helpers/*.txt)
 
 # The initrd holds NAME=PATH pairs. PROG's value is kept in a stamp that

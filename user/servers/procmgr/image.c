@@ -8,9 +8,10 @@
  * its contents. A file elsewhere (/tmp) can change between two spawns:
  * its image is private to one process and goes with it.
  *
- * An image lives while a process uses it (refs, under pm_lock): the
- * last reaper's put deletes its PMOs, so no frame of a program stays
- * once no process runs it (init's leak check between two tests).
+ * An image lives while a process uses it or a client's connection
+ * keeps it (refs, under pm_lock: pm_image_keep below): the last put
+ * deletes its PMOs, so no frame of a program stays once nobody needs it
+ * (init's leak check between two tests).
  */
 #include <string.h>
 
@@ -18,9 +19,12 @@
 
 static struct pm_image images[PM_MAX_IMAGES];
 
+static void kept_init(void);
+
 void pm_image_init(void)
 {
 	memset(images, 0, sizeof(images));
+	kept_init();
 }
 
 /* The initrd's files: every path outside /tmp (fs serves it at /). */
@@ -96,10 +100,10 @@ long pm_image_get(const char *path, struct pm_file *f, struct pm_image **out)
 	int share = shareable(path);
 	long r;
 
+	/* An initrd file cannot change: its image stands for it. */
 	pm_lock();
 	for (int i = 0; share && i < PM_MAX_IMAGES; i++)
 		if (images[i].refs > 0 && images[i].cached &&
-		    images[i].file_size == f->size &&
 		    !strcmp(images[i].path, path)) {
 			images[i].refs++;
 			pm_unlock();
@@ -116,10 +120,13 @@ long pm_image_get(const char *path, struct pm_file *f, struct pm_image **out)
 	pm_unlock();
 	if (!img)
 		return -ENOMEM;
-	img->file_size = f->size;
-	strncpy(img->path, path, sizeof(img->path) - 1);
-	img->path[sizeof(img->path) - 1] = 0;
-	r = parse(f, &img->elf);
+	r = pm_file_open(f, path);
+	if (!r) {
+		img->file_size = f->size;
+		strncpy(img->path, path, sizeof(img->path) - 1);
+		img->path[sizeof(img->path) - 1] = 0;
+		r = parse(f, &img->elf);
+	}
 	if (!r)
 		r = segs_make(img);
 	if (r) {
@@ -135,6 +142,70 @@ long pm_image_get(const char *path, struct pm_file *f, struct pm_image **out)
 	}
 	*out = img;
 	return 0;
+}
+
+/*
+ * What a client's connection keeps: the image it spawned last, so a
+ * client that starts the same program again and again (a shell, a
+ * test, spawn_exit_wait) finds its pages loaded even though the last
+ * instance has ended. The connection's end drops it (pm_image_forget,
+ * from its destructor), so nothing outlives the client. init's
+ * connection keeps nothing: between two tests init's leak check wants
+ * every program's frames back.
+ */
+static struct {
+	uint64_t badge; /* 0: a free entry */
+	struct pm_image *img;
+} kept[PM_KEPT];
+
+static void kept_init(void)
+{
+	memset(kept, 0, sizeof(kept));
+}
+
+void pm_image_keep(uint64_t badge, struct pm_image *img)
+{
+	struct pm_image *old = NULL;
+	int free_at = -1;
+
+	pm_lock();
+	img->refs++;
+	for (int i = 0; i < PM_KEPT; i++) {
+		if (kept[i].badge == badge) {
+			old = kept[i].img;
+			kept[i].img = img;
+			free_at = -2;
+			break;
+		}
+		if (!kept[i].badge && free_at == -1)
+			free_at = i;
+	}
+	if (free_at >= 0) {
+		kept[free_at].badge = badge;
+		kept[free_at].img = img;
+	} else if (free_at == -1) {
+		old = img; /* no room: keep nothing */
+	}
+	pm_unlock();
+	if (old)
+		pm_image_put(old);
+}
+
+void pm_image_forget(uint64_t badge)
+{
+	struct pm_image *old = NULL;
+
+	pm_lock();
+	for (int i = 0; i < PM_KEPT; i++)
+		if (kept[i].badge == badge) {
+			old = kept[i].img;
+			kept[i].badge = 0;
+			kept[i].img = NULL;
+			break;
+		}
+	pm_unlock();
+	if (old)
+		pm_image_put(old);
 }
 
 void pm_image_put(struct pm_image *img)

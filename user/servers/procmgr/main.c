@@ -61,7 +61,8 @@ static long serve(struct ipc_msg *m, uint64_t badge, uint32_t ncaps, void *shm,
 		}
 		return pm_spawn(m, shm, shm_size, caps, ncaps,
 				atomic_load(&inited) &&
-					badge == pm_privileged_badge);
+					badge == pm_privileged_badge,
+				badge);
 	case PROCMGR_LIST: {
 		struct procmgr_list_req lr;
 
@@ -92,6 +93,12 @@ out_caps:
 	for (uint32_t i = 0; i < ncaps; i++)
 		fy_cap_delete(caps[i]);
 	return r;
+}
+
+/* A client's connection ends: what it kept goes (image.c). */
+static void closed(uint64_t badge)
+{
+	pm_image_forget(badge);
 }
 
 static long pager(struct ipc_msg *m, uint64_t badge)
@@ -137,6 +144,7 @@ int main(void)
 {
 	struct ipc_serve_config cfg = {
 		.caps_handler = serve,
+		.destructor = closed,
 		.max_conns = 256,
 		.flags = IPC_SERVE_PREFAULT,
 		.stack_size = SPAWN_STACK,

@@ -48,6 +48,13 @@ long pm_pager_fault(struct ipc_msg *m, uint64_t badge)
 						 : s->vaddr + s->filesz;
 	if (hi <= lo)
 		return -EINVAL; /* a page of the segment with no file byte */
+	/* A cached image's child opens its file at its first such fault. */
+	if (c->file.conn.cap < 0) {
+		if (pm_file_open(&c->file, c->img->path))
+			return -EIO;
+		if (c->file.size != c->img->file_size)
+			return -EIO; /* not the file the image was made from */
+	}
 	return pm_file_page(&c->file, s->pmo, off, lo - va,
 			    s->offset + (lo - s->vaddr), hi - lo);
 }

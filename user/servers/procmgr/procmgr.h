@@ -102,12 +102,17 @@ struct pm_image {
 };
 
 /*
- * The image of `path` (opened as f), shared if the file is the
- * initrd's: a new reference, or a negative errno. The headers are
- * read through f.
+ * The image of `path`, shared if the file is the initrd's: a new
+ * reference, or a negative errno. If it is not cached, the file is
+ * opened as f and its headers read (else f stays closed: the pager
+ * opens it when it needs a page).
  */
 long pm_image_get(const char *path, struct pm_file *f, struct pm_image **out);
 void pm_image_put(struct pm_image *img);
+/* A connection keeps the last image it spawned (a reference), or drops it. */
+#define PM_KEPT 256
+void pm_image_keep(uint64_t badge, struct pm_image *img);
+void pm_image_forget(uint64_t badge);
 
 enum pm_child_state { PM_FREE, PM_BUILDING, PM_LIVE, PM_REAPING };
 
@@ -147,7 +152,8 @@ long pm_list(struct ipc_msg *m, const void *shm_end,
 uint64_t pm_key(const struct pm_child *c, unsigned seg);
 
 long pm_spawn(struct ipc_msg *m, const void *shm, size_t shm_size,
-	      const cap_t *caps, uint32_t ncaps, int privileged);
+	      const cap_t *caps, uint32_t ncaps, int privileged,
+	      uint64_t badge);
 long pm_pager_fault(struct ipc_msg *m, uint64_t badge);
 /* Is `slot` one of procmgr's own caps (not one a client sent)? */
 int pm_slot_owned(cap_t slot);

@@ -301,9 +301,7 @@ static long build(struct pm_child *c, struct req *r, uint64_t *sp)
 					      : PROCMGR_BUDGET_DEFAULT;
 	long e, g;
 
-	e = pm_file_open(&c->file, r->norm);
-	if (e)
-		return e;
+	c->file.conn.cap = -1;
 	e = pm_image_get(r->norm, &c->file, &c->img);
 	if (e)
 		return e;
@@ -338,7 +336,8 @@ static long build(struct pm_child *c, struct req *r, uint64_t *sp)
  * process cap does not come back here; anything else returns its errno.
  */
 long pm_spawn(struct ipc_msg *m, const void *shm, size_t shm_size,
-	      const cap_t *caps, uint32_t ncaps, int privileged)
+	      const cap_t *caps, uint32_t ncaps, int privileged,
+	      uint64_t badge)
 {
 	struct req r;
 	struct ipc_msg hdr = *m;
@@ -393,6 +392,9 @@ out_caps:
 		fy_cap_delete(caps[i]);
 	if (!c)
 		return e;
+	/* Before the start: once it runs, the reaper may drop c->img. */
+	if (!e && !privileged)
+		pm_image_keep(badge, c->img);
 	if (!e)
 		e = fy_proc_start(c->group);
 	if (!e)
