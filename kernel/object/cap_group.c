@@ -132,8 +132,9 @@ static int grow_locked(struct cap_group *g)
  */
 static inline void holders_add_locked(struct cap_group *owner, void *obj, int d)
 {
-	if (obj != owner && owner->started &&
-	    obj_type(obj) == OBJ_TYPE_CAP_GROUP)
+	/* The type first: almost no slot holds a process. */
+	if (unlikely(obj_type(obj) == OBJ_TYPE_CAP_GROUP) && obj != owner &&
+	    owner->started)
 		__atomic_add_fetch(&((struct cap_group *)obj)->holders, (u32)d,
 				   __ATOMIC_RELAXED);
 }
@@ -218,13 +219,14 @@ int cap_get(struct cap_group *g, int cap, u32 type, u32 rights, void **out)
 void cap_put(void *obj)
 {
 	struct cap_group *g = obj;
+	u32 type = obj ? obj_type(obj) : OBJ_TYPE_NONE;
 
-	if (obj && obj_type(obj) == OBJ_TYPE_THREAD) {
+	if (type == OBJ_TYPE_THREAD) {
 		thread_drop_ref(obj); /* perhaps its last way in */
 		return;
 	}
 	/* An unstarted process nobody started holds any more: it ends. */
-	if (obj && obj_type(obj) == OBJ_TYPE_CAP_GROUP && !g->started &&
+	if (unlikely(type == OBJ_TYPE_CAP_GROUP) && !g->started &&
 	    !__atomic_load_n(&g->holders, __ATOMIC_RELAXED))
 		cap_group_unreachable(g);
 	obj_put(obj);
@@ -275,13 +277,9 @@ void cap_remove_if(struct cap_group *g, int cap, void *obj)
 	cap_put(obj);
 }
 
-int cap_copy(struct cap_group *src, int cap, struct cap_group *dst, u32 mask)
-{
-	return cap_copy_at(src, cap, dst, mask, -1);
-}
-
-int cap_copy_at(struct cap_group *src, int cap, struct cap_group *dst, u32 mask,
-		int at)
+/* One body for both, inlined into each: IPC's cap transfer copies. */
+static inline __attribute__((always_inline)) int
+copy_at(struct cap_group *src, int cap, struct cap_group *dst, u32 mask, int at)
 {
 	struct cap_slot *s;
 	void *obj;
@@ -302,6 +300,17 @@ int cap_copy_at(struct cap_group *src, int cap, struct cap_group *dst, u32 mask,
 		     : cap_alloc_at(dst, at, obj, rights);
 	obj_put(obj);
 	return ret;
+}
+
+int cap_copy(struct cap_group *src, int cap, struct cap_group *dst, u32 mask)
+{
+	return copy_at(src, cap, dst, mask, -1);
+}
+
+int cap_copy_at(struct cap_group *src, int cap, struct cap_group *dst, u32 mask,
+		int at)
+{
+	return copy_at(src, cap, dst, mask, at);
 }
 
 struct vmspace *cap_group_vmspace(struct cap_group *g)
@@ -380,7 +389,7 @@ void cap_group_exit(struct cap_group *g, int status)
 
 long cap_group_wait(struct cap_group *g)
 {
-	while (!g->dead) {
+	while (!g->released) {
 		long r = sched_block(&g->exit_wait);
 
 		if (r < 0)
@@ -411,14 +420,20 @@ static void release(struct cap_group *g)
 	/* Leave this address space before it can be freed. */
 	if (vs && current && current->group == g)
 		arch_pt_activate(arch_kernel_pt_root());
-	waitq_wake_all(&g->exit_wait, 0);
 	ipc_client_teardown(g);
 	fwd_proc_exit(g); /* its console connection and claim */
+	/*
+	 * Preemptible: an unstarted process only this table held is torn
+	 * down here (cap_put), its memory shed with preemption points.
+	 */
 	for (u32 i = 0; i < n; i++)
 		if (slots[i].obj)
 			cap_put(slots[i].obj);
 	budget_kfree(g->budget, slots, n * sizeof(*slots));
 	obj_put(vs);
+	/* Only now: a waiter sees everything it held released. */
+	g->released = true;
+	waitq_wake_all(&g->exit_wait, 0);
 }
 
 void cap_group_shed_memory(struct cap_group *g)

@@ -54,10 +54,11 @@ struct cap_group {
 	 */
 	bool native;
 	char name[32];
-	bool exiting; /* no new threads; threads are dying */
-	bool dead;    /* all threads gone, resources released */
-	bool started; /* its threads may run (false only after proc_create) */
-	u32 holders;  /* slots of started tables, not its own, holding it */
+	bool exiting;  /* no new threads; threads are dying */
+	bool dead;     /* all threads gone, resources being released */
+	bool released; /* ... and released: proc_wait returns */
+	bool started;  /* its threads may run (false only after proc_create) */
+	u32 holders;   /* slots of started tables, not its own, holding it */
 	int exit_status;
 	u64 dead_cpu_tsc; /* CPU time of threads that have left, TSC ticks */
 	struct waitq exit_wait;

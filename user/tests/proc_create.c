@@ -414,6 +414,27 @@ static void test_transfer_slots(void)
 	fy_cap_delete((cap_t)proc);
 }
 
+/* A creator that exits (or is killed) takes its unstarted ones along. */
+static void test_orphans(void)
+{
+	const char *const ret[] = {"helpers/proc_orphans", NULL};
+	const char *const kill[] = {"helpers/proc_orphans", "kill", NULL};
+	long f0, o0;
+
+	/* A first run warms up what a spawn keeps (page tables, heap). */
+	tap_eq(spawn_wait(ret[0], ret), PROC_STATUS_EXITED(0),
+	       "a creator leaves four unstarted processes and exits");
+	f0 = frames_now();
+	o0 = objects_now();
+	tap_eq(spawn_wait(ret[0], ret), PROC_STATUS_EXITED(0), "again");
+	tap_eq(objects_now(), o0, "its exit freed every object of theirs");
+	tap_eq(frames_now(), f0, "and every frame");
+	tap_eq(spawn_wait(kill[0], kill), PROC_STATUS_KILLED(PROC_SIG_KILL),
+	       "a creator killed with four unstarted processes");
+	tap_eq(objects_now(), o0, "the kill freed every object of theirs");
+	tap_eq(frames_now(), f0, "and every frame");
+}
+
 static void test_cycles(void)
 {
 	long f0 = frames_now(), o0 = objects_now(), th, proc;
@@ -462,6 +483,7 @@ int main(void)
 	test_kill_unstarted();
 	test_drop_unstarted();
 	test_transfer_slots();
+	test_orphans();
 	test_cycles();
 	fy_pmo_unmap(CAP_SELF_GROUP, SCRATCH_VA);
 	fy_cap_delete((cap_t)shared_pmo);
