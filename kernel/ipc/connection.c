@@ -181,6 +181,14 @@ long ipc_register_client(int server_cap, u64 shm_cap, u64 shm_addr)
 	ret = -EINVAL;
 	if (shm->size < sizeof(struct ipc_msg))
 		goto out_shm;
+	/*
+	 * Its frames are its creator's (memory budgets): given now, so that
+	 * no fault of the server on it ever waits on that budget, which the
+	 * client could spend to make the server's fault fail.
+	 */
+	ret = pmo_commit(shm);
+	if (ret)
+		goto out_shm;
 	ret = vmspace_map(current->group->vmspace, shm_addr, shm->size,
 			  VM_READ | VM_WRITE, shm, 0);
 	if (ret)

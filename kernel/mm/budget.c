@@ -23,46 +23,12 @@ struct budget *budget_new(size_t limit_pages)
 	return b;
 }
 
-void budget_get(struct budget *b)
+/* The last reference is gone (budget_put). */
+void budget_release(struct budget *b)
 {
-	if (b)
-		__atomic_add_fetch(&b->refcount, 1, __ATOMIC_RELAXED);
-}
-
-void budget_put(struct budget *b)
-{
-	if (b && __atomic_sub_fetch(&b->refcount, 1, __ATOMIC_ACQ_REL) == 0) {
-		/* Everything charged holds a reference: all came back. */
-		BUG_ON(b->used != 0);
-		kfree(b);
-	}
-}
-
-int budget_charge(struct budget *b, size_t bytes)
-{
-	u64 used;
-
-	if (!b)
-		return 0;
-	used = __atomic_load_n(&b->used, __ATOMIC_RELAXED);
-	do {
-		if (unlikely(bytes >
-			     __atomic_load_n(&b->limit, __ATOMIC_RELAXED) -
-				     used))
-			return -ENOMEM;
-	} while (!__atomic_compare_exchange_n(&b->used, &used, used + bytes,
-					      true, __ATOMIC_RELAXED,
-					      __ATOMIC_RELAXED));
-	return 0;
-}
-
-void budget_uncharge(struct budget *b, size_t bytes)
-{
-	if (b) {
-		u64 old = __atomic_fetch_sub(&b->used, bytes, __ATOMIC_RELAXED);
-
-		BUG_ON(old < bytes);
-	}
+	/* Everything charged holds a reference: all came back. */
+	BUG_ON(b->used != 0);
+	kfree(b);
 }
 
 void *budget_kmalloc(struct budget *b, size_t size)
@@ -94,18 +60,6 @@ void budget_kfree(struct budget *b, void *p, size_t size)
 	}
 }
 
-paddr_t budget_frame_alloc_zeroed(struct budget *b)
-{
-	paddr_t pa;
-
-	if (budget_charge(b, PAGE_SIZE))
-		return 0;
-	pa = frame_alloc_zeroed();
-	if (!pa)
-		budget_uncharge(b, PAGE_SIZE);
-	return pa;
-}
-
 void budget_frame_free(struct budget *b, paddr_t pa)
 {
 	frame_free(pa);
@@ -123,30 +77,28 @@ void budget_read(struct budget *b, size_t *used_pages, size_t *limit_pages)
 
 int budget_set_limit(struct budget *b, size_t pages, size_t caller_limit_pages)
 {
-	u64 want = (u64)pages * PAGE_SIZE, used;
+	u64 want = (u64)pages * PAGE_SIZE;
 
 	if (pages == 0 || pages > BUDGET_MAX_PAGES)
 		return -EINVAL;
 	if (pages > caller_limit_pages)
 		return -EPERM;
 	/* Raise, or lower only to a value no racing charge has passed. */
-	used = __atomic_load_n(&b->used, __ATOMIC_RELAXED);
 	for (;;) {
 		u64 old = __atomic_load_n(&b->limit, __ATOMIC_RELAXED);
+		u64 ours = want;
 
-		if (want < used)
+		if (want < __atomic_load_n(&b->used, __ATOMIC_RELAXED))
 			return -EBUSY;
-		if (__atomic_compare_exchange_n(&b->limit, &old, want, false,
-						__ATOMIC_RELAXED,
-						__ATOMIC_RELAXED)) {
-			/* A charge between our read and the swap saw old. */
-			if (__atomic_load_n(&b->used, __ATOMIC_RELAXED) <= want)
-				return 0;
-			/* Put back what we replaced, and decide again. */
-			__atomic_compare_exchange_n(&b->limit, &want, old,
-						    false, __ATOMIC_RELAXED,
-						    __ATOMIC_RELAXED);
-			used = __atomic_load_n(&b->used, __ATOMIC_RELAXED);
-		}
+		if (!__atomic_compare_exchange_n(&b->limit, &old, want, false,
+						 __ATOMIC_RELAXED,
+						 __ATOMIC_RELAXED))
+			continue; /* another set: decide again */
+		/* A charge between our check and the swap saw old. */
+		if (__atomic_load_n(&b->used, __ATOMIC_RELAXED) <= want)
+			return 0;
+		/* Put back what we replaced (unless changed since), again. */
+		__atomic_compare_exchange_n(&b->limit, &ours, old, false,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 	}
 }

@@ -153,14 +153,6 @@ void kfree(void *p)
 	unlock(&kmalloc_lock);
 }
 
-size_t kmalloc_size(size_t size)
-{
-	if (size <= ((size_t)1 << MAX_SHIFT))
-		return (size_t)1
-		       << (size_to_class(size ? size : 1) + MIN_SHIFT);
-	return PAGE_SIZE << size_to_order(size);
-}
-
 size_t kmalloc_bytes_in_use(void)
 {
 	return bytes_in_use;

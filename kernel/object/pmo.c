@@ -27,6 +27,20 @@ static size_t pmo_dir_slots(const struct pmo *p)
 	return (p->size / PAGE_SIZE + PMO_RADIX - 1) / PMO_RADIX;
 }
 
+/*
+ * The radix is sized to the PMO: a one-page PMO has a one-entry
+ * directory and a one-entry leaf (16 bytes each), not two pages.
+ */
+static size_t pmo_dir_bytes(const struct pmo *p)
+{
+	return pmo_dir_slots(p) * sizeof(paddr_t *);
+}
+
+static size_t pmo_leaf_bytes(const struct pmo *p, size_t hi)
+{
+	return pmo_leaf_slots(p, hi) * sizeof(paddr_t);
+}
+
 static int pmo_slot_locked(struct pmo *p, size_t index, bool alloc,
 			   paddr_t **slot)
 {
@@ -35,16 +49,14 @@ static int pmo_slot_locked(struct pmo *p, size_t index, bool alloc,
 	if (!p->dir) {
 		if (!alloc)
 			return -ENOENT;
-		p->dir = budget_kzalloc(p->budget,
-					PMO_RADIX * sizeof(paddr_t *));
+		p->dir = budget_kzalloc(p->budget, pmo_dir_bytes(p));
 		if (!p->dir)
 			return -ENOMEM;
 	}
 	if (!p->dir[hi]) {
 		if (!alloc)
 			return -ENOENT;
-		p->dir[hi] =
-			budget_kzalloc(p->budget, PMO_RADIX * sizeof(paddr_t));
+		p->dir[hi] = budget_kzalloc(p->budget, pmo_leaf_bytes(p, hi));
 		if (!p->dir[hi])
 			return -ENOMEM;
 	}
@@ -80,6 +92,55 @@ out_unlock:
 	return ret;
 }
 
+/*
+ * What committing all of p would take now: frames (for frames and radix
+ * arrays, rounded up) and bytes charged.
+ */
+static void pmo_commit_need(struct pmo *p, size_t *frames, size_t *bytes)
+{
+	size_t pages = 0, radix = 0;
+
+	lock(&p->lock);
+	if (!p->dir)
+		radix += kmalloc_size(pmo_dir_bytes(p));
+	for (size_t hi = 0; hi < pmo_dir_slots(p); hi++) {
+		size_t leaves = pmo_leaf_slots(p, hi);
+
+		if (!p->dir || !p->dir[hi]) {
+			radix += kmalloc_size(pmo_leaf_bytes(p, hi));
+			pages += leaves;
+			continue;
+		}
+		for (size_t lo = 0; lo < leaves; lo++)
+			pages += !p->dir[hi][lo];
+	}
+	unlock(&p->lock);
+	*frames = pages + (radix + PAGE_SIZE - 1) / PAGE_SIZE;
+	*bytes = pages * PAGE_SIZE + radix;
+}
+
+int pmo_commit(struct pmo *p)
+{
+	size_t frames, bytes, used, limit;
+
+	/* Fail fast, and so (no other allocation racing) change nothing. */
+	pmo_commit_need(p, &frames, &bytes);
+	budget_read(p->budget, &used, &limit);
+	if (frames > frame_free_count() ||
+	    (p->budget && bytes > (limit - MIN(used, limit)) * PAGE_SIZE))
+		return -ENOMEM;
+	for (size_t i = 0; frames && i < p->size / PAGE_SIZE; i++) {
+		paddr_t pa;
+		int ret = pmo_get_page(p, i, true, &pa);
+
+		if (!ret && (i + 1) % PMO_PREEMPT_PAGES == 0)
+			ret = sched_preempt_point();
+		if (ret)
+			return ret == -EINTR ? ret : -ENOMEM;
+	}
+	return 0;
+}
+
 int pmo_create(size_t size, int type, struct budget *budget, struct pmo **out)
 {
 	size_t used, limit;
@@ -111,16 +172,11 @@ int pmo_create(size_t size, int type, struct budget *budget, struct pmo **out)
 	p->type = type;
 	if (type == PMO_DATA) {
 		/* Nobody else sees p yet: stopping to preempt is safe. */
-		for (size_t i = 0; i < p->size / PAGE_SIZE; i++) {
-			paddr_t pa;
-			int ret = pmo_get_page(p, i, true, &pa);
+		int ret = pmo_commit(p);
 
-			if (!ret && (i + 1) % PMO_PREEMPT_PAGES == 0)
-				ret = sched_preempt_point();
-			if (ret) {
-				obj_put(p); /* destroy frees what was taken */
-				return ret == -EINTR ? ret : -ENOMEM;
-			}
+		if (ret) {
+			obj_put(p); /* destroy frees what was taken */
+			return ret;
 		}
 	}
 	*out = p;
@@ -138,10 +194,9 @@ static void pmo_free_frames(struct pmo *p)
 		for (size_t lo = 0; lo < leaves; lo++)
 			if (p->dir[hi][lo])
 				budget_frame_free(p->budget, p->dir[hi][lo]);
-		budget_kfree(p->budget, p->dir[hi],
-			     PMO_RADIX * sizeof(paddr_t));
+		budget_kfree(p->budget, p->dir[hi], pmo_leaf_bytes(p, hi));
 	}
-	budget_kfree(p->budget, p->dir, PMO_RADIX * sizeof(paddr_t *));
+	budget_kfree(p->budget, p->dir, pmo_dir_bytes(p));
 }
 
 void pmo_destroy(void *obj)
@@ -217,8 +272,9 @@ size_t pmo_resident_pages(struct pmo *p)
 	size_t n = 0;
 
 	lock(&p->lock);
-	for (size_t hi = 0; p->dir && hi < PMO_RADIX; hi++)
-		for (size_t lo = 0; p->dir[hi] && lo < PMO_RADIX; lo++)
+	for (size_t hi = 0; p->dir && hi < pmo_dir_slots(p); hi++)
+		for (size_t lo = 0; p->dir[hi] && lo < pmo_leaf_slots(p, hi);
+		     lo++)
 			n += p->dir[hi][lo] != 0;
 	unlock(&p->lock);
 	return n;

@@ -2,9 +2,10 @@
  * Physical memory objects: a run of pages that can be mapped into any
  * number of vmspaces. Anonymous PMOs get zeroed frames on first touch;
  * data PMOs have all of theirs from creation; paged PMOs get theirs only
- * from whoever writes them (their pager, mm/pager.c). Frames are found through
- * a two-level radix (a directory page of leaf pages of frame addresses), so a
- * PMO is at most PMO_MAX_SIZE.
+ * from whoever writes them (their pager, mm/pager.c). Frames are found
+ * through a two-level radix (a directory of up to 512 leaves of up to 512
+ * frame addresses each, both sized to the PMO), so a PMO is at most
+ * PMO_MAX_SIZE.
  *
  * Locking: pmo->lock guards the radix.
  */
@@ -41,6 +42,14 @@ struct pmo {
  */
 int pmo_create(size_t size, int type, struct budget *budget, struct pmo **out);
 void pmo_destroy(void *obj);
+/*
+ * Gives every page of p its frame now (charged to p's budget), with a
+ * preemption point every 16 pages: 0; -ENOMEM (the budget or the free
+ * frames cannot hold all that is missing: checked first, so nothing is
+ * taken unless another allocation races with it; what was taken stays
+ * with p); -EINTR if the caller was killed meanwhile.
+ */
+int pmo_commit(struct pmo *p);
 /*
  * The frame backing page `index`; allocates a zeroed one when `alloc`,
  * charged to the PMO's budget. 0 and *pa, -EINVAL past the end, -ENOENT

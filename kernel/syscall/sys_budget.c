@@ -41,6 +41,10 @@ long sys_proc_set_budget(u64 group_cap, u64 pages)
 	return ret;
 }
 
+_Static_assert(sizeof(struct proc_budget) == 16 &&
+		       __builtin_offsetof(struct proc_budget, limit_pages) == 8,
+	       "struct proc_budget is ABI");
+
 /*
  * Writes the budget of the process group_cap names (CONTROL) to *out
  * (struct proc_budget): pages used and limit. An exited process still

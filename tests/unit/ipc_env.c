@@ -179,8 +179,14 @@ struct ipc_link *ipc_new_link(struct ipc_world *w, struct ipc_client *cl)
 	ln = &w->ln[w->nln++];
 	ln->cl = cl;
 	ln->cap = -1;
-	assert_int_equal(pmo_create(SHM_SIZE, PMO_ANONYMOUS, NULL, &ln->shm),
-			 0);
+	assert_int_equal(
+		pmo_create(SHM_SIZE, PMO_ANONYMOUS, cl->g->budget, &ln->shm),
+		0);
+	/*
+	 * Registration commits the shm's frames (a client's library writes
+	 * it anyway): done here, registrations change only what is theirs.
+	 */
+	assert_int_equal(pmo_commit(ln->shm), 0);
 	ln->shm_cap = cap_alloc(cl->g, ln->shm, SHM_RIGHTS);
 	assert_true(ln->shm_cap >= 0);
 	/* The kernel maps the shm at these addresses and copies there. */

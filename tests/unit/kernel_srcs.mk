@@ -6,7 +6,7 @@
 # object.c learns a type living elsewhere, add its file here.
 
 UNIT_KERNEL_CORE := kernel/arch/host/host.c kernel/arch/host/clock.c \
-	kernel/mm/frame.c kernel/mm/kmalloc.c kernel/mm/budget.c \
+	kernel/mm/frame.c kernel/mm/kmalloc.c kernel/mm/budget.c kernel/mm/oom.c \
 	kernel/mm/pgtable.c \
 	kernel/mm/vmspace.c kernel/mm/uaccess.c \
 	kernel/object/object.c kernel/object/cap_group.c \

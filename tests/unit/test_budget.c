@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -18,6 +19,7 @@
 #include <mm/budget.h>
 #include <mm/frame.h>
 #include <mm/kmalloc.h>
+#include <mm/oom.h>
 #include <mm/vmspace.h>
 #include <object/cap_group.h>
 #include <object/pmo.h>
@@ -25,10 +27,13 @@
 #include <object/thread.h>
 #include <sched/sched.h>
 #include <uapi/ferry/errno.h>
+#include <uapi/ferry/proc.h>
 
 #define BASE 0x400000ul
 #define P(n) ((size_t)(n)*PAGE_SIZE)
 #define RW (VM_READ | VM_WRITE)
+/* A PMO of n <= 512 pages: its radix is one directory slot, n leaves. */
+#define RADIX(n) (kmalloc_size(sizeof(paddr_t *)) + kmalloc_size(8 * (n)))
 
 static u64 used(struct budget *b)
 {
@@ -190,11 +195,14 @@ static void test_pmo_charges_its_creator(void **state)
 	assert_int_equal(pmo_create(P(40), PMO_ANONYMOUS, b, &p), 0);
 	base = used(b);
 	assert_int_equal(base, kmalloc_size(sizeof(struct pmo)));
-	/* The first page brings the radix's two pages and the frame. */
+	/*
+	 * The first page brings the radix, sized to the PMO (a one-entry
+	 * directory, a 40-entry leaf), and the frame.
+	 */
 	assert_int_equal(pmo_write(p, 0, &byte, 1), 0);
-	assert_int_equal(used(b), base + P(3));
+	assert_int_equal(used(b), base + RADIX(40) + P(1));
 	assert_int_equal(pmo_write(p, P(1), &byte, 1), 0);
-	assert_int_equal(used(b), base + P(4));
+	assert_int_equal(used(b), base + RADIX(40) + P(2));
 	obj_put(p);
 	assert_int_equal(used(b), 0);
 	assert_int_equal(frame_free_count(), frames);
@@ -214,13 +222,13 @@ static void test_pmo_write_past_the_budget_is_enomem(void **state)
 	for (i = 0; i < 40 && ret == 0; i++)
 		ret = pmo_write(p, P(i), &byte, 1);
 	assert_int_equal(ret, -ENOMEM);
-	/* The struct and radix take two pages and a bit: 5 frames fit. */
-	assert_int_equal(i, 6);
-	assert_int_equal(pmo_resident_pages(p), 5);
+	/* The struct and radix take less than a page: 7 frames fit. */
+	assert_int_equal(i, 8);
+	assert_int_equal(pmo_resident_pages(p), 7);
 	assert_int_equal(used_pages(b), 8);
 	/* Draining gives the frames back, the radix stays charged. */
 	pmo_drain(p);
-	assert_int_equal(used(b), kmalloc_size(sizeof(struct pmo)) + P(2));
+	assert_int_equal(used(b), kmalloc_size(sizeof(struct pmo)) + RADIX(40));
 	assert_int_equal(pmo_write(p, 0, &byte, 1), 0);
 	obj_put(p);
 	assert_int_equal(used(b), 0);
@@ -260,7 +268,8 @@ static void test_pmo_outlives_its_creator(void **state)
 	assert_int_equal(pmo_create(P(2), PMO_ANONYMOUS, b, &p), 0);
 	budget_put(b);
 	assert_int_equal(pmo_write(p, P(1), &byte, 1), 0);
-	assert_int_equal(used_pages(p->budget), 4);
+	assert_int_equal(p->budget->used,
+			 kmalloc_size(sizeof(*p)) + RADIX(2) + P(1));
 	obj_put(p); /* frees the budget too: ASan sees any use after */
 }
 
@@ -374,6 +383,96 @@ static void test_child_inherits_the_creators_limit(void **state)
 	obj_put(parent);
 }
 
+/* The report names the process and its pages; the status is SIGKILL. */
+static void test_oom_kill_reports_and_kills(void **state)
+{
+	struct cap_group *g = NULL;
+	struct thread *t = NULL;
+	size_t u, l;
+	char want[128];
+
+	(void)state;
+	assert_int_equal(cap_group_create("hog", &g), 0);
+	assert_int_equal(thread_create(g, 0, 0, 0, THREAD_PASSIVE, 0, &t), 0);
+	budget_read(g->budget, &u, &l);
+	assert_int_equal(budget_set_limit(g->budget, u, l), 0);
+	host_console_reset();
+	oom_kill(g);
+	snprintf(want, sizeof(want),
+		 "[ferry] pid %u (hog): out of memory: used %zu of %zu pages; "
+		 "killed (SIGKILL)\n",
+		 g->pid, u, u);
+	assert_string_equal(host_console, want);
+	assert_true(g->dead); /* its only thread could not run: retired */
+	assert_int_equal(g->exit_status, PROC_STATUS_KILLED(PROC_SIG_KILL));
+	assert_false(current->killed); /* the caller is not one of g's */
+	/* Below its limit, the fault found no free frame: it says so. */
+	obj_put(t);
+	obj_put(g);
+	assert_int_equal(cap_group_create("hog2", &g), 0);
+	budget_read(g->budget, &u, &l);
+	host_console_reset();
+	kenv_take_all_frames();
+	oom_kill(g);
+	kenv_give_all_frames();
+	snprintf(want, sizeof(want),
+		 "[ferry] pid %u (hog2): out of memory: used %zu of %zu pages, "
+		 "no free frame; killed (SIGKILL)\n",
+		 g->pid, u, l);
+	assert_string_equal(host_console, want);
+	/* Neither: the page was another's PMO's, on a spent budget. */
+	host_console_reset();
+	oom_kill(g);
+	assert_string_equal(host_console, ""); /* killed once: said once */
+	cap_group_teardown(g);
+	obj_put(g);
+	assert_int_equal(cap_group_create("hog3", &g), 0);
+	budget_read(g->budget, &u, &l);
+	host_console_reset();
+	oom_kill(g);
+	snprintf(want, sizeof(want),
+		 "[ferry] pid %u (hog3): out of memory: used %zu of %zu pages, "
+		 "its PMO's creator's budget is spent; killed (SIGKILL)\n",
+		 g->pid, u, l);
+	assert_string_equal(host_console, want);
+	assert_int_equal(g->exit_status, PROC_STATUS_KILLED(PROC_SIG_KILL));
+	cap_group_teardown(g);
+	obj_put(g);
+}
+
+static void test_commit_checks_first(void **state)
+{
+	struct budget *b = new_budget(4);
+	struct pmo *p;
+	size_t base;
+	char byte = 1;
+
+	(void)state;
+	assert_int_equal(pmo_create(P(4), PMO_ANONYMOUS, b, &p), 0);
+	base = used(b);
+	/* 4 frames and the radix do not fit beside the struct. */
+	assert_int_equal(pmo_commit(p), -ENOMEM);
+	assert_int_equal(pmo_resident_pages(p), 0);
+	assert_int_equal(used(b), base);
+	assert_int_equal(budget_set_limit(b, 5, 5), 0);
+	assert_int_equal(pmo_write(p, P(2), &byte, 1), 0); /* one is there */
+	assert_int_equal(pmo_commit(p), 0);
+	assert_int_equal(pmo_resident_pages(p), 4);
+	assert_int_equal(used(b), base + RADIX(4) + P(4));
+	assert_int_equal(pmo_commit(p), 0); /* nothing missing */
+	assert_int_equal(used(b), base + RADIX(4) + P(4));
+	/* No free frame: refused before anything is taken. */
+	obj_put(p);
+	assert_int_equal(pmo_create(P(4), PMO_ANONYMOUS, b, &p), 0);
+	kenv_take_all_frames();
+	assert_int_equal(pmo_commit(p), -ENOMEM);
+	kenv_give_all_frames();
+	assert_int_equal(pmo_resident_pages(p), 0);
+	obj_put(p);
+	assert_int_equal(used(b), 0);
+	budget_put(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,10 +486,13 @@ int main(void)
 		kenv_test(test_pmo_write_past_the_budget_is_enomem),
 		kenv_test(test_data_pmo_past_the_budget_fails_at_once),
 		kenv_test(test_pmo_outlives_its_creator),
+		kenv_test(test_commit_checks_first),
 		kenv_test(test_fault_past_the_budget_is_enomem),
 		/* cap_group_exit under UBSan: see test_cap.c */
 		kenv_test_forked(test_group_thread_and_table_are_charged),
 		kenv_test(test_child_inherits_the_creators_limit),
+		/* cap_group_exit under UBSan: see test_cap.c */
+		kenv_test_forked(test_oom_kill_reports_and_kills),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

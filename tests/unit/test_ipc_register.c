@@ -1093,11 +1093,55 @@ static void test_registration_past_the_clients_budget(void **state)
 	ipc_world_fini(&w);
 }
 
+/*
+ * The shm's frames are its creator's, given at registration: the server
+ * never faults on them, so a client that spends its budget cannot make
+ * the server's fault fail. Past the creator's budget the registration
+ * is -ENOMEM and takes nothing.
+ */
+static void test_registration_commits_the_shm(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct budget *b;
+	struct pmo *shm;
+	size_t used, limit, all = frame_total_count();
+	size_t pages = SHM_SIZE / PAGE_SIZE;
+
+	(void)state;
+	ipc_world_init(&w);
+	ln = ipc_new_link(&w, ipc_new_client(&w, NULL));
+	b = ln->cl->g->budget;
+	/* A fresh shm of the client's own in place of the fixture's. */
+	assert_int_equal(cap_remove(ln->cl->g, ln->shm_cap), 0);
+	obj_put(ln->shm);
+	assert_int_equal(pmo_create(SHM_SIZE, PMO_ANONYMOUS, b, &shm), 0);
+	ln->shm = shm;
+	ln->shm_cap = cap_alloc(ln->cl->g, shm, SHM_RIGHTS);
+	assert_true(ln->shm_cap >= 0);
+	/* Room for everything but the frames and radix: -ENOMEM. */
+	budget_read(b, &used, &limit);
+	assert_int_equal(budget_set_limit(b, used + pages, limit), 0);
+	ipc_run_as(ln->cl->t);
+	assert_int_equal(
+		ipc_ret(ipc_register_client(ln->cl->srv_cap, (u64)ln->shm_cap,
+					    (u64)ln->cbuf)),
+		-ENOMEM);
+	assert_int_equal(pmo_resident_pages(shm), 0);
+	assert_int_equal(ipc_live_conns(&w), 0);
+	assert_int_equal(budget_set_limit(b, all, all), 0);
+	ipc_connect(&w, ln);
+	assert_int_equal(pmo_resident_pages(shm), pages);
+	assert_ptr_equal(shm->budget, b);
+	ipc_world_fini(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		kenv_test(test_register_server_records_service),
 		kenv_test(test_registration_past_the_clients_budget),
+		kenv_test(test_registration_commits_the_shm),
 		kenv_test(test_exit_context_within_mcp),
 		kenv_test(test_register_server_refusals),
 		kenv_test(test_register_client_enters_callback),

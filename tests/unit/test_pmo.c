@@ -11,16 +11,25 @@
 #include <cmocka.h>
 
 #include "kernel_env.h"
+#include <mm/budget.h>
 #include <mm/frame.h>
 #include <object/pmo.h>
 #include <uapi/ferry/errno.h>
 
+/*
+ * Each PMO charges a budget only it holds: its destruction drops the
+ * last reference, and budget_put halts the kernel unless every path
+ * gave back exactly what was charged.
+ */
 static struct pmo *new_pmo(size_t size, int type)
 {
+	struct budget *b = budget_new(frame_total_count());
 	struct pmo *p = NULL;
 
-	assert_int_equal(pmo_create(size, type, NULL, &p), 0);
+	assert_non_null(b);
+	assert_int_equal(pmo_create(size, type, b, &p), 0);
 	assert_non_null(p);
+	budget_put(b);
 	return p;
 }
 
@@ -76,8 +85,8 @@ static void test_max_size_anonymous_is_free_until_touched(void **state)
 
 	(void)state;
 	assert_int_equal(p->size, PMO_MAX_SIZE);
-	/* At most the slab page holding the struct itself. */
-	assert_true(frame_free_count() >= frames - 1);
+	/* At most the slab pages holding the struct and its budget. */
+	assert_true(frame_free_count() >= frames - 2);
 	assert_int_equal(pmo_resident_pages(p), 0);
 	/* The very last page is reachable. */
 	assert_int_equal(pmo_get_page(p, PMO_MAX_PAGES - 1, true, &pa), 0);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "kernel_env.h"
+#include <mm/budget.h>
 #include <mm/frame.h>
 #include <mm/pgtable.h>
 #include <mm/vmspace.h>
@@ -23,20 +24,37 @@
 #define RW (VM_READ | VM_WRITE)
 #define RX (VM_READ | VM_EXEC)
 
+/*
+ * Each vmspace and PMO charges a budget of its own, which only it holds:
+ * its destruction drops the last reference, and budget_put halts the
+ * kernel unless every path gave back exactly what was charged.
+ */
+static struct budget *own_budget(void)
+{
+	struct budget *b = budget_new(frame_total_count());
+
+	assert_non_null(b);
+	return b;
+}
+
 static struct vmspace *new_vs(void)
 {
+	struct budget *b = own_budget();
 	struct vmspace *vs = NULL;
 
-	assert_int_equal(vmspace_create(NULL, &vs), 0);
+	assert_int_equal(vmspace_create(b, &vs), 0);
 	assert_non_null(vs);
+	budget_put(b);
 	return vs;
 }
 
 static struct pmo *new_pmo(size_t pages)
 {
+	struct budget *b = own_budget();
 	struct pmo *p = NULL;
 
-	assert_int_equal(pmo_create(P(pages), PMO_ANONYMOUS, NULL, &p), 0);
+	assert_int_equal(pmo_create(P(pages), PMO_ANONYMOUS, b, &p), 0);
+	budget_put(b);
 	return p;
 }
 

@@ -4,7 +4,8 @@
  * and helpers/mem_hog lowered to a small budget before it runs (spawned
  * below our priority, so it starts only when we wait) spending it every
  * way: -ENOMEM where a syscall allocates, the out-of-memory kill where a
- * fault needs memory, while we keep allocating and working. Last, a hog
+ * fault needs memory (its own, or the kernel's copy into its memory),
+ * while we keep allocating and working. Last, a hog
  * that takes every free frame is killed with the same report. After
  * each, our own usage is back where it was.
  */
@@ -164,14 +165,18 @@ static void test_enomem(unsigned long own)
 	tap_eq(hog_run("thread", 24, &limit), PROC_STATUS_EXITED(0),
 	       "passive threads until -ENOMEM");
 	check_own(own, "the thread hog");
+	tap_eq(hog_run("ipc", 64, &limit), PROC_STATUS_EXITED(0),
+	       "a client at its limit: its server still touches the shm and "
+	       "answers; a new connection is -ENOMEM");
+	check_own(own, "the ipc hog");
 }
 
 /* A fault past the budget kills, with a report naming the process. */
 static void test_fault_kills(unsigned long own)
 {
-	static const char *const modes[] = {"touch", "mmap", "brk"};
+	static const char *const modes[] = {"touch", "mmap", "brk", "copy"};
 
-	for (unsigned i = 0; i < 3; i++) {
+	for (unsigned i = 0; i < 4; i++) {
 		unsigned long limit;
 		/* A room of its own per mode: each report is distinct. */
 		long st = hog_run(modes[i], 30 + i, &limit);

@@ -251,6 +251,14 @@ static int churn(struct ipc_conn *b, long *dtors, int n)
 			return -i;
 		/* And the thread's exit after the destructor. */
 		settle(threads);
+		/*
+		 * And its way into the pool after the destructor: the next
+		 * connection would otherwise find the pool empty and get a
+		 * second handler, which stays (at our priority it runs when
+		 * we yield).
+		 */
+		for (int y = 0; y < 3; y++)
+			fy_yield();
 	}
 	return n;
 }

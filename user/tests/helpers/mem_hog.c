@@ -6,12 +6,20 @@
  *           a thread and a bigger cap table are -ENOMEM too; freeing
  *           the PMO makes room again. Exits 0.
  *   thread  passive threads until -ENOMEM; exits 0.
+ *   ipc     connects to a helpers/ipc_echo of its own with a two-page
+ *           shm, spends its budget, then sends a message whose second
+ *           page only the server touches: the shm was committed at
+ *           registration, so the server lives and answers. A new
+ *           connection is -ENOMEM. Exits 0.
  *   hold    commits frames until -ENOMEM, then yields forever: its
  *           parent allocates meanwhile, then kills it.
  *   touch   maps a large anonymous PMO (lazily: it succeeds) and touches
  *           it: killed by the kernel at the fault past the budget.
  *   mmap    the same through Linux mmap.
  *   brk     the same through Linux brk.
+ *   copy    maps a lazy PMO, spends the budget, then has the kernel copy
+ *           into an untouched page of it (pmo_read): the kernel's fault
+ *           in the user-access layer kills it the same way.
  *   global  (its budget is all of RAM) puts all but 64 free frames in
  *           data PMOs, then touches an anonymous mapping: the fault finds
  *           no free frame, and it is killed.
@@ -27,6 +35,7 @@
 #include <unistd.h>
 
 #include <ferry/ferry.h>
+#include <ferry/ipc.h>
 
 #define PAGE_SIZE_4K 4096ul
 #define SCRATCH_VA 0x200000000000ul /* as util.h's: nothing else there */
@@ -141,6 +150,70 @@ static int mode_thread(void)
 	return 0;
 }
 
+/* Touches 32 KiB of stack below us, so that deep calls find it present. */
+static __attribute__((noinline)) void warm_stack(void)
+{
+	volatile char buf[32768];
+
+	for (size_t i = 0; i < sizeof(buf); i += PAGE_SIZE_4K)
+		buf[i] = 0;
+}
+
+static int mode_ipc(void)
+{
+	const char *argv[] = {"helpers/ipc_echo", NULL};
+	long proc = fy_spawn("helpers/ipc_echo", argv, NULL), server, pmo;
+	long pages, r, ret = 0;
+	struct ipc_conn c, c2;
+	struct ipc_msg *m;
+	char *d;
+
+	if (proc < 0)
+		return fail(40, "spawning the echo server failed", proc);
+	server =
+		fy_cap_fetch((cap_t)proc, CAP_SELF_MAIN_THREAD, CAP_RIGHT_CALL);
+	/*
+	 * Warm up first: whatever our side of a call and of a connection
+	 * touches (stack, heap, libferry's state) is present before the
+	 * budget is spent, or our own fault would kill us (and leave the
+	 * echo server behind).
+	 */
+	r = server < 0 ? server : ipc_connect((cap_t)server, 8192, &c2);
+	if (!r)
+		r = ipc_close(&c2);
+	if (!r)
+		r = ipc_connect((cap_t)server, 8192, &c);
+	if (r)
+		return fail(41, "connecting failed", r);
+	m = ipc_msg_init(&c, 16, 0);
+	if (!m || ipc_call(&c, m, 0) != 16)
+		return fail(47, "a first call failed", 0);
+	warm_stack();
+	pmo = fill(&pages);
+	if (pmo < 0)
+		return fail(42, "filling did not end in -ENOMEM", pmo);
+	/* We write only the start; the server reverses all 5000 bytes. */
+	m = ipc_msg_init(&c, 5000, 0);
+	if (!m)
+		return fail(43, "no message", 0);
+	d = ipc_msg_data(m);
+	d[0] = 'a';
+	r = ipc_call(&c, m, 0);
+	if (r != 5000 || d[4999] != 'a')
+		ret = fail(44, "the server did not answer", r);
+	else if ((r = ipc_call(&c, m, 0)) != 5000 || d[0] != 'a')
+		ret = fail(45, "the server did not answer twice", r);
+	else if ((r = ipc_connect((cap_t)server, 8192, &c2)) != -ENOMEM)
+		ret = fail(46, "a new connection is not -ENOMEM", r);
+	ipc_close(&c);
+	fy_proc_kill((cap_t)proc);
+	fy_proc_wait((cap_t)proc);
+	fy_cap_delete((cap_t)server);
+	fy_cap_delete((cap_t)proc);
+	fy_cap_delete((cap_t)pmo);
+	return (int)ret;
+}
+
 static int mode_hold(void)
 {
 	long pages, pmo = fill(&pages);
@@ -195,6 +268,29 @@ static int mode_brk(void)
 	return fail(29, "touched 16 MiB of brk past its budget", 0);
 }
 
+static int mode_copy(void)
+{
+	long pmo = fy_pmo_create(BIG_PAGES * PAGE_SIZE_4K, PMO_ANONYMOUS);
+	long pages, full, r;
+	char buf[64] = {0};
+
+	if (pmo < 0)
+		return fail(34, "a lazy PMO is refused", pmo);
+	r = fy_pmo_map(CAP_SELF_GROUP, (cap_t)pmo, SCRATCH_VA,
+		       VM_READ | VM_WRITE);
+	if (r)
+		return fail(35, "mapping it is refused", r);
+	/* Spend the budget on another PMO; our stack page is present. */
+	full = fill(&pages);
+	if (full < 0)
+		return fail(36, "filling did not end in -ENOMEM", full);
+	r = fy_pmo_write((cap_t)full, 0, buf, sizeof(buf));
+	if (r)
+		return fail(37, "writing a committed page failed", r);
+	r = fy_pmo_read((cap_t)full, 0, (void *)SCRATCH_VA, sizeof(buf));
+	return fail(38, "the kernel's copy into a fresh page returned", r);
+}
+
 static int mode_global(void)
 {
 	long free = fy_kstat(KSTAT_FREE_FRAMES), pmo, r;
@@ -238,8 +334,9 @@ int main(int argc, char **argv)
 		int (*fn)(void);
 	} modes[] = {
 		{"pmo", mode_pmo},	 {"thread", mode_thread},
-		{"hold", mode_hold},	 {"touch", mode_touch},
-		{"mmap", mode_mmap},	 {"brk", mode_brk},
+		{"ipc", mode_ipc},	 {"hold", mode_hold},
+		{"touch", mode_touch},	 {"mmap", mode_mmap},
+		{"brk", mode_brk},	 {"copy", mode_copy},
 		{"global", mode_global},
 	};
 
