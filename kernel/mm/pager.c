@@ -146,6 +146,7 @@ int pager_uaccess_fault(struct vmspace *vs, vaddr_t va, u32 access)
 	vm_pager_req_put(&req);
 	/* Asked for at the syscall's end, with nothing held. */
 	current->pager_pending = ALIGN_DOWN(va, PAGE_SIZE);
+	current->pager_pending_pc = arch_regs_pc(thread_regs(current));
 	current->pager_access = access;
 	return -EFAULT;
 }
@@ -161,6 +162,9 @@ long pager_syscall_fault(struct arch_regs *r)
 	bool died;
 
 	current->pager_pending = 0;
+	/* Left by an earlier syscall that returned a count: not ours. */
+	if (current->pager_pending_pc != arch_regs_pc(r))
+		return -EFAULT;
 	ret = vs ? vmspace_fault_paged(vs, page, access, &req) : -EFAULT;
 	if (ret == 0) {
 		/* Supplied meanwhile (another thread's fault): again now. */

@@ -59,9 +59,11 @@ struct thread {
 	u64 sleep_until; /* monotonic ns, while on the sleepers queue */
 	/*
 	 * A page only a pager can supply that the user-access layer met
-	 * in the current syscall (mm/pager.c), or 0; its FAULT_* access.
+	 * in a syscall (mm/pager.c), or 0; its FAULT_* access, and the
+	 * syscall's pc (the page is that syscall's only).
 	 */
 	u64 pager_pending;
+	u64 pager_pending_pc;
 	u32 pager_access;
 	struct linux_thread lx; /* Linux-personality state (syscall/linux/) */
 	struct ipc_thread ipc;
