@@ -2,7 +2,9 @@
 # Usage: tools/check-prog-test.sh — TAP checks of tools/check-prog.sh, the
 # gate in front of `make run PROG=...` (tools/test.sh runs it). A static
 # musl program passes; each kind of file the loader cannot run, and each
-# name the initrd already has, is refused with its reason.
+# name the initrd already has, is refused with its reason. Several
+# programs (PROG="a b") pass together, each is checked, two of one name
+# are refused, and the initrd make builds from them holds them all.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -43,5 +45,32 @@ check 1 "ELF32" "$tmp/elf32" "an ELF32 file is refused"
 if printf 'int main(void){return 0;}\n' >"$tmp/d.c" &&
 	gcc -o "$tmp/dyn" "$tmp/d.c" 2>/dev/null; then
 	check 1 "dynamically linked" "$tmp/dyn" "a dynamic binary is refused"
+fi
+
+# Several at once: the first argument is the blank-separated list.
+mkdir "$tmp/sub"
+cp "$good_src" "$tmp/other"
+cp "$good_src" "$tmp/sub/myprog"
+check 0 "" "$tmp/myprog $tmp/other" "two programs pass together"
+check 1 "another PROG is also named 'myprog'" "$tmp/myprog $tmp/sub/myprog" \
+	"two programs of one name are refused"
+check 1 "PROG=$tmp/script: not an ELF" "$tmp/myprog $tmp/script" \
+	"a bad one among good ones is refused, by its name"
+check 1 "already has 'hello'" "$tmp/other $tmp/hello" \
+	"a taken name among several is refused"
+
+# make builds the initrd with every PROG in it (in $tmp, so the build's
+# own initrd and PROG stamp stay as they are).
+n=$((n + 1))
+if make -s BUILD="$BUILD" PROG="$tmp/myprog $tmp/other" \
+	INITRD="$tmp/initrd.cpio" INITRD_PROG_STAMP="$tmp/prog.stamp" \
+	"$tmp/initrd.cpio" >"$tmp/make.log" 2>&1 &&
+	names=$(cpio -it --quiet <"$tmp/initrd.cpio") &&
+	grep -qx myprog <<<"$names" && grep -qx other <<<"$names" &&
+	grep -qx sh <<<"$names"; then
+	echo "ok $n - check-prog: make puts every PROG=\"a b\" in the initrd"
+else
+	echo "not ok $n - check-prog: make puts every PROG=\"a b\" in the initrd" \
+		"($(tail -3 "$tmp/make.log"))"
 fi
 echo "1..$n"

@@ -5,9 +5,11 @@ The interactive console, scripted: boots Ferry in run mode with the
 serial port on a pipe, types at the shell as a user would and prints TAP.
 tools/qemu.sh console runs it with QEMU's command line.
 Checks: echo and backspace, Ctrl-C ending a spinning foreground program
-(echoserver, and helpers/spin_max at its highest priority), the shell
-answering afterwards, Ctrl-D ending the shell and init powering off.
-All of it is served by user/servers/console.
+(echoserver, and helpers/spin_max at its highest priority), the exit
+status shown when it is not 0, background jobs (`&`, `ps`, `kill`,
+`wait`, Ctrl-C sparing them, their end reported before the next
+prompt), the shell answering afterwards, Ctrl-D ending the shell and
+init powering off. All of it is served by user/servers/console.
 """
 import re
 import subprocess
@@ -83,8 +85,68 @@ def main():
             send(prog.encode() + b"\r")
             time.sleep(3)
             send(b"\x03")
-            tap(expect(re.escape(f"sh: {name}: killed by signal 9"), m, 30)
-                is not None, f"Ctrl-C ends {prog}")
+            tap(expect(re.escape("[killed by signal 9]") + r"\r\nferry\$ ",
+                       m, 30) is not None, f"Ctrl-C ends {prog}")
+
+        def line(cmd, pattern, what, timeout=30):
+            """Types cmd; checks that pattern follows its echo."""
+            m = mark()
+            send(cmd.encode() + b"\r")
+            tap(expect(re.escape(cmd) + r"\r\n" + pattern, m, timeout)
+                is not None, what)
+
+        prompt = r"ferry\$ "
+        line("helpers/exit_with 3", r"\[exit 3\]\r\n" + prompt,
+             "a non-zero exit status is shown")
+        line("helpers/exit_with 0", prompt, "an exit status 0 is not shown")
+        line("helpers/crash segv", r"[\s\S]*?\[killed by signal 11\]\r\n" + prompt,
+             "a fault is shown as its signal")
+        # Quiet long jobs: their output cannot interleave with the shell's.
+        long = "helpers/sleep_exit 100000000 0"
+        line(long + " &", r"\[1\] helpers/sleep_exit\r\n",
+             "`&` starts a background job and prints its number")
+        line(long + "&", r"\[2\] helpers/sleep_exit\r\n",
+             "`&` glued to the last word works too")
+        line("echo front", r"front\r\n" + prompt,
+             "the shell answers with jobs behind it")
+        send(b"\x03")
+        time.sleep(1)
+        job = re.escape(long)
+        line("ps", r"JOB +STATE +COMMAND\r\n1 +running +" + job + r"\r\n"
+             r"2 +running +" + job + r"\r\n" + prompt,
+             "ps lists both jobs running (Ctrl-C at the prompt spares them)")
+        line("kill 1", r"\[1\] killed by signal 9  " + job + r"\r\n"
+             + prompt, "kill ends job 1 and reports it")
+        line("kill 7", r"sh: kill: 7: no such job", "kill of an unknown job "
+             "is a clear error")
+        line("jobs", r"JOB +STATE +COMMAND\r\n2 +running +" + job +
+             r"\r\n" + prompt, "jobs lists only job 2 after the kill")
+        line("helpers/exit_with 5 &", r"\[3\] helpers/exit_with\r\n",
+             "a short background job starts")
+        time.sleep(3)
+        line("echo next", r"next\r\n\[3\] exit 5  helpers/exit_with 5\r\n"
+             + prompt, "a finished job is reported before the next prompt")
+        line("helpers/sleep_exit 2000 4 &", r"\[4\] helpers/sleep_exit\r\n",
+             "a job ending with 4 later starts")
+        line("helpers/sleep_exit 6000 0 &", r"\[5\] helpers/sleep_exit\r\n",
+             "a job ending with 0 later starts")
+        line("wait 4", r"\[4\] exit 4  helpers/sleep_exit 2000 4\r\n"
+             + prompt, "wait N waits for that job and reports its status")
+        line("wait 9", r"sh: wait: 9: no such job", "wait for an unknown "
+             "job is a clear error")
+        m = mark()
+        send(b"wait\r")
+        time.sleep(2)
+        send(b"\x03")
+        tap(expect(r"wait\r\n[\s\S]*?\[2\] killed by signal 9  " + job +
+                   r"\r\n\[5\] done  helpers/sleep_exit 6000 0\r\n"
+                   + prompt, m, 30) is not None,
+            "wait waits for every job in order; Ctrl-C ends the one it "
+            "waits for")
+        line("wait", r"sh: wait: no background jobs\r\n" + prompt,
+             "wait with no jobs says so")
+        line("echo x &", r"sh: echo: a builtin cannot run in the background",
+             "a builtin is refused in the background")
         m = mark()
         send(b"echo still here\r")
         tap(expect(r"\r\nstill here\r\nferry\$ ", m, 30) is not None,

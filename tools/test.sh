@@ -9,7 +9,7 @@
 #    knmi, knmi-iret);
 # 5. the checks of `make run PROG=...`'s gate (tools/check-prog-test.sh);
 # 6. the interactive console, scripted (tools/qemu.sh console: echo,
-#    backspace, Ctrl-C, Ctrl-D at the shell);
+#    backspace, Ctrl-C, exit statuses, background jobs, Ctrl-D at the shell);
 # 7. tools/collect.py over all of them, whose last line is
 #    "N passed, M failed".
 # Exits non-zero if anything failed, crashed or timed out.

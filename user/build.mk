@@ -2,8 +2,9 @@
 # initrd that carries them. Every program is a static musl binary.
 #
 #   make run PROG=/path/to/static-binary
-# adds that binary to the initrd under its basename, so the shell runs it
-# by name (see user/README.md).
+#   make run PROG="/path/a /path/b"
+# adds those binaries to the initrd under their basenames, so the shell
+# runs them by name (see user/README.md).
 
 USER_CC := musl-gcc
 USER_CFLAGS := -static -O2 -Wall -Iinclude -Iuser/lib
@@ -104,15 +105,16 @@ INITRD_OWN_FILES := \
 	$(foreach t,$(USER_TESTS),tests/$(t)=$(USER_OUT)/tests/$(t)) \
 	$(foreach h,$(USER_HELPERS),helpers/$(h)=$(USER_OUT)/helpers/$(h)) \
 	$(foreach d,$(USER_HELPER_DATA),helpers/$(notdir $(d))=$(d))
-INITRD_FILES := $(INITRD_OWN_FILES) $(if $(PROG),$(notdir $(PROG))=$(PROG))
+INITRD_FILES := $(INITRD_OWN_FILES) $(foreach p,$(PROG),$(notdir $(p))=$(p))
 INITRD_PROG_STAMP := $(USER_OUT)/prog.stamp
 
 $(INITRD_PROG_STAMP): user-prog-check
 	@mkdir -p $(@D)
 	@echo '$(PROG)' | cmp -s - $@ || echo '$(PROG)' > $@
 
-# PROG must be a static x86_64 executable whose name is free: refused here
-# with the reason, not later by the loader (tools/check-prog.sh).
+# Each of PROG must be a static x86_64 executable whose name is free (and
+# not another PROG's): refused here with the reason, not later by the
+# loader (tools/check-prog.sh).
 user-prog-check:
 	$(if $(PROG),$(Q)tools/check-prog.sh '$(PROG)' \
 		$(foreach f,$(INITRD_OWN_FILES),$(firstword $(subst =, ,$(f)))))

@@ -49,15 +49,16 @@ UNIT_SRCS_test_elf := kernel/lib/elf.c
 UNIT_SRCS_test_cpio := kernel/lib/cpio.c kernel/lib/elf.c
 UNIT_DEPS_test_elf := $(UNIT_FIXTURES)/hello $(UNIT_FIXTURES)/hello_native
 UNIT_DEPS_test_cpio := $(UNIT_FIXTURES)/root.cpio
-UNIT_SRCS_test_elf_load := user/lib/elf_parse.c
+UNIT_SRCS_test_elf_load := user/lib/elf_parse.c tests/unit/elf_image.c
+UNIT_SRCS_test_elf_load_real := $(UNIT_SRCS_test_elf_load)
 UNIT_SRCS_test_stack_build := user/lib/stack_build.c user/lib/elf_parse.c \
 	user/lib/initcaps.c
 # The build's own programs too: native ones and a plain Linux one.
 UNIT_REAL_ELFS := $(USER_OUT)/init $(USER_OUT)/sh $(USER_OUT)/console \
 	$(USER_OUT)/hello $(USER_OUT)/tests/linux_abi_misc
-UNIT_DEPS_test_elf_load := $(UNIT_FIXTURES)/hello $(UNIT_FIXTURES)/hello_native \
+UNIT_DEPS_test_elf_load_real := $(UNIT_FIXTURES)/hello $(UNIT_FIXTURES)/hello_native \
 	$(UNIT_REAL_ELFS)
-UNIT_CFLAGS_tests/unit/test_elf_load.c := \
+UNIT_CFLAGS_tests/unit/test_elf_load_real.c := \
 	-DUNIT_REAL_ELFS='"$(abspath $(UNIT_REAL_ELFS))"'
 
 unit_objs = $(patsubst %.c,$(UNIT_OBJ)/%.o,$(1))

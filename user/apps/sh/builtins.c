@@ -2,15 +2,18 @@
 #include <string.h>
 
 #include <ferry/ferry.h>
+#include <ferry/initcaps.h>
 #include <ferry/initrd.h>
 
 #include "sh.h"
 
-static void cmd_ls(void)
+static void cmd_ls(char **words, int n)
 {
 	struct fy_names names;
 	long err = fy_initrd_names(&names);
 
+	(void)words;
+	(void)n;
 	if (err < 0) {
 		printf("ls: error %ld\n", err);
 		return;
@@ -20,17 +23,29 @@ static void cmd_ls(void)
 	fy_names_free(&names);
 }
 
-static void cmd_help(void)
+static void cmd_help(char **words, int n)
 {
+	(void)words;
+	(void)n;
 	printf("Ferry shell. Builtins:\n"
 	       "  ls          list the programs and files in the initrd\n"
 	       "  echo ARGS   print ARGS\n"
+	       "  jobs, ps    list the background jobs: number, state, "
+	       "command\n"
+	       "  kill N      end job N (also %%N)\n"
+	       "  wait [N]    wait for job N, or for every job, and report "
+	       "them\n"
+	       "  caps        list this shell's initial capabilities by name\n"
 	       "  kstat       print the kernel's counters\n"
 	       "  help        this text\n"
 	       "  exit        leave the shell (init then powers off)\n"
 	       "  poweroff    stop the machine now\n"
 	       "Anything else runs the initrd program of that name, e.g. "
-	       "`hello a b`.\n");
+	       "`hello a b`;\n"
+	       "a trailing & runs it in the background (`hello a b &`). "
+	       "Ctrl-C ends the\n"
+	       "foreground program. A status other than 0 is shown: "
+	       "[exit 3].\n");
 }
 
 static void cmd_echo(char **words, int n)
@@ -51,8 +66,10 @@ static const char *const obj_names[OBJ_TYPE_NR] = {
 	[OBJ_TYPE_NOTIFICATION] = "notification",
 };
 
-static void cmd_kstat(void)
+static void cmd_kstat(char **words, int n)
 {
+	(void)words;
+	(void)n;
 	printf("free_frames   %ld\n", fy_kstat(KSTAT_FREE_FRAMES));
 	printf("total_frames  %ld\n", fy_kstat(KSTAT_TOTAL_FRAMES));
 	printf("live_objects  %ld\n", fy_kstat(KSTAT_LIVE_OBJECTS));
@@ -63,23 +80,85 @@ static void cmd_kstat(void)
 		       fy_kstat(KSTAT_LIVE_BY_TYPE + t));
 }
 
+static void cmd_jobs(char **words, int n)
+{
+	(void)words;
+	(void)n;
+	sh_jobs_list();
+}
+
+static void cmd_kill(char **words, int n)
+{
+	if (n < 2) {
+		printf("sh: kill: usage: kill N...\n");
+		return;
+	}
+	for (int i = 1; i < n; i++)
+		sh_jobs_kill(words[i]);
+}
+
+static void cmd_wait(char **words, int n)
+{
+	if (n < 2)
+		sh_jobs_wait(NULL);
+	for (int i = 1; i < n; i++)
+		sh_jobs_wait(words[i]);
+}
+
+/* The table AT_FERRY_CAPS gives (docs/loader.md); empty until procmgr. */
+static void cmd_caps(char **words, int n)
+{
+	const struct initcap_table *t = fy_initcaps();
+	const struct initcap_entry *e;
+	unsigned i;
+
+	(void)words;
+	(void)n;
+	for (i = 0; (e = fy_initcap_at(t, i)); i++)
+		printf("%-23.23s slot %d rights 0x%x\n", e->name, e->cap,
+		       e->rights);
+	if (!i)
+		printf("no initial capabilities by name\n");
+}
+
+static void cmd_exit(char **words, int n)
+{
+	(void)words;
+	(void)n;
+}
+
+static void cmd_poweroff(char **words, int n)
+{
+	(void)words;
+	(void)n;
+	fy_poweroff(0);
+}
+
+static const struct {
+	const char *name;
+	void (*run)(char **words, int n);
+} builtins[] = {
+	{"ls", cmd_ls},	      {"help", cmd_help},	  {"echo", cmd_echo},
+	{"kstat", cmd_kstat}, {"jobs", cmd_jobs},	  {"ps", cmd_jobs},
+	{"kill", cmd_kill},   {"wait", cmd_wait},	  {"caps", cmd_caps},
+	{"exit", cmd_exit},   {"poweroff", cmd_poweroff},
+};
+
+int sh_is_builtin(const char *name)
+{
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (!strcmp(name, builtins[i].name))
+			return 1;
+	return 0;
+}
+
 int sh_builtin(char **words, int n, int *quit)
 {
-	const char *cmd = words[0];
-
-	if (!strcmp(cmd, "ls"))
-		cmd_ls();
-	else if (!strcmp(cmd, "help"))
-		cmd_help();
-	else if (!strcmp(cmd, "echo"))
-		cmd_echo(words, n);
-	else if (!strcmp(cmd, "kstat"))
-		cmd_kstat();
-	else if (!strcmp(cmd, "exit"))
-		*quit = 1;
-	else if (!strcmp(cmd, "poweroff"))
-		fy_poweroff(0);
-	else
-		return 0;
-	return 1;
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (!strcmp(words[0], builtins[i].name)) {
+			builtins[i].run(words, n);
+			*quit = builtins[i].run == cmd_exit;
+			return 1;
+		}
+	return 0;
 }
