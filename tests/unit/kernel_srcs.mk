@@ -59,3 +59,13 @@ UNIT_SRCS_test_random := kernel/lib/chacha20.c kernel/lib/random.c \
 UNIT_SRCS_test_thread_life := $(UNIT_KERNEL_CORE) \
 	kernel/syscall/sys_thread.c kernel/syscall/sys_cap.c
 UNIT_SRCS_test_budget := $(UNIT_KERNEL_CORE)
+
+# The file server's parts (user/servers/fs): pure C, no system calls.
+UNIT_FS_SRCS := $(filter-out user/servers/fs/fs.c user/servers/fs/ops.c, \
+	$(wildcard user/servers/fs/*.c))
+UNIT_SRCS_test_fs_cpio := $(UNIT_FS_SRCS)
+UNIT_DEPS_test_fs_cpio = $(UNIT_FIXTURES)/root.cpio
+UNIT_SRCS_test_fs_tmpfs := $(UNIT_FS_SRCS)
+
+# The initrd handed to init as a PMO.
+UNIT_SRCS_test_initrd_pmo := $(UNIT_KERNEL_CORE) kernel/object/initrd_pmo.c

@@ -67,7 +67,8 @@ struct handler {
 /* A server's record, at the top of its callback's stack. */
 struct ipc_server {
 	ipc_handler_fn fn;
-	ipc_shm_handler_fn shm_fn;   /* or this, told the connection's shm */
+	ipc_shm_handler_fn shm_fn; /* or this, told the connection's shm */
+	ipc_shm_destructor_fn shm_destructor; /* with shm_fn, may be NULL */
 	ipc_caps_handler_fn caps_fn; /* or this, also told the caps' count */
 	ipc_destructor_fn destructor;
 	unsigned max_conns;
@@ -124,8 +125,8 @@ static void *region_top(uintptr_t base, size_t len, size_t rec)
  */
 void ferry_handler_entry(void);
 void ferry_shm_handler_entry(void);
-long ferry_shm_call(struct ipc_msg *msg, uint64_t badge, struct handler *h,
-		    uint32_t ncaps);
+_Noreturn void ferry_shm_call(struct ipc_msg *msg, uint64_t badge,
+			      struct handler *h, uint32_t ncaps);
 void ferry_exit_entry(void);
 _Noreturn void ferry_handler_refused(void);
 _Noreturn void ferry_exit_main(ipc_destructor_fn destructor, uint64_t badge,
@@ -140,60 +141,53 @@ __asm__(".text\n"
 	"call *16(%rsp)\n\t"
 	"mov %rax, %rdi\n\t"
 	"xor %esi, %esi\n\t"
-	"mov $" XSTR(
-		SYS_ipc_return) ", %eax\n\t"
-				"syscall\n\t"
-				"call ferry_handler_refused\n"
-				".size ferry_handler_entry, . - "
-				"ferry_handler_entry\n"
-				".p2align 4\n"
-				".globl ferry_shm_handler_entry\n"
-				".type ferry_shm_handler_entry, @function\n"
-				"ferry_shm_handler_entry:\n\t"
-				"sub $8, %rsp\n\t"
-				"mov %edx, %ecx\n\t"
-				"lea 16(%rsp), %rdx\n\t"
-				"call ferry_shm_call\n\t"
-				"mov %rax, %rdi\n\t"
-				"xor %esi, %esi\n\t"
-				"mov $" XSTR(
-					SYS_ipc_return) ", %eax\n\t"
-							"syscall\n\t"
-							"call "
-							"ferry_handler_"
-							"refused\n"
-							".size "
-							"ferry_shm_handler_"
-							"entry, . - "
-							"ferry_shm_handler_"
-							"entry\n"
-							".p2align 4\n"
-							".globl "
-							"ferry_exit_entry\n"
-							".type "
-							"ferry_exit_entry, "
-							"@function\n"
-							"ferry_exit_entry:\n\t"
-							"lea 8(%rsp), %r9\n\t"
-							"jmp ferry_exit_main\n"
-							".size "
-							"ferry_exit_entry, . - "
-							"ferry_exit_entry\n");
+	"mov $" XSTR(SYS_ipc_return) ", %eax\n\t"
+				     "syscall\n\t"
+				     "call ferry_handler_refused\n"
+				     ".size ferry_handler_entry, . - "
+				     "ferry_handler_entry\n"
+				     ".p2align 4\n"
+				     ".globl ferry_exit_entry\n"
+				     ".type ferry_exit_entry, @function\n"
+				     "ferry_exit_entry:\n\t"
+				     "lea 8(%rsp), %r9\n\t"
+				     "jmp ferry_exit_main\n"
+				     ".size ferry_exit_entry, . - "
+				     "ferry_exit_entry\n");
 
 /*
- * A call to a shm handler (ferry_shm_handler_entry passes our record,
- * and the kernel's count of capabilities the call carried, its rdx):
- * the shm's place and size are the ones this handler gave the kernel
- * for its connection, so a client's writes to the message header cannot
- * move them. A separate stub keeps the plain handlers' path as it was.
+ * A shm handler's entry: the same, calling ferry_shm_call with the
+ * record as a third argument and the kernel's count of capabilities
+ * the call carried (its rdx) as the fourth; that one returns from the
+ * call itself.
  */
-long ferry_shm_call(struct ipc_msg *msg, uint64_t badge, struct handler *h,
-		    uint32_t ncaps)
+__asm__(".text\n"
+	".p2align 4\n"
+	".globl ferry_shm_handler_entry\n"
+	".type ferry_shm_handler_entry, @function\n"
+	"ferry_shm_handler_entry:\n\t"
+	"sub $8, %rsp\n\t"
+	"mov %edx, %ecx\n\t"
+	"lea 16(%rsp), %rdx\n\t"
+	"call ferry_shm_call\n"
+	".size ferry_shm_handler_entry, . - ferry_shm_handler_entry\n");
+
+/*
+ * A call to a shm handler: the shm's place and size are the ones this
+ * handler gave the kernel for its connection, so a client's writes to
+ * the message header cannot move them. A stub of its own keeps the
+ * plain handlers' path as it was. Ends the call (ipc_return, no caps).
+ */
+_Noreturn void ferry_shm_call(struct ipc_msg *msg, uint64_t badge,
+			      struct handler *h, uint32_t ncaps)
 {
-	if (h->srv->caps_fn)
-		return h->srv->caps_fn(msg, badge, ncaps, (void *)h->shm,
-				       h->shm_size);
-	return h->srv->shm_fn(msg, badge, (void *)h->shm, h->shm_size);
+	long r = h->srv->caps_fn ? h->srv->caps_fn(msg, badge, ncaps,
+						   (void *)h->shm, h->shm_size)
+				 : h->srv->shm_fn(msg, badge, (void *)h->shm,
+						  h->shm_size);
+
+	fy_ipc_return(r, 0);
+	ferry_handler_refused();
 }
 
 /* The return was refused (it cannot be, for 0 caps): end the call. */
@@ -207,7 +201,7 @@ _Noreturn void ferry_handler_refused(void)
  * IPC_SERVE_PREFAULT: every page of a stack touched now, so a handler's
  * memory does not grow later with the depth of the calls it serves (a
  * long-lived server whose frame counts must stay put between its
- * clients: procmgr, under init's leak check).
+ * clients: procmgr, fs, under init's leak check).
  */
 static void prefault(uintptr_t start, size_t len)
 {
@@ -234,7 +228,7 @@ static struct handler *handler_new(struct ipc_server *srv)
 		CAP_SELF_GROUP,
 		srv->shm_fn || srv->caps_fn
 			? (fy_thread_entry_t)ferry_shm_handler_entry
-			: (fy_thread_entry_t)ferry_handler_entry,
+			    : (fy_thread_entry_t)ferry_handler_entry,
 		h, NULL, THREAD_PASSIVE);
 	if (t < 0) {
 		lx_munmap((uintptr_t)base, h->len);
@@ -339,7 +333,9 @@ _Noreturn void ferry_exit_main(ipc_destructor_fn destructor, uint64_t badge,
 {
 	struct ipc_server *srv = h->srv;
 
-	if (destructor)
+	if (srv->shm_destructor)
+		srv->shm_destructor(badge, (void *)shm);
+	else if (destructor)
 		destructor(badge);
 	fy_cap_delete(shm_cap);
 	fy_cap_delete(conn_cap);
@@ -440,6 +436,8 @@ long ipc_serve_with(const struct ipc_serve_config *cfg)
 	/* One shared handler serves many shms: it cannot be told one. */
 	if (!cfg->handler && (cfg->flags & IPC_SERVE_SHARED))
 		return -EINVAL;
+	if (cfg->shm_destructor && (cfg->handler || cfg->destructor))
+		return -EINVAL;
 	stack = cfg->stack_size ? cfg->stack_size : IPC_SERVE_STACK;
 	if (stack > (1ul << 30))
 		return -EINVAL;
@@ -454,6 +452,7 @@ long ipc_serve_with(const struct ipc_serve_config *cfg)
 	srv->shm_fn = cfg->shm_handler;
 	srv->caps_fn = cfg->caps_handler;
 	srv->flags = cfg->flags;
+	srv->shm_destructor = cfg->shm_destructor;
 	srv->destructor = cfg->destructor;
 	srv->max_conns = cfg->max_conns ? cfg->max_conns : IPC_SERVE_MAX_CONNS;
 	srv->stack_size = stack;

@@ -109,6 +109,8 @@ int main(void)
 	tap_eq((long)st.size, FS_DATA_SIZE, "... the same file");
 	tap_eq(fy_fs_stat_path(&fs, "/../../helpers/fs_data.txt", &st), 0,
 	       "\"..\" at the root stays at the root");
+	tap_eq(fy_fs_stat_path(&fs, "tmp/../helpers/fs_data.txt", &st), 0,
+	       "\"..\" from /tmp is the root");
 
 	/* The ELF programs: their first bytes. */
 	h = fy_fs_open(&fs, "/init", FS_O_RDONLY);

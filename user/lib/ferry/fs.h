@@ -22,7 +22,7 @@ struct fy_fs {
 
 /*
  * Round 1 (no named initial capabilities yet): init puts a cap to the
- * file server (CALL) into every "tests/fs_*" program's slot
+ * file server (CALL|GRANT) into every "tests/fs_*" program's slot
  * FY_FS_TEST_SLOT before it runs. fy_fs_test_cap returns that slot if
  * it holds a thread cap with CALL, else -ENOENT. Round 2 replaces this
  * with the initial capability named "fs".

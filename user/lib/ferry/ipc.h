@@ -31,6 +31,14 @@ typedef void (*ipc_destructor_fn)(uint64_t badge);
 typedef long (*ipc_shm_handler_fn)(struct ipc_msg *msg, uint64_t badge,
 				   void *shm, size_t shm_size);
 /*
+ * A destructor told the closed connection's shm address too. The badge
+ * names the client process, shared by all its connections; the shm
+ * address names one connection among the server's open ones (until its
+ * destructor has run), so a server keeping state per connection keys it
+ * by that.
+ */
+typedef void (*ipc_shm_destructor_fn)(uint64_t badge, void *shm);
+/*
  * A shm handler also told how many capabilities the call carried: the
  * kernel's count (the message's first ncaps cap slots hold the slots
  * they were copied into; anything past them is the client's).
@@ -55,7 +63,12 @@ struct ipc_serve_config {
 	size_t stack_size; /* bytes per handler; 0: IPC_SERVE_STACK */
 	/* Instead of `handler` (not with IPC_SERVE_SHARED): told the shm. */
 	ipc_shm_handler_fn shm_handler;
-	/* Or this: told the shm and the count of caps that came. */
+	/*
+	 * Instead of `destructor` (with shm_handler or caps_handler): told
+	 * the shm.
+	 */
+	ipc_shm_destructor_fn shm_destructor;
+	/* Or instead of `handler`: told the shm and the count of caps. */
 	ipc_caps_handler_fn caps_handler;
 };
 

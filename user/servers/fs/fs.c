@@ -97,21 +97,23 @@ static long fs_handler(struct ipc_msg *msg, uint64_t badge, void *shm,
 	struct fs_req q;
 	long r;
 
-	(void)msg; /* the request is at the shm's start, wherever msg is */
+	(void)msg;   /* the request is at the shm's start, wherever msg is */
+	(void)badge; /* the process: handles are the connection's */
 	if (shm_size < FS_SHM_MIN)
 		return -EINVAL;
 	memcpy(&q, shm, sizeof(q)); /* read once: the client may write on */
 	lock();
-	r = fs_dispatch(&state, shm, &q, badge, (char *)shm + FS_DATA_OFF,
-			shm_size - FS_DATA_OFF);
+	r = fs_dispatch(&state, shm, &q, (uintptr_t)shm,
+			(char *)shm + FS_DATA_OFF, shm_size - FS_DATA_OFF);
 	unlock();
 	return r;
 }
 
-static void fs_destructor(uint64_t badge)
+static void fs_destructor(uint64_t badge, void *shm)
 {
+	(void)badge;
 	lock();
-	fs_drop_client(&state, badge);
+	fs_drop_client(&state, (uintptr_t)shm);
 	unlock();
 }
 
@@ -172,7 +174,7 @@ int main(void)
 	 * components), or the frames it takes count against that test.
 	 */
 	struct ipc_serve_config cfg = {.shm_handler = fs_handler,
-				       .destructor = fs_destructor,
+				       .shm_destructor = fs_destructor,
 				       .flags = IPC_SERVE_PREFAULT};
 	struct timespec idle = {3600, 0};
 	const void *ar = NULL;

@@ -1,9 +1,10 @@
 /*
  * The file server's parts, each pure C over memory it is given (no
  * system calls), so the hosted unit tests (tests/unit/test_fs_*.c)
- * compile the same files: path.c normalises paths, cpio.c reads the
- * newc archive, rdtree.c makes the initrd's tree from it, tmpfs.c is
- * the writable /tmp over a storage interface. fs.c is the server.
+ * compile the same files: path.c cuts paths into components, cpio.c
+ * reads the newc archive, rdtree.c makes the initrd's tree from it,
+ * tmpfs.c is the writable /tmp over a storage interface, lookup.c walks
+ * a path through both. ops.c serves the requests, fs.c is the server.
  */
 #ifndef FS_FS_H
 #define FS_FS_H
@@ -20,24 +21,25 @@
 
 #define FS_PATH_COMPS (FS_PATH_MAX / 2)
 
-/* A normalised path: its components from the root, none "", "." or "..". */
+/* A normalised path: its components from the root, none "" or ".". */
 struct fs_path {
 	char buf[FS_PATH_MAX];
 	const char *comp[FS_PATH_COMPS];
 	uint8_t len[FS_PATH_COMPS];
 	int n;	       /* components; 0 is the root */
 	bool must_dir; /* it ended in "/", "." or "..": a directory */
+	bool last_dot; /* its last component was "." or ".." */
 };
 
 /*
- * Normalises `len` bytes at `in` (not NUL-terminated; a leading "/" is
- * optional, every path starts at the root): "//" and "." drop out, ".."
- * drops the component before it (at the root, stays there), by name
- * alone, as the tree has no symbolic links. 0, -ENOENT (empty), -EINVAL
- * (a NUL inside), -ENAMETOOLONG (len >= FS_PATH_MAX or a component past
- * FS_NAME_MAX).
+ * Cuts `len` bytes at `in` (not NUL-terminated; a leading "/" is
+ * optional, every path starts at the root) into components: "//" and
+ * "." drop out, ".." stays (fs_walk takes it to the parent). 0,
+ * -ENOENT (empty), -EINVAL (a NUL inside), -ENAMETOOLONG (len >=
+ * FS_PATH_MAX or a component past FS_NAME_MAX).
  */
 int fs_path_parse(const char *in, size_t len, struct fs_path *out);
+bool fs_path_is_dotdot(const struct fs_path *p, int i);
 
 /* ---- cpio.c ---- */
 
@@ -91,12 +93,9 @@ struct rd_tree {
  */
 int rd_build(struct rd_tree *t, struct rd_node *nodes, uint32_t max,
 	     const void *archive, size_t size);
-/*
- * Walks components [0, n) of p from the root: 0 and *node, -ENOENT or
- * -ENOTDIR (a file used as a directory).
- */
-int rd_lookup(const struct rd_tree *t, const struct fs_path *p, int n,
-	      int32_t *node);
+/* The child `name` (len bytes) of directory `dir`, or -1. */
+int32_t rd_child(const struct rd_tree *t, int32_t dir, const char *name,
+		 size_t len);
 /* The index'th child of directory `dir` (in archive order), or -1. */
 int32_t rd_child_at(const struct rd_tree *t, int32_t dir, uint64_t index);
 
@@ -143,9 +142,9 @@ struct tmpfs {
 };
 
 void tmp_init(struct tmpfs *fs, const struct tmp_store_ops *ops, void *ctx);
-/* Components [from, n) of p from /tmp: 0 and *node, -ENOENT, -ENOTDIR. */
-int tmp_lookup(const struct tmpfs *fs, const struct fs_path *p, int from,
-	       int32_t *node);
+/* The child `name` (len bytes) of directory `dir` (linked), or -1. */
+int32_t tmp_child(const struct tmpfs *fs, int32_t dir, const char *name,
+		  size_t len);
 /*
  * A new node `name` (len bytes) in directory `dir`: 0 and
  * *node, -EEXIST, -ENOSPC (FS_TMP_NODES in use).
@@ -178,5 +177,28 @@ long tmp_write(struct tmpfs *fs, int32_t node, uint64_t off, const void *buf,
 int tmp_truncate(struct tmpfs *fs, int32_t node, uint64_t size);
 /* The index'th entry of directory `dir`, or -1. */
 int32_t tmp_child_at(const struct tmpfs *fs, int32_t dir, uint64_t index);
+
+/* ---- lookup.c ---- */
+
+/* A node of either tree. */
+#define FS_K_RD 1
+#define FS_K_TMP 2
+
+struct fs_ref {
+	uint8_t kind; /* FS_K_RD or FS_K_TMP */
+	int32_t node;
+};
+
+/*
+ * Walks components [0, n) of p from the root: a name to that child,
+ * ".." to the parent (the root's is the root, /tmp's the root), "tmp"
+ * at the root into the tmpfs (when `tmp` is given; the archive never
+ * has one). 0 and *out, -ENOENT, or -ENOTDIR (a file followed by any
+ * component, ".." too, as Linux). p->must_dir is the caller's to apply.
+ */
+int fs_walk(const struct rd_tree *rd, const struct tmpfs *tmp,
+	    const struct fs_path *p, int n, struct fs_ref *out);
+bool fs_ref_is_dir(const struct rd_tree *rd, const struct tmpfs *tmp,
+		   struct fs_ref r);
 
 #endif

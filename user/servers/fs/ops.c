@@ -6,11 +6,13 @@
  * nothing here trusts a length the client wrote.
  *
  * Handles: one table for every client; a handle is its index, and
- * belongs to the connection (badge) that opened it: any other badge
- * naming it gets -EBADF, as does a closed one. A client has at most
- * FS_OPEN_MAX open (-EMFILE), all clients FS_HANDLES (-ENFILE).
- * Errors follow Linux 6.1's open(2), read(2), ... in the order Linux
- * checks them (docs/fs.md).
+ * belongs to the connection that opened it, named by `conn` (the
+ * connection's shm address here: unique among open connections; the
+ * IPC conn names the client process, shared by its connections): any
+ * other connection naming it gets -EBADF, as does a closed one. A client has at
+ * most FS_OPEN_MAX open (-EMFILE), all clients FS_HANDLES (-ENFILE). Errors
+ * follow Linux 6.1's open(2), read(2), ... in the order Linux checks them
+ * (docs/fs.md).
  */
 #include <string.h>
 
@@ -24,84 +26,72 @@ struct handle {
 	uint8_t kind; /* K_RD or K_TMP */
 	uint32_t flags;
 	int32_t node;
-	uint64_t owner; /* the connection's badge */
+	uintptr_t owner; /* the connection (its shm address here) */
 };
 
-#define K_RD 1
-#define K_TMP 2
+#define K_RD FS_K_RD
+#define K_TMP FS_K_TMP
 
 static struct handle handles[FS_HANDLES];
 static uint32_t nhandles;
 
 static struct fs_path path; /* one request at a time: off the stack */
 
-static bool under_tmp(const struct fs_path *p)
-{
-	return p->n >= 1 && p->len[0] == 3 && !memcmp(p->comp[0], "tmp", 3);
-}
-
-/* 0 and (kind, node) for the normalised path, or -ENOENT/-ENOTDIR. */
+/* The node of the whole path, with its trailing "/" applied. */
 static int resolve(struct fs_state *s, const struct fs_path *p, uint8_t *kind,
 		   int32_t *node)
 {
-	int r;
+	struct fs_ref r;
+	int e = fs_walk(&s->rd, &s->tmp, p, p->n, &r);
 
-	if (under_tmp(p)) {
-		*kind = K_TMP;
-		r = tmp_lookup(&s->tmp, p, 1, node);
-	} else {
-		*kind = K_RD;
-		r = rd_lookup(&s->rd, p, p->n, node);
-	}
-	if (r == 0 && p->must_dir && !is_dir(s, *kind, *node))
+	if (e)
+		return e;
+	if (p->must_dir && !fs_ref_is_dir(&s->rd, &s->tmp, r))
 		return -ENOTDIR;
-	return r;
+	*kind = r.kind;
+	*node = r.node;
+	return 0;
 }
 
 bool is_dir(const struct fs_state *s, uint8_t kind, int32_t node)
 {
-	return kind == K_TMP ? s->tmp.nodes[node].type == FS_TYPE_DIR
-			     : s->rd.nodes[node].type == FS_TYPE_DIR;
+	return fs_ref_is_dir(&s->rd, &s->tmp, (struct fs_ref){kind, node});
 }
 
 /*
- * The parent directory of the last component, for create: 0 and the
- * tmpfs node, -EROFS (it is in the initrd), -ENOENT, -ENOTDIR.
+ * The directory the last component would go in, for create and
+ * remove: 0 and the tmpfs node, -EROFS (it is in the initrd), -ENOENT,
+ * -ENOTDIR.
  */
-static int parent_of(struct fs_state *s, struct fs_path *p, int32_t *dir)
+static int parent_of(struct fs_state *s, const struct fs_path *p, int32_t *dir)
 {
-	int32_t rd_node;
-	int r;
+	struct fs_ref r;
+	int e = fs_walk(&s->rd, &s->tmp, p, p->n - 1, &r);
 
-	p->n--;
-	if (under_tmp(p)) {
-		r = tmp_lookup(&s->tmp, p, 1, dir);
-		if (r == 0 && s->tmp.nodes[*dir].type != FS_TYPE_DIR)
-			r = -ENOTDIR;
-	} else {
-		r = rd_lookup(&s->rd, p, p->n, &rd_node);
-		if (r == 0)
-			r = s->rd.nodes[rd_node].type == FS_TYPE_DIR ? -EROFS
-								     : -ENOTDIR;
-	}
-	p->n++;
-	return r;
+	if (e)
+		return e;
+	if (!fs_ref_is_dir(&s->rd, &s->tmp, r))
+		return -ENOTDIR;
+	if (r.kind == K_RD)
+		return -EROFS;
+	*dir = r.node;
+	return 0;
 }
 
-static struct handle *handle_get(int32_t h, uint64_t badge)
+static struct handle *handle_get(int32_t h, uintptr_t conn)
 {
 	if (h < 0 || h >= FS_HANDLES || !handles[h].used ||
-	    handles[h].owner != badge)
+	    handles[h].owner != conn)
 		return NULL;
 	return &handles[h];
 }
 
-static uint32_t count_mine(uint64_t badge)
+static uint32_t count_mine(uintptr_t conn)
 {
 	uint32_t n = 0;
 
 	for (int i = 0; i < FS_HANDLES; i++)
-		n += handles[i].used && handles[i].owner == badge;
+		n += handles[i].used && handles[i].owner == conn;
 	return n;
 }
 
@@ -113,7 +103,7 @@ static void handle_close(struct fs_state *s, struct handle *h)
 	nhandles--;
 }
 
-static long op_open(struct fs_state *s, const struct fs_req *q, uint64_t badge,
+static long op_open(struct fs_state *s, const struct fs_req *q, uintptr_t conn,
 		    const char *data)
 {
 	uint32_t acc = q->flags & FS_O_ACCMODE;
@@ -128,7 +118,7 @@ static long op_open(struct fs_state *s, const struct fs_req *q, uint64_t badge,
 	if (r)
 		return r;
 	/* Linux takes the fd before it looks the path up. */
-	if (count_mine(badge) >= FS_OPEN_MAX)
+	if (count_mine(conn) >= FS_OPEN_MAX)
 		return -EMFILE;
 	if (nhandles >= FS_HANDLES)
 		return -ENFILE;
@@ -150,15 +140,14 @@ static long op_open(struct fs_state *s, const struct fs_req *q, uint64_t badge,
 	if (r)
 		return r;
 	if (is_dir(s, kind, node)) {
-		if (writes || (q->flags & FS_O_CREAT))
+		if (writes || (q->flags & (FS_O_CREAT | FS_O_TRUNC)))
 			return -EISDIR;
 	} else if (q->flags & FS_O_DIRECTORY) {
 		return -ENOTDIR;
 	}
-	if (kind == K_RD && (writes || (q->flags & FS_O_TRUNC)) &&
-	    !is_dir(s, kind, node))
+	if (kind == K_RD && (writes || (q->flags & FS_O_TRUNC)))
 		return -EROFS;
-	if (kind == K_TMP && (q->flags & FS_O_TRUNC) && !is_dir(s, kind, node))
+	if (kind == K_TMP && (q->flags & FS_O_TRUNC))
 		tmp_truncate(&s->tmp, node, 0); /* to 0: cannot fail */
 	for (h = 0; handles[h].used; h++)
 		;
@@ -166,17 +155,17 @@ static long op_open(struct fs_state *s, const struct fs_req *q, uint64_t badge,
 				     .kind = kind,
 				     .flags = q->flags,
 				     .node = node,
-				     .owner = badge};
+				     .owner = conn};
 	nhandles++;
 	if (kind == K_TMP)
 		tmp_get(&s->tmp, node);
 	return h;
 }
 
-static long op_read(struct fs_state *s, const struct fs_req *q, uint64_t badge,
+static long op_read(struct fs_state *s, const struct fs_req *q, uintptr_t conn,
 		    char *data, size_t room)
 {
-	struct handle *h = handle_get(q->handle, badge);
+	struct handle *h = handle_get(q->handle, conn);
 	const struct rd_node *n;
 	uint64_t len = q->len;
 
@@ -197,10 +186,10 @@ static long op_read(struct fs_state *s, const struct fs_req *q, uint64_t badge,
 	return (long)len;
 }
 
-static long op_write(struct fs_state *s, const struct fs_req *q, uint64_t badge,
+static long op_write(struct fs_state *s, const struct fs_req *q, uintptr_t conn,
 		     const char *data, size_t room)
 {
-	struct handle *h = handle_get(q->handle, badge);
+	struct handle *h = handle_get(q->handle, conn);
 
 	/* Directories and initrd files are never open for writing. */
 	if (!h || (h->flags & FS_O_ACCMODE) == FS_O_RDONLY)
@@ -233,7 +222,7 @@ static void fill_stat(const struct fs_state *s, uint8_t kind, int32_t node,
 	}
 }
 
-static long op_stat(struct fs_state *s, const struct fs_req *q, uint64_t badge,
+static long op_stat(struct fs_state *s, const struct fs_req *q, uintptr_t conn,
 		    char *data)
 {
 	struct handle *h;
@@ -243,7 +232,7 @@ static long op_stat(struct fs_state *s, const struct fs_req *q, uint64_t badge,
 	int r;
 
 	if (q->op == FS_STAT) {
-		h = handle_get(q->handle, badge);
+		h = handle_get(q->handle, conn);
 		if (!h)
 			return -EBADF;
 		kind = h->kind;
@@ -293,10 +282,10 @@ static bool dir_entry(const struct fs_state *s, const struct handle *h,
 }
 
 static long op_list(struct fs_state *s, struct fs_req *shm_req,
-		    const struct fs_req *q, uint64_t badge, char *data,
+		    const struct fs_req *q, uintptr_t conn, char *data,
 		    size_t room)
 {
-	struct handle *h = handle_get(q->handle, badge);
+	struct handle *h = handle_get(q->handle, conn);
 	uint64_t index = q->offset, used = 0;
 	long n = 0;
 	const char *name;
@@ -331,9 +320,9 @@ static long op_list(struct fs_state *s, struct fs_req *shm_req,
 	return n;
 }
 
-static long op_close(struct fs_state *s, const struct fs_req *q, uint64_t badge)
+static long op_close(struct fs_state *s, const struct fs_req *q, uintptr_t conn)
 {
-	struct handle *h = handle_get(q->handle, badge);
+	struct handle *h = handle_get(q->handle, conn);
 
 	if (!h)
 		return -EBADF;
@@ -341,22 +330,30 @@ static long op_close(struct fs_state *s, const struct fs_req *q, uint64_t badge)
 	return 0;
 }
 
-/* unlink and mkdir: only /tmp changes. */
+/*
+ * unlink and mkdir: only /tmp changes. As Linux on a read-only mount,
+ * a name in an initrd directory is -EROFS whether it exists or not.
+ */
 static long op_unlink(struct fs_state *s, const struct fs_req *q,
 		      const char *data)
 {
 	uint8_t kind;
-	int32_t node;
-	int r = fs_path_parse(data, q->len, &path);
+	int32_t node, dir;
+	int r = fs_path_parse(data, q->len, &path), found;
 
-	if (!r)
-		r = resolve(s, &path, &kind, &node);
 	if (r)
 		return r;
-	if (path.n == 0 || (kind == K_TMP && node == 0))
-		return -EBUSY; /* Linux: rmdir of "/" or a mount point */
-	if (kind == K_RD)
-		return -EROFS;
+	/* Linux's rmdir: "." and ".." (EINVAL here), "/", a mount point. */
+	if (path.last_dot)
+		return -EINVAL;
+	found = resolve(s, &path, &kind, &node);
+	if (path.n == 0 || (found == 0 && kind == K_TMP && node == 0))
+		return -EBUSY;
+	r = parent_of(s, &path, &dir);
+	if (r)
+		return r;
+	if (found)
+		return found;
 	return tmp_unlink(&s->tmp, node);
 }
 
@@ -378,15 +375,14 @@ static long op_mkdir(struct fs_state *s, const struct fs_req *q,
 	r = parent_of(s, &path, &dir);
 	if (r)
 		return r;
-	r = tmp_create(&s->tmp, dir, path.comp[path.n - 1],
-		       path.len[path.n - 1], FS_TYPE_DIR, &node);
-	return r;
+	return tmp_create(&s->tmp, dir, path.comp[path.n - 1],
+			  path.len[path.n - 1], FS_TYPE_DIR, &node);
 }
 
 static long op_truncate(struct fs_state *s, const struct fs_req *q,
-			uint64_t badge)
+			uintptr_t conn)
 {
-	struct handle *h = handle_get(q->handle, badge);
+	struct handle *h = handle_get(q->handle, conn);
 
 	if (!h)
 		return -EBADF;
@@ -396,10 +392,10 @@ static long op_truncate(struct fs_state *s, const struct fs_req *q,
 	return tmp_truncate(&s->tmp, h->node, q->offset);
 }
 
-static long op_info(struct fs_state *s, uint64_t badge, char *data)
+static long op_info(struct fs_state *s, uintptr_t conn, char *data)
 {
 	struct fs_info in = {.handles = nhandles,
-			     .mine = count_mine(badge),
+			     .mine = count_mine(conn),
 			     .tmp_nodes = s->tmp.used_nodes,
 			     .tmp_pages = s->tmp.pages,
 			     .rd_files = s->rd.count};
@@ -409,38 +405,38 @@ static long op_info(struct fs_state *s, uint64_t badge, char *data)
 }
 
 long fs_dispatch(struct fs_state *s, struct fs_req *shm_req,
-		 const struct fs_req *q, uint64_t badge, char *data,
+		 const struct fs_req *q, uintptr_t conn, char *data,
 		 size_t room)
 {
 	switch (q->op) {
 	case FS_OPEN:
-		return op_open(s, q, badge, data);
+		return op_open(s, q, conn, data);
 	case FS_READ:
-		return op_read(s, q, badge, data, room);
+		return op_read(s, q, conn, data, room);
 	case FS_WRITE:
-		return op_write(s, q, badge, data, room);
+		return op_write(s, q, conn, data, room);
 	case FS_STAT:
 	case FS_STAT_PATH:
-		return op_stat(s, q, badge, data);
+		return op_stat(s, q, conn, data);
 	case FS_LIST:
-		return op_list(s, shm_req, q, badge, data, room);
+		return op_list(s, shm_req, q, conn, data, room);
 	case FS_CLOSE:
-		return op_close(s, q, badge);
+		return op_close(s, q, conn);
 	case FS_UNLINK:
 		return op_unlink(s, q, data);
 	case FS_MKDIR:
 		return op_mkdir(s, q, data);
 	case FS_TRUNCATE:
-		return op_truncate(s, q, badge);
+		return op_truncate(s, q, conn);
 	case FS_INFO:
-		return op_info(s, badge, data);
+		return op_info(s, conn, data);
 	}
 	return -ENOSYS;
 }
 
-void fs_drop_client(struct fs_state *s, uint64_t badge)
+void fs_drop_client(struct fs_state *s, uintptr_t conn)
 {
 	for (int i = 0; i < FS_HANDLES; i++)
-		if (handles[i].used && handles[i].owner == badge)
+		if (handles[i].used && handles[i].owner == conn)
 			handle_close(s, &handles[i]);
 }

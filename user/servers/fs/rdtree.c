@@ -15,8 +15,8 @@
 #define M_DIR 0040000u
 #define DIR_MODE (M_DIR | 0755u)
 
-static int32_t child_find(const struct rd_tree *t, int32_t dir,
-			  const char *name, size_t len)
+int32_t rd_child(const struct rd_tree *t, int32_t dir, const char *name,
+		 size_t len)
 {
 	for (int32_t c = t->nodes[dir].first; c >= 0; c = t->nodes[c].next)
 		if (t->nodes[c].namelen == len &&
@@ -112,7 +112,7 @@ static int add_entry(struct rd_tree *t, const struct cpio_ent *e)
 	if (!name_split(e->name, e->namelen, comp, clen, &n))
 		return 0;
 	for (int i = 0; i < n - 1; i++) {
-		c = child_find(t, cur, comp[i], clen[i]);
+		c = rd_child(t, cur, comp[i], clen[i]);
 		if (c >= 0 && t->nodes[c].type != FS_TYPE_DIR)
 			return 0; /* a file named as a directory */
 		if (c < 0)
@@ -122,7 +122,7 @@ static int add_entry(struct rd_tree *t, const struct cpio_ent *e)
 			return -ENOSPC;
 		cur = c;
 	}
-	c = child_find(t, cur, comp[n - 1], clen[n - 1]);
+	c = rd_child(t, cur, comp[n - 1], clen[n - 1]);
 	if (c >= 0) {
 		/* A directory's own entry after a file inside it: its mode. */
 		if (fmt == M_DIR && t->nodes[c].type == FS_TYPE_DIR) {
@@ -167,22 +167,6 @@ int rd_build(struct rd_tree *t, struct rd_node *nodes, uint32_t max,
 	if (r < 0)
 		tree_reset(t);
 	return r;
-}
-
-int rd_lookup(const struct rd_tree *t, const struct fs_path *p, int n,
-	      int32_t *node)
-{
-	int32_t cur = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (t->nodes[cur].type != FS_TYPE_DIR)
-			return -ENOTDIR;
-		cur = child_find(t, cur, p->comp[i], p->len[i]);
-		if (cur < 0)
-			return -ENOENT;
-	}
-	*node = cur;
-	return 0;
 }
 
 int32_t rd_child_at(const struct rd_tree *t, int32_t dir, uint64_t index)

@@ -44,8 +44,8 @@ void tmp_init(struct tmpfs *fs, const struct tmp_store_ops *ops, void *ctx)
 	fs->used_nodes = 1;
 }
 
-static int32_t child_find(const struct tmpfs *fs, int32_t dir, const char *name,
-			  size_t len)
+int32_t tmp_child(const struct tmpfs *fs, int32_t dir, const char *name,
+		  size_t len)
 {
 	for (int32_t i = 1; i < FS_TMP_NODES; i++) {
 		const struct tmp_node *n = &fs->nodes[i];
@@ -57,22 +57,6 @@ static int32_t child_find(const struct tmpfs *fs, int32_t dir, const char *name,
 	return -1;
 }
 
-int tmp_lookup(const struct tmpfs *fs, const struct fs_path *p, int from,
-	       int32_t *node)
-{
-	int32_t cur = 0;
-
-	for (int i = from; i < p->n; i++) {
-		if (fs->nodes[cur].type != FS_TYPE_DIR)
-			return -ENOTDIR;
-		cur = child_find(fs, cur, p->comp[i], p->len[i]);
-		if (cur < 0)
-			return -ENOENT;
-	}
-	*node = cur;
-	return 0;
-}
-
 int tmp_create(struct tmpfs *fs, int32_t dir, const char *name, size_t len,
 	       uint8_t type, int32_t *node)
 {
@@ -81,7 +65,7 @@ int tmp_create(struct tmpfs *fs, int32_t dir, const char *name, size_t len,
 
 	if (len == 0 || len > FS_NAME_MAX)
 		return -EINVAL;
-	if (child_find(fs, dir, name, len) >= 0)
+	if (tmp_child(fs, dir, name, len) >= 0)
 		return -EEXIST;
 	for (i = 1; i < FS_TMP_NODES && fs->nodes[i].used; i++)
 		;

@@ -19,14 +19,16 @@
  * of a server's life leave objects and frames behind on purpose; made
  * here, they are not counted against the first test that connects.
  */
+#include <stdio.h>
 #include <time.h>
 
 #include <ferry/fs.h>
 
 #include "init.h"
 
-static cap_t fs_proc = -1;
+static volatile cap_t fs_proc = -1;
 static volatile cap_t fs_thread = -1;
+static volatile long fs_restarts; /* by the watcher, read by the check */
 static _Alignas(16) char fs_watcher_stack[8192];
 
 static long fs_start(void)
@@ -80,6 +82,7 @@ static void fs_watch(void *arg)
 		fy_console_output(msg, sizeof(msg) - 1);
 		if (fs_start() < 0)
 			break;
+		fs_restarts++;
 	}
 	fy_thread_exit();
 }
@@ -167,4 +170,27 @@ long init_fs_warm(void)
 		fy_fs_disconnect(&c[n]);
 	settle_counts();
 	return r;
+}
+
+int init_fs_check_restart(void)
+{
+	struct timespec tick = {0, 10 * 1000 * 1000};
+	long r0 = fs_restarts, r = -ENOENT;
+	struct fs_stat st = {0};
+	struct fy_fs c;
+
+	if (fs_proc < 0)
+		return 0; /* no file server: nothing to restart */
+	fy_proc_kill(fs_proc);
+	for (int i = 0; i < 300 && fs_restarts == r0; i++)
+		nanosleep(&tick, NULL);
+	if (fs_restarts == r0 + 1 && fy_fs_connect(fs_thread, 0, &c) == 0) {
+		r = fy_fs_stat_path(&c, "init", &st);
+		fy_fs_disconnect(&c);
+	}
+	printf("%s - init: the file server restarts after a kill, and "
+	       "serves the initrd again (stat init: %ld, %llu bytes)\n",
+	       r == 0 && st.size > 0 ? "ok" : "not ok", r,
+	       (unsigned long long)st.size);
+	return !(r == 0 && st.size > 0);
 }

@@ -43,5 +43,10 @@ cap_t init_fs_server(void);
 long init_procmgr_start(void);
 /* Brings the server's handler pool to its steady size (test mode). */
 long init_fs_warm(void);
+/*
+ * Kills the file server and checks that the watcher starts another that
+ * serves the initrd; prints one TAP line. 1 if not.
+ */
+int init_fs_check_restart(void);
 
 #endif

@@ -168,6 +168,7 @@ int init_mode_test(const char *only)
 	}
 	fy_names_free(&names);
 	failed += init_console_check_restart();
+	failed += init_fs_check_restart();
 	printf("# system: %d programs, %d init checks failed\n", ran, failed);
 	printf("# system: done\n");
 	return 0;

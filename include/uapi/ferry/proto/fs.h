@@ -14,7 +14,8 @@
  * FS_DATA_OFF; list also writes the next cookie into the request's
  * `offset`.
  *
- * Handles belong to the connection that opened them (its badge); any
+ * Handles belong to the connection that opened them (not to the client
+ * process: two connections of one process have separate handles); any
  * other connection naming one gets -EBADF. Closing the connection (or
  * the client's death) closes them all.
  */
