@@ -1,9 +1,32 @@
+#include <elf.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 
 #include <ferry/ferry.h>
 
 #include "tap.h"
 #include "util.h"
+
+void touch_own_pages(void)
+{
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)getauxval(AT_PHDR);
+	unsigned long n = getauxval(AT_PHNUM);
+
+	for (unsigned long i = 0; ph && i < n; i++) {
+		uintptr_t p = ph[i].p_vaddr & ~(PAGE_SIZE_4K - 1);
+
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		for (; p < ph[i].p_vaddr + ph[i].p_memsz; p += PAGE_SIZE_4K) {
+			volatile char *c = (volatile char *)p;
+
+			if (ph[i].p_flags & PF_W)
+				*c = *c; /* its own copy, now */
+			else
+				(void)*c;
+		}
+	}
+}
 
 void *unmapped_ptr(void)
 {

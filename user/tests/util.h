@@ -22,6 +22,14 @@
 #define SCRATCH_VA 0x200000000000ul
 #define PAGE_SIZE_4K 4096ul
 
+/*
+ * Brings in every page of our own program now: procmgr's pager loads a
+ * program page by page as it runs, and writable pages are copied at
+ * their first write, so a test that counts free frames around some work
+ * calls this first, or its own code and data coming in count too.
+ */
+void touch_own_pages(void);
+
 /* A user address with nothing mapped behind it (a freed mmap page). */
 void *unmapped_ptr(void);
 

@@ -149,23 +149,6 @@ long init_fs_warm(void)
 			fy_fs_close(&c[n], (int)h);
 		}
 	}
-	/*
-	 * And /tmp once: a file made, written, cut and removed, so what the
-	 * server touches the first time it does this is not counted against
-	 * the first test that does (procmgr_elf, procmgr_spawn).
-	 */
-	if (n > 0) {
-		static const char page[4096];
-		long h = fy_fs_open(&c[0], "/tmp/.init_warm",
-				    FS_O_RDWR | FS_O_CREAT | FS_O_TRUNC);
-
-		if (h >= 0) {
-			fy_fs_write(&c[0], (int)h, 0, page, sizeof(page));
-			fy_fs_truncate(&c[0], (int)h, 0);
-			fy_fs_close(&c[0], (int)h);
-			fy_fs_unlink(&c[0], "/tmp/.init_warm");
-		}
-	}
 	while (n-- > 0)
 		fy_fs_disconnect(&c[n]);
 	settle_counts();
