@@ -32,6 +32,8 @@
 #define AT_EXECFN 31
 #define NAUXV 14
 
+struct cap_group *process_init;
+
 /* A PMO of `size` bytes mapped at `va`, optionally filled from `src`. */
 static int map_new_pmo(struct vmspace *vs, vaddr_t va, size_t size, u32 perm,
 		       size_t data_off, const void *src, size_t len,

@@ -28,6 +28,12 @@ struct cap_group;
  * above PRIO_MAX, -EAGAIN no
  * process or thread id free, -ENOMEM.
  */
+/*
+ * The process the kernel started (init), set once at boot: the only one
+ * SYS_spawn serves. Every other program starts through procmgr.
+ */
+extern struct cap_group *process_init;
+
 int process_spawn(const char *path, const char *const *argv,
 		  const char *const *envp, u32 prio, u32 mcp,
 		  struct cap_group **out);

@@ -80,7 +80,8 @@ static long spawn_sched(u64 prio, u64 mcp, u32 *kprio, u32 *kmcp)
  * than 16 loadable segments), -ENOENT, -ENOEXEC, -EINVAL empty argv,
  * prio or mcp out of range, prio above mcp, -EPERM prio or mcp above
  * the caller's MCP, -EIO malformed initrd, -EAGAIN no process id free,
- * -ENOMEM.
+ * -ENOMEM. Only init (the process the kernel started) may call it:
+ * -EPERM for any other, checked first; programs start through procmgr.
  */
 long sys_spawn(const char __user *path, const char __user *const __user *argv,
 	       const char __user *const __user *envp, u64 prio, u64 mcp)
@@ -90,6 +91,9 @@ long sys_spawn(const char __user *path, const char __user *const __user *argv,
 	u32 kprio, kmcp;
 	long ret;
 
+	/* init's alone: the servers procmgr needs (docs/process.md). */
+	if (current->group != process_init)
+		return -EPERM;
 	ret = spawn_sched(prio, mcp, &kprio, &kmcp);
 	if (ret)
 		return ret;

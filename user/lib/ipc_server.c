@@ -228,7 +228,7 @@ static struct handler *handler_new(struct ipc_server *srv)
 		CAP_SELF_GROUP,
 		srv->shm_fn || srv->caps_fn
 			? (fy_thread_entry_t)ferry_shm_handler_entry
-			    : (fy_thread_entry_t)ferry_handler_entry,
+			: (fy_thread_entry_t)ferry_handler_entry,
 		h, NULL, THREAD_PASSIVE);
 	if (t < 0) {
 		lx_munmap((uintptr_t)base, h->len);

@@ -53,8 +53,9 @@ static void test_death(long cap)
 	frames = fy_kstat(KSTAT_FREE_FRAMES);
 	objects = fy_kstat(KSTAT_LIVE_OBJECTS);
 	p = fy_spawn(argv[0], argv, NULL);
-	tap_ok(p >= 0, "spawn helpers/fs_holder: procmgr gives it the file "
-		       "server as its initial capability \"fs\", slot %d",
+	tap_ok(p >= 0,
+	       "spawn helpers/fs_holder: procmgr gives it the file "
+	       "server as its initial capability \"fs\", slot %d",
 	       FY_FS_TEST_SLOT);
 	for (i = 0; i < WAIT_TICKS; i++) {
 		info(&in);

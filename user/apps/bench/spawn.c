@@ -22,12 +22,8 @@ static int run(long iters, uint64_t *cycles)
 	static const char *const argv[] = {"helpers/tiny", NULL};
 	uint64_t t0 = bench_rdtsc();
 
-	uint64_t ts = 0, tw = 0;
-
 	for (long i = 0; i < iters; i++) {
-		uint64_t a = bench_rdtsc();
 		long p = fy_spawn(argv[0], argv, NULL), st;
-		uint64_t b = bench_rdtsc();
 
 		if (p < 0) {
 			printf("# bench spawn_exit_wait: spawn: %ld\n", p);
@@ -35,26 +31,12 @@ static int run(long iters, uint64_t *cycles)
 		}
 		st = fy_proc_wait((cap_t)p);
 		fy_cap_delete((cap_t)p);
-		ts += b - a;
-		tw += bench_rdtsc() - b;
 		if (st != PROC_STATUS_EXITED(0)) {
 			printf("# bench spawn_exit_wait: status 0x%lx\n", st);
 			return 1;
 		}
 	}
 	*cycles = bench_rdtsc() - t0;
-	printf("# spawn %lu wait %lu\n", (unsigned long)(ts / iters), (unsigned long)(tw / iters));
-	{
-		uint64_t k0 = bench_rdtsc(), k1, k2 = 0;
-		for (long i = 0; i < iters; i++) {
-			long p = fy_kspawn_sched(argv[0], argv, NULL, -1, -1);
-			k1 = bench_rdtsc();
-			fy_proc_wait((cap_t)p);
-			fy_cap_delete((cap_t)p);
-			k2 += bench_rdtsc() - k1;
-		}
-		printf("# kspawn total %lu wait %lu\n", (unsigned long)((bench_rdtsc() - k0) / iters), (unsigned long)(k2 / iters));
-	}
 	return 0;
 }
 

@@ -336,8 +336,7 @@ static long build(struct pm_child *c, struct req *r, uint64_t *sp)
  * process cap does not come back here; anything else returns its errno.
  */
 long pm_spawn(struct ipc_msg *m, const void *shm, size_t shm_size,
-	      const cap_t *caps, uint32_t ncaps, int privileged,
-	      uint64_t badge)
+	      const cap_t *caps, uint32_t ncaps, int privileged, uint64_t badge)
 {
 	struct req r;
 	struct ipc_msg hdr = *m;
