@@ -82,6 +82,8 @@ static void fs_watch(void *arg)
 		fy_console_output(msg, sizeof(msg) - 1);
 		if (fs_start() < 0)
 			break;
+		/* procmgr reads programs through the new one from now on. */
+		fy_procmgr_init(fs_thread);
 		fs_restarts++;
 	}
 	fy_thread_exit();
@@ -175,5 +177,18 @@ int init_fs_check_restart(void)
 	       "serves the initrd again (stat init: %ld, %llu bytes)\n",
 	       r == 0 && st.size > 0 ? "ok" : "not ok", r,
 	       (unsigned long long)st.size);
-	return !(r == 0 && st.size > 0);
+	if (!(r == 0 && st.size > 0))
+		return 1;
+	/* procmgr was handed the new one: a program it never read starts. */
+	{
+		const char *argv[] = {"helpers/tiny", NULL};
+		long status = -1, err = init_run_argv(argv, &status);
+
+		printf("%s - init: procmgr starts programs through the new "
+		       "file server (error %ld, status 0x%lx)\n",
+		       err == 0 && status == PROC_STATUS_EXITED(0) ? "ok"
+								   : "not ok",
+		       err, status);
+		return !(err == 0 && status == PROC_STATUS_EXITED(0));
+	}
 }

@@ -32,6 +32,33 @@ static _Alignas(16) char pager_thread_stack[16384];
 #define SPAWN_STACK 65536
 #define PAGER_STACK 16384
 
+/*
+ * init restarted the file server: programs are read through the new one
+ * from now on. The idle connections to the old one go; a live child's
+ * own connection to it fails at its next read (its pager refuses, as
+ * for any read that fails). Pages already in the images stay valid: the
+ * initrd is the same.
+ */
+static void pm_fs_replace(cap_t server)
+{
+	struct ipc_conn idle[PM_POOL_IDLE];
+	cap_t old;
+	int n;
+
+	pm_lock();
+	old = pm_fs_server;
+	pm_fs_server = pm_fs_pool.server = server;
+	n = pm_fs_pool.n;
+	for (int i = 0; i < n; i++)
+		idle[i] = pm_fs_pool.idle[i];
+	pm_fs_pool.n = 0;
+	pm_unlock();
+	for (int i = 0; i < n; i++)
+		ipc_close(&idle[i]);
+	fy_cap_delete(old);
+	pm_pool_fill(&pm_fs_pool, pm_file_warm);
+}
+
 static long serve(struct ipc_msg *m, uint64_t badge, uint32_t ncaps, void *shm,
 		  size_t shm_size)
 {
@@ -80,8 +107,13 @@ static long serve(struct ipc_msg *m, uint64_t badge, uint32_t ncaps, void *shm,
 		if (ncaps != 1)
 			break;
 		if (atomic_exchange(&inited, 1)) {
-			r = -EPERM;
-			break;
+			/* Again, from init: a new file server (restarted). */
+			if (badge != pm_privileged_badge) {
+				r = -EPERM;
+				break;
+			}
+			pm_fs_replace(caps[0]);
+			return 0;
 		}
 		pm_fs_server = pm_fs_pool.server = caps[0];
 		pm_privileged_badge = badge;

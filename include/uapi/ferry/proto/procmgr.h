@@ -43,8 +43,10 @@
  *                main thread (CALL|GRANT), which procmgr opens programs
  *                through and names "fs" in every child. The connection
  *                it came on is init's from then on: the only one whose
- *                spawns may ask for PROCMGR_SPAWN_PRIVILEGED. 0; -EPERM
- *                once done; -EINVAL without the capability.
+ *                spawns may ask for PROCMGR_SPAWN_PRIVILEGED. Again on
+ *                that connection: a restarted file server replaces the
+ *                old one. 0; -EPERM from any other connection once done;
+ *                -EINVAL without the capability.
  *
  * The child: slots 0 (itself), 1 (its vmspace), 2 (its main thread),
  * then its initial capabilities, named "fs" (the file server), "procmgr"
