@@ -12,6 +12,7 @@
 #include <ferry/ferry.h>
 #include <ferry/fs.h>
 #include <ferry/initcaps.h>
+#include <ferry/ipc.h>
 #include <uapi/ferry/proto/procmgr.h>
 
 #include "tap.h"
@@ -280,6 +281,93 @@ static void test_pager_refuses(void)
 	fy_cap_delete((cap_t)flag);
 }
 
+/* Lays out a raw request: data_len bytes of `data` at the shm start. */
+static long raw_call(struct ipc_conn *c, const void *data, uint32_t len,
+		     unsigned ncaps, cap_t cap)
+{
+	struct ipc_msg *m = ipc_msg_init(c, len, ncaps ? ncaps : 1);
+
+	if (!m)
+		return -999;
+	memcpy(ipc_msg_data(m), data, len);
+	if (ncaps)
+		ipc_msg_caps(m)[0] = cap;
+	return ipc_call(c, m, ncaps);
+}
+
+/*
+ * Requests libferry would never send, on a connection of our own with a
+ * 4 KiB shm (a quarter of what a spawn may need): each refused, nothing
+ * left behind, procmgr serving on.
+ */
+static void test_raw_requests(void)
+{
+	struct {
+		struct procmgr_spawn_req r;
+		char s[64];
+	} q;
+	struct procmgr_list_req lr = {.op = PROCMGR_LIST, .max = 100000};
+	struct ipc_conn c;
+	long pmo = fy_pmo_create(4096, PMO_DATA);
+	long objs, r;
+	uint32_t op = 99;
+
+	r = ipc_connect(fy_initial_cap("procmgr"), 4096, &c);
+	tap_eq(r, 0, "a connection of our own to procmgr, 4 KiB of shm");
+	if (r)
+		return;
+	objs = fy_kstat(KSTAT_LIVE_OBJECTS);
+	tap_eq(raw_call(&c, &op, sizeof(op), 0, 0), -EINVAL,
+	       "an unknown operation is -EINVAL");
+	memset(&q, 0, sizeof(q));
+	q.r.op = PROCMGR_SPAWN;
+	tap_eq(raw_call(&c, &q, 8, 0, 0), -EINVAL,
+	       "a spawn shorter than its header is -EINVAL");
+	q.r.argc = 1;
+	q.r.prio = q.r.mcp = -1;
+	memcpy(q.s, "helpers/exit_with\0helpers/exit_with", 36);
+	q.r.strings_len = 35; /* the two strings, the last NUL left out */
+	tap_eq(raw_call(&c, &q, sizeof(q.r) + 35, 0, 0), -EINVAL,
+	       "strings without their last NUL are -EINVAL");
+	q.r.strings_len = 36;
+	q.r.argc = 3;
+	tap_eq(raw_call(&c, &q, sizeof(q.r) + 36, 0, 0), -EINVAL,
+	       "an argc the strings do not hold is -EINVAL");
+	q.r.argc = 1;
+	q.r.strings_len = 3000;
+	tap_eq(raw_call(&c, &q, sizeof(q.r) + 36, 0, 0), -EINVAL,
+	       "strings_len past the data is -EINVAL");
+	q.r.strings_len = 60000;
+	tap_eq(raw_call(&c, &q, sizeof(q.r) + 36, 0, 0), -E2BIG,
+	       "strings_len past any request is -E2BIG");
+	q.r.strings_len = 36;
+	q.r.ncaps = 1;
+	tap_eq(raw_call(&c, &q, sizeof(q.r) + 36, 0, 0), -EINVAL,
+	       "ncaps 1 with no cap sent is -EINVAL (the kernel's count)");
+	q.r.ncaps = 0;
+	tap_eq(raw_call(&c, &q, sizeof(q.r) + 36, 1, (cap_t)pmo), -EINVAL,
+	       "a cap sent with ncaps 0 is -EINVAL, and procmgr drops it");
+	op = PROCMGR_INIT;
+	tap_eq(raw_call(&c, &op, sizeof(op), 1, (cap_t)pmo), -EPERM,
+	       "PROCMGR_INIT from anyone but init is -EPERM");
+	r = raw_call(&c, &lr, sizeof(lr), 0, 0);
+	tap_ok(r >= 1, "LIST with a huge max on a small shm (%ld)", r);
+	tap_eq(fy_kstat(KSTAT_LIVE_OBJECTS), objs,
+	       "no object left behind by the raw requests");
+	q.r.argc = 1;
+	r = raw_call(&c, &q, sizeof(q.r) + 36, 0, 0);
+	tap_ok(r > 0, "a good raw spawn on it works (pid %ld)", r);
+	if (r > 0) {
+		cap_t p = ipc_msg_caps((struct ipc_msg *)c.shm)[0];
+
+		tap_eq(fy_proc_wait(p), PROC_STATUS_EXITED(0),
+		       "and its cap came back in slot 0");
+		fy_cap_delete(p);
+	}
+	ipc_close(&c);
+	fy_cap_delete((cap_t)pmo);
+}
+
 int main(void)
 {
 	test_named_caps();
@@ -288,6 +376,7 @@ int main(void)
 	test_shared_text();
 	test_list();
 	test_pager_refuses();
+	test_raw_requests();
 	tap_eq(spawn_wait("helpers/exit_with", NULL), PROC_STATUS_EXITED(0),
 	       "procmgr still serves");
 	return tap_done();
