@@ -124,7 +124,6 @@ void kmain(u32 magic, u32 info_pa)
 	ret = initrd_pmo_give(init, rd, rd_size);
 	if (ret < 0)
 		panic("cannot give init the initrd: error %d", ret);
-	/* Our reference stays: SYS_spawn is init's alone (sys_proc.c). */
-	process_init = init;
+	obj_put(init);
 	sched_idle_loop();
 }

@@ -59,7 +59,8 @@ USER_PROGS := init console fs procmgr sh hello bench ipcbench echoserver \
 	echoclient
 USER_SRCS_console := $(wildcard user/servers/console/*.c)
 USER_SRCS_fs := $(wildcard user/servers/fs/*.c)
-USER_SRCS_init := $(wildcard user/servers/init/*.c)
+# init's loader reads the initrd with the file server's cpio parser.
+USER_SRCS_init := $(wildcard user/servers/init/*.c) user/servers/fs/cpio.c
 USER_SRCS_procmgr := $(wildcard user/servers/procmgr/*.c)
 USER_SRCS_sh := $(wildcard user/apps/sh/*.c)
 USER_SRCS_hello := $(wildcard user/apps/hello/*.c)

@@ -7,10 +7,10 @@
  * frames lie below the frame allocator's zone (docs/architecture.md,
  * "One memory zone"), so a PMO over them would hand frame_free pages the
  * buddy allocator never owned when it dies; and the kernel's own
- * SYS_spawn still reads the module until process creation moves to user
- * space. Every page is written, so mapping or reading it never allocates
- * a frame later (init's leak counters stay still), and pmo_write has no
- * preemption point, so nothing runs before init holds its slot.
+ * loader still reads the module to start init. Every page is written, so
+ * mapping or reading it never allocates a frame later (init's leak counters
+ * stay still), and pmo_write has no preemption point, so nothing runs before
+ * init holds its slot.
  */
 #include <lib/printk.h>
 #include <lib/string.h>

@@ -1,4 +1,8 @@
-/* The kernel's ELF loader and initial stack builder. */
+/*
+ * The kernel's ELF loader and initial stack builder: init's alone (the
+ * kernel starts it from the initrd); every other process is made in user
+ * space (procmgr, init's loader).
+ */
 #include <arch/arch.h>
 #include <lib/elf.h>
 #include <lib/initrd.h>
@@ -31,8 +35,6 @@
 #define AT_HWCAP2 26
 #define AT_EXECFN 31
 #define NAUXV 14
-
-struct cap_group *process_init;
 
 /* A PMO of `size` bytes mapped at `va`, optionally filled from `src`. */
 static int map_new_pmo(struct vmspace *vs, vaddr_t va, size_t size, u32 perm,

@@ -1,9 +1,9 @@
 /*
  * Starting a program from the initrd: a new cap_group, its ELF segments
  * mapped as PMOs, a stack holding argv, envp and the auxiliary vector the
- * Linux ABI defines, and a main thread. This is the kernel's own loader
- * for init and, until the user-level process manager exists, for
- * SYS_spawn.
+ * Linux ABI defines, and a main thread. This is the kernel's own loader,
+ * for init alone: every other process is made in user space (init's
+ * loader, procmgr; docs/process.md).
  */
 #ifndef KERNEL_OBJECT_PROCESS_H
 #define KERNEL_OBJECT_PROCESS_H
@@ -28,12 +28,6 @@ struct cap_group;
  * above PRIO_MAX, -EAGAIN no
  * process or thread id free, -ENOMEM.
  */
-/*
- * The process the kernel started (init), set once at boot: the only one
- * SYS_spawn serves. Every other program starts through procmgr.
- */
-extern struct cap_group *process_init;
-
 int process_spawn(const char *path, const char *const *argv,
 		  const char *const *envp, u32 prio, u32 mcp,
 		  struct cap_group **out);

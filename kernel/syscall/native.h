@@ -23,8 +23,6 @@ long sys_pmo_read(u64 pmo_cap, u64 off, void __user *buf, u64 len);
 long sys_thread_create(u64 group_cap, u64 entry, u64 stack, u64 arg, u64 flags);
 long sys_thread_set_prio(u64 thread_cap, u64 prio);
 long sys_thread_set_mcp(u64 thread_cap, u64 mcp);
-long sys_spawn(const char __user *path, const char __user *const __user *argv,
-	       const char __user *const __user *envp, u64 prio, u64 mcp);
 long sys_proc_wait(u64 proc_cap);
 long sys_proc_kill(u64 proc_cap);
 long sys_proc_set_budget(u64 group_cap, u64 pages);

@@ -36,9 +36,6 @@ SYSCALL_ENTRY4(sys_pmo_read, u64, u64, void __user *, u64)
 SYSCALL_ENTRY5(sys_thread_create, u64, u64, u64, u64, u64)
 SYSCALL_ENTRY2(sys_thread_set_prio, u64, u64)
 SYSCALL_ENTRY2(sys_thread_set_mcp, u64, u64)
-SYSCALL_ENTRY5(sys_spawn, const char __user *,
-	       const char __user *const __user *,
-	       const char __user *const __user *, u64, u64)
 SYSCALL_ENTRY1(sys_proc_wait, u64)
 SYSCALL_ENTRY1(sys_proc_kill, u64)
 SYSCALL_ENTRY2(sys_proc_set_budget, u64, u64)
@@ -82,7 +79,6 @@ static const syscall_fn native_syscalls[FERRY_SYS_NR] = {
 	NATIVE(pmo_read),
 	NATIVE(thread_create),
 	NATIVE(thread_set_prio),
-	NATIVE(spawn),
 	NATIVE(proc_wait),
 	NATIVE(proc_kill),
 	NATIVE(initrd_list),

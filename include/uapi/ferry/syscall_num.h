@@ -23,7 +23,7 @@
 #define SYS_pmo_read (FERRY_SYS_BASE + 12)
 #define SYS_thread_create (FERRY_SYS_BASE + 13)
 #define SYS_thread_set_prio (FERRY_SYS_BASE + 14)
-#define SYS_spawn (FERRY_SYS_BASE + 15)
+/* 15: was SYS_spawn, the kernel's loader (gone: procmgr, init's loader) */
 #define SYS_proc_wait (FERRY_SYS_BASE + 16)
 #define SYS_proc_kill (FERRY_SYS_BASE + 17)
 #define SYS_initrd_list (FERRY_SYS_BASE + 18)

@@ -192,17 +192,6 @@ void fy_procmgr_use(cap_t server_thread);
 /* init's first call to procmgr: hands it the file server. */
 long fy_procmgr_init(cap_t fs_server);
 
-/*
- * The kernel's own ELF loader (SYS_spawn), kept for init alone to start
- * the servers procmgr needs (docs/process.md).
- */
-static inline long fy_kspawn_sched(const char *path, const char *const *argv,
-				   const char *const *envp, long prio, long mcp)
-{
-	return fy_syscall5(SYS_spawn, (long)path, (long)argv, (long)envp, prio,
-			   mcp);
-}
-
 static inline long fy_proc_wait(cap_t proc)
 {
 	return fy_syscall1(SYS_proc_wait, proc);

@@ -36,17 +36,14 @@ static long fs_start(void)
 	static const char *const argv[] = {"fs", NULL};
 	long p, t, r;
 
-	/* The kernel's loader: procmgr reads programs through this server. */
-	p = fy_kspawn_sched(argv[0], argv, init_envp, PRIO_MAX, PRIO_MAX);
+	/* Before it starts: the initrd in its slot 3, where it looks. */
+	static const struct init_cap initrd = {
+		CAP_INIT_INITRD, CAP_RIGHT_READ | CAP_RIGHT_MAP, 3};
+
+	/* init's loader: procmgr reads programs through this server. */
+	p = init_load(argv[0], argv, PRIO_MAX, &initrd, 1);
 	if (p < 0)
 		return p;
-	/* Before it runs (it is below us): its slot 3, where it looks. */
-	r = fy_cap_transfer((cap_t)p, CAP_INIT_INITRD,
-			    CAP_RIGHT_READ | CAP_RIGHT_MAP, 3);
-	if (r >= 0 && r != 3)
-		r = -EBUSY;
-	if (r < 0)
-		goto out_kill;
 	t = fy_cap_fetch((cap_t)p, CAP_SELF_MAIN_THREAD,
 			 CAP_RIGHT_CALL | CAP_RIGHT_GRANT);
 	if (t < 0) {

@@ -33,6 +33,20 @@ int init_console_check_restart(void);
  * running; 0 or a negative errno (the system then runs without one).
  */
 long init_fs_start(void);
+/* A capability init_load places in the new process before it starts. */
+struct init_cap {
+	cap_t cap;	 /* ours */
+	unsigned rights; /* the mask */
+	cap_t slot;	 /* its slot there */
+};
+/*
+ * Loads the initrd program `path` (no leading /) with argv and init's
+ * environment, its main thread at prio with MCP prio, places caps, and
+ * starts it (loader.c): the process cap, or a negative errno.
+ */
+long init_load(const char *path, const char *const *argv, int prio,
+	       const struct init_cap *caps, unsigned ncaps);
+
 /* The file server's main thread (CALL|GRANT), or -1. */
 cap_t init_fs_server(void);
 /*

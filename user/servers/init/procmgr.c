@@ -1,6 +1,6 @@
 /*
- * init starts procmgr (user/servers/procmgr, docs/process.md) with the
- * kernel's loader, after the file server it reads programs through,
+ * init starts procmgr (user/servers/procmgr, docs/process.md) with its
+ * own loader (loader.c), after the file server it reads programs through,
  * connects to it and hands it that server (PROCMGR_INIT). init's
  * connection is procmgr's privileged one: the shell and the console
  * server may be started above PRIO_USER_MCP through it. From then on
@@ -19,7 +19,7 @@ long init_procmgr_start(void)
 	if (fs < 0)
 		return -ENOENT;
 	/* At PRIO_MAX: its reapers run before anything a child could be. */
-	p = fy_kspawn_sched(argv[0], argv, init_envp, PRIO_MAX, PRIO_MAX);
+	p = init_load(argv[0], argv, PRIO_MAX, NULL, 0);
 	if (p < 0)
 		return p;
 	t = fy_cap_fetch((cap_t)p, CAP_SELF_MAIN_THREAD,
