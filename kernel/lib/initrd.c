@@ -20,16 +20,3 @@ int initrd_find(const char *name, struct cpio_file *f)
 {
 	return cpio_find(initrd_base, initrd_size, name, f);
 }
-
-size_t initrd_list(char *buf, size_t len)
-{
-	struct cpio_file f;
-	size_t cursor = 0, need = 0;
-
-	while (cpio_next(initrd_base, initrd_size, &cursor, &f) == 1) {
-		if (need + f.namelen + 1 <= len)
-			memcpy(buf + need, f.name, f.namelen + 1);
-		need += f.namelen + 1;
-	}
-	return need;
-}

@@ -9,10 +9,5 @@ void initrd_init(const void *base, size_t size);
 const void *initrd_data(size_t *size);
 /* 0 and the file, -ENOENT, or -EINVAL for a malformed archive. */
 int initrd_find(const char *name, struct cpio_file *f);
-/*
- * Writes the names of all files, each NUL-terminated, into buf (at most
- * len bytes) and returns the bytes all names need.
- */
-size_t initrd_list(char *buf, size_t len);
 
 #endif

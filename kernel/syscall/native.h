@@ -27,7 +27,6 @@ long sys_proc_wait(u64 proc_cap);
 long sys_proc_kill(u64 proc_cap);
 long sys_proc_set_budget(u64 group_cap, u64 pages);
 long sys_proc_budget(u64 group_cap, void __user *out);
-long sys_initrd_list(char __user *buf, u64 len);
 long sys_kstat(u64 id);
 long sys_poweroff(u64 code);
 long sys_cap_fetch(u64 group_cap, u64 cap, u64 mask);

@@ -43,27 +43,6 @@ long sys_kstat(u64 id)
 }
 
 /*
- * Writes the initrd's file names (each NUL-terminated) into buf, up to
- * len bytes; returns the bytes all names need. -EFAULT, -ENOMEM.
- */
-long sys_initrd_list(char __user *buf, u64 len)
-{
-	size_t need = initrd_list(NULL, 0);
-	char *tmp;
-	long ret;
-
-	if (!user_range_ok(buf, len))
-		return -EFAULT;
-	tmp = kmalloc(need ? need : 1);
-	if (!tmp)
-		return -ENOMEM;
-	initrd_list(tmp, need);
-	ret = copy_to_user(buf, tmp, MIN(need, len));
-	kfree(tmp);
-	return ret ? ret : (long)need;
-}
-
-/*
  * Ends the machine: QEMU exits, successfully for code 0. Any process may
  * call it (Ferry has no notion of a privileged user yet; see docs).
  */

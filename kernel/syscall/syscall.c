@@ -40,7 +40,6 @@ SYSCALL_ENTRY1(sys_proc_wait, u64)
 SYSCALL_ENTRY1(sys_proc_kill, u64)
 SYSCALL_ENTRY2(sys_proc_set_budget, u64, u64)
 SYSCALL_ENTRY2(sys_proc_budget, u64, void __user *)
-SYSCALL_ENTRY2(sys_initrd_list, char __user *, u64)
 SYSCALL_ENTRY1(sys_kstat, u64)
 SYSCALL_ENTRY1(sys_poweroff, u64)
 SYSCALL_ENTRY3(sys_cap_fetch, u64, u64, u64)
@@ -81,7 +80,6 @@ static const syscall_fn native_syscalls[FERRY_SYS_NR] = {
 	NATIVE(thread_set_prio),
 	NATIVE(proc_wait),
 	NATIVE(proc_kill),
-	NATIVE(initrd_list),
 	NATIVE(kstat),
 	NATIVE(poweroff),
 	NATIVE(cap_fetch),

@@ -26,7 +26,7 @@
 /* 15: was SYS_spawn, the kernel's loader (gone: procmgr, init's loader) */
 #define SYS_proc_wait (FERRY_SYS_BASE + 16)
 #define SYS_proc_kill (FERRY_SYS_BASE + 17)
-#define SYS_initrd_list (FERRY_SYS_BASE + 18)
+/* 18: was SYS_initrd_list (gone: the file server lists the initrd) */
 #define SYS_kstat (FERRY_SYS_BASE + 19)
 #define SYS_poweroff (FERRY_SYS_BASE + 20)
 #define SYS_cap_info (FERRY_SYS_BASE + 21)

@@ -235,11 +235,6 @@ static inline long fy_proc_budget(cap_t proc, struct proc_budget *out)
 	return fy_syscall2(SYS_proc_budget, proc, (long)out);
 }
 
-static inline long fy_initrd_list(char *buf, size_t len)
-{
-	return fy_syscall2(SYS_initrd_list, (long)buf, (long)len);
-}
-
 static inline long fy_cap_fetch(cap_t group, cap_t cap, unsigned rights_mask)
 {
 	return fy_syscall3(SYS_cap_fetch, group, cap, rights_mask);

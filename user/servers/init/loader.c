@@ -47,8 +47,7 @@ static size_t pmo_size(cap_t pmo)
 	return lo * PAGE;
 }
 
-static long initrd_find(const char *path, const uint8_t **data,
-			size_t *size)
+static long initrd_find(const char *path, const uint8_t **data, size_t *size)
 {
 	struct cpio_ent e;
 	size_t cursor = 0;
@@ -105,10 +104,8 @@ static long load_stack(cap_t g, const char *const *argv,
 {
 	static char buf[16384];
 	uint8_t rnd[16];
-	struct fy_stack_args a = {.argv = argv,
-				  .envp = init_envp,
-				  .elf = elf,
-				  .random = rnd};
+	struct fy_stack_args a = {
+		.argv = argv, .envp = init_envp, .elf = elf, .random = rnd};
 	long size, st, p;
 
 	if (fy_syscall3(SYS_getrandom, (long)rnd, sizeof(rnd), 0) !=
