@@ -12,6 +12,7 @@
 #include <mm/pgtable.h>
 #include <object/cap_group.h>
 #include <object/initrd_pmo.h>
+#include <object/platform.h>
 #include <object/process.h>
 #include <sched/sched.h>
 #include <uapi/ferry/cap.h>
@@ -124,6 +125,10 @@ void kmain(u32 magic, u32 info_pa)
 	ret = initrd_pmo_give(init, rd, rd_size);
 	if (ret < 0)
 		panic("cannot give init the initrd: error %d", ret);
+	ret = platform_give(init);
+	if (ret < 0)
+		panic("cannot give init the platform capability: error %d",
+		      ret);
 	obj_put(init);
 	sched_idle_loop();
 }

@@ -53,6 +53,20 @@ long spawn_wait(const char *path, const char *const *argv)
 	return status;
 }
 
+long spawn_platform(const char *path, const char *const *argv,
+		    const char *const *envp, long prio, long mcp)
+{
+	static const char *const names[] = {"platform"};
+	cap_t caps[] = {fy_platform_cap()};
+	struct fy_spawn_attr a = {.prio = prio,
+				  .mcp = mcp,
+				  .ncaps = 1,
+				  .names = names,
+				  .caps = caps};
+
+	return fy_spawn_caps(path, argv, envp, &a);
+}
+
 void side_stop_check(long t, atomic_int *stop, atomic_int *rounds,
 		     atomic_int *bad, const char *what)
 {

@@ -39,6 +39,14 @@ void *unmapped_ptr(void);
  */
 long spawn_wait(const char *path, const char *const *argv);
 
+/*
+ * fy_spawn_sched, passing on our platform capability (the initial cap
+ * "platform" init gave us) under that name: for helpers that read
+ * kernel counters (SYS_kstat needs it).
+ */
+long spawn_platform(const char *path, const char *const *argv,
+		    const char *const *envp, long prio, long mcp);
+
 /* helpers/ipc_echo, spawned, and our connection to it. */
 struct echo_conn {
 	long proc;   /* its process cap, or a negative errno */

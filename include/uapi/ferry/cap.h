@@ -19,6 +19,12 @@ typedef int32_t cap_t;
  * the kernel before init runs. init hands it to the file server.
  */
 #define CAP_INIT_INITRD 3
+/*
+ * init's alone: the platform capability (SYS_poweroff with CONTROL,
+ * SYS_kstat with READ), which init passes on to whom it chooses under
+ * the initial-capability name "platform" (docs/process.md).
+ */
+#define CAP_INIT_PLATFORM 4
 
 #define CAP_RIGHT_READ (1u << 0)
 #define CAP_RIGHT_WRITE (1u << 1)
@@ -38,7 +44,8 @@ typedef int32_t cap_t;
 #define OBJ_TYPE_SC 5
 #define OBJ_TYPE_CONNECTION 6
 #define OBJ_TYPE_NOTIFICATION 7 /* reserved: no notification objects yet */
-#define OBJ_TYPE_NR 8
+#define OBJ_TYPE_PLATFORM 8 /* the platform capability (CAP_INIT_PLATFORM) */
+#define OBJ_TYPE_NR 9
 
 /* pmo_create types */
 #define PMO_ANONYMOUS 0 /* frames allocated, zeroed, on first touch */

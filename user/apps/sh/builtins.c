@@ -154,9 +154,13 @@ static void cmd_exit(char **words, int n)
 
 static void cmd_poweroff(char **words, int n)
 {
+	long err;
+
 	(void)words;
 	(void)n;
-	fy_poweroff(0);
+	err = fy_poweroff(0);
+
+	printf("poweroff: refused (error %ld): no platform capability\n", err);
 }
 
 static const struct {

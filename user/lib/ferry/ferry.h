@@ -312,15 +312,26 @@ static inline long fy_ipc_exit_routine_return(void)
 	return fy_syscall0(SYS_ipc_exit_routine_return);
 }
 
+/*
+ * The platform capability (docs/syscalls.md): the initial capability
+ * "platform", or init's CAP_INIT_PLATFORM; -1 when this process has
+ * neither (user/lib/platform.c).
+ */
+cap_t fy_platform_cap(void);
+
+/* A kernel counter (KSTAT_*): needs the platform capability's READ. */
 static inline long fy_kstat(int id)
 {
-	return fy_syscall1(SYS_kstat, id);
+	return fy_syscall2(SYS_kstat, fy_platform_cap(), id);
 }
 
-static inline _Noreturn void fy_poweroff(int code)
+/*
+ * Powers the machine off (QEMU exits with code): needs the platform
+ * capability's CONTROL. Returns only on refusal (-ECAPBILITY).
+ */
+static inline long fy_poweroff(int code)
 {
-	fy_syscall1(SYS_poweroff, code);
-	__builtin_trap();
+	return fy_syscall2(SYS_poweroff, fy_platform_cap(), code);
 }
 
 #endif

@@ -24,17 +24,28 @@ const char *const init_envp[] = {"PATH=/", "HOME=/", NULL};
  * every other program (tests, benchmarks) as the shell starts programs,
  * at PRIO_DEFAULT with MCP PRIO_USER_MCP, so none can reach either.
  */
+/*
+ * Everything init starts itself (the shell, the tests, the benchmarks)
+ * gets the platform capability as "platform": init passes it on to these
+ * and to nobody else (docs/process.md, "Platform rights").
+ */
 static long init_spawn(const char *const *argv)
 {
-	/* Above PRIO_USER_MCP: init's privilege with procmgr. */
-	struct fy_spawn_attr sh = {.prio = PRIO_SHELL,
-				   .mcp = PRIO_SHELL,
-				   .flags = PROCMGR_SPAWN_PRIVILEGED};
+	static const char *const names[] = {"platform"};
+	static const cap_t caps[] = {CAP_INIT_PLATFORM};
+	struct fy_spawn_attr a = {.prio = SPAWN_SCHED_DEFAULT,
+				  .mcp = PRIO_USER_MCP,
+				  .ncaps = 1,
+				  .names = names,
+				  .caps = caps};
 
-	if (!strcmp(argv[0], "sh"))
-		return fy_spawn_caps(argv[0], argv, init_envp, &sh);
-	return fy_spawn_sched(argv[0], argv, init_envp, SPAWN_SCHED_DEFAULT,
-			      PRIO_USER_MCP);
+	if (!strcmp(argv[0], "sh")) {
+		/* Above PRIO_USER_MCP: init's privilege with procmgr. */
+		a.prio = PRIO_SHELL;
+		a.mcp = PRIO_SHELL;
+		a.flags = PROCMGR_SPAWN_PRIVILEGED;
+	}
+	return fy_spawn_caps(argv[0], argv, init_envp, &a);
 }
 
 long init_run_argv(const char *const *argv, long *status)
@@ -125,4 +136,8 @@ int main(int argc, char **argv)
 		code = mode_run();
 	}
 	fy_poweroff(code);
+	/* The kernel gave init the platform capability; without it: */
+	printf("init: cannot power off\n");
+	for (;;)
+		fy_yield();
 }
