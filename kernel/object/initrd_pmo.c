@@ -1,7 +1,7 @@
 /*
  * The initrd handed to init as one read-only PMO (CAP_INIT_INITRD), so
  * that user space (the file server) can read it without the kernel's
- * cpio parser.
+ * cpio parser (the kernel never reads the archive).
  *
  * The module is copied into an anonymous PMO rather than wrapped: its
  * frames lie below the frame allocator's zone (docs/architecture.md,
