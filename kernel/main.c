@@ -1,5 +1,5 @@
 /*
- * kmain: bring the machine up, start init from the initrd with the boot
+ * kmain: bring the machine up, start init (the first boot module) with the boot
  * command line as its arguments, then become the idle thread.
  */
 #include <arch/arch.h>
@@ -12,6 +12,7 @@
 #include <mm/pgtable.h>
 #include <object/cap_group.h>
 #include <object/initrd_pmo.h>
+#include <object/platform.h>
 #include <object/process.h>
 #include <sched/sched.h>
 #include <uapi/ferry/cap.h>
@@ -97,8 +98,8 @@ void kmain(u32 magic, u32 info_pa)
 	char *argv[INIT_MAX_ARGS + 1] = {"init"};
 	char *envp[] = {NULL};
 	struct cap_group *init;
-	const void *rd;
-	size_t rd_size;
+	const void *rd, *image;
+	size_t rd_size, image_size;
 	int ret;
 
 	arch_init(magic, info_pa);
@@ -114,9 +115,10 @@ void kmain(u32 magic, u32 info_pa)
 	if (argv[1])
 		boot_fault(argv[1]);
 	/* init keeps the top priority, out of every program's reach. */
-	ret = process_spawn("init", (const char *const *)argv,
-			    (const char *const *)envp, PRIO_MAX, PRIO_MAX,
-			    &init);
+	image = boot_init_image(&image_size);
+	ret = process_spawn(
+		"init", image, image_size, (const char *const *)argv,
+		(const char *const *)envp, PRIO_MAX, PRIO_MAX, &init);
 	if (ret < 0)
 		panic("cannot start init: error %d", ret);
 	/* Before init first runs: its leak counters never see this. */
@@ -124,6 +126,10 @@ void kmain(u32 magic, u32 info_pa)
 	ret = initrd_pmo_give(init, rd, rd_size);
 	if (ret < 0)
 		panic("cannot give init the initrd: error %d", ret);
+	ret = platform_give(init);
+	if (ret < 0)
+		panic("cannot give init the platform capability: error %d",
+		      ret);
 	obj_put(init);
 	sched_idle_loop();
 }

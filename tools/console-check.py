@@ -115,6 +115,10 @@ def main():
         line("ps", r"JOB +STATE +COMMAND\r\n1 +running +" + job + r"\r\n"
              r"2 +running +" + job + r"\r\n" + prompt,
              "ps lists both jobs running (Ctrl-C at the prompt spares them)")
+        line("procs", r"  PID STATE       PAGES   BUDGET NAME\r\n"
+             r"(?:.*\r\n)*? *\d+ running +\d+ +\d+ sleep_exit\r\n"
+             r"(?:.*\r\n)*?" + prompt,
+             "procs lists procmgr's processes, the jobs among them")
         line("kill 1", r"\[1\] killed by signal 9  " + job + r"\r\n"
              + prompt, "kill ends job 1 and reports it")
         line("kill 7", r"sh: kill: 7: no such job", "kill of an unknown job "

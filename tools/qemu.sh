@@ -37,7 +37,7 @@ mode=${1:-}
 BUILD=${BUILD:-build}
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-600}
 
-for f in "$BUILD/ferry.bin" "$BUILD/initrd.cpio"; do
+for f in "$BUILD/ferry.bin" "$BUILD/user/init" "$BUILD/initrd.cpio"; do
 	if [ ! -f "$f" ]; then
 		echo "qemu.sh: $f is missing; run make first" >&2
 		exit 1
@@ -51,7 +51,7 @@ done
 cpu=qemu64,+smep,+smap,+fsgsbase,+rdrand
 qemu=(qemu-system-x86_64 -machine pc -cpu "$cpu" -m 256M -rtc base=utc -display none
 	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
-	-kernel "$BUILD/ferry.bin" -initrd "$BUILD/initrd.cpio"
+	-kernel "$BUILD/ferry.bin" -initrd "$BUILD/user/init,$BUILD/initrd.cpio"
 	-append "${mode/#console/run}")
 
 # Maps QEMU's exit status to ours and says what went wrong.

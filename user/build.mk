@@ -55,10 +55,13 @@ $(1): $(2) $(USER_HDRS)
 endef
 
 # Name in the initrd = path under $(USER_OUT).
-USER_PROGS := init console fs sh hello bench ipcbench echoserver echoclient
+USER_PROGS := init console fs procmgr sh hello bench ipcbench echoserver \
+	echoclient
 USER_SRCS_console := $(wildcard user/servers/console/*.c)
 USER_SRCS_fs := $(wildcard user/servers/fs/*.c)
-USER_SRCS_init := $(wildcard user/servers/init/*.c)
+# init's loader reads the initrd with the file server's cpio parser.
+USER_SRCS_init := $(wildcard user/servers/init/*.c) user/servers/fs/cpio.c
+USER_SRCS_procmgr := $(wildcard user/servers/procmgr/*.c)
 USER_SRCS_sh := $(wildcard user/apps/sh/*.c)
 USER_SRCS_hello := $(wildcard user/apps/hello/*.c)
 USER_SRCS_bench := $(wildcard user/apps/bench/*.c)
@@ -83,10 +86,15 @@ $(foreach t,$(USER_TESTS_LINUX),\
 		user/tests/$(t).c user/tests/tap.c)))
 
 # Children the tests spawn; "helpers/", so init does not run them as tests.
+# helpers/tiny has no libc at all (spawn_exit_wait's child).
 USER_HELPERS := $(basename $(notdir $(wildcard user/tests/helpers/*.c)))
-$(foreach h,$(USER_HELPERS),\
+$(foreach h,$(filter-out tiny,$(USER_HELPERS)),\
 	$(eval $(call user_prog,$(USER_OUT)/helpers/$(h),\
 		user/tests/helpers/$(h).c)))
+$(USER_OUT)/helpers/tiny: user/tests/helpers/tiny.c
+	@mkdir -p $(@D)
+	$(say) CCLD $@
+	$(Q)$(USER_CC) -static -O2 -nostdlib -o $@ $<
 USER_HELPER_DATA := $(wildcard user/tests/helpers/*.txt)
 
 # The initrd holds NAME=PATH pairs. PROG's value is kept in a stamp that

@@ -200,8 +200,9 @@ long ipc_call_conn(struct connection *conn, struct ipc_call_args *a)
 	conn->busy = true;
 	conn->call_msg = a->msg;
 	p->conn = conn;
+	/* The handler learns how many caps came (its third argument). */
 	ipc_migrate_to_passive(h, p->entry, p->stack, server_msg, conn->badge,
-			       0, 0);
+			       a->ncaps, 0);
 out_put:
 	obj_put(conn);
 	return ret;
@@ -244,6 +245,13 @@ long ipc_return_args(const struct ipc_return_args *a)
 		if (r)
 			return r;
 	}
+	/*
+	 * A moved cap leaves us once the caller has it (or has gone): a
+	 * server returns what it made for the caller without keeping a
+	 * copy it could never delete (it runs no code after the return).
+	 */
+	for (u32 i = 0; a->move && i < a->ncaps; i++)
+		cap_remove(current->group, a->slots[i]);
 	conn->busy = false;
 	conn->call_msg = 0;
 	p->busy = false;

@@ -134,6 +134,7 @@ struct ipc_return_args {
 	u64 ret;
 	struct ipc_msg hdr;
 	u32 ncaps;
+	bool move; /* IPC_RETURN_MOVE: the caps leave the handler's table */
 	cap_t slots[IPC_MAX_CAPS];
 };
 

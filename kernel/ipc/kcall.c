@@ -122,31 +122,83 @@ out_release:
 	return ret;
 }
 
-void kcall_commit(u64 progress)
+/* Records nothing of the caller; commits and migrates (kcall_commit). */
+static void __attribute__((noreturn))
+commit(struct kcall *k, u64 progress, bool keep)
 {
-	struct thread *self = current;
-	struct arch_regs *r = thread_regs(self);
-	struct kcall *k = &self->ipc.kcall;
 	struct connection *conn = k->conn;
 	struct ipc_passive *p = conn->handler->ipc.passive;
 
 	/* Committed: the state ipc_call leaves, with no client message. */
 	k->state = KCALL_CALLING;
 	k->result = 0;
+	k->died = false;
 	k->progress = progress;
-	k->pc = arch_regs_pc(r);
-	k->nr = arch_syscall_nr(r);
-	k->args[0] = arch_sysarg0(r);
-	k->args[1] = arch_sysarg1(r);
-	k->args[2] = arch_sysarg2(r);
 	k->holds = false; /* the handler is the call's now */
 	obj_get(conn);	  /* the call's, dropped by ipc_return or the death */
 	conn->busy = true;
 	conn->call_msg = 0; /* nothing to take capabilities back into */
 	p->busy = true;
 	p->conn = conn;
+	if (!keep) {
+		/* Nothing to read back: the call's own reference remains. */
+		k->conn = NULL;
+		obj_put(conn);
+	}
 	ipc_migrate_to_passive(conn->handler, p->entry, p->stack,
 			       conn->server_shm, conn->badge, 0, 0);
+}
+
+void kcall_commit(u64 progress)
+{
+	struct kcall *k = &current->ipc.kcall;
+	struct arch_regs *r = thread_regs(current);
+
+	k->pc = arch_regs_pc(r);
+	k->nr = arch_syscall_nr(r);
+	k->args[0] = arch_sysarg0(r);
+	k->args[1] = arch_sysarg1(r);
+	k->args[2] = arch_sysarg2(r);
+	commit(k, progress, true);
+}
+
+void kcall_commit_fault(u64 va)
+{
+	struct kcall *k = &current->ipc.kcall;
+	struct arch_regs *r = thread_regs(current);
+
+	k->pc = arch_regs_pc(r);
+	/*
+	 * A syscall's frame (its copy met the page, pager.c) issues the
+	 * syscall again after the call; a fault's re-executes as it is.
+	 */
+	arch_regs_restart_syscall(r, arch_syscall_nr(r));
+	k->nr = KCALL_NR_FAULT;
+	k->args[0] = va;
+	k->args[1] = k->args[2] = 0;
+	commit(k, 0, false);
+}
+
+bool kcall_fault_outcome(u64 va, long *result, bool *died)
+{
+	struct kcall *k = &current->ipc.kcall;
+	bool mine;
+
+	if (k->state != KCALL_DONE || k->nr != KCALL_NR_FAULT)
+		return false; /* a syscall's outcome is its restart's */
+	mine = k->pc == arch_regs_pc(thread_regs(current)) && k->args[0] == va;
+	*result = k->result;
+	*died = k->died;
+	k->state = KCALL_NONE;
+	return mine;
+}
+
+void kcall_fault_forget(void)
+{
+	struct kcall *k = &current->ipc.kcall;
+
+	if (k->state == KCALL_DONE && k->nr == KCALL_NR_FAULT)
+		k->state = KCALL_NONE;
 }
 
 long kcall_call(struct connection *conn, u64 progress)
@@ -191,6 +243,9 @@ static void restart(struct thread *t, long result)
 
 	k->state = KCALL_DONE;
 	k->result = result;
+	/* A fault's frame goes back to the faulting instruction as it is. */
+	if (k->nr == KCALL_NR_FAULT)
+		return;
 	/* ipc_return made it idle: still ours until the restart reads it. */
 	if (k->conn && k->conn->state == CONN_VALID)
 		k->conn->busy = true;
@@ -204,6 +259,7 @@ void kcall_finish(struct thread *t, long ret)
 
 void kcall_abort(struct thread *t)
 {
+	t->ipc.kcall.died = true;
 	restart(t, -EIO);
 }
 
@@ -228,7 +284,9 @@ bool kcall_resume(long *result, u64 *progress)
 
 	*result = mine ? k->result : 0;
 	*progress = mine ? k->progress : 0;
-	k->state = KCALL_NONE;
+	/* A pager's outcome waits for its own fault (pager.c), not ours. */
+	if (k->nr != KCALL_NR_FAULT)
+		k->state = KCALL_NONE;
 	if (!mine)
 		release(k);
 	return mine;

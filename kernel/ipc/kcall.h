@@ -53,6 +53,7 @@ struct kcall {
 	bool holds; /* took conn's handler (p->busy), not yet committed */
 	struct thread *wait_for; /* KCALL_WAIT's busy handler, referenced */
 	long result;		 /* the handler's return value, or -EIO */
+	bool died;		 /* the server died during the call */
 	u64 progress;	     /* the syscall's own count, kept across rounds */
 	u64 pc, nr, args[3]; /* the syscall to restart */
 };
@@ -95,6 +96,28 @@ void kcall_wait(void);
  * kcall_resume() hands back the outcome and `progress`.
  */
 void kcall_commit(u64 progress) __attribute__((noreturn));
+/*
+ * A pager's call for a page (mm/pager.c), after kcall_prepare() and the
+ * request: as kcall_commit(), but the reservation ends with the call,
+ * since nothing is read back, and no syscall expects the outcome. A page
+ * fault's frame is left as it is; a syscall's frame (its user copy met
+ * the page) is rewound at once to issue the syscall again. When the
+ * handler returns (or dies) the thread resumes at that frame, and
+ * kcall_fault_outcome() gives the outcome to the same fault.
+ */
+void kcall_commit_fault(u64 va) __attribute__((noreturn));
+/* struct kcall's nr for a pager's call: no syscall has it. */
+#define KCALL_NR_FAULT (~0ull)
+/*
+ * At a fault on page va: true, and the outcome (the handler's return
+ * value; *died if the pager died during the call), if the running
+ * thread's last kcall was the pager's call for this very fault (same pc
+ * and page); a pager call's outcome for another fault is forgotten.
+ */
+bool kcall_fault_outcome(u64 va, long *result, bool *died);
+/* A fault was resolved: any pager call outcome left is stale. */
+void kcall_fault_forget(void);
+
 /* kcall_prepare() then kcall_commit(), for a request in the shm already. */
 long kcall_call(struct connection *conn, u64 progress);
 /* The syscall is done with the connection: another thread may have it. */

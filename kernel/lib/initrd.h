@@ -1,18 +1,20 @@
-/* The initial RAM disk handed over by the boot loader (a newc cpio). */
+/*
+ * What the boot loader hands the kernel (Multiboot modules): init's ELF
+ * image, which the kernel starts, and the initial RAM disk (a newc cpio),
+ * which it gives init whole as one PMO without reading it: the archive is
+ * the file server's business (user/servers/fs).
+ */
 #ifndef KERNEL_LIB_INITRD_H
 #define KERNEL_LIB_INITRD_H
 
-#include <lib/cpio.h>
+#include <lib/types.h>
 
-void initrd_init(const void *base, size_t size);
-/* The module's bytes (direct-mapped) and their count in *size. */
+/* Records the two modules (direct-mapped bytes and their counts). */
+void boot_modules_init(const void *init, size_t init_size, const void *rd,
+		       size_t rd_size);
+/* init's ELF image and its size in *size. */
+const void *boot_init_image(size_t *size);
+/* The initrd's bytes and their count in *size. */
 const void *initrd_data(size_t *size);
-/* 0 and the file, -ENOENT, or -EINVAL for a malformed archive. */
-int initrd_find(const char *name, struct cpio_file *f);
-/*
- * Writes the names of all files, each NUL-terminated, into buf (at most
- * len bytes) and returns the bytes all names need.
- */
-size_t initrd_list(char *buf, size_t len);
 
 #endif

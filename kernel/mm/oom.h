@@ -13,8 +13,9 @@ struct cap_group;
 
 /*
  * Reports g out of memory (unless it is already exiting: once) and makes
- * it exit with status "killed by signal 9". The calling thread (one of g's) is marked killed too: it
- * dies at its return to user space, or at once if the caller ends it.
+ * it exit with status "killed by signal 9". The calling thread (one of g's) is
+ * marked killed too: it dies at its return to user space, or at once if the
+ * caller ends it.
  */
 void oom_kill(struct cap_group *g);
 

@@ -5,6 +5,7 @@
  */
 #include <arch/arch.h>
 #include <lib/printk.h>
+#include <lib/string.h>
 #include <mm/budget.h>
 #include <mm/kmalloc.h>
 #include <mm/pgtable.h>
@@ -71,6 +72,10 @@ static void region_kfree(struct vmspace *vs, struct vmregion *r)
 static void region_free(struct vmspace *vs, struct vmregion *r)
 {
 	obj_put(r->pmo);
+	if (r->pager)
+		obj_put(r->pager);
+	if (r->priv)
+		obj_put(r->priv);
 	region_kfree(vs, r);
 }
 
@@ -155,19 +160,25 @@ region_new(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 	r->perm = perm;
 	r->pmo = pmo;
 	r->pmo_off = pmo_off;
+	r->pager = NULL;
+	r->key = 0;
+	r->priv = NULL;
 	*out = r;
 	return 0;
 }
 
-int vmspace_map(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
-		struct pmo *pmo, size_t pmo_off)
+/*
+ * Inserts the new region r (its PMO not yet referenced) if its range is
+ * free; on failure r is freed with region_free's rules minus the PMO.
+ */
+static inline __attribute__((always_inline)) int map_insert(struct vmspace *vs,
+							    struct vmregion *r)
 {
-	struct vmregion *r, *next;
+	vaddr_t start = r->start;
+	size_t size = r->size;
+	struct vmregion *next;
 	int ret;
 
-	ret = region_new(vs, start, size, perm, pmo, pmo_off, &r);
-	if (ret)
-		return ret;
 	lock(&vs->lock);
 	next = first_ending_after(vs, start);
 	if ((next && next->start < start + size) ||
@@ -179,7 +190,7 @@ int vmspace_map(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 		ret = -ENOMEM;
 		goto out_free;
 	}
-	obj_get(pmo);
+	obj_get(r->pmo);
 	if (next)
 		list_append(&next->node, &r->node); /* i.e. insert before */
 	else
@@ -189,8 +200,54 @@ int vmspace_map(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 	return 0;
 out_free:
 	unlock(&vs->lock);
+	if (r->pager)
+		obj_put(r->pager);
+	if (r->priv)
+		obj_put(r->priv);
 	region_kfree(vs, r);
 	return ret;
+}
+
+int vmspace_map(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
+		struct pmo *pmo, size_t pmo_off)
+{
+	struct vmregion *r;
+	int ret;
+
+	ret = region_new(vs, start, size, perm, pmo, pmo_off, &r);
+	if (ret)
+		return ret;
+	return map_insert(vs, r);
+}
+
+int vmspace_map_region(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
+		       struct pmo *pmo, size_t pmo_off,
+		       struct connection *pager, u64 key, u32 flags)
+{
+	struct vmregion *r;
+	int ret;
+
+	if (flags & ~VM_MAP_COW)
+		return -EINVAL;
+	ret = region_new(vs, start, size, perm, pmo, pmo_off, &r);
+	if (ret)
+		return ret;
+	if (flags & VM_MAP_COW) {
+		/* Lazy: as large as the source, a frame only per copied page.
+		 */
+		/* The private copies are the address space owner's memory. */
+		ret = pmo_create(pmo->size, PMO_ANONYMOUS, vs->budget,
+				 &r->priv);
+		if (ret) {
+			region_kfree(vs, r);
+			return ret;
+		}
+	}
+	if (pager)
+		obj_get(pager);
+	r->pager = pager;
+	r->key = key;
+	return map_insert(vs, r);
 }
 
 /* Drops the PTEs of [start, end): only a region's pages can have any. */
@@ -221,6 +278,10 @@ static void split_locked(struct vmspace *vs, struct vmregion *r, vaddr_t at,
 	spare->size = r->size - low;
 	spare->pmo_off = r->pmo_off + low;
 	obj_get(spare->pmo);
+	if (spare->pager)
+		obj_get(spare->pager);
+	if (spare->priv)
+		obj_get(spare->priv); /* both parts index it as pmo */
 	r->size = low;
 	list_insert_after(&r->node, &spare->node);
 	vs->nregions++;
@@ -602,11 +663,44 @@ size_t vmspace_mapped_run(struct vmspace *vs, vaddr_t start, vaddr_t end)
 	return MIN(at, end) - start;
 }
 
-int vmspace_fault(struct vmspace *vs, vaddr_t va, u32 access)
+/*
+ * The frame for page `index` of a copy-on-write region r and the PTE
+ * rights to map it with: the region's own copy if it has one; else for
+ * a write a new copy of the source page; else the source page itself,
+ * read-only (a later write copies it). -ENOENT: the source page is an
+ * absent page of a PMO_PAGED.
+ */
+static int cow_page_locked(struct vmregion *r, size_t index, u32 access,
+			   paddr_t *pa, u32 *perm)
+{
+	paddr_t src;
+	int ret;
+
+	if (pmo_get_page(r->priv, index, false, pa) == 0)
+		return 0;
+	ret = pmo_get_page(r->pmo, index, r->pmo->type != PMO_PAGED, &src);
+	if (ret)
+		return ret;
+	if (!(access & FAULT_WRITE)) {
+		*perm &= ~VM_WRITE;
+		*pa = src;
+		return 0;
+	}
+	ret = pmo_get_page(r->priv, index, true, pa);
+	if (ret)
+		return ret;
+	memcpy(phys_to_virt(*pa), phys_to_virt(src), PAGE_SIZE);
+	return 0;
+}
+
+int vmspace_fault_paged(struct vmspace *vs, vaddr_t va, u32 access,
+			struct vm_pager_req *req)
 {
 	struct vmregion *r;
 	paddr_t pa;
-	int ret = -EFAULT;
+	size_t index;
+	u32 perm;
+	int ret = -EFAULT, got;
 
 	lock(&vs->lock);
 	r = vmspace_find_locked(vs, va);
@@ -617,18 +711,54 @@ int vmspace_fault(struct vmspace *vs, vaddr_t va, u32 access)
 	if ((access & FAULT_EXEC) && !(r->perm & VM_EXEC))
 		goto out_unlock;
 	va = ALIGN_DOWN(va, PAGE_SIZE);
-	/* Out of memory (no frame, or a budget spent): -ENOMEM. */
-	ret = pmo_get_page(r->pmo, (va - r->start + r->pmo_off) / PAGE_SIZE,
-			   true, &pa);
-	if (ret) {
-		if (ret != -ENOMEM)
-			ret = -EFAULT;
+	index = (va - r->start + r->pmo_off) / PAGE_SIZE;
+	perm = r->perm;
+	if (likely(!r->priv)) {
+		got = pmo_get_page(r->pmo, index, r->pmo->type != PMO_PAGED,
+				   &pa);
+		if (likely(!got))
+			goto map;
+	} else {
+		got = cow_page_locked(r, index, access, &pa, &perm);
+		if (!got) {
+			/* A read-only source page a write replaces: drop it. */
+			pt_unmap(vs->pt_root, va);
+			goto map;
+		}
+	}
+	if (got == -ENOENT && req) {
+		/* Absent from a paged PMO: only its pager can supply it. */
+		req->pager = r->pager;
+		req->pmo = r->pmo;
+		req->key = r->key;
+		req->offset = index * PAGE_SIZE;
+		if (req->pager)
+			obj_get(req->pager);
+		obj_get(req->pmo);
+		ret = VM_FAULT_PAGER;
 		goto out_unlock;
 	}
-	ret = pt_map(vs->pt_root, va, pa, perm_to_pte(r->perm), vs->budget);
+	/* Out of memory (no frame, or a budget spent): -ENOMEM; no pager. */
+	if (got == -ENOMEM)
+		ret = -ENOMEM;
+	goto out_unlock;
+map:
+	ret = pt_map(vs->pt_root, va, pa, perm_to_pte(perm), vs->budget);
 out_unlock:
 	unlock(&vs->lock);
 	return ret;
+}
+
+int vmspace_fault(struct vmspace *vs, vaddr_t va, u32 access)
+{
+	return vmspace_fault_paged(vs, va, access, NULL);
+}
+
+void vm_pager_req_put(struct vm_pager_req *req)
+{
+	if (req->pager)
+		obj_put(req->pager);
+	obj_put(req->pmo);
 }
 
 bool vmspace_range_ok(struct vmspace *vs, vaddr_t va, size_t len, u32 perm)
@@ -650,4 +780,20 @@ bool vmspace_range_ok(struct vmspace *vs, vaddr_t va, size_t len, u32 perm)
 	}
 	unlock(&vs->lock);
 	return ok;
+}
+
+vaddr_t vmspace_end_below(struct vmspace *vs, vaddr_t limit)
+{
+	struct vmregion *r;
+	vaddr_t end = 0;
+
+	lock(&vs->lock);
+	list_for_each(r, &vs->regions, node)
+	{
+		if (r->start + r->size > limit)
+			break;
+		end = r->start + r->size;
+	}
+	unlock(&vs->lock);
+	return end;
 }

@@ -14,6 +14,7 @@
 #include <sched/waitq.h>
 
 struct budget;
+struct connection;
 struct pmo;
 
 struct vmregion {
@@ -23,6 +24,19 @@ struct vmregion {
 	u32 perm;	 /* VM_READ | VM_WRITE | VM_EXEC */
 	struct pmo *pmo; /* holds a reference */
 	size_t pmo_off;	 /* page-aligned byte offset into the pmo */
+	/*
+	 * The pager serving absent pages of a PMO_PAGED (mm/pager.c), with
+	 * a reference, or NULL; key goes back to it with each fault.
+	 */
+	struct connection *pager;
+	u64 key;
+	/*
+	 * VM_MAP_COW: an anonymous PMO as large as pmo, indexed as pmo is,
+	 * holding the pages this region has written (referenced; shared by
+	 * the parts of a split region, reachable by nothing else). A page it
+	 * lacks is pmo's, mapped read-only. NULL: a shared region.
+	 */
+	struct pmo *priv;
 };
 
 /*
@@ -122,6 +136,8 @@ vaddr_t vmspace_place(struct vmspace *vs, vaddr_t hint, size_t size,
  * start itself is unmapped, end - start if all of it is mapped.
  */
 size_t vmspace_mapped_run(struct vmspace *vs, vaddr_t start, vaddr_t end);
+/* The end of the highest region lying wholly below `limit`, or 0. */
+vaddr_t vmspace_end_below(struct vmspace *vs, vaddr_t limit);
 /* The region containing va, or NULL; caller holds vs->lock. */
 struct vmregion *vmspace_find_locked(struct vmspace *vs, vaddr_t va);
 /* True if all of [va, va+len) is mapped with at least `perm`. */
@@ -132,5 +148,31 @@ bool vmspace_range_ok(struct vmspace *vs, vaddr_t va, size_t len, u32 perm);
  * frame, or the PMO's or the vmspace's budget is spent).
  */
 int vmspace_fault(struct vmspace *vs, vaddr_t va, u32 access);
+
+/* What a fault on an absent page of a PMO_PAGED needs from its pager. */
+struct vm_pager_req {
+	struct connection *pager; /* referenced; NULL: the region has none */
+	struct pmo *pmo;	  /* referenced: the page's PMO */
+	u64 key;		  /* the region's */
+	size_t offset;		  /* the page, bytes into pmo */
+};
+#define VM_FAULT_PAGER 1
+/*
+ * vmspace_fault() for a caller that can ask a pager: also
+ * VM_FAULT_PAGER, with *req filled (release it with vm_pager_req_put)
+ * when the page is an absent page of a PMO_PAGED.
+ */
+int vmspace_fault_paged(struct vmspace *vs, vaddr_t va, u32 access,
+			struct vm_pager_req *req);
+void vm_pager_req_put(struct vm_pager_req *req);
+/*
+ * Maps [start, start+size) to the pmo from byte pmo_off with a pager
+ * (a connection, referenced by the region; may be NULL) and key, and
+ * with VM_MAP_COW in flags privately (a copy-on-write region). Errors
+ * as vmspace_map's; -EINVAL for unknown flags.
+ */
+int vmspace_map_region(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
+		       struct pmo *pmo, size_t pmo_off,
+		       struct connection *pager, u64 key, u32 flags);
 
 #endif

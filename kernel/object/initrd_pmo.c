@@ -1,16 +1,16 @@
 /*
  * The initrd handed to init as one read-only PMO (CAP_INIT_INITRD), so
  * that user space (the file server) can read it without the kernel's
- * cpio parser.
+ * cpio parser (the kernel never reads the archive).
  *
  * The module is copied into an anonymous PMO rather than wrapped: its
  * frames lie below the frame allocator's zone (docs/architecture.md,
  * "One memory zone"), so a PMO over them would hand frame_free pages the
  * buddy allocator never owned when it dies; and the kernel's own
- * SYS_spawn still reads the module until process creation moves to user
- * space. Every page is written, so mapping or reading it never allocates
- * a frame later (init's leak counters stay still), and pmo_write has no
- * preemption point, so nothing runs before init holds its slot.
+ * loader still reads the module to start init. Every page is written, so
+ * mapping or reading it never allocates a frame later (init's leak counters
+ * stay still), and pmo_write has no preemption point, so nothing runs before
+ * init holds its slot.
  */
 #include <lib/printk.h>
 #include <lib/string.h>
@@ -28,7 +28,8 @@ int initrd_pmo_give(struct cap_group *g, const void *base, size_t size)
 
 	if (size == 0)
 		return -EINVAL;
-	ret = pmo_create(size, PMO_ANONYMOUS, g->budget, &p); /* init pays */
+	/* init's memory: charged to its budget, as its own PMOs are. */
+	ret = pmo_create(size, PMO_ANONYMOUS, g->budget, &p);
 	if (ret)
 		return ret;
 	ret = pmo_write(p, 0, base, size);

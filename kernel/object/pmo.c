@@ -148,7 +148,7 @@ int pmo_create(size_t size, int type, struct budget *budget, struct pmo **out)
 
 	if (size == 0 || size > PMO_MAX_SIZE)
 		return -EINVAL;
-	if (type != PMO_ANONYMOUS && type != PMO_DATA)
+	if (type != PMO_ANONYMOUS && type != PMO_DATA && type != PMO_PAGED)
 		return -EINVAL;
 	/* Fail fast: no zeroing every free frame only to run out. */
 	if (type == PMO_DATA &&
@@ -238,11 +238,15 @@ static int pmo_copy(struct pmo *p, size_t off, void *buf, size_t len,
 		size_t in_page = off % PAGE_SIZE;
 		size_t n = MIN(len, PAGE_SIZE - in_page);
 		paddr_t pa;
-		int ret = pmo_get_page(p, off / PAGE_SIZE, true, &pa);
+		/* Reading a paged PMO supplies nothing: only its pager does. */
+		bool alloc = to_pmo || p->type != PMO_PAGED;
+		int ret = pmo_get_page(p, off / PAGE_SIZE, alloc, &pa);
 
-		if (ret)
+		if (ret == -ENOENT) {
+			memset(buf, 0, n); /* an absent page of a paged PMO */
+		} else if (ret) {
 			return ret;
-		if (to_pmo)
+		} else if (to_pmo)
 			memcpy((char *)phys_to_virt(pa) + in_page, buf, n);
 		else
 			memcpy(buf, (char *)phys_to_virt(pa) + in_page, n);

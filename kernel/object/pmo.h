@@ -1,9 +1,10 @@
 /*
  * Physical memory objects: a run of pages that can be mapped into any
  * number of vmspaces. Anonymous PMOs get zeroed frames on first touch;
- * data PMOs have all of theirs from creation. Frames are found through a
- * two-level radix (a directory of up to 512 leaves of up to 512 frame
- * addresses each, both sized to the PMO), so a PMO is at most
+ * data PMOs have all of theirs from creation; paged PMOs get theirs only
+ * from whoever writes them (their pager, mm/pager.c). Frames are found
+ * through a two-level radix (a directory of up to 512 leaves of up to 512
+ * frame addresses each, both sized to the PMO), so a PMO is at most
  * PMO_MAX_SIZE.
  *
  * Locking: pmo->lock guards the radix.
@@ -24,7 +25,7 @@ struct pmo {
 	struct object obj;
 	struct spinlock lock;
 	size_t size;   /* bytes, page-aligned */
-	int type;      /* PMO_ANONYMOUS or PMO_DATA */
+	int type;      /* PMO_ANONYMOUS, PMO_DATA or PMO_PAGED */
 	paddr_t **dir; /* PMO_RADIX leaf pointers, allocated lazily */
 	/* Its creator's budget (a reference), charged for the struct, the
 	 * radix and every frame until they are freed; NULL: nobody's. */
@@ -63,7 +64,11 @@ int pmo_get_page(struct pmo *p, size_t index, bool alloc, paddr_t *pa);
 void pmo_drain(struct pmo *p);
 /* Below this size freeing at once is shorter than a drain pass (bytes). */
 #define PMO_DRAIN_MIN (256 * PAGE_SIZE)
-/* Copies between kernel memory and the PMO's contents. */
+/*
+ * Copies between kernel memory and the PMO's contents; writing commits
+ * frames. Reading an absent page of a PMO_PAGED gives zeros and commits
+ * nothing. 0, -EINVAL (range), -ENOMEM.
+ */
 int pmo_write(struct pmo *p, size_t off, const void *src, size_t len);
 int pmo_read(struct pmo *p, size_t off, void *dst, size_t len);
 /* Frames the PMO holds now (for tests). */

@@ -1,7 +1,10 @@
-/* The kernel's ELF loader and initial stack builder. */
+/*
+ * The kernel's ELF loader and initial stack builder: init's alone (the
+ * kernel starts it from the initrd); every other process is made in user
+ * space (procmgr, init's loader).
+ */
 #include <arch/arch.h>
 #include <lib/elf.h>
-#include <lib/initrd.h>
 #include <lib/printk.h>
 #include <lib/random.h>
 #include <lib/string.h>
@@ -54,7 +57,7 @@ static int map_new_pmo(struct vmspace *vs, vaddr_t va, size_t size, u32 perm,
 	return ret;
 }
 
-static int load_segments(struct cap_group *g, const struct cpio_file *f,
+static int load_segments(struct cap_group *g, const void *image,
 			 const struct elf_info *ei)
 {
 	u64 end = 0;
@@ -67,7 +70,7 @@ static int load_segments(struct cap_group *g, const struct cpio_file *f,
 
 		ret = map_new_pmo(
 			g->vmspace, start, size, s->flags, s->vaddr - start,
-			(const char *)f->data + s->offset, s->filesz, NULL);
+			(const char *)image + s->offset, s->filesz, NULL);
 		if (ret)
 			return ret == -EEXIST ? -ENOEXEC : ret;
 		end = MAX(end, start + size);
@@ -76,16 +79,6 @@ static int load_segments(struct cap_group *g, const struct cpio_file *f,
 	g->lx.brk_max = end + USER_BRK_MAX;
 	g->lx.mmap_base = USER_MMAP_BASE;
 	return 0;
-}
-
-static const char *base_name(const char *path)
-{
-	const char *b = path;
-
-	for (const char *p = path; *p; p++)
-		if (*p == '/')
-			b = p + 1;
-	return b;
 }
 
 static int count_strings(const char *const *v, int *n, size_t *bytes)
@@ -188,28 +181,22 @@ static int setup_stack(struct cap_group *g, const char *const *argv,
 	return ret;
 }
 
-int process_spawn(const char *path, const char *const *argv,
-		  const char *const *envp, u32 prio, u32 mcp,
-		  struct cap_group **out)
+int process_spawn(const char *name, const void *image, size_t size,
+		  const char *const *argv, const char *const *envp, u32 prio,
+		  u32 mcp, struct cap_group **out)
 {
-	struct cpio_file f;
 	struct elf_info *ei;
 	struct cap_group *g;
 	struct thread *t;
-	const char *name;
 	u64 sp;
 	int ret;
 
-	ret = initrd_find(path, &f);
-	if (ret)
-		return ret == -EINVAL ? -EIO : ret;
 	ei = kmalloc(sizeof(*ei));
 	if (!ei)
 		return -ENOMEM;
-	ret = elf_parse(f.data, f.size, USER_TOP, ei);
+	ret = elf_parse(image, size, USER_TOP, ei);
 	if (ret)
 		goto out_free;
-	name = base_name(path);
 	ret = cap_group_create(name, &g);
 	if (ret)
 		goto out_free;
@@ -218,7 +205,7 @@ int process_spawn(const char *path, const char *const *argv,
 	/* Its console (fds 0-2) is its creator's: syscall/linux/forward.h. */
 	if (current && current->group)
 		fwd_proc_inherit(&g->lx, &current->group->lx);
-	ret = load_segments(g, &f, ei);
+	ret = load_segments(g, image, ei);
 	if (ret)
 		goto out_group;
 	ret = setup_stack(g, argv, envp, ei, &sp);

@@ -57,6 +57,14 @@ struct thread {
 	u32 tid;	 /* task_id.h: the pid for a process's first thread */
 	u64 cpu_tsc;	 /* TSC ticks run so far (sched/cputime.c) */
 	u64 sleep_until; /* monotonic ns, while on the sleepers queue */
+	/*
+	 * A page only a pager can supply that the user-access layer met
+	 * in a syscall (mm/pager.c), or 0; its FAULT_* access, and the
+	 * syscall's pc (the page is that syscall's only).
+	 */
+	u64 pager_pending;
+	u64 pager_pending_pc;
+	u32 pager_access;
 	struct linux_thread lx; /* Linux-personality state (syscall/linux/) */
 	struct ipc_thread ipc;
 	/* Its process's budget (a reference): charged for this struct and

@@ -144,6 +144,8 @@ long sys_ipc_return(u64 ret, u64 ncaps)
 	long r;
 
 	a.ret = ret;
+	a.move = (ncaps & IPC_RETURN_MOVE) != 0;
+	ncaps &= ~(u64)IPC_RETURN_MOVE;
 	a.ncaps = (u32)ncaps;
 	if (ncaps > IPC_MAX_CAPS)
 		return -EINVAL;

@@ -5,6 +5,7 @@
 #include <mm/kmalloc.h>
 #include <mm/uaccess.h>
 #include <object/object.h>
+#include <object/platform.h>
 #include <sched/sched.h>
 #include <syscall/native.h>
 #include <uapi/ferry/errno.h>
@@ -22,9 +23,21 @@ long sys_debug_putc(u64 c)
 	return 0;
 }
 
-/* A kernel counter (KSTAT_*); -EINVAL for an unknown id. */
-long sys_kstat(u64 id)
+/*
+ * A kernel counter (KSTAT_*), for a holder of the platform capability
+ * with READ. KSTAT_TICKS is the clock, open to everyone (as Linux's
+ * uptime is); the others tell about the whole machine. -ECAPBILITY
+ * without the right (checked first), -EINVAL for an unknown id.
+ */
+long sys_kstat(u64 platform_cap, u64 id)
 {
+	int ret;
+
+	if (id == KSTAT_TICKS)
+		return (long)sched_ticks();
+	ret = platform_check((int)platform_cap, CAP_RIGHT_READ);
+	if (ret)
+		return ret;
 	switch (id) {
 	case KSTAT_FREE_FRAMES:
 		return (long)frame_free_count();
@@ -34,8 +47,6 @@ long sys_kstat(u64 id)
 		return (long)obj_live_count(OBJ_TYPE_NONE);
 	case KSTAT_KMALLOC_BYTES:
 		return (long)kmalloc_bytes_in_use();
-	case KSTAT_TICKS:
-		return (long)sched_ticks();
 	}
 	if (id > KSTAT_LIVE_BY_TYPE && id < KSTAT_LIVE_BY_TYPE + OBJ_TYPE_NR)
 		return (long)obj_live_count((u32)(id - KSTAT_LIVE_BY_TYPE));
@@ -43,31 +54,15 @@ long sys_kstat(u64 id)
 }
 
 /*
- * Writes the initrd's file names (each NUL-terminated) into buf, up to
- * len bytes; returns the bytes all names need. -EFAULT, -ENOMEM.
+ * Ends the machine: QEMU exits, successfully for code 0 (code & 0x7f).
+ * Only for a holder of the platform capability with CONTROL: otherwise
+ * -ECAPBILITY and nothing happens.
  */
-long sys_initrd_list(char __user *buf, u64 len)
+long sys_poweroff(u64 platform_cap, u64 code)
 {
-	size_t need = initrd_list(NULL, 0);
-	char *tmp;
-	long ret;
+	int ret = platform_check((int)platform_cap, CAP_RIGHT_CONTROL);
 
-	if (!user_range_ok(buf, len))
-		return -EFAULT;
-	tmp = kmalloc(need ? need : 1);
-	if (!tmp)
-		return -ENOMEM;
-	initrd_list(tmp, need);
-	ret = copy_to_user(buf, tmp, MIN(need, len));
-	kfree(tmp);
-	return ret ? ret : (long)need;
-}
-
-/*
- * Ends the machine: QEMU exits, successfully for code 0. Any process may
- * call it (Ferry has no notion of a privileged user yet; see docs).
- */
-long sys_poweroff(u64 code)
-{
+	if (ret)
+		return ret;
 	arch_poweroff((int)(code & 0x7f));
 }

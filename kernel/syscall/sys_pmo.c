@@ -9,13 +9,16 @@
 #include <syscall/native.h>
 #include <uapi/ferry/errno.h>
 
-/* A new PMO of `size` bytes (rounded up to pages). -EINVAL, -ENOMEM. */
+/*
+ * A new PMO of `size` bytes (rounded up to pages) of `type` (PMO_*).
+ * -EINVAL, -ENOMEM.
+ */
 long sys_pmo_create(u64 size, u64 type)
 {
 	struct pmo *p;
 	long ret;
 
-	if (type > PMO_DATA)
+	if (type > PMO_PAGED)
 		return -EINVAL;
 	ret = pmo_create(size, (int)type, current->group->budget, &p);
 	if (ret)
@@ -63,6 +66,62 @@ long sys_pmo_map(u64 group_cap, u64 pmo_cap, u64 addr, u64 perm)
 	struct vmspace *vs = cap_group_vmspace(g);
 	ret = vs ? vmspace_map(vs, addr, p->size, (u32)perm, p, 0) : -ESRCH;
 	obj_put(vs);
+	obj_put(p);
+out_group:
+	obj_put(g);
+	return ret;
+}
+
+/*
+ * Maps a window of a PMO, *a (struct vm_map_args): [pmo_off, pmo_off +
+ * size) of a.pmo at a.addr in the process group_cap (CONTROL), with
+ * a.perm (VM_*, needing the matching rights and MAP on the PMO; a
+ * VM_MAP_COW region needs no WRITE: its writes go to its own copies,
+ * as Linux's MAP_PRIVATE), served by the pager a.pager (a connection
+ * with CALL, or -1) with a.key for absent pages of a PMO_PAGED.
+ * -EFAULT (a unreadable), -ECAPBILITY (a cap, a right), -EINVAL
+ * (alignment, range past user space or the PMO, size 0, perm 0 or
+ * unknown bits, unknown flags), -EEXIST, -ESRCH, -ENOMEM as
+ * SYS_pmo_map.
+ */
+long sys_pmo_map_region(u64 group_cap, const struct vm_map_args __user *ua)
+{
+	struct vm_map_args a;
+	struct connection *pager = NULL;
+	struct cap_group *g;
+	struct vmspace *vs;
+	struct pmo *p;
+	u32 need;
+	long ret;
+
+	if (copy_from_user(&a, ua, sizeof(a)))
+		return -EFAULT;
+	if (a.perm == 0 || (a.perm & ~(u32)(VM_READ | VM_WRITE | VM_EXEC)))
+		return -EINVAL;
+	ret = get_controlled_group(group_cap, &g);
+	if (ret)
+		return ret;
+	need = rights_for_perm((a.flags & VM_MAP_COW) ? a.perm & ~VM_WRITE
+						      : a.perm);
+	ret = cap_get(current->group, cap_arg(a.pmo), OBJ_TYPE_PMO, need,
+		      (void **)&p);
+	if (ret)
+		goto out_group;
+	if (a.pager != -1) {
+		ret = cap_get(current->group, cap_arg(a.pager),
+			      OBJ_TYPE_CONNECTION, CAP_RIGHT_CALL,
+			      (void **)&pager);
+		if (ret)
+			goto out_pmo;
+	}
+	vs = cap_group_vmspace(g);
+	ret = vs ? vmspace_map_region(vs, a.addr, a.size, a.perm, p, a.pmo_off,
+				      pager, a.key, a.flags)
+		 : -ESRCH;
+	obj_put(vs);
+	if (pager)
+		obj_put(pager);
+out_pmo:
 	obj_put(p);
 out_group:
 	obj_put(g);

@@ -8,6 +8,7 @@
  * (docs/linux-abi.md).
  */
 #include <arch/arch.h>
+#include <mm/pager.h>
 #include <object/cap_group.h>
 #include <object/thread.h>
 #include <sched/sched.h>
@@ -29,21 +30,18 @@ SYSCALL_ENTRY1(sys_cap_info, u64)
 SYSCALL_ENTRY2(sys_pmo_create, u64, u64)
 SYSCALL_ENTRY4(sys_pmo_map, u64, u64, u64, u64)
 SYSCALL_ENTRY2(sys_pmo_unmap, u64, u64)
+SYSCALL_ENTRY2(sys_pmo_map_region, u64, const struct vm_map_args __user *)
 SYSCALL_ENTRY4(sys_pmo_write, u64, u64, UPTR, u64)
 SYSCALL_ENTRY4(sys_pmo_read, u64, u64, void __user *, u64)
 SYSCALL_ENTRY5(sys_thread_create, u64, u64, u64, u64, u64)
 SYSCALL_ENTRY2(sys_thread_set_prio, u64, u64)
 SYSCALL_ENTRY2(sys_thread_set_mcp, u64, u64)
-SYSCALL_ENTRY5(sys_spawn, const char __user *,
-	       const char __user *const __user *,
-	       const char __user *const __user *, u64, u64)
 SYSCALL_ENTRY1(sys_proc_wait, u64)
 SYSCALL_ENTRY1(sys_proc_kill, u64)
 SYSCALL_ENTRY2(sys_proc_set_budget, u64, u64)
 SYSCALL_ENTRY2(sys_proc_budget, u64, void __user *)
-SYSCALL_ENTRY2(sys_initrd_list, char __user *, u64)
-SYSCALL_ENTRY1(sys_kstat, u64)
-SYSCALL_ENTRY1(sys_poweroff, u64)
+SYSCALL_ENTRY2(sys_kstat, u64, u64)
+SYSCALL_ENTRY2(sys_poweroff, u64, u64)
 SYSCALL_ENTRY3(sys_cap_fetch, u64, u64, u64)
 SYSCALL_ENTRY3(sys_register_server, u64, u64, u64)
 SYSCALL_ENTRY2(sys_register_client, u64, UPTR)
@@ -58,6 +56,7 @@ SYSCALL_ENTRY2(sys_console_output, UPTR, u64)
 SYSCALL_ENTRY0(sys_console_wake)
 SYSCALL_ENTRY2(sys_proc_create, const char __user *, u64)
 SYSCALL_ENTRY1(sys_proc_start, u64)
+SYSCALL_ENTRY3(sys_pmo_create_for, u64, u64, u64)
 SYSCALL_ENTRY2(sys_proc_info, u64, void __user *)
 
 #define NATIVE(name) [SYS_##name - FERRY_SYS_BASE] = call_sys_##name
@@ -79,10 +78,8 @@ static const syscall_fn native_syscalls[FERRY_SYS_NR] = {
 	NATIVE(pmo_read),
 	NATIVE(thread_create),
 	NATIVE(thread_set_prio),
-	NATIVE(spawn),
 	NATIVE(proc_wait),
 	NATIVE(proc_kill),
-	NATIVE(initrd_list),
 	NATIVE(kstat),
 	NATIVE(poweroff),
 	NATIVE(cap_fetch),
@@ -103,6 +100,8 @@ static const syscall_fn native_syscalls[FERRY_SYS_NR] = {
 	NATIVE(proc_info),
 	NATIVE(proc_set_budget),
 	NATIVE(proc_budget),
+	NATIVE(pmo_map_region),
+	NATIVE(pmo_create_for),
 };
 
 void syscall_dispatch(struct arch_regs *r)
@@ -110,6 +109,7 @@ void syscall_dispatch(struct arch_regs *r)
 	/* The number is an int, as Linux reads it (do_syscall_64). */
 	u32 nr = (u32)arch_syscall_nr(r);
 	syscall_fn fn = NULL;
+	long ret;
 
 	if (nr - FERRY_SYS_BASE < FERRY_SYS_NR) {
 		if (likely(current->group->native))
@@ -117,7 +117,11 @@ void syscall_dispatch(struct arch_regs *r)
 	} else if (nr < LINUX_SYS_NR) {
 		fn = linux_syscalls[nr];
 	}
-	arch_regs_set_ret(r, (u64)(likely(fn) ? fn(r) : linux_unsupported(nr)));
+	ret = likely(fn) ? fn(r) : linux_unsupported(nr);
+	/* A copy met a page its pager must supply first (mm/pager.h). */
+	if (unlikely(ret == -EFAULT) && current->pager_pending)
+		ret = pager_syscall_fault(r);
+	arch_regs_set_ret(r, (u64)ret);
 	if (unlikely(sched_need_resched()))
 		sched_preempt_user();
 	thread_exit_if_killed();

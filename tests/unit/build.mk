@@ -46,9 +46,7 @@ UNIT_SRCS_test_printk := kernel/lib/printk.c kernel/lib/printk_out.c \
 UNIT_SRCS_test_lock := kernel/lib/lock.c kernel/lib/printk.c \
 	kernel/lib/printk_out.c
 UNIT_SRCS_test_elf := kernel/lib/elf.c
-UNIT_SRCS_test_cpio := kernel/lib/cpio.c kernel/lib/elf.c
 UNIT_DEPS_test_elf := $(UNIT_FIXTURES)/hello $(UNIT_FIXTURES)/hello_native
-UNIT_DEPS_test_cpio := $(UNIT_FIXTURES)/root.cpio
 UNIT_SRCS_test_elf_load := user/lib/elf_parse.c tests/unit/elf_image.c
 UNIT_SRCS_test_elf_load_real := $(UNIT_SRCS_test_elf_load)
 UNIT_SRCS_test_stack_build := user/lib/stack_build.c user/lib/elf_parse.c \

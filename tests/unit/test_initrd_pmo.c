@@ -28,8 +28,7 @@ static struct cap_group *new_init(void)
 	struct pmo *p = NULL;
 
 	assert_int_equal(cap_group_create("init", &g), 0);
-	assert_int_equal(pmo_create(PAGE_SIZE, PMO_ANONYMOUS, g->budget, &p),
-			 0);
+	assert_int_equal(pmo_create(PAGE_SIZE, PMO_ANONYMOUS, NULL, &p), 0);
 	assert_int_equal(cap_alloc(g, p, CAP_RIGHT_ALL), CAP_SELF_MAIN_THREAD);
 	obj_put(p);
 	return g;

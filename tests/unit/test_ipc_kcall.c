@@ -739,6 +739,91 @@ static void test_unused_grant_passes_on(void **state)
 	ipc_world_fini(&w);
 }
 
+#define FAULT_PC 0x401000ul /* the faulting instruction */
+#define FAULT_VA 0x7000ul
+
+/* The running thread took a page fault: its frame as entry.S made it. */
+static void enter_fault(struct thread *t)
+{
+	struct arch_regs *r = thread_regs(t);
+
+	r->vector = ARCH_VEC_PF;
+	r->rip = FAULT_PC;
+	r->rax = 0x1234;
+	r->cs = SEL_UCODE;
+}
+
+static long commit_fault(void)
+{
+	kcall_commit_fault(FAULT_VA);
+}
+
+/*
+ * A pager's call (mm/pager.c): the reservation ends with the call, and
+ * the handler's return leaves the frame at the faulting instruction,
+ * untouched; the outcome goes to that fault only, once, and a
+ * syscall's restart does not take it.
+ */
+static void test_fault_call(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct thread *c;
+	long res;
+	u64 progress;
+	bool died = true;
+
+	(void)state;
+	c = ipc_world_connected(&w, &ln);
+	enter_fault(c);
+	assert_int_equal(kcall_prepare(ln->conn), 0);
+	assert_ptr_equal(ipc_switch(commit_fault()), w.h);
+	assert_null(c->ipc.kcall.conn); /* the call's own reference remains */
+	assert_true(ln->conn->busy);
+	assert_ptr_equal(ipc_switch(ipc_return(-13, 0)), c);
+	assert_int_equal(c->ipc.kcall.state, KCALL_DONE);
+	assert_int_equal(thread_regs(c)->rip, FAULT_PC);
+	assert_int_equal(thread_regs(c)->rax, 0x1234);
+	assert_false(ln->conn->busy); /* nothing to read back: free */
+	assert_false(kcall_resume(&res, &progress)); /* not a syscall's */
+	assert_int_equal(c->ipc.kcall.state, KCALL_DONE);
+	assert_false(kcall_fault_outcome(FAULT_VA + 0x1000, &res, &died));
+	assert_int_equal(c->ipc.kcall.state, KCALL_NONE); /* stale: gone */
+	/* Again, and this time the same fault comes back. */
+	assert_int_equal(kcall_prepare(ln->conn), 0);
+	assert_ptr_equal(ipc_switch(commit_fault()), w.h);
+	assert_ptr_equal(ipc_switch(ipc_return(-13, 0)), c);
+	assert_true(kcall_fault_outcome(FAULT_VA, &res, &died));
+	assert_int_equal(res, -13);
+	assert_false(died);
+	assert_false(kcall_fault_outcome(FAULT_VA, &res, &died)); /* once */
+	ipc_world_fini(&w);
+}
+
+/* The pager dies during the call: the fault learns it died. */
+static void test_fault_call_pager_dies(void **state)
+{
+	struct ipc_world w;
+	struct ipc_link *ln;
+	struct thread *c;
+	long res;
+	bool died = false;
+
+	(void)state;
+	c = ipc_world_connected(&w, &ln);
+	enter_fault(c);
+	assert_int_equal(kcall_prepare(ln->conn), 0);
+	assert_ptr_equal(ipc_switch(commit_fault()), w.h);
+	current = w.idle;
+	cap_group_exit(w.sg, 0);
+	assert_ptr_equal(ipc_thread_exit(w.h), c);
+	assert_int_equal(thread_regs(c)->rip, FAULT_PC);
+	assert_true(kcall_fault_outcome(FAULT_VA, &res, &died));
+	assert_true(died);
+	assert_int_equal(res, -EIO);
+	ipc_world_fini(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -761,6 +846,8 @@ int main(void)
 		kenv_test(test_release_before_commit),
 		kenv_test(test_wait_finds_handler_free),
 		kenv_test(test_unused_grant_passes_on),
+		kenv_test(test_fault_call),
+		kenv_test(test_fault_call_pager_dies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -55,7 +55,7 @@ static void test_create_bad_type(void **state)
 
 	(void)state;
 	assert_int_equal(pmo_create(PAGE_SIZE, -1, NULL, &p), -EINVAL);
-	assert_int_equal(pmo_create(PAGE_SIZE, 2, NULL, &p), -EINVAL);
+	assert_int_equal(pmo_create(PAGE_SIZE, 3, NULL, &p), -EINVAL);
 	assert_int_equal(pmo_create(PAGE_SIZE, 0x100, NULL, &p), -EINVAL);
 	assert_null(p);
 }

@@ -903,6 +903,144 @@ static void test_protect_split_respects_region_limit(void **state)
 	obj_put(p);
 }
 
+static struct pmo *new_paged(size_t pages)
+{
+	struct pmo *p = NULL;
+
+	assert_int_equal(pmo_create(P(pages), PMO_PAGED, NULL, &p), 0);
+	return p;
+}
+
+/*
+ * A paged PMO's absent page is its pager's: the fault names the pager
+ * (any object stands in for the connection: the region only holds a
+ * reference), the key and the page's offset in the PMO, maps nothing,
+ * and allocates nothing; once written the page maps as any other.
+ */
+static void test_fault_paged_asks_the_pager(void **state)
+{
+	struct vmspace *vs = new_vs();
+	struct pmo *p = new_paged(8);
+	struct pmo *conn = new_pmo(1);
+	struct vm_pager_req req;
+	size_t frames;
+	paddr_t pa;
+	char page[PAGE_SIZE];
+
+	(void)state;
+	assert_int_equal(vmspace_map_region(vs, BASE, P(2), RW, p, P(3),
+					    (struct connection *)conn, 77, 0),
+			 0);
+	assert_int_equal(conn->obj.refcount, 2);
+	frames = frame_free_count();
+	assert_int_equal(vmspace_fault_paged(vs, BASE + P(1) + 5, 0, &req),
+			 VM_FAULT_PAGER);
+	assert_ptr_equal(req.pager, conn);
+	assert_ptr_equal(req.pmo, p);
+	assert_int_equal(req.key, 77);
+	assert_int_equal(req.offset, P(4));
+	assert_int_equal(conn->obj.refcount, 3);
+	vm_pager_req_put(&req);
+	assert_int_equal(conn->obj.refcount, 2);
+	assert_false(pte_present(vs, BASE + P(1)));
+	assert_int_equal(pmo_resident_pages(p), 0);
+	assert_int_equal(frame_free_count(), frames);
+	/* Without a caller that can ask, the access fails. */
+	assert_int_equal(vmspace_fault(vs, BASE + P(1), 0), -EFAULT);
+	/* Reading an absent page gives zeros and supplies nothing. */
+	memset(page, 0xff, sizeof(page));
+	assert_int_equal(pmo_read(p, P(4), page, 16), 0);
+	assert_int_equal(page[0], 0);
+	assert_int_equal(pmo_resident_pages(p), 0);
+	/* The pager writes it: now it maps. */
+	memset(page, 0x5a, sizeof(page));
+	assert_int_equal(pmo_write(p, P(4), page, sizeof(page)), 0);
+	assert_int_equal(vmspace_fault_paged(vs, BASE + P(1), 0, &req), 0);
+	assert_int_equal(pt_query(vs->pt_root, BASE + P(1), &pa, NULL), 0);
+	assert_int_equal(*(char *)phys_to_virt(pa), 0x5a);
+	/* A split shares the pager; the last region drops it. */
+	assert_int_equal(vmspace_unmap(vs, BASE, P(1)), 0);
+	assert_int_equal(conn->obj.refcount, 2);
+	obj_put(vs);
+	assert_int_equal(conn->obj.refcount, 1);
+	obj_put(conn);
+	obj_put(p);
+}
+
+static void test_fault_paged_without_pager(void **state)
+{
+	struct vmspace *vs = new_vs();
+	struct pmo *p = new_paged(1);
+	struct vm_pager_req req;
+
+	(void)state;
+	assert_int_equal(vmspace_map(vs, BASE, P(1), VM_READ, p, 0), 0);
+	assert_int_equal(vmspace_fault_paged(vs, BASE, 0, &req),
+			 VM_FAULT_PAGER);
+	assert_null(req.pager);
+	vm_pager_req_put(&req);
+	/* Rights are checked before the pager is asked. */
+	assert_int_equal(vmspace_fault_paged(vs, BASE, FAULT_WRITE, &req),
+			 -EFAULT);
+	assert_int_equal(vmspace_map_region(vs, BASE + P(4), P(1), VM_READ, p,
+					    0, NULL, 0, 2),
+			 -EINVAL); /* unknown flags */
+	obj_put(vs);
+	obj_put(p);
+}
+
+/*
+ * A private region maps the source's frame read-only for a read and a
+ * copy for a write; the source never changes; a split keeps the copies;
+ * everything goes with the last region.
+ */
+static void test_cow(void **state)
+{
+	size_t frames = frame_free_count();
+	size_t live = obj_live_count(OBJ_TYPE_PMO);
+	struct vmspace *vs = new_vs();
+	struct pmo *src = new_pmo(4);
+	paddr_t spa, pa;
+	u64 flags;
+	char b = 1;
+
+	(void)state;
+	assert_int_equal(pmo_write(src, 0, "abcd", 4), 0);
+	assert_int_equal(vmspace_map_region(vs, BASE, P(4), RW, src, 0, NULL, 0,
+					    VM_MAP_COW),
+			 0);
+	assert_int_equal(obj_live_count(OBJ_TYPE_PMO), live + 2);
+	assert_int_equal(pmo_get_page(src, 0, false, &spa), 0);
+	assert_int_equal(vmspace_fault(vs, BASE, 0), 0);
+	assert_int_equal(pt_query(vs->pt_root, BASE, &pa, &flags), 0);
+	assert_int_equal(pa, spa); /* shared */
+	assert_false(flags & PTE_W);
+	assert_int_equal(vmspace_fault(vs, BASE, FAULT_WRITE), 0);
+	assert_int_equal(pt_query(vs->pt_root, BASE, &pa, &flags), 0);
+	assert_true(pa != spa); /* a copy */
+	assert_true(flags & PTE_W);
+	assert_memory_equal(phys_to_virt(pa), "abcd", 4);
+	*(char *)phys_to_virt(pa) = 'X';
+	assert_int_equal(pmo_read(src, 0, &b, 1), 0);
+	assert_int_equal(b, 'a'); /* the source is unchanged */
+	assert_int_equal(pmo_resident_pages(region(vs, 0)->priv), 1);
+	/* Split in three; the copy stays with its page. */
+	assert_int_equal(vmspace_protect(vs, BASE + P(1), P(1), VM_READ), 0);
+	assert_int_equal(vmspace_unmap(vs, BASE + P(2), P(1)), 0);
+	assert_ptr_equal(region(vs, 0)->priv, region(vs, 2)->priv);
+	assert_int_equal(vmspace_fault(vs, BASE + P(1), FAULT_WRITE), -EFAULT);
+	assert_int_equal(vmspace_fault(vs, BASE + P(3), FAULT_WRITE), 0);
+	assert_int_equal(pmo_resident_pages(region(vs, 0)->priv), 2);
+	assert_int_equal(vmspace_fault(vs, BASE, 0), 0);
+	assert_int_equal(pt_query(vs->pt_root, BASE, &pa, NULL), 0);
+	assert_int_equal(*(char *)phys_to_virt(pa), 'X');
+	obj_put(vs);
+	assert_int_equal(obj_live_count(OBJ_TYPE_PMO), live + 1);
+	obj_put(src);
+	assert_int_equal(obj_live_count(OBJ_TYPE_PMO), live);
+	assert_int_equal(frame_free_count(), frames);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -940,6 +1078,9 @@ int main(void)
 		kenv_test(test_region_limit),
 		kenv_test(test_unmap_split_respects_region_limit),
 		kenv_test(test_protect_split_respects_region_limit),
+		kenv_test(test_fault_paged_asks_the_pager),
+		kenv_test(test_fault_paged_without_pager),
+		kenv_test(test_cow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -69,9 +69,11 @@ struct ipc_server {
 	ipc_handler_fn fn;
 	ipc_shm_handler_fn shm_fn; /* or this, told the connection's shm */
 	ipc_shm_destructor_fn shm_destructor; /* with shm_fn, may be NULL */
+	ipc_caps_handler_fn caps_fn; /* or this, also told the caps' count */
 	ipc_destructor_fn destructor;
 	unsigned max_conns;
 	size_t stack_size;	 /* each handler's, without the guard */
+	unsigned flags;		 /* IPC_SERVE_* */
 	_Atomic unsigned nconns; /* open or being set up */
 	struct handler *shared;	 /* IPC_SERVE_SHARED: the one handler */
 	struct handler *spare;	 /* made, but refused by the kernel */
@@ -124,7 +126,7 @@ static void *region_top(uintptr_t base, size_t len, size_t rec)
 void ferry_handler_entry(void);
 void ferry_shm_handler_entry(void);
 _Noreturn void ferry_shm_call(struct ipc_msg *msg, uint64_t badge,
-			      struct handler *h);
+			      struct handler *h, uint32_t ncaps);
 void ferry_exit_entry(void);
 _Noreturn void ferry_handler_refused(void);
 _Noreturn void ferry_exit_main(ipc_destructor_fn destructor, uint64_t badge,
@@ -155,7 +157,9 @@ __asm__(".text\n"
 
 /*
  * A shm handler's entry: the same, calling ferry_shm_call with the
- * record as a third argument; that one returns from the call itself.
+ * record as a third argument and the kernel's count of capabilities
+ * the call carried (its rdx) as the fourth; that one returns from the
+ * call itself.
  */
 __asm__(".text\n"
 	".p2align 4\n"
@@ -163,6 +167,7 @@ __asm__(".text\n"
 	".type ferry_shm_handler_entry, @function\n"
 	"ferry_shm_handler_entry:\n\t"
 	"sub $8, %rsp\n\t"
+	"mov %edx, %ecx\n\t"
 	"lea 16(%rsp), %rdx\n\t"
 	"call ferry_shm_call\n"
 	".size ferry_shm_handler_entry, . - ferry_shm_handler_entry\n");
@@ -174,9 +179,12 @@ __asm__(".text\n"
  * plain handlers' path as it was. Ends the call (ipc_return, no caps).
  */
 _Noreturn void ferry_shm_call(struct ipc_msg *msg, uint64_t badge,
-			      struct handler *h)
+			      struct handler *h, uint32_t ncaps)
 {
-	long r = h->srv->shm_fn(msg, badge, (void *)h->shm, h->shm_size);
+	long r = h->srv->caps_fn ? h->srv->caps_fn(msg, badge, ncaps,
+						   (void *)h->shm, h->shm_size)
+				 : h->srv->shm_fn(msg, badge, (void *)h->shm,
+						  h->shm_size);
 
 	fy_ipc_return(r, 0);
 	ferry_handler_refused();
@@ -189,6 +197,18 @@ _Noreturn void ferry_handler_refused(void)
 		fy_ipc_return(-EINVAL, 0);
 }
 
+/*
+ * IPC_SERVE_PREFAULT: every page of a stack touched now, so a handler's
+ * memory does not grow later with the depth of the calls it serves (a
+ * long-lived server whose frame counts must stay put between its
+ * clients: procmgr, fs, under init's leak check).
+ */
+static void prefault(uintptr_t start, size_t len)
+{
+	for (size_t off = 0; off < len; off += 4096)
+		*(volatile char *)(start + off) = 0;
+}
+
 /* A handler not yet given to the kernel: ready to serve. */
 static struct handler *handler_new(struct ipc_server *srv)
 {
@@ -197,6 +217,8 @@ static struct handler *handler_new(struct ipc_server *srv)
 
 	if (base < 0)
 		return NULL;
+	if (srv->flags & IPC_SERVE_PREFAULT)
+		prefault((uintptr_t)base + GUARD, srv->stack_size);
 	h = region_top((uintptr_t)base, srv->stack_size, sizeof(*h));
 	h->fn = srv->fn;
 	h->srv = srv;
@@ -204,8 +226,9 @@ static struct handler *handler_new(struct ipc_server *srv)
 	h->len = GUARD + srv->stack_size;
 	t = fy_thread_create(
 		CAP_SELF_GROUP,
-		srv->shm_fn ? (fy_thread_entry_t)ferry_shm_handler_entry
-			    : (fy_thread_entry_t)ferry_handler_entry,
+		srv->shm_fn || srv->caps_fn
+			? (fy_thread_entry_t)ferry_shm_handler_entry
+			: (fy_thread_entry_t)ferry_handler_entry,
 		h, NULL, THREAD_PASSIVE);
 	if (t < 0) {
 		lx_munmap((uintptr_t)base, h->len);
@@ -406,13 +429,14 @@ long ipc_serve_with(const struct ipc_serve_config *cfg)
 	struct ipc_server *srv;
 	long base, cb, r;
 
-	if (!cfg || !cfg->handler == !cfg->shm_handler ||
-	    (cfg->flags & ~IPC_SERVE_SHARED))
+	if (!cfg ||
+	    !cfg->handler + !cfg->shm_handler + !cfg->caps_handler != 2 ||
+	    (cfg->flags & ~(IPC_SERVE_SHARED | IPC_SERVE_PREFAULT)))
 		return -EINVAL;
 	/* One shared handler serves many shms: it cannot be told one. */
-	if (cfg->shm_handler && (cfg->flags & IPC_SERVE_SHARED))
+	if (!cfg->handler && (cfg->flags & IPC_SERVE_SHARED))
 		return -EINVAL;
-	if (cfg->shm_destructor && (!cfg->shm_handler || cfg->destructor))
+	if (cfg->shm_destructor && (cfg->handler || cfg->destructor))
 		return -EINVAL;
 	stack = cfg->stack_size ? cfg->stack_size : IPC_SERVE_STACK;
 	if (stack > (1ul << 30))
@@ -421,9 +445,13 @@ long ipc_serve_with(const struct ipc_serve_config *cfg)
 	base = region_new(CB_STACK);
 	if (base < 0)
 		return base;
+	if (cfg->flags & IPC_SERVE_PREFAULT)
+		prefault((uintptr_t)base + GUARD, CB_STACK);
 	srv = region_top((uintptr_t)base, CB_STACK, sizeof(*srv));
 	srv->fn = cfg->handler;
 	srv->shm_fn = cfg->shm_handler;
+	srv->caps_fn = cfg->caps_handler;
+	srv->flags = cfg->flags;
 	srv->shm_destructor = cfg->shm_destructor;
 	srv->destructor = cfg->destructor;
 	srv->max_conns = cfg->max_conns ? cfg->max_conns : IPC_SERVE_MAX_CONNS;

@@ -41,7 +41,7 @@ static long hog_spawn(const char *mode, unsigned long room,
 {
 	const char *argv[] = {HOG, mode, NULL};
 	long proc =
-		fy_spawn_sched(HOG, argv, envp, HOG_PRIO, SPAWN_SCHED_DEFAULT);
+		spawn_platform(HOG, argv, envp, HOG_PRIO, SPAWN_SCHED_DEFAULT);
 	long r;
 
 	if (proc < 0)

@@ -42,15 +42,29 @@ static void con_free(struct con *k)
 	fy_cap_delete(k->proc);
 }
 
-/* Spawns helpers/con_writer with our console set to k's. */
+/*
+ * Spawns helpers/con_writer with k's server as its initial capability
+ * "console", which it makes its console (procmgr's children get
+ * procmgr's console, not ours: the console is passed by name).
+ */
 static long writer(struct con *k, const char *mode)
 {
 	const char *argv[] = {"helpers/con_writer", mode, NULL};
+	const char *names[] = {"console"};
+	long t = fy_cap_fetch(k->proc, CAP_SELF_MAIN_THREAD,
+			      CAP_RIGHT_CALL | CAP_RIGHT_GRANT);
+	cap_t caps[1] = {(cap_t)t};
+	struct fy_spawn_attr a = {.prio = SPAWN_SCHED_DEFAULT,
+				  .mcp = SPAWN_SCHED_DEFAULT,
+				  .ncaps = 1,
+				  .names = names,
+				  .caps = caps};
 	long p;
 
-	fy_console_set(k->c.cap, 0);
-	p = fy_spawn(argv[0], argv, NULL);
-	fy_console_set(-1, 0); /* our TAP lines go to the system's console */
+	if (t < 0)
+		return t;
+	p = fy_spawn_caps(argv[0], argv, NULL, &a);
+	fy_cap_delete((cap_t)t);
 	return p;
 }
 

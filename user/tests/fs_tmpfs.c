@@ -8,6 +8,7 @@
 
 #include "fs_test.h"
 #include "tap.h"
+#include "util.h"
 
 static struct fy_fs fs;
 static char big[70000], back[70000];
@@ -205,6 +206,7 @@ int main(void)
 		return tap_done();
 	tap_eq(fy_fs_connect((cap_t)cap, 0, &fs), 0, "connect");
 	/* Our own pages first, so the count below is the server's. */
+	touch_own_pages();
 	memset(big, 1, sizeof(big));
 	memset(back, 1, sizeof(back));
 	memset(fs.conn.shm, 0, fs.conn.shm_size);

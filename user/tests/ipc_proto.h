@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include <ferry/ferry.h>
+#include <ferry/initcaps.h>
 #include <ferry/ipc.h>
 
 struct srv_hdr {
@@ -129,13 +130,25 @@ static inline int64_t srv_ticks(void)
  * The first thread cap we may call other than our own main thread: the
  * server cap a test transferred to us, waited for up to 500 ticks.
  */
+/* Is slot c one of our initial capabilities ("fs", "procmgr", ...)? */
+static inline int srv_initial(cap_t c)
+{
+	const struct initcap_table *t = fy_initcaps();
+	const struct initcap_entry *e;
+
+	for (unsigned i = 0; (e = fy_initcap_at(t, i)); i++)
+		if (e->cap == c)
+			return 1;
+	return 0;
+}
+
 static inline cap_t srv_find_server(void)
 {
 	int64_t give_up = srv_ticks() + 500;
 
 	while (srv_ticks() < give_up) {
 		for (cap_t c = 3; c < SRV_CAP_SCAN; c++) {
-			long info = fy_cap_info(c);
+			long info = srv_initial(c) ? -1 : fy_cap_info(c);
 
 			if (info >= 0 &&
 			    FY_CAP_INFO_TYPE(info) == OBJ_TYPE_THREAD &&

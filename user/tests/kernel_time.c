@@ -20,6 +20,7 @@
 #include <ferry/ferry.h>
 
 #include "tap.h"
+#include "util.h"
 
 #define MS 1000000l
 #define BOUND (100 * MS)
@@ -71,7 +72,8 @@ static void measure(const char *kind, long kill_after_ms, long want_status)
 	t0 = now();
 	atomic_store(&start, t0);
 	atomic_store(&measuring, 1);
-	proc = fy_spawn(argv[0], argv, envp);
+	proc = spawn_platform(argv[0], argv, envp, SPAWN_SCHED_DEFAULT,
+			      SPAWN_SCHED_DEFAULT);
 	if (!tap_ok(proc >= 0, "spawn long_call %s", kind))
 		return;
 	if (kill_after_ms) {

@@ -1,10 +1,11 @@
 /*
- * libferry's loader library (docs/loader.md) inside Ferry, against the
- * kernel's loader that started this program: fy_elf_parse on our own
+ * libferry's loader library (docs/loader.md) inside Ferry, against
+ * procmgr, which started this program with it: fy_elf_parse on our own
  * headers (mapped with our first segment) must find what the kernel put
  * in our auxv, and a stack fy_stack_build makes from our own argv, envp
  * and auxv must read back, the way musl reads it, with the same values.
- * The kernel gives no AT_FERRY_CAPS, so our own lookups are -ENOENT.
+ * procmgr gives AT_FERRY_CAPS: "fs" is found by name, a name not in
+ * the table is -ENOENT.
  */
 #include <elf.h>
 #include <stdlib.h>
@@ -142,8 +143,10 @@ int main(int argc, char **argv)
 					  (const uint8_t *)"0123456789abcdef"};
 	tap_eq(fy_stack_size(&a), -E2BIG, "65 arguments are -E2BIG");
 
-	/* The kernel's spawn puts no table on our stack. */
-	tap_ok(!fy_initcaps(), "no AT_FERRY_CAPS from the kernel's loader");
-	tap_eq(fy_initial_cap("fs"), -ENOENT, "fy_initial_cap is -ENOENT");
+	/* procmgr, which started us, puts its table on our stack. */
+	tap_ok(fy_initcaps() != NULL, "AT_FERRY_CAPS from procmgr");
+	tap_eq(fy_initial_cap("fs"), 3, "fy_initial_cap(\"fs\") is slot 3");
+	tap_eq(fy_initial_cap("nothing"), -ENOENT,
+	       "fy_initial_cap of a name not there is -ENOENT");
 	return tap_done();
 }

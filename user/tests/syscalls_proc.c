@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <ferry/ferry.h>
+#include <ferry/initrd.h>
 
 #include "tap.h"
 #include "util.h"
@@ -148,35 +149,31 @@ static void test_wait_kill(void)
 	tap_eq(fy_proc_kill(-1), -ECAPBILITY, "kill of cap -1 is -ECAPBILITY");
 }
 
+/*
+ * The initrd's names come from the file server now (libferry's
+ * fy_initrd_names walks its tree); the kernel's SYS_initrd_list (18) is
+ * gone.
+ */
 static void test_initrd_list(void)
 {
-	static char buf[16384];
-	char small[8];
-	long total, n;
-	int saw_init = 0, saw_self = 0;
+	struct fy_names names;
+	int saw_init = 0, saw_self = 0, saw_tmp = 0;
 
-	total = fy_initrd_list(buf, sizeof(buf));
-	tap_ok(total > 0 && total <= (long)sizeof(buf),
-	       "initrd_list returns the list size (%ld)", total);
-	tap_ok(total > 0 && buf[total - 1] == '\0', "the list ends in a NUL");
-	for (long i = 0; i < total; i += (long)strlen(buf + i) + 1) {
-		saw_init |= !strcmp(buf + i, "init");
-		saw_self |= !strcmp(buf + i, "tests/syscalls_proc");
+	tap_eq(fy_initrd_names(&names), 0,
+	       "fy_initrd_names through the file server named \"fs\"");
+	for (size_t i = 0; i < names.count; i++) {
+		saw_init |= !strcmp(names.names[i], "init");
+		saw_self |= !strcmp(names.names[i], "tests/syscalls_proc");
+		saw_tmp |= !strncmp(names.names[i], "tmp", 3);
 	}
-	tap_ok(saw_init && saw_self, "the list names init and this program");
-
-	memset(small, 'G', sizeof(small));
-	n = fy_initrd_list(small, 4);
-	tap_eq(n, total, "a short buffer still gets the full size back");
-	tap_ok(small[4] == 'G' && small[7] == 'G',
-	       "and nothing is written past its length");
-	tap_eq(fy_initrd_list(NULL, 100), -EFAULT, "NULL buffer is -EFAULT");
-	tap_eq(fy_initrd_list(KERNEL_PTR, 100), -EFAULT,
-	       "kernel buffer is -EFAULT");
-	tap_eq(fy_initrd_list(unmapped_ptr(), 100), -EFAULT,
-	       "unmapped buffer is -EFAULT");
-	tap_eq(fy_initrd_list((char *)KERNEL_PTR - 8, 100), -EFAULT,
-	       "buffer running into the kernel half is -EFAULT");
+	tap_ok(saw_init && saw_self,
+	       "the list names init and this program "
+	       "(%zu names)",
+	       names.count);
+	tap_ok(!saw_tmp, "and nothing of /tmp, which is not the initrd");
+	fy_names_free(&names);
+	tap_eq(fy_syscall2(FERRY_SYS_BASE + 18, 0, 0), -ENOSYS,
+	       "the kernel's SYS_initrd_list (18) is gone");
 }
 
 int main(void)

@@ -1,9 +1,32 @@
+#include <elf.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 
 #include <ferry/ferry.h>
 
 #include "tap.h"
 #include "util.h"
+
+void touch_own_pages(void)
+{
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)getauxval(AT_PHDR);
+	unsigned long n = getauxval(AT_PHNUM);
+
+	for (unsigned long i = 0; ph && i < n; i++) {
+		uintptr_t p = ph[i].p_vaddr & ~(PAGE_SIZE_4K - 1);
+
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		for (; p < ph[i].p_vaddr + ph[i].p_memsz; p += PAGE_SIZE_4K) {
+			volatile char *c = (volatile char *)p;
+
+			if (ph[i].p_flags & PF_W)
+				*c = *c; /* its own copy, now */
+			else
+				(void)*c;
+		}
+	}
+}
 
 void *unmapped_ptr(void)
 {
@@ -28,6 +51,20 @@ long spawn_wait(const char *path, const char *const *argv)
 	status = fy_proc_wait((cap_t)proc);
 	fy_cap_delete((cap_t)proc);
 	return status;
+}
+
+long spawn_platform(const char *path, const char *const *argv,
+		    const char *const *envp, long prio, long mcp)
+{
+	static const char *const names[] = {"platform"};
+	cap_t caps[] = {fy_platform_cap()};
+	struct fy_spawn_attr a = {.prio = prio,
+				  .mcp = mcp,
+				  .ncaps = 1,
+				  .names = names,
+				  .caps = caps};
+
+	return fy_spawn_caps(path, argv, envp, &a);
 }
 
 void side_stop_check(long t, atomic_int *stop, atomic_int *rounds,

@@ -22,6 +22,14 @@
 #define SCRATCH_VA 0x200000000000ul
 #define PAGE_SIZE_4K 4096ul
 
+/*
+ * Brings in every page of our own program now: procmgr's pager loads a
+ * program page by page as it runs, and writable pages are copied at
+ * their first write, so a test that counts free frames around some work
+ * calls this first, or its own code and data coming in count too.
+ */
+void touch_own_pages(void);
+
 /* A user address with nothing mapped behind it (a freed mmap page). */
 void *unmapped_ptr(void);
 
@@ -30,6 +38,14 @@ void *unmapped_ptr(void);
  * waits, deletes the cap. Returns the wait status or a negative errno.
  */
 long spawn_wait(const char *path, const char *const *argv);
+
+/*
+ * fy_spawn_sched, passing on our platform capability (the initial cap
+ * "platform" init gave us) under that name: for helpers that read
+ * kernel counters (SYS_kstat needs it).
+ */
+long spawn_platform(const char *path, const char *const *argv,
+		    const char *const *envp, long prio, long mcp);
 
 /* helpers/ipc_echo, spawned, and our connection to it. */
 struct echo_conn {

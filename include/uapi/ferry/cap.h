@@ -19,6 +19,12 @@ typedef int32_t cap_t;
  * the kernel before init runs. init hands it to the file server.
  */
 #define CAP_INIT_INITRD 3
+/*
+ * init's alone: the platform capability (SYS_poweroff with CONTROL,
+ * SYS_kstat with READ), which init passes on to whom it chooses under
+ * the initial-capability name "platform" (docs/process.md).
+ */
+#define CAP_INIT_PLATFORM 4
 
 #define CAP_RIGHT_READ (1u << 0)
 #define CAP_RIGHT_WRITE (1u << 1)
@@ -38,16 +44,50 @@ typedef int32_t cap_t;
 #define OBJ_TYPE_SC 5
 #define OBJ_TYPE_CONNECTION 6
 #define OBJ_TYPE_NOTIFICATION 7 /* reserved: no notification objects yet */
-#define OBJ_TYPE_NR 8
+#define OBJ_TYPE_PLATFORM 8 /* the platform capability (CAP_INIT_PLATFORM) */
+#define OBJ_TYPE_NR 9
 
 /* pmo_create types */
 #define PMO_ANONYMOUS 0 /* frames allocated, zeroed, on first touch */
 #define PMO_DATA 1	/* frames allocated and zeroed at creation */
+/*
+ * Pages only its pager supplies (SYS_pmo_write); the kernel never fills
+ * one. A fault on an absent page is sent to the region's pager
+ * (SYS_pmo_map_region, proto/pager.h); reading an absent page with
+ * SYS_pmo_read gives zeros and supplies nothing.
+ */
+#define PMO_PAGED 2
 
 /* pmo_map permissions (a subset of the cap's rights) */
 #define VM_READ (1u << 0)
 #define VM_WRITE (1u << 1)
 #define VM_EXEC (1u << 2)
+
+/* SYS_pmo_map_region's flags */
+#define VM_MAP_COW (1u << 0) /* private: writes go to a copy (MAP_PRIVATE) */
+
+/*
+ * SYS_pmo_map_region's argument: maps [pmo_off, pmo_off + size) of the
+ * PMO at addr (all in bytes, page-aligned). pager: a connection (CALL)
+ * that serves the region's faults on absent pages of a PMO_PAGED, or
+ * -1; key: any value the pager chooses, sent back in each of them.
+ */
+struct vm_map_args {
+	cap_t pmo;
+	uint32_t perm; /* VM_* */
+	uint64_t pmo_off;
+	uint64_t addr;
+	uint64_t size;
+	uint32_t flags; /* VM_MAP_* */
+	cap_t pager;
+	uint64_t key;
+};
+
+_Static_assert(sizeof(struct vm_map_args) == 48 &&
+		       __builtin_offsetof(struct vm_map_args, pmo_off) == 8 &&
+		       __builtin_offsetof(struct vm_map_args, flags) == 32 &&
+		       __builtin_offsetof(struct vm_map_args, key) == 40,
+	       "vm_map_args layout");
 
 /* thread_create flags */
 #define THREAD_PASSIVE (1u << 0) /* no scheduling context: only IPC runs it */

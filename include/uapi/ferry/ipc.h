@@ -39,6 +39,11 @@ _Static_assert(sizeof(struct ipc_shm_config) == 16 &&
 	       "ipc_shm_config layout");
 
 #define IPC_MAX_CAPS 16 /* per call or return */
+/*
+ * SYS_ipc_return's ncaps | this: the caps move to the caller, leaving
+ * the handler's table (also when the caller has gone meanwhile).
+ */
+#define IPC_RETURN_MOVE (1u << 31)
 
 /*
  * The handler_cap a register callback passes to ipc_register_cb_return

@@ -27,20 +27,9 @@
  */
 #define SPAWN_SCHED_DEFAULT (-1L)
 
-/*
- * SYS_proc_budget's answer: a process's memory budget in pages (4 KiB
- * frames). used counts everything allocated for it (its PMOs' frames,
- * page tables, kernel objects, kernel heap rounded up to its size
- * classes), rounded up to whole pages; limit is the most it may use.
- */
-struct proc_budget {
-	unsigned long long used_pages;
-	unsigned long long limit_pages;
-};
-
 /* SYS_proc_create: flags, and the name's limit (31 bytes and the NUL). */
-#define PROC_CREATE_NATIVE (1u << 0) /* both syscall ranges, not Linux's only  \
-				      */
+/* Both syscall ranges, not Linux's only. */
+#define PROC_CREATE_NATIVE (1u << 0)
 #define PROC_NAME_MAX 32
 
 /* SYS_proc_info: what a process is doing. */
@@ -59,5 +48,15 @@ struct proc_info {
 	char name[PROC_NAME_MAX];  /* NUL-terminated */
 };
 _Static_assert(sizeof(struct proc_info) == 72, "struct proc_info layout");
+/*
+ * SYS_proc_budget's answer: a process's memory budget in pages (4 KiB
+ * frames). used counts everything allocated for it (its PMOs' frames,
+ * page tables, kernel objects, kernel heap rounded up to its size
+ * classes), rounded up to whole pages; limit is the most it may use.
+ */
+struct proc_budget {
+	unsigned long long used_pages;
+	unsigned long long limit_pages;
+};
 
 #endif

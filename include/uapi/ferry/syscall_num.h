@@ -23,10 +23,10 @@
 #define SYS_pmo_read (FERRY_SYS_BASE + 12)
 #define SYS_thread_create (FERRY_SYS_BASE + 13)
 #define SYS_thread_set_prio (FERRY_SYS_BASE + 14)
-#define SYS_spawn (FERRY_SYS_BASE + 15)
+/* 15: was SYS_spawn, the kernel's loader (gone: procmgr, init's loader) */
 #define SYS_proc_wait (FERRY_SYS_BASE + 16)
 #define SYS_proc_kill (FERRY_SYS_BASE + 17)
-#define SYS_initrd_list (FERRY_SYS_BASE + 18)
+/* 18: was SYS_initrd_list (gone: the file server lists the initrd) */
 #define SYS_kstat (FERRY_SYS_BASE + 19)
 #define SYS_poweroff (FERRY_SYS_BASE + 20)
 #define SYS_cap_info (FERRY_SYS_BASE + 21)
@@ -47,9 +47,11 @@
 #define SYS_proc_start (FERRY_SYS_BASE + 36)
 #define SYS_proc_info (FERRY_SYS_BASE + 37)
 #define SYS_proc_set_budget (FERRY_SYS_BASE + 38)
-/* 39..40: SYS_pmo_map_region and its sibling (issue 8). */
+#define SYS_pmo_map_region (FERRY_SYS_BASE + 39)
+/* 40: reserved for issue 8 (pagers). */
 #define SYS_proc_budget (FERRY_SYS_BASE + 41)
+#define SYS_pmo_create_for (FERRY_SYS_BASE + 42)
 
-#define FERRY_SYS_NR 42
+#define FERRY_SYS_NR 43
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * Reads the Multiboot (v1) information: usable RAM, the initrd module
+ * Reads the Multiboot (v1) information: usable RAM, the two modules
+ * (init's ELF, then the initrd: tools/qemu.sh passes them in that order)
  * and the command line. The largest usable range above the kernel image
  * and the modules goes to the frame allocator.
  */
@@ -42,18 +43,21 @@ void multiboot_init(u32 magic, u32 info_pa)
 	struct mb_info *mb = phys_to_virt(info_pa);
 	paddr_t used_end = virt_to_phys(_kernel_end);
 	paddr_t best_start = 0, best_end = 0;
+	struct mb_mod *mod;
 
 	if (magic != MB_BOOT_MAGIC)
 		panic("not booted by a Multiboot loader (magic %x)", magic);
 	if (mb->flags & (1 << 2))
 		strlcpy(cmdline, phys_to_virt(mb->cmdline), sizeof(cmdline));
-	if ((mb->flags & (1 << 3)) && mb->mods_count > 0) {
-		struct mb_mod *mod = phys_to_virt(mb->mods_addr);
-
-		initrd_init(phys_to_virt(mod->start), mod->end - mod->start);
-		for (u32 i = 0; i < mb->mods_count; i++)
-			used_end = MAX(used_end, (paddr_t)mod[i].end);
-	}
+	if (!(mb->flags & (1 << 3)) || mb->mods_count < 2)
+		panic("the boot loader must pass two modules: init's ELF and "
+		      "the initrd (tools/qemu.sh: -initrd init,initrd.cpio)");
+	mod = phys_to_virt(mb->mods_addr);
+	boot_modules_init(phys_to_virt(mod[0].start), mod[0].end - mod[0].start,
+			  phys_to_virt(mod[1].start),
+			  mod[1].end - mod[1].start);
+	for (u32 i = 0; i < mb->mods_count; i++)
+		used_end = MAX(used_end, (paddr_t)mod[i].end);
 	if (!(mb->flags & (1 << 6)))
 		panic("no memory map from the boot loader");
 	for (u32 off = 0; off < mb->mmap_length;) {

@@ -119,13 +119,21 @@ static inline void arch_regs_set_ret(struct arch_regs *r, u64 val)
 	r->rax = val;
 }
 
+/* A page fault's frame (vector 14, the SDM's #PF). */
+#define ARCH_VEC_PF 14
+
 /*
  * Makes a system call's frame issue the same call again when it returns
  * to user mode (seL4's restart state): back over the two-byte `syscall`
  * (0f 05), with the number in rax; the argument registers are intact.
+ * A page fault's frame (a thread waiting for its pager's handler,
+ * mm/pager.c) is left as it is: its return executes the faulting
+ * instruction again, which is that fault's restart.
  */
 static inline void arch_regs_restart_syscall(struct arch_regs *r, u64 nr)
 {
+	if (unlikely(r->vector == ARCH_VEC_PF))
+		return;
 	r->rip -= 2;
 	r->rax = nr;
 }

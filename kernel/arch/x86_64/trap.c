@@ -2,13 +2,15 @@
  * Exceptions and interrupts. A fault in user space kills only its
  * process, with a report; a fault in the kernel is a bug: full report and
  * QEMU exits with a failure status. Page faults go to the vmspace first
- * (demand paging), also from the kernel's user-access copies; any other
+ * (demand paging, or an external pager's call for a page only it can
+ * supply: mm/pager.c), also from the kernel's user-access copies; any other
  * kernel access to user memory is a bug (SMAP/SMEP catch it) and panics.
  */
 #include "cpu.h"
 #include <arch/arch.h>
 #include <lib/printk.h>
 #include <mm/oom.h>
+#include <mm/pager.h>
 #include <mm/vmspace.h>
 #include <object/cap_group.h>
 #include <object/thread.h>
@@ -184,7 +186,7 @@ static void page_fault(struct arch_regs *r)
 
 		if ((r->error & (PF_USER | PF_RSVD)) == PF_USER && vs &&
 		    addr < USER_TOP)
-			ret = vmspace_fault(vs, addr, access);
+			ret = pager_fault(vs, addr, access);
 		if (likely(ret == 0))
 			return;
 		if (ret == -ENOMEM) { /* a good access, but no memory */
@@ -197,8 +199,9 @@ static void page_fault(struct arch_regs *r)
 	if (fixup) {
 		int ret = -EFAULT;
 
+		/* A page only a pager gives: the syscall asks at its end. */
 		if (vs && addr < USER_TOP)
-			ret = vmspace_fault(vs, addr, access);
+			ret = pager_uaccess_fault(vs, addr, access);
 		if (ret == 0)
 			return;
 		/* The copy fails, and the process dies on its way out. */

@@ -8,6 +8,7 @@
 #include <mm/vmspace.h>
 #include <object/cap_group.h>
 #include <object/pmo.h>
+#include <object/process.h>
 #include <object/thread.h>
 #include <sched/sched.h>
 #include <syscall/linux/linux.h>
@@ -203,6 +204,18 @@ long linux_brk(u64 addr)
 {
 	struct linux_proc *lp = &current->group->lx;
 
+	/*
+	 * A process a loader built in user space (SYS_proc_create) has no
+	 * break yet: it starts right after the program, the highest mapping
+	 * below the mmap area (its loader mapped only the segments there),
+	 * where the kernel's loader put it and Linux does.
+	 */
+	if (!lp->brk_max) {
+		u64 end = vmspace_end_below(cur_vs(), USER_MMAP_BASE);
+
+		lp->brk_start = lp->brk_cur = end;
+		lp->brk_max = end + USER_BRK_MAX;
+	}
 	for (;;) {
 		u64 old_end = ALIGN_UP(lp->brk_cur, PAGE_SIZE);
 		u64 new_end = ALIGN_UP(addr, PAGE_SIZE);

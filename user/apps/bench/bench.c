@@ -43,5 +43,9 @@ int main(int argc, char **argv)
 	bench_loop("linux_getpid", loop_getpid);
 	failed |= bench_page_fault();
 	failed |= bench_thread();
+	failed |= bench_spawn();
+	/* Last: it leaves this process a server, which others need not pay for.
+	 */
+	failed |= bench_pager_fault();
 	return failed;
 }

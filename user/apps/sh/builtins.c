@@ -4,6 +4,7 @@
 #include <ferry/ferry.h>
 #include <ferry/initcaps.h>
 #include <ferry/initrd.h>
+#include <uapi/ferry/proto/procmgr.h>
 
 #include "sh.h"
 
@@ -32,6 +33,8 @@ static void cmd_help(char **words, int n)
 	       "  echo ARGS   print ARGS\n"
 	       "  jobs, ps    list the background jobs: number, state, "
 	       "command\n"
+	       "  procs       every process procmgr started: pid, state, "
+	       "pages used and budget, name\n"
 	       "  kill N      end job N (also %%N)\n"
 	       "  wait [N]    wait for job N, or for every job, and report "
 	       "them\n"
@@ -78,6 +81,28 @@ static void cmd_kstat(char **words, int n)
 	for (int t = OBJ_TYPE_NONE + 1; t < OBJ_TYPE_NR; t++)
 		printf("  %-12s %ld\n", obj_names[t],
 		       fy_kstat(KSTAT_LIVE_BY_TYPE + t));
+}
+
+/* procmgr's list (PROCMGR_LIST): every live process it started. */
+static void cmd_procs(char **words, int n)
+{
+	struct procmgr_proc_info info[64];
+	long got = fy_proc_list(info, 64);
+
+	(void)words;
+	(void)n;
+	if (got < 0) {
+		printf("sh: procs: error %ld\n", got);
+		return;
+	}
+	printf("%5s %-8s %8s %8s %s\n", "PID", "STATE", "PAGES", "BUDGET",
+	       "NAME");
+	for (long i = 0; i < got && i < 64; i++)
+		printf("%5d %-8s %8llu %8llu %s\n", info[i].pid,
+		       info[i].state == PROCMGR_STATE_RUNNING ? "running"
+							      : "exited",
+		       (unsigned long long)info[i].mem_pages,
+		       (unsigned long long)info[i].budget_pages, info[i].name);
 }
 
 static void cmd_jobs(char **words, int n)
@@ -129,19 +154,23 @@ static void cmd_exit(char **words, int n)
 
 static void cmd_poweroff(char **words, int n)
 {
+	long err;
+
 	(void)words;
 	(void)n;
-	fy_poweroff(0);
+	err = fy_poweroff(0);
+
+	printf("poweroff: refused (error %ld): no platform capability\n", err);
 }
 
 static const struct {
 	const char *name;
 	void (*run)(char **words, int n);
 } builtins[] = {
-	{"ls", cmd_ls},	      {"help", cmd_help},	  {"echo", cmd_echo},
-	{"kstat", cmd_kstat}, {"jobs", cmd_jobs},	  {"ps", cmd_jobs},
-	{"kill", cmd_kill},   {"wait", cmd_wait},	  {"caps", cmd_caps},
-	{"exit", cmd_exit},   {"poweroff", cmd_poweroff},
+	{"ls", cmd_ls},	      {"help", cmd_help}, {"echo", cmd_echo},
+	{"kstat", cmd_kstat}, {"jobs", cmd_jobs}, {"ps", cmd_jobs},
+	{"procs", cmd_procs}, {"kill", cmd_kill}, {"wait", cmd_wait},
+	{"caps", cmd_caps},   {"exit", cmd_exit}, {"poweroff", cmd_poweroff},
 };
 
 int sh_is_builtin(const char *name)

@@ -82,10 +82,25 @@ static inline long fy_pmo_create(size_t size, int type)
 	return fy_syscall2(SYS_pmo_create, (long)size, type);
 }
 
+/*
+ * As fy_pmo_create, with the memory charged to process `group`
+ * (CONTROL): a loader's stack and bss for a process it builds.
+ */
+static inline long fy_pmo_create_for(cap_t group, size_t size, int type)
+{
+	return fy_syscall3(SYS_pmo_create_for, group, (long)size, type);
+}
+
 static inline long fy_pmo_map(cap_t group, cap_t pmo, uintptr_t addr,
 			      unsigned perm)
 {
 	return fy_syscall4(SYS_pmo_map, group, pmo, (long)addr, perm);
+}
+
+/* A window of a PMO, with a pager and copy-on-write (struct vm_map_args). */
+static inline long fy_pmo_map_region(cap_t group, const struct vm_map_args *a)
+{
+	return fy_syscall2(SYS_pmo_map_region, group, (long)a);
 }
 
 static inline long fy_pmo_unmap(cap_t group, uintptr_t addr)
@@ -136,23 +151,46 @@ static inline long fy_thread_set_mcp(cap_t thread, int mcp)
 }
 
 /*
- * Starts an initrd program with its main thread at `prio` and MCP `mcp`,
- * either SPAWN_SCHED_DEFAULT (docs/syscalls.md).
+ * Starting programs: through procmgr (user/lib/spawn.c, proto/procmgr.h,
+ * docs/process.md), found as our initial capability "procmgr" (init
+ * names it with fy_procmgr_use). Each returns our capability to the new
+ * process (every right: fy_proc_wait, fy_proc_kill, fy_cap_fetch of its
+ * main thread in slot CAP_SELF_MAIN_THREAD) or a negative errno: those
+ * of PROCMGR_SPAWN, -EFAULT for a bad path, vector or string pointer,
+ * -ENOSYS with no procmgr to ask.
  */
-static inline long fy_spawn_sched(const char *path, const char *const *argv,
-				  const char *const *envp, long prio, long mcp)
-{
-	return fy_syscall5(SYS_spawn, (long)path, (long)argv, (long)envp, prio,
-			   mcp);
-}
+struct fy_spawn_attr {
+	long prio;		  /* 0..PRIO_USER_MCP, or SPAWN_SCHED_DEFAULT */
+	long mcp;		  /* 0..PRIO_USER_MCP, or SPAWN_SCHED_DEFAULT */
+	uint64_t budget_pages;	  /* 0: our own limit, as the kernel's spawn */
+	unsigned flags;		  /* PROCMGR_SPAWN_* */
+	unsigned ncaps;		  /* <= PROCMGR_MAX_CAPS */
+	const char *const *names; /* the child finds caps[i] as names[i] */
+	const cap_t *caps;	  /* ours, each with GRANT */
+};
 
-/* At PRIO_DEFAULT (capped at our MCP), with our MCP. */
-static inline long fy_spawn(const char *path, const char *const *argv,
-			    const char *const *envp)
-{
-	return fy_spawn_sched(path, argv, envp, SPAWN_SCHED_DEFAULT,
-			      SPAWN_SCHED_DEFAULT);
-}
+long fy_spawn_caps(const char *path, const char *const *argv,
+		   const char *const *envp, const struct fy_spawn_attr *attr);
+/*
+ * Starts a program with its main thread at `prio` and MCP `mcp`, either
+ * SPAWN_SCHED_DEFAULT (PRIO_DEFAULT capped at the MCP; PRIO_USER_MCP).
+ */
+long fy_spawn_sched(const char *path, const char *const *argv,
+		    const char *const *envp, long prio, long mcp);
+/* At PRIO_DEFAULT with MCP PRIO_USER_MCP. */
+long fy_spawn(const char *path, const char *const *argv,
+	      const char *const *envp);
+
+struct procmgr_proc_info;
+/*
+ * The live processes procmgr made: up to max written to out, their
+ * number returned (may be more than max), or a negative errno.
+ */
+long fy_proc_list(struct procmgr_proc_info *out, size_t max);
+/* The procmgr to spawn through (init, which has no initial caps). */
+void fy_procmgr_use(cap_t server_thread);
+/* init's first call to procmgr: hands it the file server. */
+long fy_procmgr_init(cap_t fs_server);
 
 static inline long fy_proc_wait(cap_t proc)
 {
@@ -162,18 +200,6 @@ static inline long fy_proc_wait(cap_t proc)
 static inline long fy_proc_kill(cap_t proc)
 {
 	return fy_syscall1(SYS_proc_kill, proc);
-}
-
-/* Sets a process's memory limit in pages (docs/syscalls.md). */
-static inline long fy_proc_set_budget(cap_t proc, unsigned long pages)
-{
-	return fy_syscall2(SYS_proc_set_budget, proc, (long)pages);
-}
-
-/* A process's memory use and limit in pages. */
-static inline long fy_proc_budget(cap_t proc, struct proc_budget *out)
-{
-	return fy_syscall2(SYS_proc_budget, proc, (long)out);
 }
 
 /*
@@ -197,9 +223,16 @@ static inline long fy_proc_info(cap_t proc, struct proc_info *out)
 	return fy_syscall2(SYS_proc_info, proc, (long)out);
 }
 
-static inline long fy_initrd_list(char *buf, size_t len)
+/* Sets a process's memory limit in pages (docs/syscalls.md). */
+static inline long fy_proc_set_budget(cap_t proc, unsigned long pages)
 {
-	return fy_syscall2(SYS_initrd_list, (long)buf, (long)len);
+	return fy_syscall2(SYS_proc_set_budget, proc, (long)pages);
+}
+
+/* A process's memory use and limit in pages. */
+static inline long fy_proc_budget(cap_t proc, struct proc_budget *out)
+{
+	return fy_syscall2(SYS_proc_budget, proc, (long)out);
 }
 
 static inline long fy_cap_fetch(cap_t group, cap_t cap, unsigned rights_mask)
@@ -279,15 +312,26 @@ static inline long fy_ipc_exit_routine_return(void)
 	return fy_syscall0(SYS_ipc_exit_routine_return);
 }
 
+/*
+ * The platform capability (docs/syscalls.md): the initial capability
+ * "platform", or init's CAP_INIT_PLATFORM; -1 when this process has
+ * neither (user/lib/platform.c).
+ */
+cap_t fy_platform_cap(void);
+
+/* A kernel counter (KSTAT_*): needs the platform capability's READ. */
 static inline long fy_kstat(int id)
 {
-	return fy_syscall1(SYS_kstat, id);
+	return fy_syscall2(SYS_kstat, fy_platform_cap(), id);
 }
 
-static inline _Noreturn void fy_poweroff(int code)
+/*
+ * Powers the machine off (QEMU exits with code): needs the platform
+ * capability's CONTROL. Returns only on refusal (-ECAPBILITY).
+ */
+static inline long fy_poweroff(int code)
 {
-	fy_syscall1(SYS_poweroff, code);
-	__builtin_trap();
+	return fy_syscall2(SYS_poweroff, fy_platform_cap(), code);
 }
 
 #endif

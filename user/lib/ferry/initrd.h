@@ -1,5 +1,6 @@
 /*
- * The initrd's file names as an array, from SYS_initrd_list. Shared by
+ * The initrd's file names as an array, read through the file server
+ * (user/lib/initrd.c). Shared by
  * init (which runs every "tests/" program) and the shell's `ls`.
  */
 #ifndef FERRY_INITRD_H
@@ -13,8 +14,15 @@ struct fy_names {
 	size_t count;
 };
 
-/* Fills *out (heap memory). Returns 0 or a negative errno. */
+#include <uapi/ferry/cap.h>
+
+/*
+ * Fills *out (heap memory) from the file server named "fs" in our
+ * initial capabilities (fy_initrd_names_from: that server's thread).
+ * Returns 0 or a negative errno (-ENOENT: no "fs").
+ */
 long fy_initrd_names(struct fy_names *out);
+long fy_initrd_names_from(cap_t server, struct fy_names *out);
 void fy_names_sort(struct fy_names *names);
 void fy_names_free(struct fy_names *names);
 

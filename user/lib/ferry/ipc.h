@@ -38,6 +38,13 @@ typedef long (*ipc_shm_handler_fn)(struct ipc_msg *msg, uint64_t badge,
  * by that.
  */
 typedef void (*ipc_shm_destructor_fn)(uint64_t badge, void *shm);
+/*
+ * A shm handler also told how many capabilities the call carried: the
+ * kernel's count (the message's first ncaps cap slots hold the slots
+ * they were copied into; anything past them is the client's).
+ */
+typedef long (*ipc_caps_handler_fn)(struct ipc_msg *msg, uint64_t badge,
+				    uint32_t ncaps, void *shm, size_t shm_size);
 
 /* The client's end of a connection. */
 struct ipc_conn {
@@ -56,8 +63,13 @@ struct ipc_serve_config {
 	size_t stack_size; /* bytes per handler; 0: IPC_SERVE_STACK */
 	/* Instead of `handler` (not with IPC_SERVE_SHARED): told the shm. */
 	ipc_shm_handler_fn shm_handler;
-	/* Instead of `destructor` (with shm_handler only): told the shm. */
+	/*
+	 * Instead of `destructor` (with shm_handler or caps_handler): told
+	 * the shm.
+	 */
 	ipc_shm_destructor_fn shm_destructor;
+	/* Or instead of `handler`: told the shm and the count of caps. */
+	ipc_caps_handler_fn caps_handler;
 };
 
 #define IPC_SERVE_MAX_CONNS 64
@@ -73,6 +85,12 @@ struct ipc_serve_config {
  * the kernel's rules for a shared handler).
  */
 #define IPC_SERVE_SHARED 1u
+/*
+ * Every page of the register callback's and each handler's stack is
+ * touched when it is made, so the server's memory does not grow with
+ * the depth of later calls (a long-lived server under a leak check).
+ */
+#define IPC_SERVE_PREFAULT 2u
 
 /*
  * Makes the calling thread a server (clients name it). Each client

@@ -31,7 +31,8 @@ static long start(void)
 	static const char *const argv[] = {"console", NULL};
 	long p, t, r;
 
-	p = fy_spawn_sched(argv[0], argv, init_envp, PRIO_MAX, PRIO_MAX);
+	/* init's loader: the console comes before procmgr. */
+	p = init_load(argv[0], argv, PRIO_MAX, NULL, 0);
 	if (p < 0)
 		return p;
 	t = fy_cap_fetch((cap_t)p, CAP_SELF_MAIN_THREAD, CAP_RIGHT_CALL);

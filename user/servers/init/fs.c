@@ -6,10 +6,12 @@
  * again whenever it dies (its clients' handles die with it: they get
  * -EDEADSRV and must connect to the new one).
  *
- * Round 1 has no named initial capabilities: test mode puts a cap to
- * the server (CALL, and GRANT to pass it on to its children) into every
- * "tests/fs_*" program's slot FY_FS_TEST_SLOT before the program runs
- * (init_fs_give); round 2 gives every process the cap named "fs" instead.
+ * init hands the server to procmgr (procmgr.c), which gives every
+ * process it starts the initial capability "fs" (slot 3, which is also
+ * FY_FS_TEST_SLOT). The server is started with the kernel's loader: it
+ * must run before procmgr can read a program. If it is restarted,
+ * procmgr keeps the old (dead) one: programs then fail to start with
+ * -EIO (not yet handled).
  *
  * Test mode also warms the server up (init_fs_warm) before the first
  * counter reading: libferry keeps IPC_SERVE_POOL idle handlers (threads
@@ -34,16 +36,14 @@ static long fs_start(void)
 	static const char *const argv[] = {"fs", NULL};
 	long p, t, r;
 
-	p = fy_spawn_sched(argv[0], argv, init_envp, PRIO_MAX, PRIO_MAX);
+	/* Before it starts: the initrd in its slot 3, where it looks. */
+	static const struct init_cap initrd = {
+		CAP_INIT_INITRD, CAP_RIGHT_READ | CAP_RIGHT_MAP, 3};
+
+	/* init's loader: procmgr reads programs through this server. */
+	p = init_load(argv[0], argv, PRIO_MAX, &initrd, 1);
 	if (p < 0)
 		return p;
-	/* Before it runs (it is below us): its slot 3, where it looks. */
-	r = fy_cap_transfer((cap_t)p, CAP_INIT_INITRD,
-			    CAP_RIGHT_READ | CAP_RIGHT_MAP, CAP_INIT_INITRD);
-	if (r >= 0 && r != 3)
-		r = -EBUSY;
-	if (r < 0)
-		goto out_kill;
 	t = fy_cap_fetch((cap_t)p, CAP_SELF_MAIN_THREAD,
 			 CAP_RIGHT_CALL | CAP_RIGHT_GRANT);
 	if (t < 0) {
@@ -79,6 +79,8 @@ static void fs_watch(void *arg)
 		fy_console_output(msg, sizeof(msg) - 1);
 		if (fs_start() < 0)
 			break;
+		/* procmgr reads programs through the new one from now on. */
+		fy_procmgr_init(fs_thread);
 		fs_restarts++;
 	}
 	fy_thread_exit();
@@ -98,17 +100,9 @@ long init_fs_start(void)
 	return r < 0 ? r : 0;
 }
 
-long init_fs_give(cap_t proc)
+cap_t init_fs_server(void)
 {
-	long r;
-
-	if (fs_thread < 0)
-		return -ENOENT;
-	r = fy_cap_transfer(proc, fs_thread, CAP_RIGHT_CALL | CAP_RIGHT_GRANT,
-			    FY_FS_TEST_SLOT);
-	if (r >= 0 && r != FY_FS_TEST_SLOT)
-		return -EBUSY;
-	return r < 0 ? r : 0;
+	return fs_thread;
 }
 
 /* Waits until the frame and object counts stop moving (a few ticks). */
@@ -180,5 +174,18 @@ int init_fs_check_restart(void)
 	       "serves the initrd again (stat init: %ld, %llu bytes)\n",
 	       r == 0 && st.size > 0 ? "ok" : "not ok", r,
 	       (unsigned long long)st.size);
-	return !(r == 0 && st.size > 0);
+	if (!(r == 0 && st.size > 0))
+		return 1;
+	/* procmgr was handed the new one: a program it never read starts. */
+	{
+		const char *argv[] = {"helpers/tiny", NULL};
+		long status = -1, err = init_run_argv(argv, &status);
+
+		printf("%s - init: procmgr starts programs through the new "
+		       "file server (error %ld, status 0x%lx)\n",
+		       err == 0 && status == PROC_STATUS_EXITED(0) ? "ok"
+								   : "not ok",
+		       err, status);
+		return !(err == 0 && status == PROC_STATUS_EXITED(0));
+	}
 }

@@ -2,7 +2,8 @@
  * init: the first user process. The kernel starts it with argv {"init",
  * <words of the kernel command line>}; the first word picks the mode:
  *   run (or none)  the shell on the console; when it exits, power off
- *   test           run every "tests/" program and report in TAP
+ *   test [WORD]    run every "tests/" program (or those whose name
+ *                  contains WORD) and report in TAP
  *   bench          run the benchmark programs
  * init powers the machine off at the end of every mode, so QEMU's exit
  * status says how the run went.
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include <ferry/ferry.h>
+#include <uapi/ferry/proto/procmgr.h>
 
 #include "init.h"
 
@@ -22,13 +24,28 @@ const char *const init_envp[] = {"PATH=/", "HOME=/", NULL};
  * every other program (tests, benchmarks) as the shell starts programs,
  * at PRIO_DEFAULT with MCP PRIO_USER_MCP, so none can reach either.
  */
+/*
+ * Everything init starts itself (the shell, the tests, the benchmarks)
+ * gets the platform capability as "platform": init passes it on to these
+ * and to nobody else (docs/process.md, "Platform rights").
+ */
 static long init_spawn(const char *const *argv)
 {
-	if (!strcmp(argv[0], "sh"))
-		return fy_spawn_sched(argv[0], argv, init_envp, PRIO_SHELL,
-				      PRIO_SHELL);
-	return fy_spawn_sched(argv[0], argv, init_envp, SPAWN_SCHED_DEFAULT,
-			      PRIO_USER_MCP);
+	static const char *const names[] = {"platform"};
+	static const cap_t caps[] = {CAP_INIT_PLATFORM};
+	struct fy_spawn_attr a = {.prio = SPAWN_SCHED_DEFAULT,
+				  .mcp = PRIO_USER_MCP,
+				  .ncaps = 1,
+				  .names = names,
+				  .caps = caps};
+
+	if (!strcmp(argv[0], "sh")) {
+		/* Above PRIO_USER_MCP: init's privilege with procmgr. */
+		a.prio = PRIO_SHELL;
+		a.mcp = PRIO_SHELL;
+		a.flags = PROCMGR_SPAWN_PRIVILEGED;
+	}
+	return fy_spawn_caps(argv[0], argv, init_envp, &a);
 }
 
 long init_run_argv(const char *const *argv, long *status)
@@ -105,8 +122,11 @@ int main(int argc, char **argv)
 	/* After the console: its messages go through the console server. */
 	if (init_fs_start() < 0)
 		printf("init: no file server\n");
+	/* Every other program starts through procmgr. */
+	if (init_procmgr_start() < 0)
+		printf("init: no process manager: no program can start\n");
 	if (!strcmp(mode, "test")) {
-		code = init_mode_test();
+		code = init_mode_test(argc > 2 ? argv[2] : NULL);
 	} else if (!strcmp(mode, "bench")) {
 		code = mode_bench();
 	} else {
@@ -116,4 +136,8 @@ int main(int argc, char **argv)
 		code = mode_run();
 	}
 	fy_poweroff(code);
+	/* The kernel gave init the platform capability; without it: */
+	printf("init: cannot power off\n");
+	for (;;)
+		fy_yield();
 }

@@ -14,7 +14,8 @@ long init_run_argv(const char *const *argv, long *status);
 /* The same with argv {path}. */
 long init_run_one(const char *path, long *status);
 
-int init_mode_test(void);
+/* Runs every tests/ program, or those whose name contains `only`. */
+int init_mode_test(const char *only);
 /*
  * Starts the console server, makes it the system's console and keeps it
  * running (console.c). 0 or a negative errno (the kernel's console then
@@ -32,12 +33,28 @@ int init_console_check_restart(void);
  * running; 0 or a negative errno (the system then runs without one).
  */
 long init_fs_start(void);
+/* A capability init_load places in the new process before it starts. */
+struct init_cap {
+	cap_t cap;	 /* ours */
+	unsigned rights; /* the mask */
+	cap_t slot;	 /* its slot there */
+};
 /*
- * Puts a cap to the file server (CALL|GRANT) in proc's slot FY_FS_TEST_SLOT
- * (round 1's way for tests/fs_* to find it): 0, -ENOENT (no server),
- * -EBUSY (the slot was not the first free one), or the transfer's error.
+ * Loads the initrd program `path` (no leading /) with argv and init's
+ * environment, its main thread at prio with MCP prio, places caps, and
+ * starts it (loader.c): the process cap, or a negative errno.
  */
-long init_fs_give(cap_t proc);
+long init_load(const char *path, const char *const *argv, int prio,
+	       const struct init_cap *caps, unsigned ncaps);
+
+/* The file server's main thread (CALL|GRANT), or -1. */
+cap_t init_fs_server(void);
+/*
+ * Starts procmgr (procmgr.c) and hands it the file server: from then on
+ * every program but the servers above starts through it. 0 or a
+ * negative errno.
+ */
+long init_procmgr_start(void);
 /* Brings the server's handler pool to its steady size (test mode). */
 long init_fs_warm(void);
 /*

@@ -30,7 +30,6 @@
 #define TEST_PREFIX "tests/"
 #define LEAK_SETTLE_YIELDS 100
 #define LEAK_SETTLE_SLEEPS 50
-#define FS_TEST_PREFIX "tests/fs_"
 
 struct counters {
 	long frames;
@@ -87,34 +86,6 @@ static int exit_ok(const char *name, long status)
 }
 
 /*
- * Spawns a test as init_run_one does; a "tests/fs_*" program gets the
- * file server's cap in its slot FY_FS_TEST_SLOT first (init/fs.c).
- */
-static long run_program(const char *name, long *status)
-{
-	const char *argv[] = {name, NULL};
-	long proc, st, r;
-
-	proc = fy_spawn_sched(name, argv, init_envp, SPAWN_SCHED_DEFAULT,
-			      PRIO_USER_MCP);
-	if (proc < 0)
-		return proc;
-	if (!strncmp(name, FS_TEST_PREFIX, strlen(FS_TEST_PREFIX))) {
-		r = init_fs_give((cap_t)proc);
-		if (r < 0)
-			printf("# init: no file server cap for %s: error "
-			       "%ld\n",
-			       name, r);
-	}
-	st = fy_proc_wait((cap_t)proc);
-	fy_cap_delete((cap_t)proc);
-	if (st < 0)
-		return st;
-	*status = st;
-	return 0;
-}
-
-/*
  * The kernel's initrd PMO in our slot CAP_INIT_INITRD: a PMO with
  * READ|MAP|GRANT and no more, so neither a write nor a writable mapping
  * of it is possible. One TAP line; 1 if it failed. Nothing here takes
@@ -148,7 +119,7 @@ static int run_test(const char *name)
 
 	printf("# run: %s\n", name);
 	read_counters(&before);
-	err = run_program(name, &status);
+	err = init_run_one(name, &status);
 	if (err < 0) {
 		printf("not ok - %s exit spawn/wait error %ld\n", name, err);
 		return 1;
@@ -171,7 +142,7 @@ static int run_test(const char *name)
 	return failed;
 }
 
-int init_mode_test(void)
+int init_mode_test(const char *only)
 {
 	struct fy_names names;
 	int ran = 0, failed = 0;
@@ -179,17 +150,19 @@ int init_mode_test(void)
 
 	printf("# system: start\n");
 	failed += check_initrd_cap();
-	if (init_fs_warm() < 0)
-		printf("# init: the file server did not warm up\n");
-	err = fy_initrd_names(&names);
+	/* Through the file server, before its warm-up settles the counts. */
+	err = fy_initrd_names_from(init_fs_server(), &names);
 	if (err < 0) {
-		printf("not ok - init: initrd_list error %ld\n", err);
+		printf("not ok - init: the initrd's names: error %ld\n", err);
 		printf("# system: done\n");
 		return 1;
 	}
+	if (init_fs_warm() < 0)
+		printf("# init: the file server did not warm up\n");
 	fy_names_sort(&names);
 	for (size_t i = 0; i < names.count; i++) {
-		if (strncmp(names.names[i], TEST_PREFIX, strlen(TEST_PREFIX)))
+		if (strncmp(names.names[i], TEST_PREFIX, strlen(TEST_PREFIX)) ||
+		    (only && !strstr(names.names[i], only)))
 			continue;
 		failed += run_test(names.names[i]);
 		ran++;
