@@ -103,41 +103,60 @@ def main():
              "a fault is shown as its signal")
         # Quiet long jobs: their output cannot interleave with the shell's.
         long = "helpers/sleep_exit 100000000 0"
-        line(long + " &", r"\[1\] helpers/sleep_exit\r\n",
-             "`&` starts a background job and prints its number")
-        line(long + "&", r"\[2\] helpers/sleep_exit\r\n",
-             "`&` glued to the last word works too")
+        pids = {}
+
+        def job_start(cmd, n, what):
+            """Starts a background job; remembers the pid it printed."""
+            m = mark()
+            send(cmd.encode() + b"\r")
+            rx = re.compile((r"\[%d\] (\d+) helpers/" % n).encode())
+            end = time.time() + 30
+            got = None
+            while time.time() < end and not got:
+                with lock:
+                    got = rx.search(out, m)
+                time.sleep(0.1)
+            tap(got is not None, what)
+            pids[n] = got.group(1).decode() if got else "0"
+
+        job_start(long + " &", 1,
+                  "`&` starts a background job and prints its number and pid")
+        job_start(long + "&", 2, "`&` glued to the last word works too")
         line("echo front", r"front\r\n" + prompt,
              "the shell answers with jobs behind it")
         send(b"\x03")
         time.sleep(1)
         job = re.escape(long)
-        line("ps", r"JOB +STATE +COMMAND\r\n1 +running +" + job + r"\r\n"
-             r"2 +running +" + job + r"\r\n" + prompt,
-             "ps lists both jobs running (Ctrl-C at the prompt spares them)")
-        line("procs", r"  PID STATE       PAGES   BUDGET NAME\r\n"
-             r"(?:.*\r\n)*? *\d+ running +\d+ +\d+ sleep_exit\r\n"
+        line("jobs", r"JOB +PID +STATE +COMMAND\r\n1 +" + pids[1] +
+             r" +running +" + job + r"\r\n"
+             r"2 +" + pids[2] + r" +running +" + job + r"\r\n" + prompt,
+             "jobs lists both jobs running with their pids (Ctrl-C at the "
+             "prompt spares them)")
+        line("ps", r"  PID STATE       PAGES   BUDGET NAME\r\n"
+             r"(?:.*\r\n)*? *" + pids[1] + r" running +\d+ +\d+ sleep_exit\r\n"
              r"(?:.*\r\n)*?" + prompt,
-             "procs lists procmgr's processes, the jobs among them")
-        line("kill 1", r"\[1\] killed by signal 9  " + job + r"\r\n"
-             + prompt, "kill ends job 1 and reports it")
-        line("kill 7", r"sh: kill: 7: no such job", "kill of an unknown job "
-             "is a clear error")
-        line("jobs", r"JOB +STATE +COMMAND\r\n2 +running +" + job +
-             r"\r\n" + prompt, "jobs lists only job 2 after the kill")
-        line("helpers/exit_with 5 &", r"\[3\] helpers/exit_with\r\n",
-             "a short background job starts")
+             "ps lists procmgr's processes, the jobs among them")
+        line("kill " + pids[1], r"\[1\] killed by signal 9  " + job +
+             r"\r\n" + prompt, "kill PID ends that job and reports it")
+        line("kill 1", r"sh: kill: 1: not one of this shell's jobs",
+             "kill of a pid the shell did not start (init's) is refused")
+        line("kill %7", r"sh: kill: %7: not one of this shell's jobs",
+             "kill of an unknown job number is a clear error")
+        line("jobs", r"JOB +PID +STATE +COMMAND\r\n2 +" + pids[2] +
+             r" +running +" + job + r"\r\n" + prompt,
+             "jobs lists only job 2 after the kill")
+        job_start("helpers/exit_with 5 &", 3, "a short background job starts")
         time.sleep(3)
         line("echo next", r"next\r\n\[3\] exit 5  helpers/exit_with 5\r\n"
              + prompt, "a finished job is reported before the next prompt")
-        line("helpers/sleep_exit 2000 4 &", r"\[4\] helpers/sleep_exit\r\n",
-             "a job ending with 4 later starts")
-        line("helpers/sleep_exit 6000 0 &", r"\[5\] helpers/sleep_exit\r\n",
-             "a job ending with 0 later starts")
-        line("wait 4", r"\[4\] exit 4  helpers/sleep_exit 2000 4\r\n"
-             + prompt, "wait N waits for that job and reports its status")
-        line("wait 9", r"sh: wait: 9: no such job", "wait for an unknown "
-             "job is a clear error")
+        job_start("helpers/sleep_exit 2000 4 &", 4,
+                  "a job ending with 4 later starts")
+        job_start("helpers/sleep_exit 6000 0 &", 5,
+                  "a job ending with 0 later starts")
+        line("wait " + pids[4], r"\[4\] exit 4  helpers/sleep_exit 2000 4\r\n"
+             + prompt, "wait PID waits for that job and reports its status")
+        line("wait %9", r"sh: wait: %9: not one of this shell's jobs",
+             "wait for an unknown job is a clear error")
         m = mark()
         send(b"wait\r")
         time.sleep(2)

@@ -40,6 +40,8 @@ nofast_log=$nofast/system-test.log
 echo "== system tests, IPC fast path off"
 mkdir -p "$nofast"
 make -s BUILD="$nofast" IPC_FASTPATH=0 "$nofast/ferry.bin" &&
+	mkdir -p "$nofast/user" &&
+	cp "$BUILD/user/init" "$nofast/user/init" &&
 	cp "$BUILD/initrd.cpio" "$nofast/initrd.cpio"
 BUILD=$nofast tools/qemu.sh test >"$nofast_log" 2>&1
 nofast_status=$?

@@ -31,13 +31,14 @@ static void cmd_help(char **words, int n)
 	printf("Ferry shell. Builtins:\n"
 	       "  ls          list the programs and files in the initrd\n"
 	       "  echo ARGS   print ARGS\n"
-	       "  jobs, ps    list the background jobs: number, state, "
+	       "  jobs        list the background jobs: number, pid, state, "
 	       "command\n"
-	       "  procs       every process procmgr started: pid, state, "
-	       "pages used and budget, name\n"
-	       "  kill N      end job N (also %%N)\n"
-	       "  wait [N]    wait for job N, or for every job, and report "
-	       "them\n"
+	       "  ps          every process procmgr started: pid, state, "
+	       "pages used and budget, name (also `procs`)\n"
+	       "  kill PID    end one of this shell's jobs (also kill %%N "
+	       "for job N)\n"
+	       "  wait [PID]  wait for that job (or %%N), or for every job, "
+	       "and report them\n"
 	       "  caps        list this shell's initial capabilities by name\n"
 	       "  kstat       print the kernel's counters\n"
 	       "  help        this text\n"
@@ -67,6 +68,7 @@ static const char *const obj_names[OBJ_TYPE_NR] = {
 	[OBJ_TYPE_SC] = "sc",
 	[OBJ_TYPE_CONNECTION] = "connection",
 	[OBJ_TYPE_NOTIFICATION] = "notification",
+	[OBJ_TYPE_PLATFORM] = "platform",
 };
 
 static void cmd_kstat(char **words, int n)
@@ -92,7 +94,7 @@ static void cmd_procs(char **words, int n)
 	(void)words;
 	(void)n;
 	if (got < 0) {
-		printf("sh: procs: error %ld\n", got);
+		printf("sh: ps: error %ld\n", got);
 		return;
 	}
 	printf("%5s %-8s %8s %8s %s\n", "PID", "STATE", "PAGES", "BUDGET",
@@ -168,7 +170,7 @@ static const struct {
 	void (*run)(char **words, int n);
 } builtins[] = {
 	{"ls", cmd_ls},	      {"help", cmd_help}, {"echo", cmd_echo},
-	{"kstat", cmd_kstat}, {"jobs", cmd_jobs}, {"ps", cmd_jobs},
+	{"kstat", cmd_kstat}, {"jobs", cmd_jobs}, {"ps", cmd_procs},
 	{"procs", cmd_procs}, {"kill", cmd_kill}, {"wait", cmd_wait},
 	{"caps", cmd_caps},   {"exit", cmd_exit}, {"poweroff", cmd_poweroff},
 };

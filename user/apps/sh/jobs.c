@@ -16,8 +16,10 @@
  * Main may also wait for the process itself (`wait`, `kill`): several
  * waiters of one process are all woken by its exit.
  *
- * Job numbers stand in for pids until procmgr gives processes ids the
- * shell can see: `kill 2` and `kill %2` both name job 2.
+ * A job is named by its pid (`kill 12`) or by its number (`kill %2`).
+ * The shell can end only what it started: it holds capabilities to its
+ * jobs and to nothing else (procmgr's list, `ps`, shows every process,
+ * but naming a pid gives no right over it).
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -35,6 +37,7 @@
 
 struct sh_job {
 	int id; /* 1.., shown as [id]; 0 while the slot is free */
+	unsigned pid;
 	cap_t proc;
 	cap_t waiter;
 	char name[SH_JOB_NAME];
@@ -100,6 +103,7 @@ static void job_join(struct sh_job *j, int foreground)
 long sh_job_add(cap_t proc, char **words)
 {
 	struct sh_job *j = NULL;
+	struct proc_info pi;
 	size_t at = 0;
 	long t;
 
@@ -112,6 +116,7 @@ long sh_job_add(cap_t proc, char **words)
 		at += (size_t)snprintf(j->name + at, sizeof(j->name) - at,
 				       "%s%s", i ? " " : "", words[i]);
 	j->proc = proc;
+	j->pid = fy_proc_info(proc, &pi) == 0 ? pi.pid : 0;
 	j->status = 0;
 	atomic_store(&j->done, 0);
 	t = fy_thread_create(CAP_SELF_GROUP, job_waiter,
@@ -123,20 +128,30 @@ long sh_job_add(cap_t proc, char **words)
 	return j->id;
 }
 
+/* "%N": job N; "N": the job whose pid is N. NULL if none of ours. */
 static struct sh_job *job_find(const char *arg)
 {
+	int by_job = *arg == '%';
 	char *end;
-	long id;
+	long n;
 
-	if (*arg == '%')
-		arg++;
-	id = strtol(arg, &end, 10);
-	if (!*arg || *end || id <= 0)
+	arg += by_job;
+	n = strtol(arg, &end, 10);
+	if (!*arg || *end || n <= 0)
 		return NULL;
 	for (int i = 0; i < SH_MAX_JOBS; i++)
-		if (jobs[i].id == id)
+		if (jobs[i].id &&
+		    (by_job ? jobs[i].id == n : (long)jobs[i].pid == n))
 			return &jobs[i];
 	return NULL;
+}
+
+unsigned sh_job_pid(long id)
+{
+	for (int i = 0; i < SH_MAX_JOBS; i++)
+		if (jobs[i].id == id)
+			return jobs[i].pid;
+	return 0;
 }
 
 void sh_jobs_report_done(void)
@@ -156,7 +171,7 @@ void sh_jobs_list(void)
 {
 	char st[48];
 
-	printf("JOB  STATE                COMMAND\n");
+	printf("JOB  PID   STATE                COMMAND\n");
 	for (int i = 0; i < SH_MAX_JOBS; i++) {
 		const struct sh_job *j = &jobs[i];
 
@@ -166,7 +181,7 @@ void sh_jobs_list(void)
 			sh_status_text(j->status, st, sizeof(st));
 		else
 			snprintf(st, sizeof(st), "running");
-		printf("%-4d %-20s %s\n", j->id, st, j->name);
+		printf("%-4d %-5u %-20s %s\n", j->id, j->pid, st, j->name);
 	}
 }
 
@@ -176,7 +191,9 @@ int sh_jobs_kill(const char *arg)
 	long err;
 
 	if (!j) {
-		printf("sh: kill: %s: no such job (see `jobs`)\n", arg);
+		printf("sh: kill: %s: not one of this shell's jobs (see "
+		       "`jobs`; the shell can end only what it started)\n",
+		       arg);
 		return 1;
 	}
 	err = fy_proc_kill(j->proc);
@@ -199,7 +216,9 @@ int sh_jobs_wait(const char *arg)
 	if (arg) {
 		j = job_find(arg);
 		if (!j) {
-			printf("sh: wait: %s: no such job (see `jobs`)\n", arg);
+			printf("sh: wait: %s: not one of this shell's jobs "
+			       "(see `jobs`)\n",
+			       arg);
 			return 1;
 		}
 		job_join(j, 1);

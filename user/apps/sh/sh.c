@@ -69,7 +69,7 @@ static void run_program(char **words, int background)
 			fy_cap_delete((cap_t)proc);
 			return;
 		}
-		printf("[%ld] %s\n", id, words[0]);
+		printf("[%ld] %u %s\n", id, sh_job_pid(id), words[0]);
 		return;
 	}
 	/* The console server's Ctrl-C kills it (-ENOTTY without one). */

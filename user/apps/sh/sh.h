@@ -35,9 +35,11 @@ void sh_status_text(long status, char *buf, size_t len);
  * proc).
  */
 long sh_job_add(cap_t proc, char **words);
+/* Job id's pid (0 if unknown). */
+unsigned sh_job_pid(long id);
 /* Prints and forgets the jobs that have ended since the last call. */
 void sh_jobs_report_done(void);
-/* `jobs` / `ps`: the shell's children, with their state. */
+/* `jobs`: the shell's children, with their pids and state. */
 void sh_jobs_list(void);
 /* `kill N`: ends job N (or %N) and reports it; 1 for an unknown job. */
 int sh_jobs_kill(const char *arg);
