@@ -6,8 +6,7 @@
  * The module is copied into an anonymous PMO rather than wrapped: its
  * frames lie below the frame allocator's zone (docs/architecture.md,
  * "One memory zone"), so a PMO over them would hand frame_free pages the
- * buddy allocator never owned when it dies; and the kernel's own
- * loader still reads the module to start init. Every page is written, so
+ * buddy allocator never owned when it dies. Every page is written, so
  * mapping or reading it never allocates a frame later (init's leak counters
  * stay still), and pmo_write has no preemption point, so nothing runs before
  * init holds its slot.

@@ -19,7 +19,7 @@
  * vmspace), no thread, not started (cap_group_start). flags:
  * PROC_CREATE_NATIVE gives it the native syscall range as well as
  * Linux's (a loader decides from the ELF's Ferry note). Its console (fds
- * 0-2) is the caller's, as with SYS_spawn. Returns a cap with all
+ * 0-2) is the caller's. Returns a cap with all
  * rights; it dies, unstarted, when the last cap to it in a started
  * process's table goes (docs/architecture.md).
  * -EINVAL empty name or unknown flags, -ENAMETOOLONG name of 32 bytes or

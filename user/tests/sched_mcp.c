@@ -1,6 +1,6 @@
 /*
  * Maximum controlled priorities (docs/syscalls.md, SYS_thread_set_prio,
- * SYS_thread_set_mcp, SYS_spawn): no thread sets a priority or an MCP
+ * SYS_thread_set_mcp, procmgr's spawn): no thread sets a priority or an MCP
  * above its own MCP; a new thread inherits its creator's; and a program
  * raised to its MCP and spinning cannot starve a thread above it, which
  * is what keeps the shell and init answering. init starts this test with

@@ -1,4 +1,4 @@
-/* Process-level ABI: exit statuses, limits of SYS_spawn, proc_create/info. */
+/* Process-level ABI: exit statuses, spawn limits, proc_create/info. */
 #ifndef FERRY_UAPI_PROC_H
 #define FERRY_UAPI_PROC_H
 
@@ -22,8 +22,9 @@
 #define PATH_MAX_FERRY 256
 
 /*
- * SYS_spawn's prio and mcp arguments: this value asks for the default,
- * PRIO_DEFAULT capped at the new MCP for prio, the caller's MCP for mcp.
+ * A spawn's prio and mcp (procmgr, fy_spawn_sched): this value asks for the
+ * default, PRIO_DEFAULT capped at the new MCP for prio, the caller's MCP for
+ * mcp.
  */
 #define SPAWN_SCHED_DEFAULT (-1L)
 
