@@ -28,35 +28,27 @@ static _Alignas(16) char watcher_stack[8192];
 /* Starts a console server and sets it as the system's console. */
 static long start(void)
 {
-	static const char *const argv[] = {"console", NULL};
-	long p, t, r;
+	cap_t p, t;
+	long r;
 
 	/* init's loader: the console comes before procmgr. */
-	p = init_load(argv[0], argv, PRIO_MAX, NULL, 0);
-	if (p < 0)
-		return p;
-	t = fy_cap_fetch((cap_t)p, CAP_SELF_MAIN_THREAD, CAP_RIGHT_CALL);
-	if (t < 0) {
-		r = t;
-		goto out_kill;
-	}
-	r = ipc_connect((cap_t)t, CONSOLE_SHM_MIN, &con);
+	r = init_load_server("console", NULL, 0, CAP_RIGHT_CALL, &p, &t);
+	if (r < 0)
+		return r;
+	r = ipc_connect(t, CONSOLE_SHM_MIN, &con);
 	if (r < 0)
 		goto out_thread;
 	r = fy_console_set(con.cap, CONSOLE_SET_SYSTEM);
 	if (r < 0)
 		goto out_close;
-	con_proc = (cap_t)p;
-	con_thread = (cap_t)t;
+	con_proc = p;
+	con_thread = t;
 	return 0;
 out_close:
 	ipc_close(&con);
 out_thread:
-	fy_cap_delete((cap_t)t);
-out_kill:
-	fy_proc_kill((cap_t)p);
-	fy_proc_wait((cap_t)p);
-	fy_cap_delete((cap_t)p);
+	fy_cap_delete(t);
+	init_unload(p);
 	return r;
 }
 

@@ -33,31 +33,20 @@ static _Alignas(16) char fs_watcher_stack[8192];
 
 static long fs_start(void)
 {
-	static const char *const argv[] = {"fs", NULL};
-	long p, t, r;
-
 	/* Before it starts: the initrd in its slot 3, where it looks. */
 	static const struct init_cap initrd = {
 		CAP_INIT_INITRD, CAP_RIGHT_READ | CAP_RIGHT_MAP, 3};
+	cap_t p, t;
+	long r;
 
 	/* init's loader: procmgr reads programs through this server. */
-	p = init_load(argv[0], argv, PRIO_MAX, &initrd, 1);
-	if (p < 0)
-		return p;
-	t = fy_cap_fetch((cap_t)p, CAP_SELF_MAIN_THREAD,
-			 CAP_RIGHT_CALL | CAP_RIGHT_GRANT);
-	if (t < 0) {
-		r = t;
-		goto out_kill;
-	}
-	fs_proc = (cap_t)p;
-	fs_thread = (cap_t)t;
+	r = init_load_server("fs", &initrd, 1, CAP_RIGHT_CALL | CAP_RIGHT_GRANT,
+			     &p, &t);
+	if (r < 0)
+		return r;
+	fs_proc = p;
+	fs_thread = t;
 	return 0;
-out_kill:
-	fy_proc_kill((cap_t)p);
-	fy_proc_wait((cap_t)p);
-	fy_cap_delete((cap_t)p);
-	return r;
 }
 
 /* No libc: the watcher shares the main thread's TLS. */

@@ -46,6 +46,16 @@ struct init_cap {
  */
 long init_load(const char *path, const char *const *argv, int prio,
 	       const struct init_cap *caps, unsigned ncaps);
+/*
+ * init_load at PRIO_MAX of a server, then our cap to its main thread
+ * with `rights` (to connect to it): 0 with *proc and *thread, or a
+ * negative errno with nothing left behind.
+ */
+long init_load_server(const char *path, const struct init_cap *caps,
+		      unsigned ncaps, unsigned rights, cap_t *proc,
+		      cap_t *thread);
+/* Kills and reaps a process init started, and drops our cap to it. */
+void init_unload(cap_t proc);
 
 /* The file server's main thread (CALL|GRANT), or -1. */
 cap_t init_fs_server(void);

@@ -183,8 +183,33 @@ long init_load(const char *path, const char *const *argv, int prio,
 		goto out_kill;
 	return g;
 out_kill:
-	fy_proc_kill((cap_t)g);
-	fy_proc_wait((cap_t)g);
-	fy_cap_delete((cap_t)g);
+	init_unload((cap_t)g);
 	return r;
+}
+
+void init_unload(cap_t proc)
+{
+	fy_proc_kill(proc);
+	fy_proc_wait(proc);
+	fy_cap_delete(proc);
+}
+
+long init_load_server(const char *path, const struct init_cap *caps,
+		      unsigned ncaps, unsigned rights, cap_t *proc,
+		      cap_t *thread)
+{
+	const char *const argv[] = {path, NULL};
+	long p, t;
+
+	p = init_load(path, argv, PRIO_MAX, caps, ncaps);
+	if (p < 0)
+		return p;
+	t = fy_cap_fetch((cap_t)p, CAP_SELF_MAIN_THREAD, rights);
+	if (t < 0) {
+		init_unload((cap_t)p);
+		return t;
+	}
+	*proc = (cap_t)p;
+	*thread = (cap_t)t;
+	return 0;
 }

@@ -12,31 +12,20 @@
 
 long init_procmgr_start(void)
 {
-	static const char *const argv[] = {"procmgr", NULL};
-	cap_t fs = init_fs_server();
-	long p, t, r;
+	cap_t fs = init_fs_server(), p, t;
+	long r;
 
 	if (fs < 0)
 		return -ENOENT;
 	/* At PRIO_MAX: its reapers run before anything a child could be. */
-	p = init_load(argv[0], argv, PRIO_MAX, NULL, 0);
-	if (p < 0)
-		return p;
-	t = fy_cap_fetch((cap_t)p, CAP_SELF_MAIN_THREAD,
-			 CAP_RIGHT_CALL | CAP_RIGHT_GRANT);
-	if (t < 0) {
-		r = t;
-		goto out_kill;
-	}
-	fy_procmgr_use((cap_t)t);
+	r = init_load_server("procmgr", NULL, 0,
+			     CAP_RIGHT_CALL | CAP_RIGHT_GRANT, &p, &t);
+	if (r < 0)
+		return r;
+	fy_procmgr_use(t);
 	r = fy_procmgr_init(fs);
 	if (r < 0)
-		goto out_kill;
+		init_unload(p);
 	/* procmgr lives as long as we do: its cap stays in our table. */
-	return 0;
-out_kill:
-	fy_proc_kill((cap_t)p);
-	fy_proc_wait((cap_t)p);
-	fy_cap_delete((cap_t)p);
 	return r;
 }
