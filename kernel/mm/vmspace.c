@@ -158,6 +158,7 @@ region_new(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 	r->start = start;
 	r->size = size;
 	r->perm = perm;
+	r->maxperm = VM_READ | VM_WRITE | VM_EXEC;
 	r->pmo = pmo;
 	r->pmo_off = pmo_off;
 	r->pager = NULL;
@@ -222,7 +223,8 @@ int vmspace_map(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 
 int vmspace_map_region(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 		       struct pmo *pmo, size_t pmo_off,
-		       struct connection *pager, u64 key, u32 flags)
+		       struct connection *pager, u64 key, u32 flags,
+		       u32 maxperm)
 {
 	struct vmregion *r;
 	int ret;
@@ -243,6 +245,9 @@ int vmspace_map_region(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 			return ret;
 		}
 	}
+	/* A private region's writes are its own: never the source's. */
+	r->maxperm = (maxperm | perm | ((flags & VM_MAP_COW) ? VM_WRITE : 0)) &
+		     (VM_READ | VM_WRITE | VM_EXEC);
 	if (pager)
 		obj_get(pager);
 	r->pager = pager;
@@ -544,6 +549,19 @@ int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm)
 	if (!fully_mapped_locked(vs, start, end)) {
 		ret = -ENOMEM; /* Linux's answer for unmapped pages */
 		goto out_unlock;
+	}
+	/* No region may get rights beyond its cap's (checked before any
+	 * split: nothing changes on -EACCES). */
+	list_for_each(r, &vs->regions, node)
+	{
+		if (r->start + r->size <= start)
+			continue;
+		if (r->start >= end)
+			break;
+		if (perm & ~r->maxperm) {
+			ret = -EACCES;
+			goto out_unlock;
+		}
 	}
 	/* Each end of the range that falls inside a region splits it. */
 	{

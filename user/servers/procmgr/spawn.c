@@ -165,11 +165,31 @@ static long map_segments(struct pm_child *c)
 		const struct pm_seg *s = &img->segs[i];
 		long r;
 
-		if (s->pmo >= 0) {
+		if (s->pmo >= 0 && (s->prot & VM_WRITE)) {
 			r = map_region(c->group, s->pmo, s->start,
 				       s->file_end - s->start, s->prot,
-				       (s->prot & VM_WRITE) ? VM_MAP_COW : 0,
+				       VM_MAP_COW, c->pager.cap,
+				       pm_key(c, (unsigned)i));
+			if (r < 0)
+				return r;
+		} else if (s->pmo >= 0) {
+			/*
+			 * Shared text: through a cap with the segment's rights
+			 * alone, so the child cannot mprotect it writable and
+			 * write into every instance's frames.
+			 */
+			unsigned rights = CAP_RIGHT_MAP | CAP_RIGHT_READ;
+			long ro;
+
+			if (s->prot & VM_EXEC)
+				rights |= CAP_RIGHT_EXEC;
+			ro = fy_cap_copy(s->pmo, rights);
+			if (ro < 0)
+				return ro;
+			r = map_region(c->group, (cap_t)ro, s->start,
+				       s->file_end - s->start, s->prot, 0,
 				       c->pager.cap, pm_key(c, (unsigned)i));
+			fy_cap_delete((cap_t)ro);
 			if (r < 0)
 				return r;
 		}
