@@ -41,6 +41,7 @@ long sys_ipc_call(u64 conn_cap, u64 msg, u64 ncaps, u64 timeout_us);
 long sys_ipc_return(u64 ret, u64 ncaps);
 long sys_ipc_exit_routine_return(void);
 long sys_ipc_close(u64 conn_cap);
+long sys_ipc_received_caps(cap_t __user *out);
 long sys_console_set(u64 conn_cap, u64 flags);
 long sys_console_input(void __user *buf, u64 len);
 long sys_console_output(const void __user *buf, u64 len);

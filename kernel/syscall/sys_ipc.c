@@ -166,6 +166,26 @@ long sys_ipc_return(u64 ret, u64 ncaps)
 }
 
 /*
+ * From a handler serving a call that brought caps (its ncaps > 0): the
+ * slots the kernel put them in, in order, copied to out (IPC_MAX_CAPS
+ * cap_t of room). The message's copy lies in the shm, which the client
+ * may rewrite at any time: a server that read it could be made to pass
+ * on a cap it holds for someone else (a confused deputy); this one is
+ * the kernel's own. Returns the count; -EINVAL (serving no call),
+ * -EFAULT.
+ */
+long sys_ipc_received_caps(cap_t __user *out)
+{
+	cap_t slots[IPC_MAX_CAPS];
+	long n = ipc_received_caps(slots);
+
+	if (n <= 0)
+		return n;
+	return copy_to_user(out, slots, (size_t)n * sizeof(cap_t)) ? -EFAULT
+								   : n;
+}
+
+/*
  * The client ends a connection (conn_cap, CALL): the server's destructor
  * runs for it, and the slot is freed. A call another of our threads has
  * in flight on it is waited for. -ECAPBILITY, -EIPCRETRY (another of our

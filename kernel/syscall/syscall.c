@@ -54,6 +54,7 @@ SYSCALL_ENTRY4(sys_ipc_call, u64, u64, u64, u64)
 SYSCALL_ENTRY2(sys_ipc_return, u64, u64)
 SYSCALL_ENTRY0(sys_ipc_exit_routine_return)
 SYSCALL_ENTRY1(sys_ipc_close, u64)
+SYSCALL_ENTRY1(sys_ipc_received_caps, cap_t __user *)
 SYSCALL_ENTRY2(sys_console_set, u64, u64)
 SYSCALL_ENTRY2(sys_console_input, void __user *, u64)
 SYSCALL_ENTRY2(sys_console_output, UPTR, u64)
@@ -108,6 +109,7 @@ static const syscall_fn native_syscalls[FERRY_SYS_NR] = {
 	NATIVE(proc_budget),
 	NATIVE(pmo_map_region),
 	NATIVE(pmo_create_for),
+	NATIVE(ipc_received_caps),
 };
 
 void syscall_dispatch(struct arch_regs *r)
