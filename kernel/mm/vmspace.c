@@ -685,8 +685,12 @@ size_t vmspace_mapped_run(struct vmspace *vs, vaddr_t start, vaddr_t end)
  * The frame for page `index` of a copy-on-write region r and the PTE
  * rights to map it with: the region's own copy if it has one; else for
  * a write a new copy of the source page; else the source page itself,
- * read-only (a later write copies it). -ENOENT: the source page is an
- * absent page of a PMO_PAGED.
+ * read-only (a later write copies it). A source page never touched (of
+ * an anonymous PMO) is zeros: the region takes a zeroed page of its own
+ * and never makes the source allocate one, which would be charged to
+ * the source's creator (a mapper holding only READ could spend another
+ * process's budget). -ENOENT: the source page is an absent page of a
+ * PMO_PAGED.
  */
 static int cow_page_locked(struct vmregion *r, size_t index, u32 access,
 			   paddr_t *pa, u32 *perm)
@@ -696,7 +700,9 @@ static int cow_page_locked(struct vmregion *r, size_t index, u32 access,
 
 	if (pmo_get_page(r->priv, index, false, pa) == 0)
 		return 0;
-	ret = pmo_get_page(r->pmo, index, r->pmo->type != PMO_PAGED, &src);
+	ret = pmo_get_page(r->pmo, index, false, &src);
+	if (ret == -ENOENT && r->pmo->type != PMO_PAGED)
+		return pmo_get_page(r->priv, index, true, pa); /* zeroed */
 	if (ret)
 		return ret;
 	if (!(access & FAULT_WRITE)) {

@@ -1083,6 +1083,34 @@ static void test_cow(void **state)
 	assert_int_equal(frame_free_count(), frames);
 }
 
+/*
+ * A copy-on-write region over untouched pages of an anonymous source
+ * takes zeroed pages of its own: the source (charged to its creator,
+ * who may have given the mapper READ alone) gets no frame, read or
+ * write.
+ */
+static void test_cow_untouched_source_stays_empty(void **state)
+{
+	size_t frames = frame_free_count();
+	struct vmspace *vs = new_vs();
+	struct pmo *src = new_pmo(4);
+	paddr_t pa;
+
+	(void)state;
+	assert_int_equal(vmspace_map_region(vs, BASE, P(4), RW, src, 0, NULL, 0,
+					    VM_MAP_COW, VM_READ),
+			 0);
+	assert_int_equal(vmspace_fault(vs, BASE, FAULT_WRITE), 0);
+	assert_int_equal(vmspace_fault(vs, BASE + P(1), 0), 0);
+	assert_int_equal(pmo_resident_pages(src), 0);
+	assert_int_equal(pmo_resident_pages(region(vs, 0)->priv), 2);
+	assert_int_equal(pt_query(vs->pt_root, BASE + P(1), &pa, NULL), 0);
+	assert_int_equal(*(char *)phys_to_virt(pa), 0);
+	obj_put(vs);
+	obj_put(src);
+	assert_int_equal(frame_free_count(), frames);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1100,6 +1128,7 @@ int main(void)
 		kenv_test(test_protect_head_tail_and_whole),
 		kenv_test(test_protect_unmapped_hole_is_enomem),
 		kenv_test(test_protect_beyond_maxperm_is_eacces),
+		kenv_test(test_cow_untouched_source_stays_empty),
 		kenv_test(test_protect_drops_ptes_and_new_rights_apply),
 		kenv_test(test_clearing_range_is_reserved),
 		kenv_test(test_map_replace),
