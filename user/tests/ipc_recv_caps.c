@@ -10,6 +10,12 @@
  * handler rewrites the shm, as that thread would, and the kernel's
  * record must not follow. Also: -EINVAL outside a handler, -EFAULT for
  * a bad buffer, stale-free across calls.
+ *
+ * The way back has the same hole: procmgr wrote the new process's cap
+ * into the message and SYS_ipc_return read the slot from there, so a
+ * rewrite in between handed the client any cap procmgr held (the file
+ * server's, a cached image's writable PMO), moved out of procmgr's
+ * table. IPC_RETURN_SLOTS takes the slots from the handler's memory.
  */
 #include <string.h>
 
@@ -32,6 +38,21 @@ static unsigned char pmo_byte(cap_t pmo)
 	return b;
 }
 
+static cap_t giveaway = -1; /* what the handler means to return */
+static volatile long ret_efault, ret_einval;
+
+/* Returns giveaway, moved, after the "client" pointed the slot at ours. */
+static long give(struct ipc_msg *m)
+{
+	cap_t *area = (cap_t *)((char *)m + m->cap_offset);
+
+	area[0] = giveaway;
+	ret_efault = fy_ipc_return_slots(0, 1 | IPC_RETURN_MOVE, KERNEL_PTR);
+	ret_einval = fy_ipc_return_slots(0, 2, &giveaway); /* cap_slots 1 */
+	area[0] = secret; /* the client's other thread strikes */
+	return fy_ipc_return_slots(0, 1 | IPC_RETURN_MOVE, &giveaway);
+}
+
 static long handler(struct ipc_msg *m, uint64_t badge, uint32_t ncaps,
 		    void *shm, size_t shm_size)
 {
@@ -42,6 +63,8 @@ static long handler(struct ipc_msg *m, uint64_t badge, uint32_t ncaps,
 	(void)badge;
 	(void)shm;
 	(void)shm_size;
+	if (m->data_len == 1)
+		return give(m);
 	got_efault = fy_ipc_received_caps(KERNEL_PTR);
 	n = fy_ipc_received_caps(first);
 	/* The client's other thread strikes: every slot now names ours. */
@@ -101,6 +124,23 @@ int main(void)
 	tap_eq(got_n, 1, "one slot, nothing left of the last call's two");
 	tap_ok(seen, "the true slot again");
 	fy_cap_delete(mine[0]);
+
+	/* The way back. */
+	giveaway = pmo_with(0x77);
+	m = ipc_msg_init(&conn, 1, 1);
+	tap_eq(ipc_call(&conn, m, 0), 0, "a call answered with one cap");
+	tap_eq(ret_efault, -EFAULT, "return slots from a bad pointer: -EFAULT");
+	tap_eq(ret_einval, -EINVAL,
+	       "more caps than the message has slots: "
+	       "-EINVAL");
+	out[0] = *(cap_t *)((char *)m + m->cap_offset);
+	tap_ok(out[0] != secret && out[0] != giveaway,
+	       "a new slot came back (%d)", out[0]);
+	tap_eq(pmo_byte(out[0]), 0x77, "holding the cap the handler meant");
+	tap_ok(fy_cap_info(giveaway) < 0, "moved out of the handler's slot");
+	tap_ok(fy_cap_info(secret) >= 0 && pmo_byte(secret) == 0x5e,
+	       "the slot the shm named is still the server's own");
+	fy_cap_delete(out[0]);
 	tap_eq(ipc_close(&conn), 0, "close");
 	fy_cap_delete(secret);
 	return tap_done();

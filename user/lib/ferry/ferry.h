@@ -300,6 +300,19 @@ static inline long fy_ipc_received_caps(cap_t *out)
 	return fy_syscall1(SYS_ipc_received_caps, (long)out);
 }
 
+/*
+ * fy_ipc_return with the slots of the caps to return read from `slots`
+ * (our own memory), not from the message in the shm, which the client
+ * may rewrite to name another of our slots (IPC_RETURN_SLOTS). ncaps may
+ * carry IPC_RETURN_MOVE. Returns only on error.
+ */
+static inline long fy_ipc_return_slots(long ret, unsigned ncaps,
+				       const cap_t *slots)
+{
+	return fy_syscall3(SYS_ipc_return, ret, ncaps | IPC_RETURN_SLOTS,
+			   (long)slots);
+}
+
 static inline long fy_ipc_close(cap_t conn)
 {
 	return fy_syscall1(SYS_ipc_close, conn);

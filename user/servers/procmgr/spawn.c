@@ -430,8 +430,14 @@ out_caps:
 		e = -EINVAL;
 		goto out_kill;
 	}
+	/*
+	 * The slot from our memory: the client could rewrite the message's
+	 * between our write and the kernel's read, to be handed (and make
+	 * us lose, moved) any cap we hold, the file server's or a cached
+	 * image's writable PMO.
+	 */
 	*(cap_t *)((char *)m + hdr.cap_offset) = reply;
-	e = fy_ipc_return((long)pi.pid, 1 | IPC_RETURN_MOVE);
+	e = fy_ipc_return_slots((long)pi.pid, 1 | IPC_RETURN_MOVE, &reply);
 	/* Only a failure comes back (the client's table full, say). */
 out_kill:
 	fy_proc_kill(reply);
