@@ -10,6 +10,7 @@
 #include <arch/arch.h>
 #include <ipc/ipc_internal.h>
 #include <lib/printk.h>
+#include <lib/string.h>
 #include <object/pmo.h>
 #include <object/sched_context.h>
 #include <sched/sched.h>
@@ -97,7 +98,7 @@ void ipc_finish_passive(struct thread *caller, long ret)
 
 long ipc_transfer_caps(struct cap_group *from, const cap_t *slots,
 		       struct cap_group *to, u32 ncaps, struct pmo *shm,
-		       u64 slots_off)
+		       u64 slots_off, cap_t *given)
 {
 	cap_t out[IPC_MAX_CAPS] = {0};
 	u32 i;
@@ -113,6 +114,8 @@ long ipc_transfer_caps(struct cap_group *from, const cap_t *slots,
 	ret = pmo_write(shm, slots_off, out, ncaps * sizeof(cap_t));
 	if (ret)
 		goto out_undo;
+	if (given)
+		memcpy(given, out, ncaps * sizeof(cap_t));
 	return 0;
 out_undo:
 	while (i-- > 0)
@@ -189,11 +192,13 @@ long ipc_call_conn(struct connection *conn, struct ipc_call_args *a)
 	if (a->ncaps) {
 		ret = ipc_transfer_caps(
 			current->group, a->slots, h->group, a->ncaps, conn->shm,
-			a->msg - conn->client_shm + a->hdr.cap_offset);
+			a->msg - conn->client_shm + a->hdr.cap_offset,
+			h->ipc.passive->recv);
 		if (ret) {
 			release_handler(h);
 			goto out_put;
 		}
+		h->ipc.passive->nrecv = a->ncaps;
 	}
 	/* Committed: the call goes ahead and holds our reference. */
 	p = h->ipc.passive;
@@ -206,6 +211,16 @@ long ipc_call_conn(struct connection *conn, struct ipc_call_args *a)
 out_put:
 	obj_put(conn);
 	return ret;
+}
+
+long ipc_received_caps(cap_t *out)
+{
+	struct ipc_passive *p = current->ipc.passive;
+
+	if (!p || p->role != PASSIVE_HANDLER || !p->conn || p->exit_run)
+		return -EINVAL;
+	memcpy(out, p->recv, p->nrecv * sizeof(cap_t));
+	return p->nrecv;
 }
 
 long ipc_serving_msg(u64 *msg, u64 *shm, u64 *size)
@@ -241,7 +256,8 @@ long ipc_return_args(const struct ipc_return_args *a)
 		r = ipc_transfer_caps(current->group, a->slots, caller->group,
 				      a->ncaps, conn->shm,
 				      conn->call_msg - conn->client_shm +
-					      a->hdr.cap_offset);
+					      a->hdr.cap_offset,
+				      NULL);
 		if (r)
 			return r;
 	}

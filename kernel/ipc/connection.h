@@ -103,6 +103,13 @@ struct ipc_passive {
 	 */
 	struct waitq waiters;
 	struct thread *granted;
+	/*
+	 * The slots the kernel gave the call being served, in order (a call
+	 * with caps; stale after one without): the copy in the shm is the
+	 * client's to rewrite, this one is not (SYS_ipc_received_caps).
+	 */
+	cap_t recv[IPC_MAX_CAPS];
+	u32 nrecv;
 };
 
 /* Per-thread IPC fields, embedded in struct thread. */
@@ -171,6 +178,12 @@ long ipc_call_conn(struct connection *conn, struct ipc_call_args *a);
  * current serves no call.
  */
 long ipc_serving_msg(u64 *msg, u64 *shm, u64 *size);
+/*
+ * The slots the kernel put the caps of the call current serves in
+ * (out: IPC_MAX_CAPS of room): their count, valid when the handler was
+ * told of caps (ncaps > 0); -EINVAL if current serves no call.
+ */
+long ipc_received_caps(cap_t *out);
 long ipc_return_args(const struct ipc_return_args *a);
 long ipc_exit_routine_return(void);
 long ipc_close(int conn_cap);

@@ -76,10 +76,11 @@ void ipc_clear_deadline(struct thread *t);
  * Copies ncaps capabilities named by slots[] (a checked kernel copy of
  * the message's cap slots) from one process to another, and writes the
  * receiver's slot numbers into the message's slots in the shm (at shm
- * offset slots_off) through the PMO; a failure part way undoes it all.
+ * offset slots_off) through the PMO, and in `given` if not NULL (the
+ * receiver's own record); a failure part way undoes it all.
  */
 long ipc_transfer_caps(struct cap_group *from, const cap_t *slots,
 		       struct cap_group *to, u32 ncaps, struct pmo *shm,
-		       u64 slots_off);
+		       u64 slots_off, cap_t *given);
 
 #endif

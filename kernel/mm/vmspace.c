@@ -158,6 +158,7 @@ region_new(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 	r->start = start;
 	r->size = size;
 	r->perm = perm;
+	r->maxperm = VM_READ | VM_WRITE | VM_EXEC;
 	r->pmo = pmo;
 	r->pmo_off = pmo_off;
 	r->pager = NULL;
@@ -222,7 +223,8 @@ int vmspace_map(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 
 int vmspace_map_region(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 		       struct pmo *pmo, size_t pmo_off,
-		       struct connection *pager, u64 key, u32 flags)
+		       struct connection *pager, u64 key, u32 flags,
+		       u32 maxperm)
 {
 	struct vmregion *r;
 	int ret;
@@ -243,6 +245,9 @@ int vmspace_map_region(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 			return ret;
 		}
 	}
+	/* A private region's writes are its own: never the source's. */
+	r->maxperm = (maxperm | perm | ((flags & VM_MAP_COW) ? VM_WRITE : 0)) &
+		     (VM_READ | VM_WRITE | VM_EXEC);
 	if (pager)
 		obj_get(pager);
 	r->pager = pager;
@@ -545,6 +550,19 @@ int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm)
 		ret = -ENOMEM; /* Linux's answer for unmapped pages */
 		goto out_unlock;
 	}
+	/* No region may get rights beyond its cap's (checked before any
+	 * split: nothing changes on -EACCES). */
+	list_for_each(r, &vs->regions, node)
+	{
+		if (r->start + r->size <= start)
+			continue;
+		if (r->start >= end)
+			break;
+		if (perm & ~r->maxperm) {
+			ret = -EACCES;
+			goto out_unlock;
+		}
+	}
 	/* Each end of the range that falls inside a region splits it. */
 	{
 		struct vmregion *first = first_ending_after(vs, start);
@@ -667,8 +685,12 @@ size_t vmspace_mapped_run(struct vmspace *vs, vaddr_t start, vaddr_t end)
  * The frame for page `index` of a copy-on-write region r and the PTE
  * rights to map it with: the region's own copy if it has one; else for
  * a write a new copy of the source page; else the source page itself,
- * read-only (a later write copies it). -ENOENT: the source page is an
- * absent page of a PMO_PAGED.
+ * read-only (a later write copies it). A source page never touched (of
+ * an anonymous PMO) is zeros: the region takes a zeroed page of its own
+ * and never makes the source allocate one, which would be charged to
+ * the source's creator (a mapper holding only READ could spend another
+ * process's budget). -ENOENT: the source page is an absent page of a
+ * PMO_PAGED.
  */
 static int cow_page_locked(struct vmregion *r, size_t index, u32 access,
 			   paddr_t *pa, u32 *perm)
@@ -678,7 +700,9 @@ static int cow_page_locked(struct vmregion *r, size_t index, u32 access,
 
 	if (pmo_get_page(r->priv, index, false, pa) == 0)
 		return 0;
-	ret = pmo_get_page(r->pmo, index, r->pmo->type != PMO_PAGED, &src);
+	ret = pmo_get_page(r->pmo, index, false, &src);
+	if (ret == -ENOENT && r->pmo->type != PMO_PAGED)
+		return pmo_get_page(r->priv, index, true, pa); /* zeroed */
 	if (ret)
 		return ret;
 	if (!(access & FAULT_WRITE)) {

@@ -21,7 +21,13 @@ struct vmregion {
 	struct list_head node;
 	vaddr_t start;
 	size_t size;
-	u32 perm;	 /* VM_READ | VM_WRITE | VM_EXEC */
+	u32 perm; /* VM_READ | VM_WRITE | VM_EXEC */
+	/*
+	 * What vmspace_protect may raise perm to: the rights of the cap
+	 * the region was mapped through (VM_WRITE always for a private
+	 * region); everything for the kernel's own mappings.
+	 */
+	u32 maxperm;
 	struct pmo *pmo; /* holds a reference */
 	size_t pmo_off;	 /* page-aligned byte offset into the pmo */
 	/*
@@ -115,7 +121,9 @@ int vmspace_unmap(struct vmspace *vs, vaddr_t start, size_t size);
  */
 int vmspace_unmap_preemptible(struct vmspace *vs, vaddr_t start, size_t size);
 /*
- * Changes permissions over the range; all of it must be mapped (-ENOMEM).
+ * Changes permissions over the range; all of it must be mapped (-ENOMEM),
+ * and perm must be within every region's maxperm (-EACCES, as Linux's
+ * mprotect of a file mapping opened without the right; nothing changes).
  * The old PTEs are dropped after the regions change, with preemption
  * points; until the call returns other threads may still use them.
  */
@@ -168,11 +176,14 @@ void vm_pager_req_put(struct vm_pager_req *req);
 /*
  * Maps [start, start+size) to the pmo from byte pmo_off with a pager
  * (a connection, referenced by the region; may be NULL) and key, and
- * with VM_MAP_COW in flags privately (a copy-on-write region). Errors
- * as vmspace_map's; -EINVAL for unknown flags.
+ * with VM_MAP_COW in flags privately (a copy-on-write region). maxperm
+ * (VM_*, a superset of perm) is what vmspace_protect may later give it:
+ * the rights the mapper's cap carried (a private region may always
+ * become writable). Errors as vmspace_map's; -EINVAL for unknown flags.
  */
 int vmspace_map_region(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 		       struct pmo *pmo, size_t pmo_off,
-		       struct connection *pager, u64 key, u32 flags);
+		       struct connection *pager, u64 key, u32 flags,
+		       u32 maxperm);
 
 #endif

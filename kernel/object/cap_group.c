@@ -216,6 +216,25 @@ int cap_get(struct cap_group *g, int cap, u32 type, u32 rights, void **out)
 	return ret;
 }
 
+int cap_get_rights(struct cap_group *g, int cap, u32 type, u32 rights,
+		   void **out, u32 *have)
+{
+	struct cap_slot *s;
+	int ret = -ECAPBILITY;
+
+	lock(&g->lock);
+	s = slot_locked(g, cap);
+	if (s && (type == OBJ_TYPE_NONE || obj_type(s->obj) == type) &&
+	    (s->rights & rights) == rights) {
+		obj_get(s->obj);
+		*out = s->obj;
+		*have = s->rights;
+		ret = 0;
+	}
+	unlock(&g->lock);
+	return ret;
+}
+
 void cap_put(void *obj)
 {
 	struct cap_group *g = obj;

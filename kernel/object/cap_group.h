@@ -93,6 +93,9 @@ int cap_alloc_at(struct cap_group *g, int cap, void *obj, u32 rights);
  * or -ECAPBILITY.
  */
 int cap_get(struct cap_group *g, int cap, u32 type, u32 rights, void **out);
+/* cap_get, and the slot's rights in *have (a mapping's ceiling). */
+int cap_get_rights(struct cap_group *g, int cap, u32 type, u32 rights,
+		   void **out, u32 *have);
 /*
  * Drops the reference a slot held (after cap_take): as obj_put, and a
  * passive thread nobody can reach any more is reclaimed

@@ -35,9 +35,10 @@ long sys_register_client(u64 server_cap, const void __user *config);
 long sys_ipc_register_cb_return(u64 handler_cap, u64 exit_routine,
 				u64 server_shm_addr);
 long sys_ipc_call(u64 conn_cap, u64 msg, u64 ncaps, u64 timeout_us);
-long sys_ipc_return(u64 ret, u64 ncaps);
+long sys_ipc_return(u64 ret, u64 ncaps, const cap_t __user *slots);
 long sys_ipc_exit_routine_return(void);
 long sys_ipc_close(u64 conn_cap);
+long sys_ipc_received_caps(cap_t __user *out);
 long sys_console_set(u64 conn_cap, u64 flags);
 long sys_console_input(void __user *buf, u64 len);
 long sys_console_output(const void __user *buf, u64 len);

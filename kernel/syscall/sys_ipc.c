@@ -131,21 +131,24 @@ out_put:
 
 /*
  * From a handler serving a call: returns `ret` to the caller with ncaps
- * capabilities from the message's slots. Does not return on success.
- * The header and slots are copied in once, here. -EINVAL (no call being
- * served, too many caps, a bad header), -ECAPBILITY (a cap not ours or
- * without GRANT: nothing was sent), -EFAULT, -ENOMEM (no room in the
- * caller's table for a cap).
+ * capabilities from the message's slots, or with IPC_RETURN_SLOTS in
+ * ncaps from `slots` (the handler's own memory: the message lies in the
+ * shm, which the client may rewrite to name another of our slots).
+ * Does not return on success. The header and slots are copied in once,
+ * here. -EINVAL (no call being served, too many caps, a bad header),
+ * -ECAPBILITY (a cap not ours or without GRANT: nothing was sent),
+ * -EFAULT, -ENOMEM (no room in the caller's table for a cap).
  */
-long sys_ipc_return(u64 ret, u64 ncaps)
+long sys_ipc_return(u64 ret, u64 ncaps, const cap_t __user *slots)
 {
 	struct ipc_return_args a;
+	bool own = (ncaps & IPC_RETURN_SLOTS) != 0;
 	u64 msg, shm, size;
 	long r;
 
 	a.ret = ret;
 	a.move = (ncaps & IPC_RETURN_MOVE) != 0;
-	ncaps &= ~(u64)IPC_RETURN_MOVE;
+	ncaps &= ~(u64)(IPC_RETURN_MOVE | IPC_RETURN_SLOTS);
 	a.ncaps = (u32)ncaps;
 	if (ncaps > IPC_MAX_CAPS)
 		return -EINVAL;
@@ -157,12 +160,39 @@ long sys_ipc_return(u64 ret, u64 ncaps)
 			return -EINVAL;
 		/* The server may have rewritten the header: check it anew. */
 		r = ipc_copy_msg(msg, shm, size, &a.hdr);
-		if (!r)
+		if (!r && own && ncaps > a.hdr.cap_slots)
+			r = -EINVAL; /* no room for the caller's slot numbers */
+		else if (!r && own)
+			r = copy_from_user(a.slots, slots,
+					   ncaps * sizeof(cap_t))
+				    ? -EFAULT
+				    : 0;
+		else if (!r)
 			r = ipc_copy_slots(msg, &a.hdr, ncaps, a.slots);
 		if (r)
 			return r;
 	}
 	return ipc_return_args(&a);
+}
+
+/*
+ * From a handler serving a call that brought caps (its ncaps > 0): the
+ * slots the kernel put them in, in order, copied to out (IPC_MAX_CAPS
+ * cap_t of room). The message's copy lies in the shm, which the client
+ * may rewrite at any time: a server that read it could be made to pass
+ * on a cap it holds for someone else (a confused deputy); this one is
+ * the kernel's own. Returns the count; -EINVAL (serving no call),
+ * -EFAULT.
+ */
+long sys_ipc_received_caps(cap_t __user *out)
+{
+	cap_t slots[IPC_MAX_CAPS];
+	long n = ipc_received_caps(slots);
+
+	if (n <= 0)
+		return n;
+	return copy_to_user(out, slots, (size_t)n * sizeof(cap_t)) ? -EFAULT
+								   : n;
 }
 
 /*

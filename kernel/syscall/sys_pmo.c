@@ -28,6 +28,14 @@ long sys_pmo_create(u64 size, u64 type)
 	return ret;
 }
 
+/* The VM_* rights a PMO cap's rights allow (a region's maxperm). */
+static u32 perm_for_rights(u32 rights)
+{
+	return ((rights & CAP_RIGHT_READ) ? VM_READ : 0) |
+	       ((rights & CAP_RIGHT_WRITE) ? VM_WRITE : 0) |
+	       ((rights & CAP_RIGHT_EXEC) ? VM_EXEC : 0);
+}
+
 static u32 rights_for_perm(u64 perm)
 {
 	u32 r = CAP_RIGHT_MAP;
@@ -44,14 +52,15 @@ static u32 rights_for_perm(u64 perm)
 /*
  * Maps the whole PMO at page-aligned `addr` in the process group_cap
  * (CONTROL) with perm (VM_*, needs the matching rights and MAP on the
- * PMO). -ECAPBILITY, -EINVAL (alignment, range, perm), -EEXIST (overlap,
- * also with a range another thread's unmap is still clearing), -ESRCH
- * (process has exited), -ENOMEM.
+ * PMO; mprotect may later raise it only to that cap's rights). -ECAPBILITY,
+ * -EINVAL (alignment, range, perm), -EEXIST (overlap, also with a range another
+ * thread's unmap is still clearing), -ESRCH (process has exited), -ENOMEM.
  */
 long sys_pmo_map(u64 group_cap, u64 pmo_cap, u64 addr, u64 perm)
 {
 	struct cap_group *g;
 	struct pmo *p;
+	u32 have;
 	long ret;
 
 	if (perm == 0 || (perm & ~(u64)(VM_READ | VM_WRITE | VM_EXEC)))
@@ -59,12 +68,14 @@ long sys_pmo_map(u64 group_cap, u64 pmo_cap, u64 addr, u64 perm)
 	ret = get_controlled_group(group_cap, &g);
 	if (ret)
 		return ret;
-	ret = cap_get(current->group, cap_arg(pmo_cap), OBJ_TYPE_PMO,
-		      rights_for_perm(perm), (void **)&p);
+	ret = cap_get_rights(current->group, cap_arg(pmo_cap), OBJ_TYPE_PMO,
+			     rights_for_perm(perm), (void **)&p, &have);
 	if (ret)
 		goto out_group;
 	struct vmspace *vs = cap_group_vmspace(g);
-	ret = vs ? vmspace_map(vs, addr, p->size, (u32)perm, p, 0) : -ESRCH;
+	ret = vs ? vmspace_map_region(vs, addr, p->size, (u32)perm, p, 0, NULL,
+				      0, 0, perm_for_rights(have))
+		 : -ESRCH;
 	obj_put(vs);
 	obj_put(p);
 out_group:
@@ -77,8 +88,9 @@ out_group:
  * size) of a.pmo at a.addr in the process group_cap (CONTROL), with
  * a.perm (VM_*, needing the matching rights and MAP on the PMO; a
  * VM_MAP_COW region needs no WRITE: its writes go to its own copies,
- * as Linux's MAP_PRIVATE), served by the pager a.pager (a connection
- * with CALL, or -1) with a.key for absent pages of a PMO_PAGED.
+ * as Linux's MAP_PRIVATE; mprotect may raise a region only to its cap's
+ * rights, plus WRITE for a private one), served by the pager a.pager (a
+ * connection with CALL, or -1) with a.key for absent pages of a PMO_PAGED.
  * -EFAULT (a unreadable), -ECAPBILITY (a cap, a right), -EINVAL
  * (alignment, range past user space or the PMO, size 0, perm 0 or
  * unknown bits, unknown flags), -EEXIST, -ESRCH, -ENOMEM as
@@ -91,7 +103,7 @@ long sys_pmo_map_region(u64 group_cap, const struct vm_map_args __user *ua)
 	struct cap_group *g;
 	struct vmspace *vs;
 	struct pmo *p;
-	u32 need;
+	u32 need, have;
 	long ret;
 
 	if (copy_from_user(&a, ua, sizeof(a)))
@@ -103,8 +115,8 @@ long sys_pmo_map_region(u64 group_cap, const struct vm_map_args __user *ua)
 		return ret;
 	need = rights_for_perm((a.flags & VM_MAP_COW) ? a.perm & ~VM_WRITE
 						      : a.perm);
-	ret = cap_get(current->group, cap_arg(a.pmo), OBJ_TYPE_PMO, need,
-		      (void **)&p);
+	ret = cap_get_rights(current->group, cap_arg(a.pmo), OBJ_TYPE_PMO, need,
+			     (void **)&p, &have);
 	if (ret)
 		goto out_group;
 	if (a.pager != -1) {
@@ -116,7 +128,8 @@ long sys_pmo_map_region(u64 group_cap, const struct vm_map_args __user *ua)
 	}
 	vs = cap_group_vmspace(g);
 	ret = vs ? vmspace_map_region(vs, a.addr, a.size, a.perm, p, a.pmo_off,
-				      pager, a.key, a.flags)
+				      pager, a.key, a.flags,
+				      perm_for_rights(have))
 		 : -ESRCH;
 	obj_put(vs);
 	if (pager)

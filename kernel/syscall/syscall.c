@@ -47,9 +47,10 @@ SYSCALL_ENTRY3(sys_register_server, u64, u64, u64)
 SYSCALL_ENTRY2(sys_register_client, u64, UPTR)
 SYSCALL_ENTRY3(sys_ipc_register_cb_return, u64, u64, u64)
 SYSCALL_ENTRY4(sys_ipc_call, u64, u64, u64, u64)
-SYSCALL_ENTRY2(sys_ipc_return, u64, u64)
+SYSCALL_ENTRY3(sys_ipc_return, u64, u64, const cap_t __user *)
 SYSCALL_ENTRY0(sys_ipc_exit_routine_return)
 SYSCALL_ENTRY1(sys_ipc_close, u64)
+SYSCALL_ENTRY1(sys_ipc_received_caps, cap_t __user *)
 SYSCALL_ENTRY2(sys_console_set, u64, u64)
 SYSCALL_ENTRY2(sys_console_input, void __user *, u64)
 SYSCALL_ENTRY2(sys_console_output, UPTR, u64)
@@ -102,6 +103,7 @@ static const syscall_fn native_syscalls[FERRY_SYS_NR] = {
 	NATIVE(proc_budget),
 	NATIVE(pmo_map_region),
 	NATIVE(pmo_create_for),
+	NATIVE(ipc_received_caps),
 };
 
 void syscall_dispatch(struct arch_regs *r)

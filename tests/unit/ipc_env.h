@@ -90,7 +90,7 @@ static inline long ipc_call(int cap, u64 msg, u64 ncaps, u64 timeout_us)
 
 static inline long ipc_return(u64 ret, u64 ncaps)
 {
-	return sys_ipc_return(ret, ncaps);
+	return sys_ipc_return(ret, ncaps, NULL);
 }
 
 /*

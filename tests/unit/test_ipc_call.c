@@ -398,6 +398,25 @@ static void test_call_moves_caps(void **state)
 		assert_int_equal(p[i]->obj.refcount, 3);
 	}
 	assert_int_equal(slots[3], 0); /* past ncaps: untouched */
+	/*
+	 * The handler's own record of them (SYS_ipc_received_caps): the
+	 * client rewriting the message's slots changes nothing there.
+	 */
+	{
+		struct thread *was = current;
+		cap_t rec[IPC_MAX_CAPS], kept[3], zero[3] = {0};
+
+		memcpy(kept, slots, sizeof(kept));
+		/* The client's other thread rewrites them. */
+		assert_int_equal(
+			pmo_write(ln->shm, 0x100 + 32, zero, sizeof(zero)), 0);
+		current = w.h;
+		assert_int_equal(ipc_received_caps(rec), 3);
+		assert_memory_equal(rec, kept, sizeof(kept));
+		current = w.idle; /* serving nothing */
+		assert_int_equal(ipc_received_caps(rec), -EINVAL);
+		current = was;
+	}
 	ipc_return_to(&w, ln->cl->t, 0);
 	ipc_world_fini(&w);
 	put_pmos(p, 3);

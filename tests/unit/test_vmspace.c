@@ -351,6 +351,47 @@ static void test_protect_head_tail_and_whole(void **state)
 	obj_put(p);
 }
 
+/*
+ * A region mapped through a cap without WRITE or EXEC (maxperm) cannot
+ * be given them: -EACCES, checked over every region before any split,
+ * so nothing changes. A private region may always become writable.
+ */
+static void test_protect_beyond_maxperm_is_eacces(void **state)
+{
+	struct vmspace *vs = new_vs();
+	struct pmo *p = new_pmo(4);
+
+	(void)state;
+	assert_int_equal(vmspace_map(vs, BASE, P(2), RW, p, 0), 0);
+	assert_int_equal(vmspace_map_region(vs, BASE + P(2), P(2), VM_READ, p,
+					    P(2), NULL, 0, 0, VM_READ),
+			 0);
+	assert_int_equal(region(vs, 1)->maxperm, VM_READ);
+	/* Over both regions: the second refuses, the first stays RW. */
+	assert_int_equal(vmspace_protect(vs, BASE + P(1), P(2), RW), -EACCES);
+	assert_int_equal(vmspace_protect(vs, BASE + P(3), P(1), RX), -EACCES);
+	assert_int_equal(vs->nregions, 2);
+	assert_region(vs, 0, BASE, P(2), 0, RW);
+	assert_region(vs, 1, BASE + P(2), P(2), P(2), VM_READ);
+	/* Down and back up to the ceiling; a split part keeps it. */
+	assert_int_equal(vmspace_protect(vs, BASE + P(2), P(1), 0), 0);
+	assert_int_equal(vs->nregions, 3);
+	assert_int_equal(region(vs, 2)->maxperm, VM_READ);
+	assert_int_equal(vmspace_protect(vs, BASE + P(3), P(1), RW), -EACCES);
+	assert_int_equal(vmspace_protect(vs, BASE + P(2), P(2), VM_READ), 0);
+	/* Kernel mappings (vmspace_map) have no ceiling. */
+	assert_int_equal(vmspace_protect(vs, BASE, P(2), RW | VM_EXEC), 0);
+	assert_int_equal(vmspace_unmap(vs, BASE + P(2), P(2)), 0);
+	/* Private: VM_WRITE is always within reach, VM_EXEC is not. */
+	assert_int_equal(vmspace_map_region(vs, BASE + P(2), P(2), VM_READ, p,
+					    P(2), NULL, 0, VM_MAP_COW, VM_READ),
+			 0);
+	assert_int_equal(vmspace_protect(vs, BASE + P(2), P(2), RW), 0);
+	assert_int_equal(vmspace_protect(vs, BASE + P(2), P(2), RX), -EACCES);
+	obj_put(vs);
+	obj_put(p);
+}
+
 static void test_protect_unmapped_hole_is_enomem(void **state)
 {
 	struct vmspace *vs = new_vs();
@@ -929,7 +970,8 @@ static void test_fault_paged_asks_the_pager(void **state)
 
 	(void)state;
 	assert_int_equal(vmspace_map_region(vs, BASE, P(2), RW, p, P(3),
-					    (struct connection *)conn, 77, 0),
+					    (struct connection *)conn, 77, 0,
+					    RW),
 			 0);
 	assert_int_equal(conn->obj.refcount, 2);
 	frames = frame_free_count();
@@ -983,7 +1025,7 @@ static void test_fault_paged_without_pager(void **state)
 	assert_int_equal(vmspace_fault_paged(vs, BASE, FAULT_WRITE, &req),
 			 -EFAULT);
 	assert_int_equal(vmspace_map_region(vs, BASE + P(4), P(1), VM_READ, p,
-					    0, NULL, 0, 2),
+					    0, NULL, 0, 2, VM_READ),
 			 -EINVAL); /* unknown flags */
 	obj_put(vs);
 	obj_put(p);
@@ -1007,7 +1049,7 @@ static void test_cow(void **state)
 	(void)state;
 	assert_int_equal(pmo_write(src, 0, "abcd", 4), 0);
 	assert_int_equal(vmspace_map_region(vs, BASE, P(4), RW, src, 0, NULL, 0,
-					    VM_MAP_COW),
+					    VM_MAP_COW, RW),
 			 0);
 	assert_int_equal(obj_live_count(OBJ_TYPE_PMO), live + 2);
 	assert_int_equal(pmo_get_page(src, 0, false, &spa), 0);
@@ -1041,6 +1083,34 @@ static void test_cow(void **state)
 	assert_int_equal(frame_free_count(), frames);
 }
 
+/*
+ * A copy-on-write region over untouched pages of an anonymous source
+ * takes zeroed pages of its own: the source (charged to its creator,
+ * who may have given the mapper READ alone) gets no frame, read or
+ * write.
+ */
+static void test_cow_untouched_source_stays_empty(void **state)
+{
+	size_t frames = frame_free_count();
+	struct vmspace *vs = new_vs();
+	struct pmo *src = new_pmo(4);
+	paddr_t pa;
+
+	(void)state;
+	assert_int_equal(vmspace_map_region(vs, BASE, P(4), RW, src, 0, NULL, 0,
+					    VM_MAP_COW, VM_READ),
+			 0);
+	assert_int_equal(vmspace_fault(vs, BASE, FAULT_WRITE), 0);
+	assert_int_equal(vmspace_fault(vs, BASE + P(1), 0), 0);
+	assert_int_equal(pmo_resident_pages(src), 0);
+	assert_int_equal(pmo_resident_pages(region(vs, 0)->priv), 2);
+	assert_int_equal(pt_query(vs->pt_root, BASE + P(1), &pa, NULL), 0);
+	assert_int_equal(*(char *)phys_to_virt(pa), 0);
+	obj_put(vs);
+	obj_put(src);
+	assert_int_equal(frame_free_count(), frames);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1057,6 +1127,8 @@ int main(void)
 		kenv_test(test_protect_middle_splits_in_three),
 		kenv_test(test_protect_head_tail_and_whole),
 		kenv_test(test_protect_unmapped_hole_is_enomem),
+		kenv_test(test_protect_beyond_maxperm_is_eacces),
+		kenv_test(test_cow_untouched_source_stays_empty),
 		kenv_test(test_protect_drops_ptes_and_new_rights_apply),
 		kenv_test(test_clearing_range_is_reserved),
 		kenv_test(test_map_replace),

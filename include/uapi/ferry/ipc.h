@@ -44,6 +44,14 @@ _Static_assert(sizeof(struct ipc_shm_config) == 16 &&
  * the handler's table (also when the caller has gone meanwhile).
  */
 #define IPC_RETURN_MOVE (1u << 31)
+/*
+ * SYS_ipc_return's ncaps | this: the slots of the caps to return are read
+ * from its third argument (cap_t[ncaps] in the handler's own memory),
+ * not from the message: the shm is the client's to rewrite while the
+ * handler runs, to name another of the server's slots, which the server
+ * would then hand over (and lose, with IPC_RETURN_MOVE).
+ */
+#define IPC_RETURN_SLOTS (1u << 30)
 
 /*
  * The handler_cap a register callback passes to ipc_register_cb_return

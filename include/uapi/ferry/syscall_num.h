@@ -51,7 +51,8 @@
 /* 40: reserved for issue 8 (pagers). */
 #define SYS_proc_budget (FERRY_SYS_BASE + 41)
 #define SYS_pmo_create_for (FERRY_SYS_BASE + 42)
+#define SYS_ipc_received_caps (FERRY_SYS_BASE + 43)
 
-#define FERRY_SYS_NR 43
+#define FERRY_SYS_NR 44
 
 #endif

@@ -273,6 +273,30 @@ static inline long fy_ipc_return(long ret, unsigned ncaps)
 	return fy_syscall2(SYS_ipc_return, ret, ncaps);
 }
 
+/*
+ * In a handler told of ncaps > 0 caps: the slots they are in, from the
+ * kernel (out: IPC_MAX_CAPS of room); returns the count. Read these,
+ * never the message's cap area: the client can rewrite the shm while
+ * the handler runs, and name a slot that holds someone else's cap.
+ */
+static inline long fy_ipc_received_caps(cap_t *out)
+{
+	return fy_syscall1(SYS_ipc_received_caps, (long)out);
+}
+
+/*
+ * fy_ipc_return with the slots of the caps to return read from `slots`
+ * (our own memory), not from the message in the shm, which the client
+ * may rewrite to name another of our slots (IPC_RETURN_SLOTS). ncaps may
+ * carry IPC_RETURN_MOVE. Returns only on error.
+ */
+static inline long fy_ipc_return_slots(long ret, unsigned ncaps,
+				       const cap_t *slots)
+{
+	return fy_syscall3(SYS_ipc_return, ret, ncaps | IPC_RETURN_SLOTS,
+			   (long)slots);
+}
+
 static inline long fy_ipc_close(cap_t conn)
 {
 	return fy_syscall1(SYS_ipc_close, conn);

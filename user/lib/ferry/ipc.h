@@ -159,7 +159,11 @@ long ipc_call(struct ipc_conn *c, struct ipc_msg *m, unsigned ncaps);
 long ipc_call_timeout(struct ipc_conn *c, struct ipc_msg *m, unsigned ncaps,
 		      uint64_t timeout_us);
 
-/* From a handler: return `ret` and ncaps caps from the message's slots. */
+/*
+ * From a handler: return `ret` and ncaps caps from the message's slots.
+ * The client can rewrite those while the handler runs: a server that
+ * holds caps for others returns with fy_ipc_return_slots instead.
+ */
 long ipc_return_caps(struct ipc_msg *m, long ret, unsigned ncaps);
 
 #endif

@@ -68,14 +68,19 @@ static long serve(struct ipc_msg *m, uint64_t badge, uint32_t ncaps, void *shm,
 	uint32_t op;
 	long r = -EINVAL;
 
-	/* The slots, read once: the client can rewrite the shm. */
+	/*
+	 * The slots, from the kernel: the copy in the shm is the client's
+	 * to rewrite while we run, to name a slot holding a cap we keep for
+	 * someone else (a cached image's PMO, another client's caps in
+	 * flight), which we would then pass into its child.
+	 */
 	if (ncaps > IPC_MAX_CAPS ||
-	    (uint64_t)hdr.cap_offset + ncaps * sizeof(cap_t) > room)
-		return -EINVAL; /* cannot happen: the kernel checked */
-	memcpy(caps, (const char *)m + hdr.cap_offset, ncaps * sizeof(cap_t));
+	    (ncaps && fy_ipc_received_caps(caps) != (long)ncaps))
+		return -EINVAL; /* cannot happen: the kernel recorded them */
 	for (uint32_t i = 0; i < ncaps; i++)
 		if (pm_slot_owned(caps[i]))
-			return -EINVAL; /* not what the kernel wrote */
+			return -EINVAL; /* cannot happen either: kept as a net
+					 */
 	if ((uint64_t)hdr.data_offset + sizeof(op) > room ||
 	    hdr.data_len < sizeof(op))
 		goto out_caps;

@@ -165,11 +165,31 @@ static long map_segments(struct pm_child *c)
 		const struct pm_seg *s = &img->segs[i];
 		long r;
 
-		if (s->pmo >= 0) {
+		if (s->pmo >= 0 && (s->prot & VM_WRITE)) {
 			r = map_region(c->group, s->pmo, s->start,
 				       s->file_end - s->start, s->prot,
-				       (s->prot & VM_WRITE) ? VM_MAP_COW : 0,
+				       VM_MAP_COW, c->pager.cap,
+				       pm_key(c, (unsigned)i));
+			if (r < 0)
+				return r;
+		} else if (s->pmo >= 0) {
+			/*
+			 * Shared text: through a cap with the segment's rights
+			 * alone, so the child cannot mprotect it writable and
+			 * write into every instance's frames.
+			 */
+			unsigned rights = CAP_RIGHT_MAP | CAP_RIGHT_READ;
+			long ro;
+
+			if (s->prot & VM_EXEC)
+				rights |= CAP_RIGHT_EXEC;
+			ro = fy_cap_copy(s->pmo, rights);
+			if (ro < 0)
+				return ro;
+			r = map_region(c->group, (cap_t)ro, s->start,
+				       s->file_end - s->start, s->prot, 0,
 				       c->pager.cap, pm_key(c, (unsigned)i));
+			fy_cap_delete((cap_t)ro);
 			if (r < 0)
 				return r;
 		}
@@ -410,8 +430,14 @@ out_caps:
 		e = -EINVAL;
 		goto out_kill;
 	}
+	/*
+	 * The slot from our memory: the client could rewrite the message's
+	 * between our write and the kernel's read, to be handed (and make
+	 * us lose, moved) any cap we hold, the file server's or a cached
+	 * image's writable PMO.
+	 */
 	*(cap_t *)((char *)m + hdr.cap_offset) = reply;
-	e = fy_ipc_return((long)pi.pid, 1 | IPC_RETURN_MOVE);
+	e = fy_ipc_return_slots((long)pi.pid, 1 | IPC_RETURN_MOVE, &reply);
 	/* Only a failure comes back (the client's table full, say). */
 out_kill:
 	fy_proc_kill(reply);
