@@ -501,6 +501,30 @@ int vmspace_unmap_preemptible(struct vmspace *vs, vaddr_t start, size_t size)
 	return replace(vs, start, size, NULL);
 }
 
+void vmspace_unmap_all_preemptible(struct vmspace *vs)
+{
+	vaddr_t at = 0;
+
+	for (;;) {
+		struct vmregion *r;
+		vaddr_t start;
+		size_t size;
+
+		lock(&vs->lock);
+		r = first_ending_after(vs, at);
+		if (!r) {
+			unlock(&vs->lock);
+			return;
+		}
+		start = MAX(r->start, at);
+		size = r->start + r->size - start;
+		unlock(&vs->lock);
+		/* -EINTR: another unmap is clearing it, and finishes it. */
+		(void)vmspace_unmap_preemptible(vs, start, size);
+		at = start + size; /* upwards only: a bounded walk */
+	}
+}
+
 int vmspace_map_replace(struct vmspace *vs, vaddr_t start, size_t size,
 			u32 perm, struct pmo *pmo, size_t pmo_off)
 {

@@ -460,7 +460,7 @@ void cap_group_shed_memory(struct cap_group *g)
 	struct vmspace *vs = cap_group_vmspace(g);
 
 	if (vs) {
-		vmspace_unmap_preemptible(vs, PAGE_SIZE, USER_TOP - PAGE_SIZE);
+		vmspace_unmap_all_preemptible(vs);
 		obj_put(vs);
 	}
 	for (u32 i = 0;; i++) {

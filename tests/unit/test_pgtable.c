@@ -125,6 +125,58 @@ static void test_unmap(void **state)
 	pt_destroy(root, NULL);
 }
 
+/*
+ * pt_unmap_some, resumed after every few steps (as the preemptible unmap
+ * does): whatever the budget, every page of the range goes, none past
+ * it, and each call makes progress. Pages sit at the first and last
+ * entries of their tables, in several root entries, so a resume at any
+ * level's boundary is crossed.
+ */
+static void test_unmap_some_resumes(void **state)
+{
+	static const vaddr_t in[] = {
+		VA,
+		VA + PAGE_SIZE,
+		VA + (2ul << 20) - PAGE_SIZE,
+		VA + (2ul << 20),
+		VA + GIB,
+		VA + PML4_SPAN,
+		PML4_SPAN * 255 + 511 * GIB + (2ul << 20) - PAGE_SIZE,
+		USER_TOP - PAGE_SIZE,
+	};
+	const vaddr_t keep = USER_TOP - 2 * PAGE_SIZE; /* past the range */
+	static const size_t budgets[] = {1, 2, 3, 7, 512, ~(size_t)0};
+
+	(void)state;
+	for (size_t b = 0; b < sizeof(budgets) / sizeof(budgets[0]); b++) {
+		paddr_t root = new_root();
+		vaddr_t at = PAGE_SIZE, end = keep;
+		size_t calls = 0;
+
+		for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++)
+			assert_int_equal(pt_map(root, in[i], PA, PTE_U, NULL),
+					 0);
+		assert_int_equal(pt_map(root, keep, PA, PTE_U, NULL), 0);
+		/* The last page is in the range only if we stop short. */
+		assert_int_equal(pt_unmap(root, USER_TOP - PAGE_SIZE), 1);
+		while (at < end) {
+			vaddr_t next = pt_unmap_some(root, at, end, budgets[b]);
+
+			assert_true(next > at && next <= end);
+			at = next;
+			assert_true(++calls < 10000);
+		}
+		for (size_t i = 0; i + 1 < sizeof(in) / sizeof(in[0]); i++)
+			assert_int_equal(pt_query(root, in[i], NULL, NULL),
+					 -ENOENT);
+		assert_int_equal(pt_query(root, keep, NULL, NULL), 0);
+		/* An empty range, or start at the end: nothing done. */
+		assert_int_equal(pt_unmap_some(root, keep, keep, 5), keep);
+		assert_int_equal(pt_query(root, keep, NULL, NULL), 0);
+		pt_destroy(root, NULL);
+	}
+}
+
 static void test_unmap_never_mapped_returns_0(void **state)
 {
 	paddr_t root = new_root();
@@ -279,6 +331,7 @@ int main(void)
 		kenv_test(test_flags_are_kept),
 		kenv_test(test_remap_replaces_leaf),
 		kenv_test(test_unmap),
+		kenv_test(test_unmap_some_resumes),
 		kenv_test(test_unmap_never_mapped_returns_0),
 		kenv_test(test_query_unmapped_does_not_allocate),
 		kenv_test(test_count_tables),

@@ -236,6 +236,45 @@ static void test_unmap_preemptible(void **state)
 	obj_put(q);
 }
 
+/*
+ * A process's teardown (cap_group_shed_memory): every region goes, low
+ * and high in the user half, their PTEs with them, and a PMO only the
+ * regions held is emptied; one the caller still holds keeps its frames.
+ */
+static void test_unmap_all(void **state)
+{
+	struct vmspace *vs = new_vs();
+	struct pmo *p = new_pmo(3), *q = new_pmo(2), *s = new_pmo(1);
+	const vaddr_t high = USER_TOP - P(8);
+	size_t free0 = frame_free_count();
+
+	(void)state;
+	assert_int_equal(vmspace_map(vs, BASE, P(3), RW, p, 0), 0);
+	assert_int_equal(vmspace_map(vs, BASE + P(600), P(2), RW, q, 0), 0);
+	assert_int_equal(vmspace_map(vs, high, P(1), RW, s, 0), 0);
+	obj_put(p);
+	obj_put(s);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(vmspace_fault(vs, BASE + P(i), FAULT_WRITE),
+				 0);
+	assert_int_equal(vmspace_fault(vs, BASE + P(601), FAULT_WRITE), 0);
+	assert_int_equal(vmspace_fault(vs, high, FAULT_WRITE), 0);
+	vmspace_unmap_all_preemptible(vs);
+	assert_int_equal(vs->nregions, 0);
+	for (size_t i = 0; i < 3; i++)
+		assert_false(pte_present(vs, BASE + P(i)));
+	assert_false(pte_present(vs, BASE + P(601)));
+	assert_false(pte_present(vs, high));
+	assert_int_equal(q->obj.refcount, 1);
+	assert_int_equal(pmo_resident_pages(q), 1);
+	/* p's 3 frames and s's 1 are back; tables and q's page are not. */
+	assert_true(frame_free_count() >= free0 - 12);
+	/* Nothing left: a second call does nothing. */
+	vmspace_unmap_all_preemptible(vs);
+	obj_put(vs);
+	obj_put(q);
+}
+
 static void test_unmap_head_and_tail(void **state)
 {
 	struct vmspace *vs = new_vs();
@@ -1121,6 +1160,7 @@ int main(void)
 		kenv_test(test_unmap_middle_splits),
 		kenv_test(test_unmap_head_and_tail),
 		kenv_test(test_unmap_preemptible),
+		kenv_test(test_unmap_all),
 		kenv_test(test_unmap_across_regions_and_holes),
 		kenv_test(test_unmap_bad_arguments_are_einval),
 		kenv_test(test_unmap_drops_ptes_keeps_pmo_frames),

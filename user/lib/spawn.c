@@ -95,10 +95,16 @@ static long put(uint32_t at, const void *src, size_t len)
  * Copies the string s to shm offset *at, at most max bytes with its
  * NUL; *at moves past it. Its length, -EFAULT, or `toolong` if it does
  * not end within max bytes or the shm.
+ *
+ * The first copy is FIRST_CHUNK bytes, each next one twice the last (up
+ * to the source's page end): a short string costs one small copy and
+ * one short memchr, where copying to the page's end cost a spawn of one
+ * path and one argument 21,000 instructions (docs/process.md, Figures).
  */
+#define FIRST_CHUNK 64ul
 static long put_str(uint32_t *at, const char *s, size_t max, long toolong)
 {
-	size_t done = 0;
+	size_t done = 0, want = FIRST_CHUNK;
 
 	if (*at + max > SCRATCH)
 		max = SCRATCH - *at;
@@ -106,6 +112,8 @@ static long put_str(uint32_t *at, const char *s, size_t max, long toolong)
 		size_t chunk = PAGE - ((uintptr_t)(s + done) & (PAGE - 1));
 		const char *nul;
 
+		if (chunk > want)
+			chunk = want;
 		if (chunk > max - done)
 			chunk = max - done;
 		if (!chunk)
@@ -120,6 +128,8 @@ static long put_str(uint32_t *at, const char *s, size_t max, long toolong)
 			return (long)len;
 		}
 		done += chunk;
+		if (want < PAGE)
+			want *= 2;
 	}
 }
 

@@ -1,6 +1,6 @@
 /*
  * spawn_exit_wait: a small static program's whole life through procmgr,
- * one at a time: fy_spawn of helpers/exit_with (procmgr opens it through
+ * one at a time: fy_spawn of helpers/tiny (procmgr opens it through
  * the file server, maps its image, pages in what it touches, builds its
  * stack and starts it), its run to exit(0), fy_proc_wait, and the cap's
  * deletion. The reaping procmgr does after the wait (closing the child's
