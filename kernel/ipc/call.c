@@ -11,6 +11,7 @@
 #include <ipc/ipc_internal.h>
 #include <lib/printk.h>
 #include <lib/string.h>
+#include <mm/budget.h>
 #include <object/pmo.h>
 #include <object/sched_context.h>
 #include <sched/sched.h>
@@ -100,7 +101,8 @@ long ipc_transfer_caps(struct cap_group *from, const cap_t *slots,
 		       struct cap_group *to, u32 ncaps, struct pmo *shm,
 		       u64 slots_off, cap_t *given)
 {
-	cap_t out[IPC_MAX_CAPS] = {0};
+	cap_t local[IPC_MAX_CAPS];
+	cap_t *out = given ? given : local;
 	u32 i;
 	long ret;
 
@@ -114,8 +116,6 @@ long ipc_transfer_caps(struct cap_group *from, const cap_t *slots,
 	ret = pmo_write(shm, slots_off, out, ncaps * sizeof(cap_t));
 	if (ret)
 		goto out_undo;
-	if (given)
-		memcpy(given, out, ncaps * sizeof(cap_t));
 	return 0;
 out_undo:
 	while (i-- > 0)
@@ -190,15 +190,17 @@ long ipc_call_conn(struct connection *conn, struct ipc_call_args *a)
 	if (a->msg)
 		server_msg = a->msg - conn->client_shm + conn->server_shm;
 	if (a->ncaps) {
+		struct ipc_passive *hp = h->ipc.passive;
+
 		ret = ipc_transfer_caps(
 			current->group, a->slots, h->group, a->ncaps, conn->shm,
 			a->msg - conn->client_shm + a->hdr.cap_offset,
-			h->ipc.passive->recv);
+			hp->recv);
 		if (ret) {
 			release_handler(h);
 			goto out_put;
 		}
-		h->ipc.passive->nrecv = a->ncaps;
+		hp->nrecv = (u8)a->ncaps;
 	}
 	/* Committed: the call goes ahead and holds our reference. */
 	p = h->ipc.passive;
@@ -219,6 +221,8 @@ long ipc_received_caps(cap_t *out)
 
 	if (!p || p->role != PASSIVE_HANDLER || !p->conn || p->exit_run)
 		return -EINVAL;
+	if (!p->recv)
+		return 0; /* a register callback: no caps */
 	memcpy(out, p->recv, p->nrecv * sizeof(cap_t));
 	return p->nrecv;
 }

@@ -240,9 +240,14 @@ static long make_handler(struct thread *h, u64 exit_routine, u64 destructor)
 	p = passive_new(PASSIVE_HANDLER, h);
 	if (!p)
 		return -ENOMEM;
+	/* Made with the handler, not at its first call with caps: a call
+	 * must not take memory its server may not have then. */
+	p->recv = budget_kmalloc(h->budget, IPC_MAX_CAPS * sizeof(cap_t));
 	/* It runs the server's code: never above the handler's MCP. */
-	if (sched_context_create(h->mcp < PRIO_DEFAULT ? h->mcp : PRIO_DEFAULT,
+	if (!p->recv ||
+	    sched_context_create(h->mcp < PRIO_DEFAULT ? h->mcp : PRIO_DEFAULT,
 				 h->budget, &p->exit_sc)) {
+		budget_kfree(h->budget, p->recv, IPC_MAX_CAPS * sizeof(cap_t));
 		budget_kfree(h->budget, p, sizeof(*p));
 		return -ENOMEM;
 	}
@@ -343,6 +348,7 @@ void ipc_thread_free(struct thread *t)
 	}
 	if (p) {
 		obj_put(p->exit_sc);
+		budget_kfree(t->budget, p->recv, IPC_MAX_CAPS * sizeof(cap_t));
 		budget_kfree(t->budget, p, sizeof(*p));
 	}
 }

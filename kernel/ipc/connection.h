@@ -92,6 +92,7 @@ struct ipc_passive {
 	 */
 	bool busy;
 	bool exit_run;	       /* handlers: the busy work is a destructor run */
+	u8 nrecv;	       /* recv's count (below) */
 	struct thread *caller; /* whom to return to; NULL if orphaned */
 	struct connection *conn;       /* being served or set up */
 	struct sched_context *exit_sc; /* handlers: runs exit routines */
@@ -107,9 +108,10 @@ struct ipc_passive {
 	 * The slots the kernel gave the call being served, in order (a call
 	 * with caps; stale after one without): the copy in the shm is the
 	 * client's to rewrite, this one is not (SYS_ipc_received_caps).
+	 * IPC_MAX_CAPS of them, made with a handler (charged to it); apart,
+	 * so that the struct stays 128 bytes (ipc_register's zeroing).
 	 */
-	cap_t recv[IPC_MAX_CAPS];
-	u32 nrecv;
+	cap_t *recv;
 };
 
 /* Per-thread IPC fields, embedded in struct thread. */

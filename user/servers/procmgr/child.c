@@ -194,7 +194,8 @@ int pm_slot_owned(cap_t slot)
 			slot == c->file.conn.cap ||
 			slot == c->file.conn.shm_cap;
 		for (int s = 0; c->img && s < c->img->elf.nsegs && !owned; s++)
-			owned = slot == c->img->segs[s].pmo;
+			owned = slot == c->img->segs[s].pmo ||
+				slot == c->img->segs[s].map_pmo;
 	}
 	pm_unlock();
 	return owned;

@@ -35,11 +35,16 @@ static int shareable(const char *path)
 
 static void segs_drop(struct pm_image *img, int n)
 {
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		if (img->segs[i].pmo >= 0) {
 			fy_cap_delete(img->segs[i].pmo);
 			img->segs[i].pmo = -1;
 		}
+		if (img->segs[i].map_pmo >= 0) {
+			fy_cap_delete(img->segs[i].map_pmo);
+			img->segs[i].map_pmo = -1;
+		}
+	}
 }
 
 /* Reads the headers and validates them (fy_elf_parse asks for more). */
@@ -81,7 +86,7 @@ static long segs_make(struct pm_image *img)
 		s->filesz = e->filesz;
 		s->offset = e->offset;
 		s->prot = e->prot;
-		s->pmo = -1;
+		s->pmo = s->map_pmo = -1;
 		if (!e->filesz)
 			continue;
 		p = fy_pmo_create(s->file_end - s->start, PMO_PAGED);
@@ -90,6 +95,18 @@ static long segs_make(struct pm_image *img)
 			return p;
 		}
 		s->pmo = (cap_t)p;
+		if (!(s->prot & VM_WRITE)) {
+			unsigned rights = CAP_RIGHT_MAP | CAP_RIGHT_READ;
+
+			if (s->prot & VM_EXEC)
+				rights |= CAP_RIGHT_EXEC;
+			p = fy_cap_copy(s->pmo, rights);
+			if (p < 0) {
+				segs_drop(img, i + 1);
+				return p;
+			}
+			s->map_pmo = (cap_t)p;
+		}
 	}
 	return 0;
 }
@@ -210,17 +227,17 @@ void pm_image_forget(uint64_t badge)
 
 void pm_image_put(struct pm_image *img)
 {
-	cap_t pmos[FY_ELF_MAX_SEGMENTS];
+	cap_t pmos[2 * FY_ELF_MAX_SEGMENTS];
 	int n = 0;
 
 	/* The PMOs are taken under the lock: a free entry is anyone's. */
 	pm_lock();
 	if (--img->refs == 0) {
 		img->cached = 0;
-		n = img->elf.nsegs;
-		for (int i = 0; i < n; i++) {
-			pmos[i] = img->segs[i].pmo;
-			img->segs[i].pmo = -1;
+		for (int i = 0; i < img->elf.nsegs; i++) {
+			pmos[n++] = img->segs[i].pmo;
+			pmos[n++] = img->segs[i].map_pmo;
+			img->segs[i].pmo = img->segs[i].map_pmo = -1;
 		}
 	}
 	pm_unlock();

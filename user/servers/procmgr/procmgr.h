@@ -89,6 +89,12 @@ struct pm_seg {
 	uint64_t vaddr, filesz, offset;
 	uint32_t prot;
 	cap_t pmo; /* PMO_PAGED of [start, file_end), or -1 (no file part) */
+	/*
+	 * A read-only segment's pmo again, with the segment's rights alone
+	 * (MAP, READ, EXEC if it has it): children map it through this, so
+	 * mprotect cannot make the text they share writable. -1 otherwise.
+	 */
+	cap_t map_pmo;
 };
 
 /* A file's pages as PMOs; shared while refs > 0 if `cached`. */

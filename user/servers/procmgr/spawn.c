@@ -174,22 +174,13 @@ static long map_segments(struct pm_child *c)
 				return r;
 		} else if (s->pmo >= 0) {
 			/*
-			 * Shared text: through a cap with the segment's rights
-			 * alone, so the child cannot mprotect it writable and
-			 * write into every instance's frames.
+			 * Shared text: through the image's cap with the
+			 * segment's rights alone, so the child cannot mprotect
+			 * it writable and write into every instance's frames.
 			 */
-			unsigned rights = CAP_RIGHT_MAP | CAP_RIGHT_READ;
-			long ro;
-
-			if (s->prot & VM_EXEC)
-				rights |= CAP_RIGHT_EXEC;
-			ro = fy_cap_copy(s->pmo, rights);
-			if (ro < 0)
-				return ro;
-			r = map_region(c->group, (cap_t)ro, s->start,
+			r = map_region(c->group, s->map_pmo, s->start,
 				       s->file_end - s->start, s->prot, 0,
 				       c->pager.cap, pm_key(c, (unsigned)i));
-			fy_cap_delete((cap_t)ro);
 			if (r < 0)
 				return r;
 		}
