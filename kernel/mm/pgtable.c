@@ -103,54 +103,52 @@ int pt_unmap(paddr_t root, vaddr_t va)
 }
 
 /*
- * Clears the PTEs of [va, end) under table t of `level`, one step per
- * leaf or absent entry looked at, until *steps runs out; returns where it
- * stopped (the end of t's span, or past `end`, when done). Recursive, four
- * levels deep at most, so an empty entry costs a load and a test, not a walk
- * from the root: a dying process's whole user half (its text and stack
- * tables among 256 root entries) is cleared in a few thousand steps.
+ * Clears the PTEs of [start, end), one step per leaf or absent entry
+ * looked at, until `steps` runs out; returns where it stopped (`end` when
+ * done). It walks from the root once per leaf table, then clears that
+ * table's entries in a tight loop: a small munmap (a connection's shm, a
+ * page or two) is one walk, and an absent entry skips all it would map,
+ * so a dying process's whole user half (its text and stack tables among
+ * 256 root entries) is cleared in a few thousand steps. Not recursive: a
+ * recursive walk cost a call per level for every range, small ones too
+ * (ipc_register 11,703 -> 12,675).
  */
-static vaddr_t unmap_level(u64 *t, int level, vaddr_t va, vaddr_t end,
-			   size_t *steps)
-{
-	vaddr_t span = (vaddr_t)1 << (PAGE_SHIFT + 9 * level);
-
-	for (unsigned i = index_at(va, level); i < ENTRIES && va < end; i++) {
-		vaddr_t next = ALIGN_DOWN(va, span) + span;
-		u64 e = t[i];
-
-		if (!*steps)
-			return va;
-		/* A step is a page or an absent entry: each call advances. */
-		if (level == 0 || !(e & PTE_P))
-			(*steps)--;
-		if (e & PTE_P) {
-			if (level == 0) {
-				t[i] = 0;
-				arch_tlb_flush_page(va);
-			} else {
-				vaddr_t at =
-					unmap_level(table(e & PTE_ADDR),
-						    level - 1, va, end, steps);
-
-				if (at < next && at < end)
-					return at; /* out of steps below */
-			}
-		}
-		if (next <= va) /* wrapped past the top */
-			return end;
-		va = next;
-	}
-	return va;
-}
-
 vaddr_t pt_unmap_some(paddr_t root, vaddr_t start, vaddr_t end, size_t steps)
 {
-	vaddr_t va;
+	vaddr_t va = start;
 
-	if (start >= end)
-		return end;
-	va = unmap_level(table(root), PT_LEVELS - 1, start, end, &steps);
+	while (va < end && steps) {
+		u64 *t = table(root);
+		int level;
+
+		/* Walk down; an absent entry skips everything it would map. */
+		for (level = PT_LEVELS - 1; level > 0; level--) {
+			u64 e = t[index_at(va, level)];
+
+			if (!(e & PTE_P))
+				break;
+			t = table(e & PTE_ADDR);
+		}
+		if (level > 0) {
+			vaddr_t span = (vaddr_t)1 << (PAGE_SHIFT + 9 * level);
+			vaddr_t next = ALIGN_DOWN(va, span) + span;
+
+			steps--;
+			if (next <= va) /* wrapped past the top */
+				return end;
+			va = next;
+			continue;
+		}
+		/* A step is a page: each call advances. */
+		for (unsigned i = index_at(va, 0);
+		     i < ENTRIES && va < end && steps; i++, steps--) {
+			if (t[i] & PTE_P) {
+				t[i] = 0;
+				arch_tlb_flush_page(va);
+			}
+			va += PAGE_SIZE;
+		}
+	}
 	return MIN(va, end);
 }
 
