@@ -199,7 +199,10 @@ static struct cap_slot *slot_locked(struct cap_group *g, int cap)
 	return &g->slots[cap];
 }
 
-int cap_get(struct cap_group *g, int cap, u32 type, u32 rights, void **out)
+/* cap_get's body; `have` (may be NULL) receives the slot's rights. */
+static inline __attribute__((always_inline)) int
+cap_lookup(struct cap_group *g, int cap, u32 type, u32 rights, void **out,
+	   u32 *have)
 {
 	struct cap_slot *s;
 	int ret = -ECAPBILITY;
@@ -210,29 +213,23 @@ int cap_get(struct cap_group *g, int cap, u32 type, u32 rights, void **out)
 	    (s->rights & rights) == rights) {
 		obj_get(s->obj);
 		*out = s->obj;
+		if (have)
+			*have = s->rights;
 		ret = 0;
 	}
 	unlock(&g->lock);
 	return ret;
 }
 
+int cap_get(struct cap_group *g, int cap, u32 type, u32 rights, void **out)
+{
+	return cap_lookup(g, cap, type, rights, out, NULL);
+}
+
 int cap_get_rights(struct cap_group *g, int cap, u32 type, u32 rights,
 		   void **out, u32 *have)
 {
-	struct cap_slot *s;
-	int ret = -ECAPBILITY;
-
-	lock(&g->lock);
-	s = slot_locked(g, cap);
-	if (s && (type == OBJ_TYPE_NONE || obj_type(s->obj) == type) &&
-	    (s->rights & rights) == rights) {
-		obj_get(s->obj);
-		*out = s->obj;
-		*have = s->rights;
-		ret = 0;
-	}
-	unlock(&g->lock);
-	return ret;
+	return cap_lookup(g, cap, type, rights, out, have);
 }
 
 void cap_put(void *obj)
