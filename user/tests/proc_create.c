@@ -438,10 +438,12 @@ static void test_orphans(void)
 	f0 = frames_now();
 	o0 = objects_now();
 	tap_eq(spawn_wait(ret[0], ret), PROC_STATUS_EXITED(0), "again");
+	counts_settle(f0, o0);
 	tap_eq(objects_now(), o0, "its exit freed every object of theirs");
 	tap_eq(frames_now(), f0, "and every frame");
 	tap_eq(spawn_wait(kill[0], kill), PROC_STATUS_KILLED(PROC_SIG_KILL),
 	       "a creator killed with four unstarted processes");
+	counts_settle(f0, o0);
 	tap_eq(objects_now(), o0, "the kill freed every object of theirs");
 	tap_eq(frames_now(), f0, "and every frame");
 }

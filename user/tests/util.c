@@ -1,6 +1,7 @@
 #include <elf.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include <ferry/ferry.h>
 
@@ -51,6 +52,19 @@ long spawn_wait(const char *path, const char *const *argv)
 	status = fy_proc_wait((cap_t)proc);
 	fy_cap_delete((cap_t)proc);
 	return status;
+}
+
+void counts_settle(long f0, long o0)
+{
+	const struct timespec ms = {0, 1000000};
+
+	for (int i = 0; i < 100; i++) {
+		if (fy_kstat(KSTAT_FREE_FRAMES) == f0 &&
+		    fy_kstat(KSTAT_LIVE_OBJECTS) == o0)
+			return;
+		fy_yield();
+		nanosleep(&ms, NULL);
+	}
 }
 
 long spawn_platform(const char *path, const char *const *argv,

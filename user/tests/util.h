@@ -40,6 +40,15 @@ void *unmapped_ptr(void);
 long spawn_wait(const char *path, const char *const *argv);
 
 /*
+ * procmgr's reaper releases what it held for a child (its pager
+ * connection, its image) a little after our wait for the child returns:
+ * before counts are compared, this waits (at most ~100 ms, yielding and
+ * sleeping) until free frames and live objects are back at f0 and o0. A
+ * real leak still shows in the comparison that follows.
+ */
+void counts_settle(long f0, long o0);
+
+/*
  * fy_spawn_sched, passing on our platform capability (the initial cap
  * "platform" init gave us) under that name: for helpers that read
  * kernel counters (SYS_kstat needs it).
