@@ -479,6 +479,50 @@ static void test_cycles(void)
 	tap_eq(objects_now(), o0, "objects back after 200 cycles");
 }
 
+/*
+ * SYS_pmo_create_for: a PMO charged to another process's budget (a
+ * loader's stack and bss for the process it builds).
+ */
+static void test_pmo_create_for(void)
+{
+	struct proc_budget child0, child1, mine0, mine1;
+	long f0 = frames_now(), o0 = objects_now(), proc, pmo;
+
+	proc = fy_proc_create("charged", 0);
+	if (!tap_ok(proc >= 0, "a process to charge (%ld)", proc))
+		return;
+	tap_eq(fy_pmo_create_for((cap_t)proc, PAGE_SIZE_4K, 7), -EINVAL,
+	       "pmo_create_for of an unknown type: -EINVAL");
+	tap_eq(fy_pmo_create_for((cap_t)proc, 0, PMO_DATA), -EINVAL,
+	       "pmo_create_for of size 0: -EINVAL");
+	tap_eq(fy_pmo_create_for(CAP_SELF_VMSPACE, PAGE_SIZE_4K, PMO_DATA),
+	       -ECAPBILITY, "pmo_create_for naming a vmspace: -ECAPBILITY");
+	tap_eq(fy_pmo_create_for(-1, PAGE_SIZE_4K, PMO_DATA), -ECAPBILITY,
+	       "pmo_create_for naming slot -1: -ECAPBILITY");
+	fy_proc_budget((cap_t)proc, &child0);
+	fy_proc_budget(CAP_SELF_GROUP, &mine0);
+	pmo = fy_pmo_create_for((cap_t)proc, 8 * PAGE_SIZE_4K, PMO_DATA);
+	tap_ok(pmo >= 0, "8 data pages made for it (%ld)", pmo);
+	fy_proc_budget((cap_t)proc, &child1);
+	fy_proc_budget(CAP_SELF_GROUP, &mine1);
+	tap_ok(child1.used_pages >= child0.used_pages + 8,
+	       "they are charged to it (%llu -> %llu pages)", child0.used_pages,
+	       child1.used_pages);
+	tap_ok(mine1.used_pages < mine0.used_pages + 8,
+	       "not to us (%llu -> %llu pages)", mine0.used_pages,
+	       mine1.used_pages);
+	if (pmo >= 0)
+		fy_cap_delete((cap_t)pmo);
+	tap_eq(fy_proc_set_budget((cap_t)proc, child0.used_pages + 4), 0,
+	       "its budget lowered to 4 pages above its use");
+	tap_eq(fy_pmo_create_for((cap_t)proc, 8 * PAGE_SIZE_4K, PMO_DATA),
+	       -ENOMEM, "8 data pages past its budget: -ENOMEM");
+	fy_cap_delete((cap_t)proc);
+	counts_settle(f0, o0);
+	tap_eq(frames_now(), f0, "pmo_create_for: frames back");
+	tap_eq(objects_now(), o0, "pmo_create_for: objects back");
+}
+
 int main(void)
 {
 	shared_pmo = fy_pmo_create(PAGE_SIZE_4K, PMO_DATA);
@@ -498,6 +542,7 @@ int main(void)
 	test_transfer_slots();
 	test_orphans();
 	test_cycles();
+	test_pmo_create_for();
 	fy_pmo_unmap(CAP_SELF_GROUP, SCRATCH_VA);
 	fy_cap_delete((cap_t)shared_pmo);
 	return tap_done();
