@@ -380,7 +380,7 @@ static inline long fy_notify(cap_t n, uint64_t bits)
  * clears them all into *bits. 0, -ETIMEDOUT, -EINTR, -ECAPBILITY, -EFAULT.
  */
 static inline long fy_notification_wait(cap_t n, uint64_t timeout_us,
-					 uint64_t *bits)
+					uint64_t *bits)
 {
 	return fy_syscall3(SYS_notification_wait, n, (long)timeout_us,
 			   (long)bits);
