@@ -3,6 +3,7 @@
  * obj_put frees the object itself afterwards.
  */
 #include <ipc/connection.h>
+#include <ipc/notification.h>
 #include <lib/printk.h>
 #include <mm/kmalloc.h>
 #include <mm/vmspace.h>
@@ -21,6 +22,7 @@ static const obj_destroy_fn obj_destroy[OBJ_TYPE_NR] = {
 	[OBJ_TYPE_VMSPACE] = vmspace_destroy,
 	[OBJ_TYPE_SC] = sched_context_destroy,
 	[OBJ_TYPE_CONNECTION] = connection_destroy,
+	[OBJ_TYPE_NOTIFICATION] = notification_destroy,
 };
 
 static size_t live[OBJ_TYPE_NR];

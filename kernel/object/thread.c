@@ -188,6 +188,7 @@ void thread_retire_inactive(struct thread *t)
 	t->killed = true; /* no second retirement (thread_drop_ref) */
 	if (t->state == TS_READY)
 		sched_dequeue(t);
+	sched_timeout_clear(t);
 	ipc_thread_detach(t);
 	last = leave_group(t);
 	t->state = TS_DEAD;

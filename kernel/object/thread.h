@@ -57,6 +57,10 @@ struct thread {
 	u32 tid;	 /* task_id.h: the pid for a process's first thread */
 	u64 cpu_tsc;	 /* TSC ticks run so far (sched/cputime.c) */
 	u64 sleep_until; /* monotonic ns, while on the sleepers queue */
+	/* sched_block_until's deadline (monotonic ns), 0 when none; while
+	 * set, timeout_node is on sched/timeout.c's `timed` list. */
+	u64 timeout_at;
+	struct list_head timeout_node;
 	/*
 	 * A page only a pager can supply that the user-access layer met
 	 * in a syscall (mm/pager.c), or 0; its FAULT_* access, and the

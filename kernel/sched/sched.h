@@ -75,7 +75,15 @@ u64 sched_group_cpu_tsc(struct cap_group *g);
  * wakes up to one tick late, never early). 0, or -EINTR if killed.
  */
 long sched_sleep_until(u64 deadline_ns);
-/* Tick: wakes the sleepers whose deadline has passed. */
+/*
+ * sched_block on wq until woken or until the monotonic clock reaches
+ * deadline_ns (0: no deadline; checked at every tick). The value it was
+ * woken with; -ETIMEDOUT (at once if the deadline has passed); -EINTR.
+ */
+long sched_block_until(struct waitq *wq, u64 deadline_ns);
+/* Takes t off the deadline list (a thread retired while blocked). */
+void sched_timeout_clear(struct thread *t);
+/* Tick: wakes the sleepers and waiters whose deadline has passed. */
 void timeout_tick(void);
 
 #endif

@@ -59,6 +59,9 @@ SYSCALL_ENTRY2(sys_proc_create, const char __user *, u64)
 SYSCALL_ENTRY1(sys_proc_start, u64)
 SYSCALL_ENTRY3(sys_pmo_create_for, u64, u64, u64)
 SYSCALL_ENTRY2(sys_proc_info, u64, void __user *)
+SYSCALL_ENTRY0(sys_notification_create)
+SYSCALL_ENTRY2(sys_notify, u64, u64)
+SYSCALL_ENTRY3(sys_notification_wait, u64, u64, u64 __user *)
 
 #define NATIVE(name) [SYS_##name - FERRY_SYS_BASE] = call_sys_##name
 
@@ -104,6 +107,9 @@ static const syscall_fn native_syscalls[FERRY_SYS_NR] = {
 	NATIVE(pmo_map_region),
 	NATIVE(pmo_create_for),
 	NATIVE(ipc_received_caps),
+	NATIVE(notification_create),
+	NATIVE(notify),
+	NATIVE(notification_wait),
 };
 
 void syscall_dispatch(struct arch_regs *r)

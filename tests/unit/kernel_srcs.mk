@@ -69,3 +69,6 @@ UNIT_SRCS_test_fs_tmpfs := $(UNIT_FS_SRCS)
 
 # The initrd handed to init as a PMO.
 UNIT_SRCS_test_initrd_pmo := $(UNIT_KERNEL_CORE) kernel/object/initrd_pmo.c
+
+# Notification objects and their syscall glue (the rights checks).
+UNIT_SRCS_test_notification := $(UNIT_IPC_SRCS) kernel/syscall/sys_notify.c

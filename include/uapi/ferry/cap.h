@@ -43,7 +43,7 @@ typedef int32_t cap_t;
 #define OBJ_TYPE_VMSPACE 4
 #define OBJ_TYPE_SC 5
 #define OBJ_TYPE_CONNECTION 6
-#define OBJ_TYPE_NOTIFICATION 7 /* reserved: no notification objects yet */
+#define OBJ_TYPE_NOTIFICATION 7 /* ipc/notification.h */
 #define OBJ_TYPE_PLATFORM 8 /* the platform capability (CAP_INIT_PLATFORM) */
 #define OBJ_TYPE_NR 9
 

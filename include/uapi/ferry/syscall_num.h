@@ -52,7 +52,10 @@
 #define SYS_proc_budget (FERRY_SYS_BASE + 41)
 #define SYS_pmo_create_for (FERRY_SYS_BASE + 42)
 #define SYS_ipc_received_caps (FERRY_SYS_BASE + 43)
+#define SYS_notification_create (FERRY_SYS_BASE + 44)
+#define SYS_notify (FERRY_SYS_BASE + 45)
+#define SYS_notification_wait (FERRY_SYS_BASE + 46)
 
-#define FERRY_SYS_NR 44
+#define FERRY_SYS_NR 47
 
 #endif

@@ -49,6 +49,8 @@
  *                   console server, its restart, and the server's
  *                   SYS_console_output of the bytes to the UART (a
  *                   "# ..." line, which the bench log ignores)
+ * and notify_wake (notify.c): a notify, and the waiting thread of
+ * another process runs.
  */
 #include <stdio.h>
 #include <string.h>
@@ -57,6 +59,7 @@
 #include <ferry/ipc.h>
 
 #include "../bench/bench.h"
+#include "notify.h"
 
 #define CALL_ITERS 5000
 #define REG_ITERS 200
@@ -391,6 +394,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "server"))
 		return server();
+	if (argc > 1 && !strcmp(argv[1], "notify-peer"))
+		return notify_peer();
 	bench_init(argc, argv);
 	proc = fy_spawn("ipcbench", sargv, NULL);
 	if (proc < 0)
@@ -410,6 +415,7 @@ int main(int argc, char **argv)
 	failed |= bench_contended(&c);
 	failed |= bench_register((cap_t)srv, &c);
 	failed |= bench_console();
+	failed |= bench_notify();
 
 	ipc_close(&c);
 	ipc_close(&big);

@@ -358,4 +358,32 @@ static inline long fy_poweroff(int code)
 	return fy_syscall2(SYS_poweroff, fy_platform_cap(), code);
 }
 
+/*
+ * Notifications (docs/ipc.md "Notifications"): a word of pending bits.
+ * fy_notification_create: a new one, charged to our budget; its cap
+ * (all rights) or -ENOMEM. Copy it with a mask (fy_cap_copy) to make a
+ * notify-only (WRITE) or wait-only (READ) cap.
+ */
+static inline long fy_notification_create(void)
+{
+	return fy_syscall0(SYS_notification_create);
+}
+
+/* ORs bits (non-zero) in; never blocks. 0, -EINVAL, -ECAPBILITY. */
+static inline long fy_notify(cap_t n, uint64_t bits)
+{
+	return fy_syscall2(SYS_notify, n, (long)bits);
+}
+
+/*
+ * Waits (timeout_us 0: for ever) until bits are pending, then takes and
+ * clears them all into *bits. 0, -ETIMEDOUT, -EINTR, -ECAPBILITY, -EFAULT.
+ */
+static inline long fy_notification_wait(cap_t n, uint64_t timeout_us,
+					uint64_t *bits)
+{
+	return fy_syscall3(SYS_notification_wait, n, (long)timeout_us,
+			   (long)bits);
+}
+
 #endif
