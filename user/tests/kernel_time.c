@@ -11,7 +11,10 @@
  * Without preemption points each of these held the CPU for seconds.
  *
  * The bound is generous (TCG follows the host's clock, and the host is
- * shared): 100 ms, ten ticks.
+ * shared): 100 ms, ten ticks. A host busy elsewhere can still stop the
+ * whole guest for longer, so a call whose wait passes the bound is
+ * measured again, up to ATTEMPTS times: the kernels this test caught held
+ * the CPU for 170 ms to minutes on every run, never once in three.
  */
 #include <stdatomic.h>
 #include <sys/syscall.h>
@@ -24,6 +27,7 @@
 
 #define MS 1000000l
 #define BOUND (100 * MS)
+#define ATTEMPTS 3
 
 static char stack[16384] __attribute__((aligned(16)));
 static atomic_long max_gap, max_at, start;
@@ -61,8 +65,12 @@ static void watcher(void *arg)
 	fy_thread_exit();
 }
 
-/* Runs long_call KIND; kill_after_ms > 0 kills it after that long. */
-static void measure(const char *kind, long kill_after_ms, long want_status)
+/*
+ * Runs long_call KIND once; kill_after_ms > 0 kills it after that long.
+ * Returns the longest wait of the top-priority thread (ns), or -1 if
+ * the spawn failed or the child ended wrongly (both already reported).
+ */
+static long measure_once(const char *kind, long kill_after_ms, long want_status)
 {
 	const char *const argv[] = {"helpers/long_call", kind, NULL};
 	static const char *const envp[] = {NULL};
@@ -75,7 +83,7 @@ static void measure(const char *kind, long kill_after_ms, long want_status)
 	proc = spawn_platform(argv[0], argv, envp, SPAWN_SCHED_DEFAULT,
 			      SPAWN_SCHED_DEFAULT);
 	if (!tap_ok(proc >= 0, "spawn long_call %s", kind))
-		return;
+		return -1;
 	if (kill_after_ms) {
 		sleep_ms(kill_after_ms);
 		fy_proc_kill((cap_t)proc);
@@ -84,12 +92,31 @@ static void measure(const char *kind, long kill_after_ms, long want_status)
 	atomic_store(&measuring, 0);
 	if (kill_after_ms)
 		tap_diag("%s killed", kind); /* ends the cut filler line */
-	tap_eq(st, want_status, "long_call %s ends as it should (%ld ms)", kind,
-	       (now() - t0) / MS);
-	tap_ok(atomic_load(&max_gap) < BOUND,
-	       "%s: the top-priority thread waited at most %ld ms (at %ld ms)",
-	       kind, atomic_load(&max_gap) / MS, atomic_load(&max_at) / MS);
 	fy_cap_delete((cap_t)proc);
+	if (st != want_status) {
+		tap_eq(st, want_status, "long_call %s ends as it should", kind);
+		return -1;
+	}
+	return atomic_load(&max_gap);
+}
+
+/* measure_once, again while the wait passes the bound (see the top). */
+static void measure(const char *kind, long kill_after_ms, long want_status)
+{
+	long gap = -1;
+
+	for (int i = 1; i <= ATTEMPTS; i++) {
+		gap = measure_once(kind, kill_after_ms, want_status);
+		if (gap < 0)
+			return;
+		if (gap < BOUND || i == ATTEMPTS)
+			break;
+		tap_diag("%s: attempt %d waited %ld ms (at %ld ms); again",
+			 kind, i, gap / MS, atomic_load(&max_at) / MS);
+	}
+	tap_ok(gap < BOUND,
+	       "%s: the top-priority thread waited at most %ld ms (at %ld ms)",
+	       kind, gap / MS, atomic_load(&max_at) / MS);
 }
 
 int main(void)
