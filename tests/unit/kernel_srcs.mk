@@ -15,6 +15,7 @@ UNIT_KERNEL_CORE := kernel/arch/host/host.c kernel/arch/host/clock.c \
 	kernel/object/sched_context.c kernel/object/task_id.c \
 	kernel/lib/id_alloc.c kernel/syscall/linux/state.c \
 	kernel/syscall/linux/forward.c kernel/lib/console.c kernel/sched/sched.c \
+	kernel/syscall/linux/shm.c kernel/syscall/linux/shm_ids.c \
 	kernel/sched/cputime.c kernel/sched/timeout.c kernel/lib/time.c \
 	kernel/lib/printk.c kernel/lib/printk_out.c kernel/lib/lock.c \
 	$(wildcard kernel/ipc/*.c) kernel/syscall/ipc_args.c \
