@@ -73,3 +73,8 @@ UNIT_SRCS_test_initrd_pmo := $(UNIT_KERNEL_CORE) kernel/object/initrd_pmo.c
 
 # Notification objects and their syscall glue (the rights checks).
 UNIT_SRCS_test_notification := $(UNIT_IPC_SRCS) kernel/syscall/sys_notify.c
+
+# System V shm's id and key table: pure bookkeeping.
+UNIT_SRCS_test_shm_ids := kernel/syscall/linux/shm_ids.c
+# Regions tied to what counts them (shm's nattch).
+UNIT_SRCS_test_vm_tie := $(UNIT_KERNEL_CORE)
