@@ -26,6 +26,12 @@
 #ifndef SHM_EXEC
 #define SHM_EXEC 0100000
 #endif
+#ifndef SHM_NORESERVE
+#define SHM_NORESERVE 010000
+#endif
+#ifndef SHM_HUGETLB
+#define SHM_HUGETLB 04000
+#endif
 #define SHM_DEST 01000
 #define SHM_LOCKED 02000
 #define SHMMAX 0xfffffffffefffffful
@@ -84,6 +90,17 @@ static void test_get(void)
 	       "shmget: size SHMMAX, past the largest file -EINVAL");
 	tap_eq(get(IPC_PRIVATE, 2l << 30, 0600), -ENOMEM,
 	       "shmget: 2 GiB, more than RAM -ENOMEM (overcommit guess)");
+	tap_eq(get(IPC_PRIVATE, PG, SHM_HUGETLB | 0600), -ENOMEM,
+	       "shmget: SHM_HUGETLB, no huge pages reserved -ENOMEM");
+	tap_eq(get(IPC_PRIVATE, PG, -1), -EINVAL,
+	       "shmget: flags -1 (a huge page size x86_64 lacks) -EINVAL");
+	tap_eq(get(IPC_PRIVATE, PG, SHM_HUGETLB | (21 << 26)), -ENOMEM,
+	       "shmget: SHM_HUGETLB | SHM_HUGE_2MB -ENOMEM");
+	tap_eq(get(IPC_PRIVATE, PG, SHM_HUGETLB | (22 << 26)), -EINVAL,
+	       "shmget: SHM_HUGETLB, size code 22 -EINVAL");
+	a = get(IPC_PRIVATE, PG, SHM_NORESERVE | 0600);
+	tap_ok(a >= 0, "shmget: SHM_NORESERVE accepted");
+	ctl(a, IPC_RMID, 0);
 	tap_eq(get(KEY1, 100, 0600), -ENOENT,
 	       "shmget: missing key without IPC_CREAT -ENOENT");
 	a = get(KEY1, 100, IPC_CREAT | 0640);

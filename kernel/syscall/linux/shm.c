@@ -37,6 +37,9 @@
 #define SHM_STAT 13
 #define SHM_INFO 14
 #define SHM_STAT_ANY 15
+#define SHM_HUGETLB 04000
+#define SHM_HUGE_SHIFT 26 /* the huge page size's log2, 6 bits */
+#define SHM_HUGE_MASK 0x3f
 #define SHM_RDONLY 010000
 #define SHM_RND 020000
 #define SHM_REMAP 040000
@@ -110,11 +113,6 @@ static u64 seg_pages(struct shm_seg *s)
 	return s->pmo->size / PAGE_SIZE;
 }
 
-u32 shm_count(void)
-{
-	return __atomic_load_n(&table.in_use, __ATOMIC_RELAXED);
-}
-
 void shm_seg_destroy(void *obj)
 {
 	struct shm_seg *s = obj;
@@ -135,12 +133,21 @@ static void unlink_locked(struct shm_seg *s)
 	s->linked = false;
 }
 
-/* Drops the table's reference; a PMO only s held is drained first. */
-static void seg_free_unlinked(struct shm_seg *s)
+/*
+ * Drops a reference with no lock held: if it is the last and s held the
+ * last of its PMO, the frames are drained preemptibly first.
+ */
+static void seg_put(struct shm_seg *s)
 {
 	if (obj_refcount(s) == 1 && obj_refcount(s->pmo) == 1)
-		pmo_drain(s->pmo); /* preemptible: no lock is held here */
+		pmo_drain(s->pmo);
 	obj_put(s);
+}
+
+/* Drops the table's reference to an unlinked segment. */
+static void seg_free_unlinked(struct shm_seg *s)
+{
+	seg_put(s);
 }
 
 /* Linux's shm_may_destroy(): removed and no longer attached. */
@@ -212,6 +219,15 @@ static long newseg_locked(s32 key, u64 size, int flg)
 		return -ENOSPC;
 	if (shm_tot + pages < shm_tot || shm_tot + pages > SHMALL)
 		return -ENOSPC;
+	/*
+	 * SHM_HUGETLB: Ferry has no huge pages, as a Linux with none
+	 * reserved: -ENOMEM, or -EINVAL for a size code x86_64 lacks.
+	 */
+	if (flg & SHM_HUGETLB) {
+		u32 shift = ((u32)flg >> SHM_HUGE_SHIFT) & SHM_HUGE_MASK;
+
+		return shift && shift != 21 && shift != 30 ? -EINVAL : -ENOMEM;
+	}
 	/* shmem_file_setup: past MAX_LFS_FILESIZE, then memory. */
 	if ((s64)size < 0)
 		return -EINVAL;
@@ -581,6 +597,37 @@ static long ctl_lock(int shmid, int cmd)
 	return ret;
 }
 
+/*
+ * Frames of all segments (SHM_INFO's shm_rss): one segment at a time,
+ * held, counted without shm_lock, with a preemption point after each
+ * (a PMO's radix walk is up to 256 K entries).
+ */
+static u64 resident_pages(void)
+{
+	u64 n = 0;
+
+	for (int i = 0; i < SHM_IDX_MAX; i++) {
+		struct shm_seg *s;
+
+		lock(&shm_lock);
+		if (i > table.max_idx) {
+			unlock(&shm_lock);
+			break;
+		}
+		s = table.obj[i];
+		if (s)
+			obj_get(s);
+		unlock(&shm_lock);
+		if (!s)
+			continue;
+		n += pmo_resident_pages(s->pmo);
+		seg_put(s);
+		if (sched_preempt_point() < 0)
+			break; /* killed: the answer is never seen */
+	}
+	return n;
+}
+
 /* IPC_INFO and SHM_INFO: the limits, or the usage; ipc_get_maxidx. */
 static long ctl_info(int cmd, void __user *buf)
 {
@@ -602,14 +649,10 @@ static long ctl_info(int cmd, void __user *buf)
 	} else {
 		si.used_ids = (s32)table.in_use;
 		si.shm_tot = shm_tot;
-		for (int i = 0; i <= table.max_idx; i++) {
-			struct shm_seg *s = table.obj[i];
-
-			if (s)
-				si.shm_rss += pmo_resident_pages(s->pmo);
-		}
 	}
 	unlock(&shm_lock);
+	if (cmd == SHM_INFO)
+		si.shm_rss = resident_pages();
 	if (cmd == IPC_INFO)
 		return copy_to_user(buf, &li, sizeof(li)) ? -EFAULT : ret;
 	return copy_to_user(buf, &si, sizeof(si)) ? -EFAULT : ret;

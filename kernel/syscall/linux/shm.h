@@ -40,7 +40,4 @@ struct shm_seg {
 
 void shm_seg_destroy(void *obj);
 
-/* Counts for tests and `kstat`: segments in the table. */
-u32 shm_count(void);
-
 #endif
