@@ -29,7 +29,7 @@ int main(void)
 	printf("------ Shared Memory Segments (%d, %lu pages, %lu resident) "
 	       "------\n",
 	       info.__used_ids, info.shm_tot, info.shm_rss);
-	printf("%-10s %-10s %-6s %-6s %-10s %-6s %-12s %-6s %-6s\n", "key",
+	printf("%-10s %-10s %-6s %-6s %-10s %-6s %-12s %-6s %s\n", "key",
 	       "shmid", "owner", "perms", "bytes", "nattch", "status", "cpid",
 	       "lpid");
 	for (int i = 0; i <= max; i++) {
@@ -38,7 +38,7 @@ int main(void)
 
 		if (id < 0)
 			continue; /* a free index */
-		printf("0x%08x %-10d %-6u %-6o %-10zu %-6lu %-12s %-6d %-6d\n",
+		printf("0x%08x %-10d %-6u %-6o %-10zu %-6lu %-12s %-6d %d\n",
 		       (unsigned)d.shm_perm.__key, id, d.shm_perm.uid,
 		       d.shm_perm.mode & 0777, d.shm_segsz,
 		       (unsigned long)d.shm_nattch,
