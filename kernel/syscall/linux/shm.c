@@ -390,12 +390,12 @@ static long at_map(struct shm_seg *s, u64 addr, bool fixed, int flg, u32 perm)
 /*
  * shmat(2) (do_shmat): the address attached at, or in its order -EINVAL
  * (negative id; misaligned addr without SHM_RND; SHM_REMAP without addr,
- * or with an addr SHM_RND rounds to 0; unknown or stale id; without
- * SHM_REMAP, a wrap or any mapping in the range), -EACCES, then
- * do_mmap's -ENOMEM (past user space, no room) and Ferry's -EPERM below
- * 64 KiB. A removed segment still attached can be attached again, as on
- * Linux. SHM_RDONLY maps it read-only (a write faults: SIGSEGV), and
- * mprotect cannot add rights it was not attached with (-EACCES).
+ * or with an addr SHM_RND rounds to 0; unknown or stale id), -EACCES,
+ * -EINVAL (with an addr and without SHM_REMAP: a wrap, or any mapping
+ * in the range), then do_mmap's -ENOMEM (past user space, no room) and
+ * Ferry's -EPERM below 64 KiB. A removed segment still attached can be
+ * attached again, as on Linux. SHM_RDONLY maps it read-only (a write
+ * faults: SIGSEGV), and mprotect cannot make that writable (-EACCES).
  */
 long linux_shmat(u64 id_arg, u64 addr, u64 flg_arg)
 {
