@@ -71,6 +71,12 @@ USER_SRCS_ipcbench := $(wildcard user/apps/ipcbench/*.c) user/apps/bench/report.
 $(foreach p,$(USER_PROGS),\
 	$(eval $(call user_prog,$(USER_OUT)/$(p),$(USER_SRCS_$(p)))))
 
+# Unmodified Linux programs among the apps (no note, no libferry): the
+# System V shm tools, user/apps/shm/NAME.c each.
+USER_LINUX_APPS := ipcs shmwrite shmread
+$(foreach p,$(USER_LINUX_APPS),\
+	$(eval $(call linux_prog,$(USER_OUT)/$(p),user/apps/shm/$(p).c)))
+
 # System tests: one program per user/tests/*.c, sharing the TAP helper.
 # linux_abi_*.c are Linux programs (tables checked against Linux 6.1 by
 # tools/linux-ref-tests.sh): built without the note or libferry.
@@ -87,9 +93,14 @@ $(foreach t,$(USER_TESTS_LINUX),\
 
 # Children the tests spawn; "helpers/", so init does not run them as tests.
 # helpers/tiny has no libc at all (spawn_exit_wait's child).
+# helpers/lx_* are unmodified Linux programs (no note, no libferry).
 USER_HELPERS := $(basename $(notdir $(wildcard user/tests/helpers/*.c)))
-$(foreach h,$(filter-out tiny,$(USER_HELPERS)),\
+USER_HELPERS_LINUX := $(filter lx_%,$(USER_HELPERS))
+$(foreach h,$(filter-out tiny $(USER_HELPERS_LINUX),$(USER_HELPERS)),\
 	$(eval $(call user_prog,$(USER_OUT)/helpers/$(h),\
+		user/tests/helpers/$(h).c)))
+$(foreach h,$(USER_HELPERS_LINUX),\
+	$(eval $(call linux_prog,$(USER_OUT)/helpers/$(h),\
 		user/tests/helpers/$(h).c)))
 $(USER_OUT)/helpers/tiny: user/tests/helpers/tiny.c
 	@mkdir -p $(@D)
@@ -103,6 +114,7 @@ INITRD := $(BUILD)/initrd.cpio
 INITRD_TEST := $(INITRD)
 INITRD_OWN_FILES := \
 	$(foreach p,$(USER_PROGS),$(p)=$(USER_OUT)/$(p)) \
+	$(foreach p,$(USER_LINUX_APPS),$(p)=$(USER_OUT)/$(p)) \
 	$(foreach t,$(USER_TESTS),tests/$(t)=$(USER_OUT)/tests/$(t)) \
 	$(foreach h,$(USER_HELPERS),helpers/$(h)=$(USER_OUT)/helpers/$(h)) \
 	$(foreach d,$(USER_HELPER_DATA),helpers/$(notdir $(d))=$(d))

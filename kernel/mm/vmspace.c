@@ -69,8 +69,18 @@ static void region_kfree(struct vmspace *vs, struct vmregion *r)
 	budget_kfree(vs->budget, r, sizeof(struct vmregion));
 }
 
+/* A tied region goes: its tie hears it once. */
+static void region_untie(struct vmregion *r)
+{
+	if (r->tie) {
+		r->tie->ops->close(r->tie, r->tie_owner);
+		r->tie = NULL;
+	}
+}
+
 static void region_free(struct vmspace *vs, struct vmregion *r)
 {
+	region_untie(r);
 	obj_put(r->pmo);
 	if (r->pager)
 		obj_put(r->pager);
@@ -164,6 +174,7 @@ region_new(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 	r->pager = NULL;
 	r->key = 0;
 	r->priv = NULL;
+	r->tie = NULL;
 	*out = r;
 	return 0;
 }
@@ -287,6 +298,8 @@ static void split_locked(struct vmspace *vs, struct vmregion *r, vaddr_t at,
 		obj_get(spare->pager);
 	if (spare->priv)
 		obj_get(spare->priv); /* both parts index it as pmo */
+	if (spare->tie) /* one more region of it (Linux's vm_ops->open) */
+		spare->tie->ops->open(spare->tie, spare->tie_owner);
 	r->size = low;
 	list_insert_after(&r->node, &spare->node);
 	vs->nregions++;
@@ -316,6 +329,7 @@ static void free_regions_preemptible(struct vmspace *vs, struct list_head *dead)
 	list_for_each_safe(r, tmp, dead, node)
 	{
 		list_del(&r->node);
+		region_untie(r); /* may drop the tie's own PMO reference */
 		if (obj_refcount(r->pmo) == 1)
 			pmo_drain(r->pmo);
 		region_free(vs, r);
@@ -406,6 +420,12 @@ static int unmap(struct vmspace *vs, vaddr_t start, size_t size,
 		if (!dead)
 			unmap_pages_locked(vs, MAX(start, r->start),
 					   MIN(end, rend));
+		if (r->tie && (r->start < start || rend > end)) {
+			/* Linux splits a VMA and closes the part cut away:
+			 * the tie sees an open and a close (times, pid). */
+			r->tie->ops->open(r->tie, r->tie_owner);
+			r->tie->ops->close(r->tie, r->tie_owner);
+		}
 		if (r->start < start && rend > end) {
 			split_locked(vs, r, end, spare);
 			spare = NULL;
@@ -605,6 +625,8 @@ int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm)
 			continue;
 		if (r->start >= end)
 			break;
+		if (r->perm == perm)
+			continue; /* as Linux's mprotect_fixup: no split */
 		if (r->start < start) {
 			split_locked(vs, r, start, spare[used++]);
 			continue; /* the high part comes next */
@@ -844,4 +866,70 @@ vaddr_t vmspace_end_below(struct vmspace *vs, vaddr_t limit)
 	}
 	unlock(&vs->lock);
 	return end;
+}
+
+int vmspace_map_tied(struct vmspace *vs, vaddr_t start, u32 perm, u32 maxperm,
+		     struct pmo *pmo, struct vm_tie *t, u32 owner,
+		     bool replace_range)
+{
+	struct vmregion *r;
+	int ret;
+
+	ret = region_new(vs, start, pmo->size, perm, pmo, 0, &r);
+	if (ret)
+		return ret;
+	r->maxperm = (maxperm | perm) & (VM_READ | VM_WRITE | VM_EXEC);
+	r->tie = t;
+	r->tie_owner = owner;
+	if (!replace_range)
+		return map_insert(vs, r); /* frees r without a close */
+	obj_get(pmo);
+	ret = replace(vs, start, pmo->size, r);
+	if (ret) {
+		r->tie = NULL; /* never was t's */
+		region_free(vs, r);
+	}
+	return ret;
+}
+
+bool vmspace_find_tied(struct vmspace *vs, vaddr_t addr, vaddr_t from,
+		       size_t limit, const struct vm_tie_ops *ops,
+		       struct vm_tie **t, vaddr_t *start, size_t *size,
+		       size_t *whole)
+{
+	struct vmregion *r;
+	bool found = false;
+
+	lock(&vs->lock);
+	list_for_each(r, &vs->regions, node)
+	{
+		if (r->start + r->size <= from)
+			continue;
+		if (*t && r->start + r->size - addr > limit)
+			break;
+		if (!r->tie || r->tie->ops != ops || r->start < addr ||
+		    r->start - addr != r->pmo_off || (*t && r->tie != *t))
+			continue;
+		*t = r->tie;
+		*start = r->start;
+		*size = r->size;
+		if (whole)
+			*whole = r->pmo->size;
+		found = true;
+		break;
+	}
+	unlock(&vs->lock);
+	return found;
+}
+
+bool vmspace_overlaps(struct vmspace *vs, vaddr_t start, vaddr_t end)
+{
+	struct vmregion *r;
+	bool hit;
+
+	lock(&vs->lock);
+	r = first_ending_after(vs, start);
+	hit = r && r->start < end;
+	unlock(&vs->lock);
+	return hit;
 }

@@ -16,6 +16,23 @@
 struct budget;
 struct connection;
 struct pmo;
+struct vm_tie;
+
+/*
+ * What a tied region tells its tie (System V shm, syscall/linux/shm.c,
+ * whose nattch counts regions as Linux's counts VMAs): `open` when a
+ * split makes one more region of it, `close` when one goes (unmapped,
+ * or its address space torn down). `owner` is the number the region
+ * was mapped with (the attaching pid). Both may run under vs->lock:
+ * they must not block nor touch the vmspace.
+ */
+struct vm_tie_ops {
+	void (*open)(struct vm_tie *t, u32 owner);
+	void (*close)(struct vm_tie *t, u32 owner);
+};
+struct vm_tie {
+	const struct vm_tie_ops *ops;
+};
 
 struct vmregion {
 	struct list_head node;
@@ -43,6 +60,9 @@ struct vmregion {
 	 * lacks is pmo's, mapped read-only. NULL: a shared region.
 	 */
 	struct pmo *priv;
+	/* Its tie (vmspace_map_tied) or NULL, and the owner it was given. */
+	struct vm_tie *tie;
+	u32 tie_owner;
 };
 
 /*
@@ -193,5 +213,32 @@ int vmspace_map_region(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 		       struct pmo *pmo, size_t pmo_off,
 		       struct connection *pager, u64 key, u32 flags,
 		       u32 maxperm);
+
+/*
+ * Maps [start, start+size) to the whole of pmo (no COW, no pager), tied
+ * to t: the region (and each part a split makes) is t's until it goes
+ * (t's close). The caller has counted this first region itself; on
+ * failure nothing is t's. With `replace`, what is in the range is
+ * unmapped first (as vmspace_map_replace); without, -EEXIST if the
+ * range is not free. maxperm as vmspace_map_region's. Errors as
+ * vmspace_map's.
+ */
+int vmspace_map_tied(struct vmspace *vs, vaddr_t start, u32 perm, u32 maxperm,
+		     struct pmo *pmo, struct vm_tie *t, u32 owner,
+		     bool replace);
+/*
+ * shmdt(2)'s search: the first region ending above `from` that lies
+ * at or above `addr` as far as its offset into its PMO (an attachment
+ * made at addr, or what is left of one whose head was unmapped) and is
+ * tied with `ops`; with *t set, only one of that tie ending at or below
+ * addr + limit. true and its range in *start, *size (and its tie in *t);
+ * With whole, the size of the first one's PMO goes there. false if none.
+ */
+bool vmspace_find_tied(struct vmspace *vs, vaddr_t addr, vaddr_t from,
+		       size_t limit, const struct vm_tie_ops *ops,
+		       struct vm_tie **t, vaddr_t *start, size_t *size,
+		       size_t *whole);
+/* Does any region lie (partly) in [start, end)? */
+bool vmspace_overlaps(struct vmspace *vs, vaddr_t start, vaddr_t end);
 
 #endif

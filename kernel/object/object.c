@@ -12,6 +12,7 @@
 #include <object/pmo.h>
 #include <object/sched_context.h>
 #include <object/thread.h>
+#include <syscall/linux/shm.h>
 
 typedef void (*obj_destroy_fn)(void *obj);
 
@@ -23,6 +24,7 @@ static const obj_destroy_fn obj_destroy[OBJ_TYPE_NR] = {
 	[OBJ_TYPE_SC] = sched_context_destroy,
 	[OBJ_TYPE_CONNECTION] = connection_destroy,
 	[OBJ_TYPE_NOTIFICATION] = notification_destroy,
+	[OBJ_TYPE_SHM] = shm_seg_destroy,
 };
 
 static size_t live[OBJ_TYPE_NR];

@@ -15,6 +15,7 @@ UNIT_KERNEL_CORE := kernel/arch/host/host.c kernel/arch/host/clock.c \
 	kernel/object/sched_context.c kernel/object/task_id.c \
 	kernel/lib/id_alloc.c kernel/syscall/linux/state.c \
 	kernel/syscall/linux/forward.c kernel/lib/console.c kernel/sched/sched.c \
+	kernel/syscall/linux/shm.c kernel/syscall/linux/shm_ids.c \
 	kernel/sched/cputime.c kernel/sched/timeout.c kernel/lib/time.c \
 	kernel/lib/printk.c kernel/lib/printk_out.c kernel/lib/lock.c \
 	$(wildcard kernel/ipc/*.c) kernel/syscall/ipc_args.c \
@@ -75,3 +76,7 @@ UNIT_SRCS_test_notification := $(UNIT_IPC_SRCS) kernel/syscall/sys_notify.c
 
 # Death watches: the lists, and what a cap names (sys_cap_info's DEAD bit).
 UNIT_SRCS_test_death_watch := $(UNIT_IPC_SRCS) kernel/syscall/sys_cap.c
+# System V shm's id and key table: pure bookkeeping.
+UNIT_SRCS_test_shm_ids := kernel/syscall/linux/shm_ids.c
+# Regions tied to what counts them (shm's nattch).
+UNIT_SRCS_test_vm_tie := $(UNIT_KERNEL_CORE)

@@ -6,7 +6,8 @@
  * child process (helpers/long_call) makes one long call with the largest
  * arguments it may: a data PMO bigger than memory, one that fills 60% of
  * it (and the teardown that frees it), 48 MiB through pmo_write/read,
- * 32 MiB of getrandom, munmap of 128 MiB of touched memory, and endless
+ * 32 MiB of getrandom, munmap of 128 MiB of touched memory, the IPC_RMID
+ * or last shmdt that frees a 128 MiB System V segment, and endless
  * console writes, which are killed.
  * Without preemption points each of these held the CPU for seconds.
  *
@@ -136,6 +137,8 @@ int main(void)
 	measure("munmap", 0, 0);
 	measure("mprotect", 0, 0);
 	measure("mmap_fixed", 0, 0);
+	measure("shm_rmid", 0, 0);
+	measure("shm_lastdt", 0, 0);
 	measure("cap_delete", 0, 0);
 	measure("passive_kill", 900, PROC_STATUS_KILLED(PROC_SIG_KILL));
 	measure("write", 150, PROC_STATUS_KILLED(PROC_SIG_KILL));

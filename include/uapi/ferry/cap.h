@@ -45,7 +45,9 @@ typedef int32_t cap_t;
 #define OBJ_TYPE_CONNECTION 6
 #define OBJ_TYPE_NOTIFICATION 7 /* ipc/notification.h */
 #define OBJ_TYPE_PLATFORM 8 /* the platform capability (CAP_INIT_PLATFORM) */
-#define OBJ_TYPE_NR 9
+#define OBJ_TYPE_SHM                                                           \
+	9 /* a System V shm segment (Linux ABI; no cap names one) */
+#define OBJ_TYPE_NR 10
 
 /*
  * SYS_cap_info's value is type | rights << 8 | these flags. DEAD: the

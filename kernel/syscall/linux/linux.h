@@ -20,10 +20,18 @@
 #define LNX_readv 19
 #define LNX_writev 20
 #define LNX_sched_yield 24
+#define LNX_shmget 29
+#define LNX_shmat 30
+#define LNX_shmctl 31
 #define LNX_nanosleep 35
 #define LNX_getpid 39
 #define LNX_exit 60
+#define LNX_shmdt 67
 #define LNX_gettimeofday 96
+#define LNX_getuid 102
+#define LNX_getgid 104
+#define LNX_geteuid 107
+#define LNX_getegid 108
 #define LNX_arch_prctl 158
 #define LNX_gettid 186
 #define LNX_time 201
@@ -58,6 +66,16 @@ long linux_nanosleep(const void __user *req, void __user *rem);
 long linux_gettimeofday(void __user *tv, void __user *tz);
 long linux_time(void __user *tloc);
 long linux_getrandom(void __user *buf, u64 len, u64 flags);
+/* System V shm (shm.c): Linux 6.1's shmget, shmat, shmdt, shmctl. */
+long linux_shmget(u64 key, u64 size, u64 flg);
+long linux_shmat(u64 id, u64 addr, u64 flg);
+long linux_shmdt(u64 addr);
+long linux_shmctl(u64 id, u64 cmd, void __user *buf);
+/* Every Linux process is root on Ferry: uid, gid, euid, egid are 0. */
+long linux_getuid(void);
+long linux_getgid(void);
+long linux_geteuid(void);
+long linux_getegid(void);
 long linux_rt_sigaction(u64 sig, u64 act, u64 oact, u64 size);
 long linux_rt_sigprocmask(u64 how, u64 set, u64 oset, u64 size);
 

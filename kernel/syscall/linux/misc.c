@@ -17,6 +17,31 @@ long linux_sched_yield(void)
 	return 0;
 }
 
+/*
+ * getuid, getgid, geteuid, getegid: 0. A Linux process on Ferry is root
+ * (as AT_UID/AT_GID say): there are no users yet, and System V shm's
+ * permission checks pass as for root (shm.c).
+ */
+long linux_getuid(void)
+{
+	return 0;
+}
+
+long linux_getgid(void)
+{
+	return 0;
+}
+
+long linux_geteuid(void)
+{
+	return 0;
+}
+
+long linux_getegid(void)
+{
+	return 0;
+}
+
 long linux_getpid(void)
 {
 	return current->group->pid;

@@ -33,6 +33,14 @@ SYSCALL_ENTRY2(linux_gettimeofday, UPTR, UPTR)
 SYSCALL_ENTRY1(linux_time, UPTR)
 SYSCALL_ENTRY3(linux_getrandom, UPTR, u64, u64)
 SYSCALL_ENTRY1(linux_exit_group, u64)
+SYSCALL_ENTRY3(linux_shmget, u64, u64, u64)
+SYSCALL_ENTRY3(linux_shmat, u64, u64, u64)
+SYSCALL_ENTRY1(linux_shmdt, u64)
+SYSCALL_ENTRY3(linux_shmctl, u64, u64, UPTR)
+SYSCALL_ENTRY0(linux_getuid)
+SYSCALL_ENTRY0(linux_getgid)
+SYSCALL_ENTRY0(linux_geteuid)
+SYSCALL_ENTRY0(linux_getegid)
 
 #define LINUX(name) [LNX_##name] = call_linux_##name
 
@@ -45,5 +53,7 @@ const syscall_fn linux_syscalls[LINUX_SYS_NR] = {
 	LINUX(gettimeofday), LINUX(arch_prctl),	     LINUX(gettid),
 	LINUX(time),	     LINUX(set_tid_address), LINUX(clock_gettime),
 	LINUX(clock_getres), LINUX(clock_nanosleep), LINUX(exit_group),
-	LINUX(getrandom),
+	LINUX(getrandom),    LINUX(shmget),	     LINUX(shmat),
+	LINUX(shmdt),	     LINUX(shmctl),	     LINUX(getuid),
+	LINUX(getgid),	     LINUX(geteuid),	     LINUX(getegid),
 };

@@ -45,5 +45,6 @@ int bench_page_fault(void);
 int bench_pager_fault(void);
 int bench_thread(void);
 int bench_spawn(void);
+int bench_shm(void);
 
 #endif

@@ -69,6 +69,7 @@ static const char *const obj_names[OBJ_TYPE_NR] = {
 	[OBJ_TYPE_CONNECTION] = "connection",
 	[OBJ_TYPE_NOTIFICATION] = "notification",
 	[OBJ_TYPE_PLATFORM] = "platform",
+	[OBJ_TYPE_SHM] = "shm",
 };
 
 static void cmd_kstat(char **words, int n)

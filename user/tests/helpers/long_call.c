@@ -11,6 +11,8 @@
  *   munmap     munmap of 128 MiB of touched memory (PTEs and frames)
  *   mprotect   mprotect of 16 GiB touched every 2 MiB (4 M PTE slots)
  *   mmap_fixed MAP_FIXED over 128 MiB of touched memory (the unmap)
+ *   shm_rmid   IPC_RMID of a detached System V segment of 128 MiB touched
+ *   shm_lastdt shmdt of the last attach of a removed 128 MiB segment
  *   cap_delete cap_delete of the only cap to a 60%-of-memory data PMO
  *   passive_kill  the same PMO, and only a passive thread left: killed
  *   write      write(1) of 64 MiB of TAP comment lines
@@ -18,6 +20,7 @@
  */
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -87,6 +90,25 @@ static int munmap_big(void)
 	for (size_t i = 0; i < n; i += 4096)
 		b[i] = 1;
 	return munmap(b, n) ? 2 : 0;
+}
+
+/*
+ * A System V segment of 128 MiB, every page touched, whose frames one
+ * call frees: IPC_RMID once detached, or the last shmdt once removed.
+ */
+static int shm_big(int rmid_first)
+{
+	size_t n = 128 * MIB;
+	int id = shmget(IPC_PRIVATE, n, 0600);
+	char *b = shmat(id, 0, 0);
+
+	if (id < 0 || b == (void *)-1)
+		return 1;
+	for (size_t i = 0; i < n; i += 4096)
+		b[i] = 1;
+	if (rmid_first)
+		return shmctl(id, IPC_RMID, 0) || shmdt(b) ? 2 : 0;
+	return shmdt(b) || shmctl(id, IPC_RMID, 0) ? 2 : 0;
 }
 
 /* 128 MiB of touched anonymous memory (PTEs and frames to drop). */
@@ -203,6 +225,10 @@ static int run(const char *k)
 		return writev_big();
 	if (!strcmp(k, "munmap"))
 		return munmap_big();
+	if (!strcmp(k, "shm_rmid"))
+		return shm_big(0);
+	if (!strcmp(k, "shm_lastdt"))
+		return shm_big(1);
 	if (!strcmp(k, "mprotect"))
 		return mprotect_big();
 	if (!strcmp(k, "mmap_fixed"))
