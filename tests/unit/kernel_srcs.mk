@@ -72,3 +72,6 @@ UNIT_SRCS_test_initrd_pmo := $(UNIT_KERNEL_CORE) kernel/object/initrd_pmo.c
 
 # Notification objects and their syscall glue (the rights checks).
 UNIT_SRCS_test_notification := $(UNIT_IPC_SRCS) kernel/syscall/sys_notify.c
+
+# The name server's tables and name rules (user/servers/nameserver).
+UNIT_SRCS_test_ns_registry := user/servers/nameserver/registry.c
