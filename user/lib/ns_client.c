@@ -87,6 +87,15 @@ static long connected(void)
 	return 0;
 }
 
+/* Monotonic microseconds (raw: no errno). */
+static uint64_t now_us(void)
+{
+	struct timespec ts = {0};
+
+	fy_syscall2(SYS_clock_gettime, CLOCK_MONOTONIC, (long)&ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 /* Checks name's length only: the server checks its bytes. */
 static long name_len(const char *name, size_t *len)
 {
@@ -159,6 +168,7 @@ long fy_ns_register(const char *name, long server_cap)
 long fy_ns_lookup(const char *name, uint64_t timeout_us)
 {
 	struct ipc_conn own;
+	uint64_t deadline;
 	long r, cap = -1;
 	size_t len;
 
@@ -174,7 +184,16 @@ long fy_ns_lookup(const char *name, uint64_t timeout_us)
 	r = ipc_connect(server, NS_SHM_MIN, &own);
 	if (r < 0)
 		return r;
-	r = call(&own, NS_LOOKUP, name, len, timeout_us, NULL, 0, &cap);
+	/* The server waits NS_WAIT_MAX_US at most per call: ask again. */
+	deadline = now_us();
+	deadline = timeout_us > UINT64_MAX - deadline ? UINT64_MAX
+						      : deadline + timeout_us;
+	do {
+		uint64_t now = now_us(),
+			 left = deadline > now ? deadline - now : 1;
+
+		r = call(&own, NS_LOOKUP, name, len, left, NULL, 0, &cap);
+	} while (r == -ETIMEDOUT && now_us() < deadline);
 	ipc_close(&own);
 	return r ? r : cap;
 }

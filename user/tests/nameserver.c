@@ -334,12 +334,20 @@ static void waiting(void)
 	       "-ETIMEDOUT");
 	tap_ok(now_ms() - t0 >= 100, "after at least 100 ms (%llu)",
 	       (unsigned long long)(now_ms() - t0));
-	proc = spawn_service("test.later", 200, -1);
+	t0 = now_ms();
+	tap_eq(fy_ns_lookup("test.never", NS_WAIT_MAX_US + 300000), -ETIMEDOUT,
+	       "a lookup waiting longer than the server's NS_WAIT_MAX_US "
+	       "(libferry asks again) is -ETIMEDOUT too");
+	tap_ok(now_ms() - t0 >= NS_WAIT_MAX_US / 1000 + 300,
+	       "after all of its timeout (%llu ms)",
+	       (unsigned long long)(now_ms() - t0));
+	/* Past the server's own bound per call: libferry's loop waits. */
+	proc = spawn_service("test.later", NS_WAIT_MAX_US / 1000 + 200, -1);
 	t0 = now_ms();
 	s = fy_ns_lookup("test.later", 5000000);
 	tap_ok(s >= 0,
 	       "a lookup waiting 5 s gets test.later, registered "
-	       "after 200 ms (%ld)",
+	       "after 1.2 s (%ld)",
 	       s);
 	tap_ok(now_ms() - t0 < 4000, "well before its timeout (%llu ms)",
 	       (unsigned long long)(now_ms() - t0));
@@ -348,6 +356,96 @@ static void waiting(void)
 		fy_cap_delete((cap_t)s);
 	end(proc);
 	tap_ok(dropped("test.later"), "killed, test.later leaves the registry");
+}
+
+/*
+ * The tables' bounds seen by one process: its share of names, and the
+ * rights (a grant per prefix until -ENOSPC). Closing our connection
+ * revokes every right granted on it: the rights we still hold stop
+ * working, and the table has room again.
+ */
+static void bounds(void)
+{
+	long rights[NS_MAX_RIGHTS], r = 0;
+	char name[32];
+	int n = 0, ok = 1;
+
+	for (int i = 0; i < NS_MAX_NAMES_PROC; i++) {
+		snprintf(name, sizeof(name), "test.many.%d", i);
+		ok &= fy_ns_register(name, CAP_SELF_MAIN_THREAD) == 0;
+	}
+	tap_ok(ok, "%d names of one process register", NS_MAX_NAMES_PROC);
+	tap_eq(fy_ns_register("test.many.more", CAP_SELF_MAIN_THREAD), -ENOSPC,
+	       "one more is -ENOSPC");
+	for (int i = 0; i < NS_MAX_NAMES_PROC; i++) {
+		snprintf(name, sizeof(name), "test.many.%d", i);
+		fy_ns_unregister(name);
+	}
+	tap_eq(fy_ns_register("test.many.more", CAP_SELF_MAIN_THREAD), 0,
+	       "unregistered, there is room again");
+	fy_ns_unregister("test.many.more");
+	while (n < NS_MAX_RIGHTS) {
+		snprintf(name, sizeof(name), "ferry.test.g%d", n);
+		r = fy_ns_grant(name);
+		if (r < 0)
+			break;
+		rights[n++] = r;
+	}
+	tap_eq(r, -ENOSPC, "grants of new prefixes end in -ENOSPC (after %d)",
+	       n);
+	r = n > 0 ? fy_ns_grant("ferry.test.g0") : -1;
+	tap_eq(r >= 0 ? fy_cap_same((cap_t)r, (cap_t)rights[0]) : r, 1,
+	       "the same grant again, the table full, is the same right");
+	if (r >= 0)
+		fy_cap_delete((cap_t)r);
+	tap_eq(fy_ns_register_with("ferry.test.g0.x", CAP_SELF_MAIN_THREAD,
+				   (cap_t)rights[0]),
+	       0, "a granted right works");
+	fy_ns_unregister("ferry.test.g0.x");
+	tap_eq(fy_ns_disconnect(), 0, "our connection closed");
+	nanosleep(&(struct timespec){0, 50000000}, NULL);
+	tap_eq(fy_ns_register_with("ferry.test.g0.x", CAP_SELF_MAIN_THREAD,
+				   (cap_t)rights[0]),
+	       -EPERM, "the rights granted on it are revoked (-EPERM)");
+	r = fy_ns_grant("ferry.test.g0");
+	tap_ok(r >= 0, "and the table has room again (%ld)", r);
+	if (r >= 0)
+		fy_cap_delete((cap_t)r);
+	for (int i = 0; i < n; i++)
+		fy_cap_delete((cap_t)rights[i]);
+}
+
+/*
+ * A client killed while its lookup waits: the handler serving it goes
+ * on, orphaned, until NS_WAIT_MAX_US passes, then its slot, handler and
+ * connection go. If they stayed, the counts would never come back.
+ */
+static void killed_waiter(void)
+{
+	const char *argv[] = {SVC, "-w", "test.ghost", NULL};
+	long f0, o0, proc;
+	int back = 0;
+
+	touch_own_pages();
+	nanosleep(&(struct timespec){0, 50000000}, NULL);
+	f0 = fy_kstat(KSTAT_FREE_FRAMES);
+	o0 = fy_kstat(KSTAT_LIVE_OBJECTS);
+	proc = fy_spawn(SVC, argv, NULL);
+	nanosleep(&(struct timespec){0, 300000000}, NULL);
+	tap_ok(proc >= 0 && fy_proc_kill((cap_t)proc) == 0,
+	       "a waiting client killed while it waits");
+	fy_proc_wait((cap_t)proc);
+	fy_cap_delete((cap_t)proc);
+	for (int i = 0; i < 300 && !back; i++) {
+		back = fy_kstat(KSTAT_FREE_FRAMES) == f0 &&
+		       fy_kstat(KSTAT_LIVE_OBJECTS) == o0;
+		if (!back)
+			nanosleep(&(struct timespec){0, 10000000}, NULL);
+	}
+	tap_ok(back, "within NS_WAIT_MAX_US its handler, slot and connection "
+		     "are gone: frames and objects back");
+	tap_eq(fy_ns_lookup("test.ghost", 0), -ENOENT,
+	       "and the name server answers on");
 }
 
 static void death(void)
@@ -516,7 +614,9 @@ int main(void)
 	basics();
 	names_rules();
 	rights();
+	bounds();
 	waiting();
+	killed_waiter();
 	death();
 	crowd();
 	counts();

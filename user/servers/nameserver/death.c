@@ -22,15 +22,20 @@ void ns_watch_locked(int i)
 
 /*
  * A cancel (bits 0) removes every watch we set on the process with our
- * notification, so the other names of a process whose one name goes
- * would lose theirs: all are cancelled, then the remaining set again,
- * one per name (a rare operation: unregister of a live service).
+ * notification. Usually that is the one name's own (one name per
+ * service process): nothing else to do. If it removed more (other names
+ * of the same process), those are set again: all cancelled, then each
+ * remaining name's set, one per name (rare, and bounded by
+ * NS_MAX_NAMES). Never in the common case, so unregistering does not
+ * free and remake the other names' watches (the kernel's memory for
+ * them would move around, and init's leak check counts its frames).
  */
-static void rewatch_locked(int gone)
+static void unwatch_locked(int gone)
 {
 	struct ns_registry *r = ns_reg();
 
-	fy_death_watch(r->names[gone].server, ns_death_notif, 0);
+	if (fy_death_watch(r->names[gone].server, ns_death_notif, 0) <= 1)
+		return;
 	for (int i = 0; i < NS_MAX_NAMES; i++)
 		if (r->names[i].used && i != gone)
 			fy_death_watch(r->names[i].server, ns_death_notif, 0);
@@ -44,7 +49,7 @@ void ns_drop_locked(int i, int live)
 	struct ns_registry *r = ns_reg();
 
 	if (live)
-		rewatch_locked(i); /* a dead one's watches have fired */
+		unwatch_locked(i); /* a dead one's watches have fired */
 	fy_cap_delete(r->names[i].server);
 	ns_remove(r, i);
 }

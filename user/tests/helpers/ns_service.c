@@ -1,4 +1,7 @@
 /*
+ * "ns_service -w NAME": looks NAME up, waiting up to 60 s, and exits 0
+ * if it came (tests/nameserver kills it while it waits).
+ *
  * A service for tests/nameserver: serves calls (each returns 1000 plus
  * the data's first byte, or 1000), then registers argv[1] with the name
  * server (its "nsright" if given one), after sleeping argv[2]
@@ -6,6 +9,7 @@
  * fails ends it with exit code 100 + the errno, so the test sees why.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <ferry/ns.h>
@@ -24,6 +28,8 @@ int main(int argc, char **argv)
 
 	if (argc < 2)
 		return 2;
+	if (argc > 2 && !strcmp(argv[1], "-w"))
+		return fy_ns_lookup(argv[2], 60000000) >= 0 ? 0 : 1;
 	if (ipc_serve(serve, NULL) < 0)
 		return 3;
 	if (argc > 2) {

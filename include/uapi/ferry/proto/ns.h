@@ -25,8 +25,10 @@
  * NS_LOOKUP      -> 0 and cap slot 0: the server thread (CALL|GRANT), a
  *                new slot of the caller's. timeout_us 0: -ENOENT at once
  *                if unknown; else waits up to timeout_us for the name to
- *                be registered, then -ETIMEDOUT. -ENOSPC: too many
- *                waiters (in all, or of this process).
+ *                be registered, then -ETIMEDOUT, but never longer than
+ *                NS_WAIT_MAX_US in one call (libferry calls again for a
+ *                longer timeout). -ENOSPC: too many waiters (in all, or
+ *                of this process).
  * NS_UNREGISTER  0; -ENOENT unknown, -EPERM if the caller's process is
  *                not the one that registered the name.
  * NS_GRANT       `name` is a prefix ("" or a valid name); cap slot 0:
@@ -67,6 +69,13 @@
 #define NS_MAX_WAITERS 32     /* lookups waiting, in all */
 #define NS_MAX_WAITERS_PROC 3 /* waiting lookups of one process */
 #define NS_MAX_RIGHTS 32      /* registration rights, the root's too */
+
+/*
+ * The longest one NS_LOOKUP waits. The server cannot see its client die
+ * during a call (the handler goes on, orphaned), so a killed waiter's
+ * handler and slot are held until this passes, never longer.
+ */
+#define NS_WAIT_MAX_US 1000000ull
 
 #define NS_SHM_MIN 8192u
 
