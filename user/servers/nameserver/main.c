@@ -396,8 +396,8 @@ int main(void)
 	 * shrinks, and what clients make us hold (connections, rights in
 	 * flight) would otherwise grow it during someone's leak check.
 	 */
-	if (fy_cap_transfer(CAP_SELF_GROUP, CAP_SELF_MAIN_THREAD,
-			    CAP_RIGHT_ALL, CAP_TABLE_MAX - 1) >= 0)
+	if (fy_cap_transfer(CAP_SELF_GROUP, CAP_SELF_MAIN_THREAD, CAP_RIGHT_ALL,
+			    CAP_TABLE_MAX - 1) >= 0)
 		fy_cap_delete(CAP_TABLE_MAX - 1);
 	for (int i = 0; i < NS_MAX_NAMES; i++)
 		reg.names[i].server = -1;
