@@ -14,10 +14,14 @@
 
 #include "ns.h"
 
-void ns_watch_locked(int i)
+long ns_watch_locked(int i)
 {
-	/* -ENOSPC cannot come: at most NS_MAX_NAMES watches are set. */
-	fy_death_watch(ns_reg()->names[i].server, ns_death_notif, 1ull << i);
+	/*
+	 * -ENOSPC should not come (a watch per name, fewer names than
+	 * DEATH_WATCH_MAX); -ENOMEM can (our budget, the kernel's heap).
+	 */
+	return fy_death_watch(ns_reg()->names[i].server, ns_death_notif,
+			      1ull << i);
 }
 
 /*

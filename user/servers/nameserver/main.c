@@ -106,7 +106,7 @@ static long do_register(const char *name, uint64_t badge, cap_t *caps,
 			uint32_t ncaps)
 {
 	int w[NS_MAX_WAITERS], nw, i;
-	long info;
+	long info, r;
 
 	if (ncaps < 1)
 		return -EINVAL;
@@ -136,7 +136,13 @@ static long do_register(const char *name, uint64_t badge, cap_t *caps,
 		return i;
 	}
 	reg.names[i].server = caps[0];
-	ns_watch_locked(i);
+	r = ns_watch_locked(i);
+	if (r < 0) {
+		/* No watch, no name: it would outlive its service. */
+		ns_remove(&reg, i);
+		ns_unlock();
+		return r;
+	}
 	nw = ns_waiters_of(&reg, name, w);
 	for (int k = 0; k < nw; k++)
 		fy_notify(reg.waiters[w[k]].notif, 1);

@@ -21,8 +21,11 @@ struct ns_registry *ns_reg(void);
 /* The notification the kernel signals when a service dies (bit i). */
 extern cap_t ns_death_notif;
 
-/* Under the lock: the death of names[i]'s service signals bit i. */
-void ns_watch_locked(int i);
+/*
+ * Under the lock: the death of names[i]'s service signals bit i. 0, or
+ * SYS_death_watch's error (-ENOMEM).
+ */
+long ns_watch_locked(int i);
 /*
  * Under the lock: names[i] leaves the registry and its server cap is
  * deleted (a deletion never waits). live: its service is alive (an

@@ -21,7 +21,8 @@
  *                (registered already), -EINVAL (bad name, no thread cap
  *                or one without CALL|GRANT), -ENAMETOOLONG, -EPERM (a
  *                system name without a covering right), -ENOSPC (the
- *                registry, or this process's share of it, is full).
+ *                registry, or this process's share of it, is full),
+ *                -ENOMEM (no memory for the service's death watch).
  * NS_LOOKUP      -> 0 and cap slot 0: the server thread (CALL|GRANT), a
  *                new slot of the caller's. timeout_us 0: -ENOENT at once
  *                if unknown; else waits up to timeout_us for the name to
