@@ -80,3 +80,5 @@ UNIT_SRCS_test_death_watch := $(UNIT_IPC_SRCS) kernel/syscall/sys_cap.c
 UNIT_SRCS_test_shm_ids := kernel/syscall/linux/shm_ids.c
 # Regions tied to what counts them (shm's nattch).
 UNIT_SRCS_test_vm_tie := $(UNIT_KERNEL_CORE)
+# The name server's tables and name rules (user/servers/nameserver).
+UNIT_SRCS_test_ns_registry := user/servers/nameserver/registry.c

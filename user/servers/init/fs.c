@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include <ferry/fs.h>
+#include <ferry/ns.h>
 
 #include "init.h"
 
@@ -70,6 +71,11 @@ static void fs_watch(void *arg)
 			break;
 		/* procmgr reads programs through the new one from now on. */
 		fy_procmgr_init(fs_thread);
+		/*
+		 * The old one's name left with it (its death watch); the new
+		 * one is a new identity under the same name. Raw calls only.
+		 */
+		fy_ns_register("ferry.fs", fs_thread);
 		fs_restarts++;
 	}
 	fy_thread_exit();
@@ -165,6 +171,18 @@ int init_fs_check_restart(void)
 	       (unsigned long long)st.size);
 	if (!(r == 0 && st.size > 0))
 		return 1;
+	if (init_ns_server() >= 0) {
+		long s = fy_ns_lookup("ferry.fs", 1000000);
+		long same = s >= 0 ? fy_cap_same((cap_t)s, fs_thread) : s;
+
+		printf("%s - init: ferry.fs names the new file server (lookup "
+		       "%ld, same thread %ld)\n",
+		       same == 1 ? "ok" : "not ok", s, same);
+		if (s >= 0)
+			fy_cap_delete((cap_t)s);
+		if (same != 1)
+			return 1;
+	}
 	/* procmgr was handed the new one: a program it never read starts. */
 	{
 		const char *argv[] = {"helpers/tiny", NULL};
