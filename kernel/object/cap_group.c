@@ -1,6 +1,7 @@
 /* Processes: capability tables and exit. */
 #include <arch/arch.h>
 #include <ipc/connection.h>
+#include <ipc/death_watch.h>
 #include <lib/printk.h>
 #include <lib/string.h>
 #include <mm/budget.h>
@@ -55,6 +56,8 @@ int cap_group_create(const char *name, struct cap_group **out)
 	list_init(&g->threads);
 	waitq_init(&g->exit_wait);
 	list_init(&g->ipc_conns);
+	list_init(&g->death_watchers);
+	list_init(&g->death_watching);
 	strlcpy(g->name, name, sizeof(g->name));
 	g->started = true; /* SYS_proc_create clears it once made */
 	g->pid = task_id_alloc();
@@ -447,6 +450,8 @@ static void release(struct cap_group *g)
 			cap_put(slots[i].obj);
 	budget_kfree(g->budget, slots, n * sizeof(*slots));
 	obj_put(vs);
+	/* Its watchers learn it with everything released; its watches go. */
+	death_watch_released(g);
 	/* Only now: a waiter sees everything it held released. */
 	g->released = true;
 	waitq_wake_all(&g->exit_wait, 0);

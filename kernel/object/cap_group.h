@@ -67,6 +67,15 @@ struct cap_group {
 	/* Its memory budget (mm/budget.h): a reference held until the
 	 * struct is destroyed; set at creation, never changed. */
 	struct budget *budget;
+	/*
+	 * Death watches (ipc/death_watch.h), guarded by its death_lock, not
+	 * g->lock: those set on us, those we set and their count, and
+	 * whether ours have fired (no new one waits after that).
+	 */
+	struct list_head death_watchers;
+	struct list_head death_watching;
+	u32 ndeath_watching;
+	bool death_fired;
 };
 
 /*

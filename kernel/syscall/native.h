@@ -47,6 +47,8 @@ long sys_pmo_create_for(u64 group_cap, u64 size, u64 type);
 long sys_notification_create(void);
 long sys_notify(u64 cap, u64 bits);
 long sys_notification_wait(u64 cap, u64 timeout_us, u64 __user *bits_out);
+long sys_death_watch(u64 target_cap, u64 notif_cap, u64 bits);
+long sys_cap_same(u64 a, u64 b);
 long sys_proc_create(const char __user *name, u64 flags);
 long sys_proc_start(u64 group_cap);
 long sys_proc_info(u64 group_cap, void __user *out);

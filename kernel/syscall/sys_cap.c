@@ -1,4 +1,5 @@
 /* Capability syscalls. */
+#include <ipc/death_watch.h>
 #include <object/cap_group.h>
 #include <object/pmo.h>
 #include <object/thread.h>
@@ -89,7 +90,31 @@ long sys_cap_fetch(u64 group_cap, u64 cap, u64 mask)
 	return copy_with(group_cap, cap, mask, false, -1);
 }
 
-/* The object type and rights of a slot: type | rights << 8. */
+/*
+ * Whether the process obj (in self's table) is about has begun to exit
+ * or has exited (death_watch_target says which process that is).
+ */
+static bool cap_obj_dead(struct cap_group *self, void *obj)
+{
+	struct cap_group *p;
+	bool dead;
+
+	if (death_watch_target(self, obj, &p))
+		return false; /* no process behind it, or none yet */
+	if (!p)
+		return true; /* a client that has gone */
+	lock(&p->lock);
+	dead = p->exiting || p->dead;
+	unlock(&p->lock);
+	obj_put(p);
+	return dead;
+}
+
+/*
+ * The object type and rights of a slot: type | rights << 8, with
+ * CAP_INFO_DEAD (uapi/ferry/cap.h) when the process behind a process,
+ * thread or connection cap has begun to exit. -ECAPBILITY.
+ */
 long sys_cap_info(u64 cap)
 {
 	struct cap_group *g = current->group;
@@ -103,6 +128,34 @@ long sys_cap_info(u64 cap)
 	lock(&g->lock);
 	ret = obj_type(obj) | ((long)g->slots[slot].rights << 8);
 	unlock(&g->lock);
+	if (cap_obj_dead(g, obj))
+		ret |= CAP_INFO_DEAD;
 	obj_put(obj);
+	return ret;
+}
+
+/*
+ * Whether slots a and b of the caller's table hold the same kernel
+ * object, whatever their rights: 1 or 0; -ECAPBILITY if either is
+ * empty or out of range. Needs no right: it reveals nothing the holder
+ * could not learn by using both (a name server compares a token it
+ * minted with one a client shows it, as Zircon compares koids).
+ */
+long sys_cap_same(u64 a, u64 b)
+{
+	struct cap_group *g = current->group;
+	void *oa, *ob;
+	long ret;
+
+	ret = cap_get(g, cap_arg(a), OBJ_TYPE_NONE, 0, &oa);
+	if (ret)
+		return ret;
+	ret = cap_get(g, cap_arg(b), OBJ_TYPE_NONE, 0, &ob);
+	if (ret)
+		goto out_a;
+	ret = oa == ob;
+	obj_put(ob);
+out_a:
+	obj_put(oa);
 	return ret;
 }

@@ -62,6 +62,8 @@ SYSCALL_ENTRY2(sys_proc_info, u64, void __user *)
 SYSCALL_ENTRY0(sys_notification_create)
 SYSCALL_ENTRY2(sys_notify, u64, u64)
 SYSCALL_ENTRY3(sys_notification_wait, u64, u64, u64 __user *)
+SYSCALL_ENTRY3(sys_death_watch, u64, u64, u64)
+SYSCALL_ENTRY2(sys_cap_same, u64, u64)
 
 #define NATIVE(name) [SYS_##name - FERRY_SYS_BASE] = call_sys_##name
 
@@ -110,6 +112,8 @@ static const syscall_fn native_syscalls[FERRY_SYS_NR] = {
 	NATIVE(notification_create),
 	NATIVE(notify),
 	NATIVE(notification_wait),
+	NATIVE(death_watch),
+	NATIVE(cap_same),
 };
 
 void syscall_dispatch(struct arch_regs *r)

@@ -72,3 +72,6 @@ UNIT_SRCS_test_initrd_pmo := $(UNIT_KERNEL_CORE) kernel/object/initrd_pmo.c
 
 # Notification objects and their syscall glue (the rights checks).
 UNIT_SRCS_test_notification := $(UNIT_IPC_SRCS) kernel/syscall/sys_notify.c
+
+# Death watches: the lists, and what a cap names (sys_cap_info's DEAD bit).
+UNIT_SRCS_test_death_watch := $(UNIT_IPC_SRCS) kernel/syscall/sys_cap.c

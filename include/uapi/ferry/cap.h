@@ -47,6 +47,20 @@ typedef int32_t cap_t;
 #define OBJ_TYPE_PLATFORM 8 /* the platform capability (CAP_INIT_PLATFORM) */
 #define OBJ_TYPE_NR 9
 
+/*
+ * SYS_cap_info's value is type | rights << 8 | these flags. DEAD: the
+ * process behind the cap has begun to exit or has exited: a process
+ * cap's own, a thread cap's process, a connection's peer (the server's
+ * process seen from the client's cap, the client's from the server's).
+ */
+#define CAP_INFO_DEAD (1l << 16)
+
+/*
+ * SYS_death_watch: how many watches one process may have set and not
+ * yet seen fire or cancelled (-ENOSPC beyond).
+ */
+#define DEATH_WATCH_MAX 256
+
 /* pmo_create types */
 #define PMO_ANONYMOUS 0 /* frames allocated, zeroed, on first touch */
 #define PMO_DATA 1	/* frames allocated and zeroed at creation */

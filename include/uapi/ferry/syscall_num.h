@@ -55,7 +55,9 @@
 #define SYS_notification_create (FERRY_SYS_BASE + 44)
 #define SYS_notify (FERRY_SYS_BASE + 45)
 #define SYS_notification_wait (FERRY_SYS_BASE + 46)
+#define SYS_death_watch (FERRY_SYS_BASE + 47)
+#define SYS_cap_same (FERRY_SYS_BASE + 48)
 
-#define FERRY_SYS_NR 47
+#define FERRY_SYS_NR 49
 
 #endif

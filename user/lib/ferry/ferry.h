@@ -18,9 +18,12 @@
 #include <uapi/ferry/proc.h>
 #include <uapi/ferry/syscall_num.h>
 
-/* SYS_cap_info packs the object type and the rights into one value. */
+/*
+ * SYS_cap_info packs the object type, the rights and flags (CAP_INFO_DEAD)
+ * into one value.
+ */
 #define FY_CAP_INFO_TYPE(info) ((int)((info)&0xff))
-#define FY_CAP_INFO_RIGHTS(info) ((unsigned)((info) >> 8))
+#define FY_CAP_INFO_RIGHTS(info) ((unsigned)(((info) >> 8) & 0xff))
 
 typedef void (*fy_thread_entry_t)(void *arg);
 
@@ -75,6 +78,27 @@ static inline long fy_cap_transfer(cap_t group, cap_t cap, unsigned rights_mask,
 static inline long fy_cap_info(cap_t cap)
 {
 	return fy_syscall1(SYS_cap_info, cap);
+}
+
+/*
+ * 1 if slots a and b hold the same kernel object (whatever their
+ * rights), 0 if not; -ECAPBILITY if either is empty.
+ */
+static inline long fy_cap_same(cap_t a, cap_t b)
+{
+	return fy_syscall2(SYS_cap_same, a, b);
+}
+
+/*
+ * 1 if the process behind cap (a process, a thread's process, a
+ * connection's peer) has begun to exit or has exited, 0 if not (or cap
+ * is no such object); -ECAPBILITY for an empty slot.
+ */
+static inline long fy_cap_dead(cap_t cap)
+{
+	long info = fy_cap_info(cap);
+
+	return info < 0 ? info : !!(info & CAP_INFO_DEAD);
 }
 
 static inline long fy_pmo_create(size_t size, int type)
@@ -384,6 +408,18 @@ static inline long fy_notification_wait(cap_t n, uint64_t timeout_us,
 {
 	return fy_syscall3(SYS_notification_wait, n, (long)timeout_us,
 			   (long)bits);
+}
+
+/*
+ * Death signals (docs/ipc.md "Death signals"): ORs bits into notification
+ * n (WRITE) once, when the process behind target dies: a process cap, a
+ * thread cap (its process), a connection cap (its peer). Already dead:
+ * at once. bits 0 cancels our watches on that process with n. 0 (or the
+ * count cancelled); -ECAPBILITY, -EAGAIN, -ENOSPC, -ENOMEM, -ENOENT.
+ */
+static inline long fy_death_watch(cap_t target, cap_t n, uint64_t bits)
+{
+	return fy_syscall3(SYS_death_watch, target, n, (long)bits);
 }
 
 #endif
