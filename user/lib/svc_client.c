@@ -6,9 +6,9 @@
  * notified with bit 32 + i of our notification. fy_service_connect makes
  * the connection (one page of shm: the two pending flags and the room for
  * a call) and says HELLO, handing the service a WRITE-only copy of our
- * notification and getting one of its. Where the kernel has the death
- * watch (SYS_death_watch), the service's death sets the same bit, and the
- * loop tells the callback FY_SVC_DEAD once.
+ * notification and getting one of its. With a death
+ * watch (SYS_death_watch) set, the service's death sets the same bit, and
+ * the loop tells the callback FY_SVC_DEAD once.
  *
  * Shared buffers are whole pages of a PMO_DATA of their own (every frame
  * there from the start, charged to us, so the service never faults for
@@ -69,17 +69,30 @@ static int svc_valid(struct fy_svc *s)
 	       s->used;
 }
 
-/* 1 if the service's process has ended, as far as the kernel says. */
+/* 1 if the service's process has begun to end, as the kernel says. */
 static int svc_dead(struct fy_svc *s)
 {
-#ifdef CAP_INFO_DEAD
-	long info = fy_cap_info(s->conn.cap);
+	return fy_cap_dead(s->conn.cap) == 1;
+}
 
-	return info >= 0 && (info & CAP_INFO_DEAD);
-#else
-	(void)s;
-	return 0;
-#endif
+/*
+ * Our death watch on svc's process ends with the handle. A cancel takes
+ * every watch we set on that process with our notification: if another
+ * handle of ours watched the same process (two connections to one
+ * service), the others are set again (each cancelled first, so none is
+ * set twice).
+ */
+static void svc_unwatch(struct fy_svc *svc, cap_t ev)
+{
+	if (fy_death_watch(svc->conn.cap, ev, 0) <= 1)
+		return;
+	for (int i = 0; i < FY_SVC_MAX; i++)
+		if (svcs[i].used && &svcs[i] != svc)
+			fy_death_watch(svcs[i].conn.cap, ev, 0);
+	for (int i = 0; i < FY_SVC_MAX; i++)
+		if (svcs[i].used && &svcs[i] != svc)
+			fy_death_watch(svcs[i].conn.cap, ev,
+				       1ull << bit_of(&svcs[i]));
 }
 
 /*
@@ -149,9 +162,12 @@ long fy_service_connect(cap_t server, struct fy_svc **out)
 	s->shared = NULL;
 	s->shared_len = 0;
 	fy_cap_delete((cap_t)w); /* the service has its copy */
-#ifdef SYS_death_watch
-	fy_syscall3(SYS_death_watch, s->conn.cap, ev, 1ull << bit_of(s));
-#endif
+	/*
+	 * The service's death sets our bit for it. Without the watch (our
+	 * budget or DEATH_WATCH_MAX spent) the connection still works; only
+	 * FY_SVC_DEAD will not come: no reason to refuse it.
+	 */
+	fy_death_watch(s->conn.cap, (cap_t)ev, 1ull << bit_of(s));
 	*out = s;
 	return 0;
 out_conn:
@@ -217,6 +233,7 @@ long fy_service_close(struct fy_svc *svc)
 
 	if (!svc_valid(svc))
 		return -EINVAL;
+	svc_unwatch(svc, (cap_t)svc_events());
 	r = ipc_close(&svc->conn);
 	fy_cap_delete(svc->peer);
 	memset(svc, 0, sizeof(*svc));
