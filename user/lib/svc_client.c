@@ -26,6 +26,7 @@
 #include <ferry/ipc.h>
 
 #include "svc_internal.h"
+#include "svc_pending.h"
 
 #define GUARD 4096ul
 
@@ -186,8 +187,8 @@ long fy_client_callback(struct fy_svc *svc, fy_client_fn fn, void *arg)
 	svc->fn = fn;
 	svc->arg = arg;
 	/* What came before the callback is due now: wake our own loop. */
-	if (fn && (__atomic_load_n(&shm_of(svc)->to_client, __ATOMIC_SEQ_CST) ||
-		   (!svc->dead_told && svc_dead(svc))))
+	if (fn && svc_client_due(&shm_of(svc)->to_client, svc_dead(svc),
+				 svc->dead_told))
 		fy_notify((cap_t)ev, 1ull << bit_of(svc));
 	return 0;
 }
@@ -196,7 +197,7 @@ long fy_notify_service(struct fy_svc *svc)
 {
 	if (!svc_valid(svc))
 		return -EINVAL;
-	__atomic_store_n(&shm_of(svc)->to_service, 1, __ATOMIC_SEQ_CST);
+	svc_flag_raise(&shm_of(svc)->to_service);
 	return fy_notify(svc->peer, 1ull << svc->peer_bit);
 }
 
@@ -206,18 +207,13 @@ int svc_client_run(uint64_t bits)
 
 	for (int i = 0; i < FY_SVC_MAX; i++) {
 		struct fy_svc *s = &svcs[i];
-		unsigned ev = 0;
+		unsigned ev;
 
-		if (!(bits & (1ull << (SVC_CLIENT_BIT0 + i))) || !s->used ||
-		    !s->fn)
-			continue; /* without a callback, the flag waits */
-		if (__atomic_exchange_n(&shm_of(s)->to_client, 0,
-					__ATOMIC_SEQ_CST))
-			ev |= FY_SVC_NOTIFIED;
-		if (!s->dead_told && svc_dead(s)) {
-			s->dead_told = 1;
-			ev |= FY_SVC_DEAD;
-		}
+		if (!(bits & (1ull << (SVC_CLIENT_BIT0 + i))) || !s->used)
+			continue;
+		/* Without a callback, the flag and the death wait for one. */
+		ev = svc_client_events(&shm_of(s)->to_client, s->fn != NULL,
+				       s->fn && svc_dead(s), &s->dead_told);
 		if (!ev)
 			continue;
 		s->fn(s, ev, s->shared ? s->shared->addr : NULL,

@@ -30,6 +30,7 @@
 #include <ferry/ipc.h>
 
 #include "svc_internal.h"
+#include "svc_pending.h"
 
 #define GUARD 4096ul
 
@@ -302,9 +303,8 @@ static int run_slots(uint64_t bits)
 		if (!(bits & (1ull << i)))
 			continue;
 		svc_lock(&s->lock);
-		if (!s->live || !__atomic_exchange_n(
-					&((struct svc_shm *)s->shm)->to_service,
-					0, __ATOMIC_SEQ_CST)) {
+		if (!s->live ||
+		    !svc_flag_take(&((struct svc_shm *)s->shm)->to_service)) {
 			svc_unlock(&s->lock);
 			continue;
 		}
@@ -369,8 +369,7 @@ long fy_notify_client(uint64_t client)
 
 		svc_lock(&s->lock);
 		if (s->live && s->badge == client) {
-			__atomic_store_n(&((struct svc_shm *)s->shm)->to_client,
-					 1, __ATOMIC_SEQ_CST);
+			svc_flag_raise(&((struct svc_shm *)s->shm)->to_client);
 			fy_notify(s->peer, 1ull << s->peer_bit);
 			found = 0;
 		}
