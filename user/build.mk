@@ -55,13 +55,14 @@ $(1): $(2) $(USER_HDRS)
 endef
 
 # Name in the initrd = path under $(USER_OUT).
-USER_PROGS := init console fs procmgr sh hello bench ipcbench echoserver \
-	echoclient rot13 rot13d
+USER_PROGS := init console fs procmgr nameserver sh hello bench ipcbench \
+	echoserver echoclient rot13 rot13d
 USER_SRCS_console := $(wildcard user/servers/console/*.c)
 USER_SRCS_fs := $(wildcard user/servers/fs/*.c)
 # init's loader reads the initrd with the file server's cpio parser.
 USER_SRCS_init := $(wildcard user/servers/init/*.c) user/servers/fs/cpio.c
 USER_SRCS_procmgr := $(wildcard user/servers/procmgr/*.c)
+USER_SRCS_nameserver := $(wildcard user/servers/nameserver/*.c)
 USER_SRCS_sh := $(wildcard user/apps/sh/*.c)
 USER_SRCS_hello := $(wildcard user/apps/hello/*.c)
 USER_SRCS_bench := $(wildcard user/apps/bench/*.c)

@@ -282,20 +282,27 @@ out:
 	return r;
 }
 
-long fy_procmgr_init(cap_t fs_server)
+long fy_procmgr_init_with(cap_t fs_server, cap_t ns_server)
 {
 	uint32_t op = PROCMGR_INIT;
+	unsigned n = ns_server >= 0 ? 2 : 1;
 	struct ipc_msg *m;
 	long r;
 
 	lock();
 	r = connected();
 	if (r >= 0) {
-		m = ipc_msg_init(&conn, sizeof(op), 1);
+		m = ipc_msg_init(&conn, sizeof(op), 2);
 		memcpy(ipc_msg_data(m), &op, sizeof(op));
 		ipc_msg_caps(m)[0] = fs_server;
-		r = ipc_call(&conn, m, 1);
+		ipc_msg_caps(m)[1] = ns_server;
+		r = ipc_call(&conn, m, n);
 	}
 	unlock();
 	return r;
+}
+
+long fy_procmgr_init(cap_t fs_server)
+{
+	return fy_procmgr_init_with(fs_server, -1);
 }

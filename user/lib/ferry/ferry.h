@@ -215,6 +215,8 @@ long fy_proc_list(struct procmgr_proc_info *out, size_t max);
 void fy_procmgr_use(cap_t server_thread);
 /* init's first call to procmgr: hands it the file server. */
 long fy_procmgr_init(cap_t fs_server);
+/* The same, with the name server's thread too (ns_server -1: none). */
+long fy_procmgr_init_with(cap_t fs_server, cap_t ns_server);
 
 static inline long fy_proc_wait(cap_t proc)
 {

@@ -31,13 +31,18 @@ const char *const init_envp[] = {"PATH=/", "HOME=/", NULL};
  */
 static long init_spawn(const char *const *argv)
 {
-	static const char *const names[] = {"platform"};
-	static const cap_t caps[] = {CAP_INIT_PLATFORM};
+	static const char *const names[] = {"platform", "nsright"};
+	cap_t caps[] = {CAP_INIT_PLATFORM, -1};
 	struct fy_spawn_attr a = {.prio = SPAWN_SCHED_DEFAULT,
 				  .mcp = PRIO_USER_MCP,
 				  .ncaps = 1,
 				  .names = names,
 				  .caps = caps};
+
+	/* Tests may register names under "ferry.test" (docs/naming.md). */
+	if (!strncmp(argv[0], "tests/", 6) &&
+	    (caps[1] = init_ns_test_right()) >= 0)
+		a.ncaps = 2;
 
 	if (!strcmp(argv[0], "sh")) {
 		/* Above PRIO_USER_MCP: init's privilege with procmgr. */
@@ -122,6 +127,9 @@ int main(int argc, char **argv)
 	/* After the console: its messages go through the console server. */
 	if (init_fs_start() < 0)
 		printf("init: no file server\n");
+	/* Before procmgr, which gives it to every process. */
+	if (init_ns_start() < 0)
+		printf("init: no name server\n");
 	/* Every other program starts through procmgr. */
 	if (init_procmgr_start() < 0)
 		printf("init: no process manager: no program can start\n");

@@ -65,6 +65,18 @@ cap_t init_fs_server(void);
  * negative errno.
  */
 long init_procmgr_start(void);
+/*
+ * The name server (ns.c): started before procmgr with the root right,
+ * which init keeps. 0 or a negative errno (the system then runs
+ * without names).
+ */
+long init_ns_start(void);
+/* Its thread (CALL|GRANT), or -1. */
+cap_t init_ns_server(void);
+/* Registers a system name ("ferry.*") for server; reports a failure. */
+void init_ns_register(const char *name, cap_t server);
+/* The right "ferry.test" init gives every test as "nsright", or -1. */
+cap_t init_ns_test_right(void);
 /* Brings the server's handler pool to its steady size (test mode). */
 long init_fs_warm(void);
 /*

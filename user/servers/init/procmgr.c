@@ -5,6 +5,8 @@
  * connection is procmgr's privileged one: the shell and the console
  * server may be started above PRIO_USER_MCP through it. From then on
  * libferry's fy_spawn* in init go through procmgr (fy_procmgr_use).
+ * procmgr also gets the name server (ns.c), to give every child, and
+ * init registers both servers under their system names.
  */
 #include <ferry/ferry.h>
 
@@ -23,9 +25,13 @@ long init_procmgr_start(void)
 	if (r < 0)
 		return r;
 	fy_procmgr_use(t);
-	r = fy_procmgr_init(fs);
-	if (r < 0)
+	r = fy_procmgr_init_with(fs, init_ns_server());
+	if (r < 0) {
 		init_unload(p);
+		return r;
+	}
+	init_ns_register("ferry.procmgr", t);
+	init_ns_register("ferry.fs", fs);
 	/* procmgr lives as long as we do: its cap stays in our table. */
 	return r;
 }

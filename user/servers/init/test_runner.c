@@ -159,6 +159,9 @@ int init_mode_test(const char *only)
 	}
 	if (init_fs_warm() < 0)
 		printf("# init: the file server did not warm up\n");
+	/* Made once, before the first count: every test gets it. */
+	if (init_ns_test_right() < 0)
+		printf("# init: no name right for the tests\n");
 	fy_names_sort(&names);
 	for (size_t i = 0; i < names.count; i++) {
 		if (strncmp(names.names[i], TEST_PREFIX, strlen(TEST_PREFIX)) ||

@@ -179,7 +179,8 @@ uint64_t pm_key(const struct pm_child *c, unsigned seg)
 int pm_slot_owned(cap_t slot)
 {
 	int owned = slot <= CAP_SELF_MAIN_THREAD || slot == pm_fs_server ||
-		    slot == pm_self_server || slot == pm_pager_server;
+		    slot == pm_self_server || slot == pm_pager_server ||
+		    (pm_ns_server >= 0 && slot == pm_ns_server);
 
 	pm_lock();
 	owned = owned || pm_pool_owns(&pm_fs_pool, slot) ||

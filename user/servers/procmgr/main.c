@@ -22,6 +22,7 @@
 cap_t pm_fs_server = -1;
 cap_t pm_self_server = -1;
 cap_t pm_pager_server = -1;
+cap_t pm_ns_server = -1;
 uint64_t pm_budget_max;
 uint64_t pm_privileged_badge;
 struct pm_pool pm_fs_pool = {.server = -1, .shm = 8192};
@@ -109,7 +110,7 @@ static long serve(struct ipc_msg *m, uint64_t badge, uint32_t ncaps, void *shm,
 		return pm_list(m, (const char *)shm + shm_size, &lr);
 	}
 	case PROCMGR_INIT:
-		if (ncaps != 1)
+		if (ncaps != 1 && ncaps != 2)
 			break;
 		if (atomic_exchange(&inited, 1)) {
 			/* Again, from init: a new file server (restarted). */
@@ -117,9 +118,14 @@ static long serve(struct ipc_msg *m, uint64_t badge, uint32_t ncaps, void *shm,
 				r = -EPERM;
 				break;
 			}
+			if (ncaps == 2)
+				fy_cap_delete(caps[1]); /* keeps the first */
 			pm_fs_replace(caps[0]);
 			return 0;
 		}
+		/* The name server, if init has one: every child's too. */
+		if (ncaps == 2)
+			pm_ns_server = caps[1];
 		pm_fs_server = pm_fs_pool.server = caps[0];
 		pm_privileged_badge = badge;
 		/* On init's context: its spawns wait for this anyway. */

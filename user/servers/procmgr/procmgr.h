@@ -139,6 +139,7 @@ extern struct pm_child pm_children[PM_MAX_CHILDREN];
 extern cap_t pm_fs_server;     /* the file server's thread (CALL|GRANT) */
 extern cap_t pm_self_server;   /* our spawn server thread (CALL|GRANT) */
 extern cap_t pm_pager_server;  /* our pager server thread */
+extern cap_t pm_ns_server;     /* the name server's thread, or -1 */
 extern uint64_t pm_budget_max; /* the most a child may be given */
 
 void pm_child_init(void);

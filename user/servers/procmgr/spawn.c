@@ -61,7 +61,8 @@ static const char *next_str(struct req *r, uint32_t *at, uint32_t *len)
 
 static int reserved(const char *name)
 {
-	return !strcmp(name, "fs") || !strcmp(name, "procmgr");
+	return !strcmp(name, "fs") || !strcmp(name, "procmgr") ||
+	       !strcmp(name, "nameserver");
 }
 
 /* Step 1 after the copy: everything a request says, checked. */
@@ -212,36 +213,43 @@ static uint64_t hwcap2(void)
 /* Step 5: initial capabilities and the stack. */
 static long make_stack(struct pm_child *c, struct req *r, uint64_t *sp)
 {
-	struct fy_initcap_spec specs[2 + PROCMGR_MAX_CAPS];
+	struct fy_initcap_spec specs[3 + PROCMGR_MAX_CAPS];
+	cap_t srcs[3 + PROCMGR_MAX_CAPS];
 	static const unsigned server_rights = CAP_RIGHT_CALL | CAP_RIGHT_GRANT;
 	char buf[STACK_BUF];
 	uint8_t rnd[16];
 	struct fy_stack_args a = {0};
-	size_t n = 0;
+	size_t n = 0, nsys;
 	long size, st, pmo, sp_val;
 
-	specs[n++] =
+	/* The system's servers first, then the caller's caps. */
+	specs[n] =
 		(struct fy_initcap_spec){"fs", FIRST_USER_SLOT, server_rights};
-	specs[n++] = (struct fy_initcap_spec){"procmgr", FIRST_USER_SLOT + 1,
-					      server_rights};
+	srcs[n++] = pm_fs_server;
+	specs[n] = (struct fy_initcap_spec){"procmgr", FIRST_USER_SLOT + 1,
+					    server_rights};
+	srcs[n++] = pm_self_server;
+	if (pm_ns_server >= 0) {
+		specs[n] = (struct fy_initcap_spec){
+			"nameserver", FIRST_USER_SLOT + 2, server_rights};
+		srcs[n++] = pm_ns_server;
+	}
+	nsys = n;
 	for (uint32_t i = 0; i < r->hdr.ncaps; i++) {
 		long info = fy_cap_info(r->caps[i]);
 
 		specs[n] = (struct fy_initcap_spec){
 			r->names[i], (cap_t)(FIRST_USER_SLOT + n),
 			info < 0 ? 0 : FY_CAP_INFO_RIGHTS(info)};
-		n++;
+		srcs[n++] = r->caps[i];
 	}
 	for (size_t i = 0; i < n; i++) {
-		cap_t src = i == 0   ? pm_fs_server
-			    : i == 1 ? pm_self_server
-				     : r->caps[i - 2];
-		long t = fy_cap_transfer(c->group, src,
-					 i < 2 ? server_rights : CAP_RIGHT_ALL,
-					 specs[i].cap);
+		long t = fy_cap_transfer(
+			c->group, srcs[i],
+			i < nsys ? server_rights : CAP_RIGHT_ALL, specs[i].cap);
 
 		if (t < 0)
-			return t == -ECAPBILITY && i >= 2 ? -EINVAL : t;
+			return t == -ECAPBILITY && i >= nsys ? -EINVAL : t;
 	}
 	if (fy_syscall3(SYS_getrandom, (long)rnd, sizeof(rnd), 0) !=
 	    (long)sizeof(rnd))

@@ -1,0 +1,395 @@
+/*
+ * The name server (docs/naming.md; protocol in proto/ns.h): names to
+ * server threads. init loads it before procmgr and gives it, in slot
+ * NS_ROOT_SLOT, the root registration right (a token object init made;
+ * init keeps its own cap to it); procmgr gives every process it starts
+ * the initial capability "nameserver".
+ *
+ * Threads: a handler per client connection (libferry), each on its
+ * caller's scheduling context; the main thread, after ipc_serve, waits
+ * for death signals and drops the names of services that died. They
+ * share the registry (registry.h) under one lock, never held across a
+ * call that can wait.
+ *
+ * Capabilities we keep, by slot, in the registry: each name's server
+ * thread (CALL|GRANT, what lookups hand out), each right's token (a
+ * notification object, used for nothing but its identity, compared with
+ * SYS_cap_same), one notification per waiter slot (made at start), and
+ * the death notification (bit i: the service of names[i] died).
+ *
+ * Memory: no heap. Tables are static, handler stacks prefaulted and the
+ * pool of idle handlers filled at start, so our frames do not move
+ * between two tests (init's leak check).
+ */
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include "ns.h"
+
+#define NS_ROOT_SLOT 3 /* init puts the root right's token here */
+#define HANDLER_STACK 16384
+#define MAX_CONNS 256
+
+static struct ns_registry reg;
+static atomic_int busy;
+cap_t ns_death_notif = -1;
+
+void ns_lock(void)
+{
+	int spins = 0;
+
+	/* Handlers run at their callers' priorities: sleep, do not spin. */
+	while (atomic_exchange_explicit(&busy, 1, memory_order_acquire))
+		if (++spins < 8)
+			fy_yield();
+		else
+			fy_syscall2(SYS_nanosleep,
+				    (long)&(struct timespec){0, 1000000}, 0);
+}
+
+void ns_unlock(void)
+{
+	atomic_store_explicit(&busy, 0, memory_order_release);
+}
+
+struct ns_registry *ns_reg(void)
+{
+	return &reg;
+}
+
+/* Monotonic microseconds (raw: handlers have no TLS). */
+static uint64_t now_us(void)
+{
+	struct timespec ts = {0};
+
+	fy_syscall2(SYS_clock_gettime, CLOCK_MONOTONIC, (long)&ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* The request's name as a string in buf: 0 or the name's error. */
+static long req_name(const struct ns_req *q, char *buf, int prefix)
+{
+	if (q->len >= NS_NAME_MAX)
+		return -ENAMETOOLONG;
+	memcpy(buf, q->name, q->len);
+	buf[q->len] = 0;
+	return prefix ? ns_prefix_check(buf, q->len)
+		      : ns_name_check(buf, q->len);
+}
+
+/*
+ * The right that `cap` (a cap the client sent) is, if it covers name:
+ * its index, or -EPERM. Under the lock.
+ */
+static int right_for(cap_t cap, const char *name)
+{
+	for (int i = 0; i < NS_MAX_RIGHTS; i++) {
+		const struct ns_right *g = &reg.rights[i];
+
+		if (g->used && fy_cap_same(cap, g->token) == 1)
+			return ns_prefix_covers(g->prefix, name) ? i : -EPERM;
+	}
+	return -EPERM;
+}
+
+/* Returns cap (ours, moved to the caller) with 0: does not return. */
+static long give(cap_t cap)
+{
+	long r = fy_ipc_return_slots(0, 1 | IPC_RETURN_MOVE, &cap);
+
+	fy_cap_delete(cap); /* only on failure */
+	return r;
+}
+
+static long do_register(const char *name, uint64_t badge, cap_t *caps,
+			uint32_t ncaps)
+{
+	int w[NS_MAX_WAITERS], nw, i;
+	long info;
+
+	if (ncaps < 1)
+		return -EINVAL;
+	info = fy_cap_info(caps[0]);
+	if (info < 0 || FY_CAP_INFO_TYPE(info) != OBJ_TYPE_THREAD ||
+	    (FY_CAP_INFO_RIGHTS(info) & (CAP_RIGHT_CALL | CAP_RIGHT_GRANT)) !=
+		    (CAP_RIGHT_CALL | CAP_RIGHT_GRANT))
+		return -EINVAL;
+	ns_lock();
+	if (ns_name_reserved(name) &&
+	    (ncaps < 2 || right_for(caps[1], name) < 0)) {
+		ns_unlock();
+		return -EPERM;
+	}
+	i = ns_add(&reg, name, badge);
+	if (i == -EEXIST) {
+		/* Its service may have died, the signal not yet seen. */
+		int old = ns_find(&reg, name);
+
+		if (fy_cap_dead(reg.names[old].server) == 1) {
+			ns_drop_locked(old, 0);
+			i = ns_add(&reg, name, badge);
+		}
+	}
+	if (i < 0) {
+		ns_unlock();
+		return i;
+	}
+	reg.names[i].server = caps[0];
+	ns_watch_locked(i);
+	nw = ns_waiters_of(&reg, name, w);
+	for (int k = 0; k < nw; k++)
+		fy_notify(reg.waiters[w[k]].notif, 1);
+	ns_unlock();
+	/* caps[0] is the registry's now; a right was only shown. */
+	for (uint32_t k = 1; k < ncaps; k++)
+		fy_cap_delete(caps[k]);
+	return 0;
+}
+
+/* Under the lock: a new cap to name's server, or -ENOENT. */
+static long found_locked(const char *name)
+{
+	int i = ns_find(&reg, name);
+
+	if (i >= 0 && fy_cap_dead(reg.names[i].server) == 1) {
+		ns_drop_locked(i, 0); /* dead: its signal is on its way */
+		i = -ENOENT;
+	}
+	if (i < 0)
+		return i;
+	return fy_cap_copy(reg.names[i].server,
+			   CAP_RIGHT_CALL | CAP_RIGHT_GRANT);
+}
+
+static long do_lookup(const char *name, uint64_t badge, uint64_t timeout_us)
+{
+	uint64_t deadline, now;
+	long c;
+	int w;
+
+	ns_lock();
+	c = found_locked(name);
+	if (c != -ENOENT || timeout_us == 0) {
+		ns_unlock();
+		return c < 0 ? c : give((cap_t)c);
+	}
+	w = ns_wait_add(&reg, name, badge);
+	ns_unlock();
+	if (w < 0)
+		return w;
+	now = now_us();
+	deadline =
+		timeout_us > UINT64_MAX - now ? UINT64_MAX : now + timeout_us;
+	for (;;) {
+		uint64_t bits;
+		long r;
+
+		now = now_us();
+		r = now >= deadline
+			    ? -ETIMEDOUT
+			    : fy_notification_wait(reg.waiters[w].notif,
+						   deadline - now, &bits);
+		ns_lock();
+		c = found_locked(name);
+		if (c != -ENOENT || (r < 0 && r != -ETIMEDOUT) ||
+		    (r == -ETIMEDOUT && now_us() >= deadline)) {
+			ns_wait_remove(&reg, w);
+			ns_unlock();
+			if (c >= 0)
+				return give((cap_t)c);
+			return c != -ENOENT ? c : r < 0 ? r : -ETIMEDOUT;
+		}
+		ns_unlock();
+	}
+}
+
+static long do_unregister(const char *name, uint64_t badge)
+{
+	int i;
+
+	ns_lock();
+	i = ns_find(&reg, name);
+	if (i >= 0 && reg.names[i].owner != badge)
+		i = -EPERM;
+	if (i >= 0)
+		ns_drop_locked(i, 1);
+	ns_unlock();
+	return i < 0 ? i : 0;
+}
+
+static long do_grant(const char *prefix, void *shm, cap_t *caps, uint32_t ncaps)
+{
+	int parent = -EPERM, i;
+	long t, c;
+
+	ns_lock();
+	if (ncaps >= 1)
+		parent = right_for(caps[0], prefix);
+	if (parent < 0) {
+		ns_unlock();
+		return parent;
+	}
+	/* The same grant again on this connection: the same right. */
+	for (i = 0; i < NS_MAX_RIGHTS; i++)
+		if (reg.rights[i].used &&
+		    reg.rights[i].conn == (uintptr_t)shm &&
+		    reg.rights[i].parent == parent &&
+		    !strcmp(reg.rights[i].prefix, prefix))
+			break;
+	if (i == NS_MAX_RIGHTS) {
+		i = ns_right_add(&reg, prefix, (uintptr_t)shm, parent);
+		if (i < 0) {
+			ns_unlock();
+			return i;
+		}
+		t = fy_notification_create();
+		if (t < 0) {
+			reg.rights[i].used = 0;
+			ns_unlock();
+			return t;
+		}
+		reg.rights[i].token = (cap_t)t;
+	}
+	c = fy_cap_copy(reg.rights[i].token, CAP_RIGHT_GRANT);
+	ns_unlock();
+	fy_cap_delete(caps[0]);
+	return c < 0 ? c : give((cap_t)c);
+}
+
+static long do_list(const struct ns_req *q, void *shm, size_t shm_size)
+{
+	struct ns_list_entry *out =
+		(struct ns_list_entry *)((char *)shm + NS_LIST_OFF);
+	uint64_t room = (shm_size - NS_LIST_OFF) / sizeof(*out);
+	uint64_t want = q->len < room ? q->len : room;
+	long n = 0;
+
+	ns_lock();
+	for (int i = 0; i < NS_MAX_NAMES; i++) {
+		if (!reg.names[i].used)
+			continue;
+		if ((uint64_t)n >= q->timeout_us &&
+		    (uint64_t)n - q->timeout_us < want)
+			memcpy(out[n - q->timeout_us].name, reg.names[i].name,
+			       NS_NAME_MAX);
+		n++;
+	}
+	ns_unlock();
+	return n;
+}
+
+static long serve(struct ipc_msg *m, uint64_t badge, uint32_t ncaps, void *shm,
+		  size_t shm_size)
+{
+	cap_t caps[IPC_MAX_CAPS];
+	char name[NS_NAME_MAX];
+	struct ns_req q;
+	long r;
+
+	if (ncaps > IPC_MAX_CAPS ||
+	    (ncaps && fy_ipc_received_caps(caps) != (long)ncaps))
+		return -EINVAL; /* cannot happen: the kernel recorded them */
+	r = -EINVAL;
+	/* The request, copied once: the client may rewrite the shm. */
+	if ((char *)m + sizeof(q) > (char *)shm + shm_size ||
+	    shm_size < NS_SHM_MIN)
+		goto out_caps;
+	memcpy(&q, m, sizeof(q));
+	switch (q.op) {
+	case NS_REGISTER:
+		r = req_name(&q, name, 0);
+		if (r)
+			break;
+		r = do_register(name, badge, caps, ncaps);
+		if (r == 0)
+			return 0; /* the caps are taken care of */
+		break;
+	case NS_LOOKUP:
+		r = req_name(&q, name, 0);
+		if (!r && !ncaps)
+			return do_lookup(name, badge, q.timeout_us);
+		break;
+	case NS_UNREGISTER:
+		r = req_name(&q, name, 0);
+		if (!r && !ncaps)
+			return do_unregister(name, badge);
+		break;
+	case NS_GRANT:
+		r = req_name(&q, name, 1);
+		if (r)
+			break;
+		r = do_grant(name, shm, caps, ncaps);
+		if (r >= 0 || ncaps != 1)
+			return r; /* caps[0] deleted there */
+		break;
+	case NS_LIST:
+		if (!ncaps)
+			return do_list(&q, shm, shm_size);
+		break;
+	}
+out_caps:
+	for (uint32_t i = 0; i < ncaps; i++)
+		fy_cap_delete(caps[i]);
+	return r;
+}
+
+/* A connection closed: the rights granted on it (and from them) go. */
+static void closed(uint64_t badge, void *shm)
+{
+	int32_t tokens[NS_MAX_RIGHTS];
+	int n, k;
+
+	(void)badge;
+	ns_lock();
+	n = ns_rights_revoke(&reg, (uintptr_t)shm, tokens);
+	ns_unlock();
+	for (k = 0; k < n; k++)
+		fy_cap_delete(tokens[k]);
+}
+
+/* Opens and closes pool + 1 connections: the pool of handlers is full. */
+static void fill_pool(void)
+{
+	struct ipc_conn c[IPC_SERVE_POOL + 1];
+
+	for (int i = 0; i <= IPC_SERVE_POOL; i++)
+		if (ipc_connect(CAP_SELF_MAIN_THREAD, NS_SHM_MIN, &c[i]))
+			c[i].cap = -1;
+	for (int i = 0; i <= IPC_SERVE_POOL; i++)
+		if (c[i].cap >= 0)
+			ipc_close(&c[i]);
+}
+
+int main(void)
+{
+	struct ipc_serve_config cfg = {
+		.caps_handler = serve,
+		.shm_destructor = closed,
+		.max_conns = MAX_CONNS,
+		.flags = IPC_SERVE_PREFAULT,
+		.stack_size = HANDLER_STACK,
+	};
+	long n, g;
+
+	for (int i = 0; i < NS_MAX_NAMES; i++)
+		reg.names[i].server = -1;
+	for (int i = 0; i < NS_MAX_RIGHTS; i++)
+		reg.rights[i].token = -1;
+	g = ns_right_add(&reg, "", 0, -1);
+	reg.rights[g].token = NS_ROOT_SLOT;
+	for (int i = 0; i < NS_MAX_WAITERS; i++) {
+		n = fy_notification_create();
+		if (n < 0)
+			return 1;
+		reg.waiters[i].notif = (cap_t)n;
+	}
+	n = fy_notification_create();
+	if (n < 0)
+		return 1;
+	ns_death_notif = (cap_t)n;
+	if (ipc_serve_with(&cfg) < 0)
+		return 1;
+	fill_pool();
+	ns_reap_forever();
+}
