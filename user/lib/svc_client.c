@@ -24,6 +24,7 @@
 #include <sys/syscall.h>
 
 #include <ferry/ipc.h>
+#include <ferry/ns.h>
 
 #include "svc_internal.h"
 #include "svc_pending.h"
@@ -175,6 +176,19 @@ out_conn:
 	ipc_close(&s->conn);
 out_w:
 	fy_cap_delete((cap_t)w);
+	return r;
+}
+
+long fy_service_lookup(const char *name, uint64_t timeout_us,
+		       struct fy_svc **out)
+{
+	long server = fy_ns_lookup(name, timeout_us), r;
+
+	if (server < 0)
+		return server;
+	r = fy_service_connect((cap_t)server, out);
+	/* The connection keeps what it needs of the server. */
+	fy_cap_delete((cap_t)server);
 	return r;
 }
 

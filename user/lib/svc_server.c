@@ -28,6 +28,7 @@
 #include <sys/syscall.h>
 
 #include <ferry/ipc.h>
+#include <ferry/ns.h>
 
 #include "svc_internal.h"
 #include "svc_pending.h"
@@ -358,6 +359,13 @@ out_events:
 out_served:
 	atomic_store(&served, 0);
 	return r;
+}
+
+long fy_service_register(const char *name, fy_service_fn fn, void *arg)
+{
+	long r = fy_service_serve(fn, arg);
+
+	return r < 0 ? r : fy_ns_register(name, CAP_SELF_MAIN_THREAD);
 }
 
 long fy_notify_client(uint64_t client)

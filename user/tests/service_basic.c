@@ -374,6 +374,15 @@ static void idle_and_dead(void)
 	peer_close(&p);
 }
 
+/* The stack pages the calls below reach, touched before the count. */
+static void __attribute__((noinline)) stack_warm(void)
+{
+	volatile char deep[32768];
+
+	for (size_t i = 0; i < sizeof(deep); i += 4096)
+		deep[i] = 0;
+}
+
 int main(void)
 {
 	long f0, o0;
@@ -386,7 +395,20 @@ int main(void)
 	 * program we spawned: helpers/tiny here and at the end.
 	 */
 	touch_own_pages();
+	stack_warm();
 	fy_svc_yield_for(1);
+	/*
+	 * The page tables under the range our buffers and shms are mapped
+	 * in, too: as many at once as the test has.
+	 */
+	{
+		void *w[12];
+
+		for (int i = 0; i < 12; i++)
+			w[i] = fy_share_alloc(16384);
+		for (int i = 0; i < 12; i++)
+			fy_share_free(w[i]);
+	}
 	spawn_wait("helpers/tiny", NULL);
 	f0 = fy_kstat(KSTAT_FREE_FRAMES);
 	o0 = fy_kstat(KSTAT_LIVE_OBJECTS);

@@ -1,7 +1,9 @@
 /*
- * rot13d: Tock's rot13 service on Ferry (docs/services.md). Each time a
- * client notifies it, it turns the client's shared buffer into its rot13
- * in place and notifies the client back. Runs until killed.
+ * rot13d: Tock's rot13 service on Ferry (docs/services.md), registered
+ * with the name server as "rot13". Each time a client notifies it, it
+ * turns the client's shared buffer into its rot13 in place and notifies
+ * the client back. Runs until killed; exits 1 if the name is taken (a
+ * rot13d runs already).
  */
 #include <stdio.h>
 
@@ -25,10 +27,10 @@ static void rot13(uint64_t client, void *buf, size_t len, void *arg)
 
 int main(void)
 {
-	long r = fy_service_serve(rot13, NULL);
+	long r = fy_service_register("rot13", rot13, NULL);
 
 	if (r < 0) {
-		printf("rot13d: serve: %ld\n", r);
+		printf("rot13d: register \"rot13\": %ld\n", r);
 		return 1;
 	}
 	for (;;)

@@ -8,11 +8,11 @@
  * Service:
  *     static void on_client(uint64_t client, void *buf, size_t len,
  *                           void *arg) { ...; fy_notify_client(client); }
- *     fy_service_serve(on_client, NULL);       // this thread serves
+ *     fy_service_register("rot13", on_client, NULL);  // serve, by name
  *     for (;;) fy_svc_yield();                 // run callbacks
  * Client:
  *     struct fy_svc *s;
- *     fy_service_connect(server_thread_cap, &s);
+ *     fy_service_lookup("rot13", 1000000, &s); // or _connect(thread cap)
  *     fy_client_callback(s, on_service, NULL);
  *     char *buf = fy_share_alloc(64);
  *     fy_share(s, buf, 64);
@@ -79,6 +79,15 @@ long fy_svc_yield_for(uint64_t timeout_us);
 long fy_service_serve(fy_service_fn fn, void *arg);
 
 /*
+ * fy_service_serve, from the main thread, and registers that thread
+ * under `name` with the name server (fy_ns_register: the rules of names
+ * and who may register which are there). 0, fy_service_serve's errors,
+ * or fy_ns_register's (-EEXIST: the name is taken; the process then
+ * serves unnamed, and should end).
+ */
+long fy_service_register(const char *name, fy_service_fn fn, void *arg);
+
+/*
  * Notifies every connection of the client process `client` (a badge our
  * callback was given): its callback runs from its own loop. Never
  * blocks, whatever the client does. 0, or -ENOENT (no such client now).
@@ -92,6 +101,16 @@ long fy_notify_client(uint64_t client);
  * does not speak the service protocol), or ipc_connect's errors.
  */
 long fy_service_connect(cap_t server, struct fy_svc **out);
+
+/*
+ * Looks `name` up (fy_ns_lookup: timeout_us 0 answers at once, else
+ * waits that long for the name to be registered) and connects to it.
+ * 0, fy_ns_lookup's errors (-ENOENT, -ETIMEDOUT, -EINVAL, ...), or
+ * fy_service_connect's (-EDEADSRV: the service died, its name not yet
+ * gone).
+ */
+long fy_service_lookup(const char *name, uint64_t timeout_us,
+		       struct fy_svc **out);
 
 /*
  * Sets (or with NULL clears) our callback for svc. A notify that came

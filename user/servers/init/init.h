@@ -76,6 +76,8 @@ cap_t init_ns_server(void);
 /* Registers a system name ("ferry.*") for server; reports a failure. */
 void init_ns_register(const char *name, cap_t server);
 /* The right "ferry.test" init gives every test as "nsright", or -1. */
+/* Test mode: fills the name server's pool of handlers (init/ns.c). */
+long init_ns_warm(void);
 cap_t init_ns_test_right(void);
 /* Brings the server's handler pool to its steady size (test mode). */
 long init_fs_warm(void);
