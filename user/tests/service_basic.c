@@ -133,6 +133,77 @@ static void bad_input(struct peer *p)
 	       "yield with nothing due times out");
 }
 
+/* One raw call of the service protocol on our own connection c. */
+static long raw_call(struct ipc_conn *c, uint32_t op, uint32_t bit,
+		     uint64_t len, long cap)
+{
+	struct ipc_msg *m = (void *)((char *)c->shm + SVC_MSG_OFF);
+	struct svc_req *q;
+
+	m->data_len = sizeof(*q);
+	m->data_offset = sizeof(*m);
+	m->cap_offset = sizeof(*m) + sizeof(*q);
+	m->cap_slots = 1;
+	q = ipc_msg_data(m);
+	q->op = op;
+	q->bit = bit;
+	q->len = len;
+	ipc_msg_caps(m)[0] = (cap_t)cap;
+	return ipc_call(c, m, cap >= 0 ? 1 : 0);
+}
+
+/*
+ * A client that does not use libferry: every request the service must
+ * refuse, then the service still serves (libferry's own client after).
+ */
+static void hostile_client(struct peer *p)
+{
+	long n = fy_notification_create(),
+	     small = fy_pmo_create(4096, PMO_DATA);
+	long wn = fy_cap_copy((cap_t)n, CAP_RIGHT_WRITE | CAP_RIGHT_GRANT);
+	struct ipc_conn c;
+
+	if (!tap_eq(ipc_connect((cap_t)p->server, SVC_SHM_SIZE, &c), 0,
+		    "a raw connection to the service"))
+		goto out;
+	tap_eq(raw_call(&c, SVC_OP_SHARE, 0, 4096, small), -EINVAL,
+	       "SHARE before HELLO: -EINVAL");
+	tap_eq(raw_call(&c, SVC_OP_HELLO, 32, 0, -1), -EINVAL,
+	       "HELLO without a notification: -EINVAL");
+	tap_eq(raw_call(&c, SVC_OP_HELLO, 32, 0, small), -EINVAL,
+	       "HELLO with a PMO for a notification: -EINVAL");
+	tap_eq(raw_call(&c, SVC_OP_HELLO, 64, 0, wn), -EINVAL,
+	       "HELLO asking for bit 64: -EINVAL");
+	tap_ok(raw_call(&c, SVC_OP_HELLO, 40, 0, wn) >= 0, "a good HELLO");
+	/* The service's notification, returned in the one cap slot. */
+	tap_eq(FY_CAP_INFO_TYPE(fy_cap_info(ipc_msg_caps(
+		       (struct ipc_msg *)((char *)c.shm + SVC_MSG_OFF))[0])),
+	       OBJ_TYPE_NOTIFICATION, "gives the service's notification");
+	fy_cap_delete(ipc_msg_caps(
+		(struct ipc_msg *)((char *)c.shm + SVC_MSG_OFF))[0]);
+	tap_eq(raw_call(&c, SVC_OP_HELLO, 40, 0, wn), -EINVAL,
+	       "HELLO twice: -EINVAL");
+	tap_eq(raw_call(&c, SVC_OP_SHARE, 0, 4097, small), -EINVAL,
+	       "SHARE longer than the PMO: -EINVAL");
+	tap_eq(raw_call(&c, SVC_OP_SHARE, 0, 0, small), -EINVAL,
+	       "SHARE of length 0: -EINVAL");
+	tap_eq(raw_call(&c, SVC_OP_SHARE, 0, SVC_SHARE_MAX + 1, small), -EINVAL,
+	       "SHARE past SVC_SHARE_MAX: -EINVAL");
+	tap_eq(raw_call(&c, SVC_OP_SHARE, 0, 100, wn), -EINVAL,
+	       "SHARE of a notification: -EINVAL");
+	tap_eq(raw_call(&c, SVC_OP_SHARE, 0, 100, -1), -EINVAL,
+	       "SHARE without a cap: -EINVAL");
+	tap_eq(raw_call(&c, 99, 0, 0, -1), -EINVAL, "an unknown op: -EINVAL");
+	tap_eq(raw_call(&c, SVC_OP_SHARE, 0, 4096, small), 0,
+	       "a good SHARE of the whole PMO");
+	tap_eq(raw_call(&c, SVC_OP_UNSHARE, 0, 0, -1), 0, "UNSHARE");
+	ipc_close(&c);
+out:
+	fy_cap_delete((cap_t)wn);
+	fy_cap_delete((cap_t)small);
+	fy_cap_delete((cap_t)n);
+}
+
 /*
  * The service notifies us before our callback exists: the notify is
  * kept, and the callback runs once we set it.
@@ -417,6 +488,7 @@ int main(void)
 		tap_ok(b != NULL, "share_alloc(4096)");
 		tap_eq(fy_share(p.svc, b, 4096), 0, "share it");
 		bad_input(&p);
+		hostile_client(&p);
 		before_callback(&p, b);
 		busy_coalesce(&p, b);
 		buffers(&p, b);
