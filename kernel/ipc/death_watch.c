@@ -5,8 +5,9 @@
  *     (an allocation may run the OOM killer, which may release a process
  *     at once), then checks again and links the watch to both lists.
  *  2. The target's release (death_watch_released) sets `death_fired`
- *     and unlinks every watch on it, and every watch it set itself,
- *     under the lock; then it signals the first set and frees both.
+ *     under the lock, then unlinks the watches on it a batch at a time
+ *     under the lock and signals and frees each batch outside it; then
+ *     the same for every watch it set itself (not signalled).
  *  3. A cancel unlinks the matching watches of its caller the same way.
  * A watch is thus linked to both lists or to neither, and whoever
  * unlinks it frees it.
@@ -19,6 +20,7 @@
 #include <mm/budget.h>
 #include <object/cap_group.h>
 #include <object/thread.h>
+#include <sched/sched.h>
 #include <uapi/ferry/errno.h>
 
 struct death_watch {
@@ -32,6 +34,9 @@ struct death_watch {
 };
 
 static struct spinlock death_lock = SPINLOCK_INIT;
+
+/* Watches fired per hold of death_lock when a process dies. */
+#define DEATH_WATCH_BATCH 64
 
 /* Why the watch cannot be set now, or 0. Under death_lock. */
 static int add_check_locked(struct cap_group *watcher, struct cap_group *target)
@@ -129,26 +134,62 @@ long death_watch_cancel(struct cap_group *watcher, struct cap_group *target,
 	return count ? count : -ENOENT;
 }
 
-void death_watch_released(struct cap_group *g)
+/* Signals and frees the watches on `fired` (linked by target_node). */
+static void fire_all(struct list_head *fired)
 {
-	struct list_head fire, drop;
 	struct death_watch *w;
 
-	list_init(&fire);
-	list_init(&drop);
-	lock(&death_lock);
-	g->death_fired = true;
-	/* First those on g: a watch g set on itself fires too. */
-	list_for_each_safe(w, tmp, &g->death_watchers, target_node)
-		unlink_locked(w, &fire);
-	list_for_each_safe(w, tmp, &g->death_watching, watcher_node)
-		unlink_locked(w, &drop);
-	unlock(&death_lock);
-	list_for_each_safe(w, tmp, &fire, target_node)
+	list_for_each_safe(w, tmp, fired, target_node)
 	{
 		notification_signal(w->n, w->bits);
 		watch_free(w);
 	}
+}
+
+void death_watch_released(struct cap_group *g)
+{
+	struct list_head fire, drop;
+	struct death_watch *w;
+	bool more = true;
+	u32 n;
+
+	lock(&death_lock);
+	g->death_fired = true; /* no watch joins the list from now on */
+	/* The common case: nobody watched it and it watched nobody. */
+	more = !list_empty(&g->death_watchers) ||
+	       !list_empty(&g->death_watching);
+	unlock(&death_lock);
+	if (!more)
+		return;
+	/*
+	 * Those on g (a watch g set on itself too): every process may have
+	 * set DEATH_WATCH_MAX on one target, so they go a batch at a time,
+	 * the lock dropped and a preemption point between batches
+	 * (docs/architecture.md, "Bounded kernel time"). A killed thread
+	 * finishes anyway.
+	 */
+	while (more) {
+		list_init(&fire);
+		n = 0;
+		lock(&death_lock);
+		list_for_each_safe(w, tmp, &g->death_watchers, target_node)
+		{
+			if (n++ == DEATH_WATCH_BATCH)
+				break;
+			unlink_locked(w, &fire);
+		}
+		more = !list_empty(&g->death_watchers);
+		unlock(&death_lock);
+		fire_all(&fire);
+		if (more)
+			(void)sched_preempt_point();
+	}
+	/* Those g set: at most DEATH_WATCH_MAX. */
+	list_init(&drop);
+	lock(&death_lock);
+	list_for_each_safe(w, tmp, &g->death_watching, watcher_node)
+		unlink_locked(w, &drop);
+	unlock(&death_lock);
 	list_for_each_safe(w, tmp, &drop, target_node) watch_free(w);
 }
 

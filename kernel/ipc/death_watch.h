@@ -47,7 +47,8 @@ long death_watch_cancel(struct cap_group *watcher, struct cap_group *target,
 /*
  * g has released everything (cap_group.c, the end of release): its
  * watchers' notifications are signalled, and the watches g set are
- * dropped. Once per process; O(its watches). Never under a lock.
+ * dropped. Once per process; O(its watches), with a preemption point
+ * every 64 of those on it. Never under a lock.
  */
 void death_watch_released(struct cap_group *g);
 
@@ -59,8 +60,9 @@ u32 death_watch_count(struct cap_group *g);
  * `self` holding obj: a process is itself, a thread its process, a
  * connection its peer (the server's process for the client, the
  * client's for the server). 0 and *out with a reference, or *out NULL
- * when the peer has gone (a client that left); -EAGAIN for the client
- * of a connection still being registered (no server side yet);
+ * when the peer has gone (a client that closed the connection or died:
+ * conn->client is cleared then, as Zircon's peer-closed); -EAGAIN for the
+ * client of a connection still being registered (no server side yet);
  * -ECAPBILITY for any other object type.
  */
 int death_watch_target(struct cap_group *self, void *obj,

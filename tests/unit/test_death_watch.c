@@ -200,6 +200,34 @@ static void test_bound_and_budget(void **state)
 	obj_put(n);
 }
 
+/* More watchers than one batch of the release: every one fires once. */
+static void test_many_watchers_fire_in_batches(void **state)
+{
+	struct cap_group *w[3], *t = new_group("target");
+	struct notification *n[3];
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		w[i] = new_group("watcher");
+		n[i] = new_note();
+		for (int j = 0; j < 100; j++)
+			assert_int_equal(death_watch_add(w[i], t, n[i],
+							 1ull << (j % 50)),
+					 0);
+	}
+	assert_int_equal(obj_refcount(n[0]), 101);
+	cap_group_teardown(t);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(n[i]->pending, (1ull << 50) - 1);
+		assert_int_equal(death_watch_count(w[i]), 0);
+		assert_int_equal(obj_refcount(n[i]), 1);
+		end_group(w[i]);
+		obj_put(n[i]);
+	}
+	assert_true(list_empty(&t->death_watchers));
+	obj_put(t);
+}
+
 /* What a cap names: a process, a thread's process, a connection's peer. */
 static void test_targets_through_connections(void **state)
 {
@@ -280,6 +308,7 @@ int main(void)
 		kenv_test(test_watch_self_and_each_other),
 		kenv_test(test_cancel_takes_the_matching_ones),
 		kenv_test(test_bound_and_budget),
+		kenv_test(test_many_watchers_fire_in_batches),
 		kenv_test(test_targets_through_connections),
 		kenv_test(test_pending_connection_is_eagain),
 	};
