@@ -205,6 +205,35 @@ out:
 }
 
 /*
+ * A service takes FY_SVC_MAX_CLIENTS connections (one is ours already):
+ * a client cannot make it grow past that table.
+ */
+static void client_bound(struct peer *p)
+{
+	static struct ipc_conn c[FY_SVC_MAX_CLIENTS];
+	int n = 0;
+	long r = 0;
+
+	while (n < FY_SVC_MAX_CLIENTS &&
+	       (r = ipc_connect((cap_t)p->server, SVC_SHM_SIZE, &c[n])) == 0)
+		n++;
+	tap_eq(n, FY_SVC_MAX_CLIENTS - 1,
+	       "the service took %d connections more", FY_SVC_MAX_CLIENTS - 1);
+	tap_eq(r, -ECONNREFUSED, "the next one is refused: -ECONNREFUSED");
+	while (n > 0)
+		ipc_close(&c[--n]);
+	for (int i = 0; i < 100 && r; i++) {
+		/* The closes' teardowns run later, on the service's handlers.
+		 */
+		r = ipc_connect((cap_t)p->server, SVC_SHM_SIZE, &c[0]);
+		if (r)
+			nanosleep(&(struct timespec){0, 10000000}, NULL);
+	}
+	if (tap_eq(r, 0, "after the closes, a connection is taken again"))
+		ipc_close(&c[0]);
+}
+
+/*
  * The service notifies us before our callback exists: the notify is
  * kept, and the callback runs once we set it.
  */
@@ -469,16 +498,17 @@ int main(void)
 	stack_warm();
 	fy_svc_yield_for(1);
 	/*
-	 * The page tables under the range our buffers and shms are mapped
-	 * in, too: as many at once as the test has.
+	 * Our capability table grows to hold the most caps the test has at
+	 * once (32 connections of two caps each, buffers, peers) and does
+	 * not shrink: grown now, before the count.
 	 */
 	{
-		void *w[12];
+		static long w[160];
 
-		for (int i = 0; i < 12; i++)
-			w[i] = fy_share_alloc(16384);
-		for (int i = 0; i < 12; i++)
-			fy_share_free(w[i]);
+		for (int i = 0; i < 160; i++)
+			w[i] = fy_cap_copy(CAP_SELF_GROUP, CAP_RIGHT_READ);
+		for (int i = 0; i < 160; i++)
+			fy_cap_delete((cap_t)w[i]);
 	}
 	spawn_wait("helpers/tiny", NULL);
 	f0 = fy_kstat(KSTAT_FREE_FRAMES);
@@ -487,6 +517,7 @@ int main(void)
 		b = fy_share_alloc(4096);
 		tap_ok(b != NULL, "share_alloc(4096)");
 		tap_eq(fy_share(p.svc, b, 4096), 0, "share it");
+		client_bound(&p);
 		bad_input(&p);
 		hostile_client(&p);
 		before_callback(&p, b);
