@@ -99,6 +99,8 @@ def main():
         line("helpers/exit_with 3", r"\[exit 3\]\r\n" + prompt,
              "a non-zero exit status is shown")
         line("helpers/exit_with 0", prompt, "an exit status 0 is not shown")
+        line("services", r"ferry\.procmgr\r\nferry\.fs\r\n" + prompt,
+             "services lists the system's names init registered")
         line("helpers/crash segv", r"[\s\S]*?\[killed by signal 11\]\r\n" + prompt,
              "a fault is shown as its signal")
         line("rot13 Hello", r"Uryyb\r\n" + prompt,

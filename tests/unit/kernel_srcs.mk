@@ -75,3 +75,6 @@ UNIT_SRCS_test_notification := $(UNIT_IPC_SRCS) kernel/syscall/sys_notify.c
 
 # Death watches: the lists, and what a cap names (sys_cap_info's DEAD bit).
 UNIT_SRCS_test_death_watch := $(UNIT_IPC_SRCS) kernel/syscall/sys_cap.c
+
+# The name server's tables and name rules (user/servers/nameserver).
+UNIT_SRCS_test_ns_registry := user/servers/nameserver/registry.c

@@ -234,3 +234,15 @@ long fy_ns_list(unsigned start, struct ns_list_entry *out, unsigned max)
 	unlock();
 	return r;
 }
+
+long fy_ns_disconnect(void)
+{
+	long r = 0;
+
+	lock();
+	if (conn.cap >= 0)
+		r = ipc_close(&conn);
+	conn.cap = -1;
+	unlock();
+	return r;
+}

@@ -50,7 +50,8 @@
  *                   SYS_console_output of the bytes to the UART (a
  *                   "# ..." line, which the bench log ignores)
  * and notify_wake (notify.c): a notify, and the waiting thread of
- * another process runs.
+ * another process runs; name_lookup (name.c): fy_ns_lookup of a
+ * registered name and the deletion of the cap it returns.
  */
 #include <stdio.h>
 #include <string.h>
@@ -59,6 +60,7 @@
 #include <ferry/ipc.h>
 
 #include "../bench/bench.h"
+#include "name.h"
 #include "notify.h"
 
 #define CALL_ITERS 5000
@@ -416,6 +418,7 @@ int main(int argc, char **argv)
 	failed |= bench_register((cap_t)srv, &c);
 	failed |= bench_console();
 	failed |= bench_notify();
+	failed |= bench_name_lookup((cap_t)proc);
 
 	ipc_close(&c);
 	ipc_close(&big);

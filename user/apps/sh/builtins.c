@@ -4,6 +4,7 @@
 #include <ferry/ferry.h>
 #include <ferry/initcaps.h>
 #include <ferry/initrd.h>
+#include <ferry/ns.h>
 #include <uapi/ferry/proto/procmgr.h>
 
 #include "sh.h"
@@ -40,6 +41,7 @@ static void cmd_help(char **words, int n)
 	       "  wait [PID]  wait for that job (or %%N), or for every job, "
 	       "and report them\n"
 	       "  caps        list this shell's initial capabilities by name\n"
+	       "  services    list the names registered with the name server\n"
 	       "  kstat       print the kernel's counters\n"
 	       "  help        this text\n"
 	       "  exit        leave the shell (init then powers off)\n"
@@ -148,6 +150,24 @@ static void cmd_caps(char **words, int n)
 		printf("no initial capabilities by name\n");
 }
 
+/* The name server's registry (NS_LIST, docs/naming.md). */
+static void cmd_services(char **words, int n)
+{
+	static struct ns_list_entry list[NS_MAX_NAMES];
+	long got = fy_ns_list(0, list, NS_MAX_NAMES);
+
+	(void)words;
+	(void)n;
+	if (got < 0) {
+		printf("sh: services: error %ld\n", got);
+		return;
+	}
+	for (long i = 0; i < got && i < NS_MAX_NAMES; i++)
+		printf("%s\n", list[i].name);
+	if (!got)
+		printf("no services registered\n");
+}
+
 static void cmd_exit(char **words, int n)
 {
 	(void)words;
@@ -169,10 +189,19 @@ static const struct {
 	const char *name;
 	void (*run)(char **words, int n);
 } builtins[] = {
-	{"ls", cmd_ls},	      {"help", cmd_help}, {"echo", cmd_echo},
-	{"kstat", cmd_kstat}, {"jobs", cmd_jobs}, {"ps", cmd_procs},
-	{"procs", cmd_procs}, {"kill", cmd_kill}, {"wait", cmd_wait},
-	{"caps", cmd_caps},   {"exit", cmd_exit}, {"poweroff", cmd_poweroff},
+	{"ls", cmd_ls},
+	{"help", cmd_help},
+	{"echo", cmd_echo},
+	{"kstat", cmd_kstat},
+	{"jobs", cmd_jobs},
+	{"ps", cmd_procs},
+	{"procs", cmd_procs},
+	{"kill", cmd_kill},
+	{"wait", cmd_wait},
+	{"caps", cmd_caps},
+	{"services", cmd_services},
+	{"exit", cmd_exit},
+	{"poweroff", cmd_poweroff},
 };
 
 int sh_is_builtin(const char *name)

@@ -67,6 +67,12 @@ long fy_ns_grant_from(cap_t right, const char *prefix);
  */
 long fy_ns_list(unsigned start, struct ns_list_entry *out, unsigned max);
 
+/*
+ * Closes the cached connection (the next call makes another): what was
+ * granted on it is revoked (proto/ns.h). 0 or a negative errno.
+ */
+long fy_ns_disconnect(void);
+
 /* For init: the name server's thread and the right to use. */
 void fy_ns_use(cap_t server, cap_t right);
 /* The process's registration right ("nsright"), or -1. */

@@ -75,9 +75,9 @@ long init_ns_start(void);
 cap_t init_ns_server(void);
 /* Registers a system name ("ferry.*") for server; reports a failure. */
 void init_ns_register(const char *name, cap_t server);
-/* The right "ferry.test" init gives every test as "nsright", or -1. */
-/* Test mode: fills the name server's pool of handlers (init/ns.c). */
+/* Fills the name server's pool of idle handlers (test mode). */
 long init_ns_warm(void);
+/* The right "ferry.test" init gives every test as "nsright", or -1. */
 cap_t init_ns_test_right(void);
 /* Brings the server's handler pool to its steady size (test mode). */
 long init_fs_warm(void);

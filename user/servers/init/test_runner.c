@@ -157,7 +157,6 @@ int init_mode_test(const char *only)
 		printf("# system: done\n");
 		return 1;
 	}
-	/* Before the file server's warm-up, which settles the counts. */
 	if (init_ns_warm() < 0)
 		printf("# init: the name server did not warm up\n");
 	if (init_fs_warm() < 0)

@@ -218,43 +218,56 @@ static long do_unregister(const char *name, uint64_t badge)
 	return i < 0 ? i : 0;
 }
 
-static long do_grant(const char *prefix, void *shm, cap_t *caps, uint32_t ncaps)
+/*
+ * Under the lock: the right for prefix granted from right `parent` on
+ * connection conn, made if new (the same grant again on a connection
+ * gives the same right, so repeating it does not fill the table): its
+ * index, -ENOSPC or -ENOMEM.
+ */
+static int grant_locked(const char *prefix, uintptr_t conn, int parent)
 {
-	int parent = -EPERM, i;
-	long t, c;
+	long t;
+	int i;
 
-	ns_lock();
-	if (ncaps >= 1)
-		parent = right_for(caps[0], prefix);
-	if (parent < 0) {
-		ns_unlock();
-		return parent;
-	}
-	/* The same grant again on this connection: the same right. */
 	for (i = 0; i < NS_MAX_RIGHTS; i++)
-		if (reg.rights[i].used &&
-		    reg.rights[i].conn == (uintptr_t)shm &&
+		if (reg.rights[i].used && reg.rights[i].conn == conn &&
 		    reg.rights[i].parent == parent &&
 		    !strcmp(reg.rights[i].prefix, prefix))
-			break;
-	if (i == NS_MAX_RIGHTS) {
-		i = ns_right_add(&reg, prefix, (uintptr_t)shm, parent);
-		if (i < 0) {
-			ns_unlock();
 			return i;
-		}
-		t = fy_notification_create();
-		if (t < 0) {
-			reg.rights[i].used = 0;
-			ns_unlock();
-			return t;
-		}
-		reg.rights[i].token = (cap_t)t;
+	i = ns_right_add(&reg, prefix, conn, parent);
+	if (i < 0)
+		return i;
+	t = fy_notification_create();
+	if (t < 0) {
+		reg.rights[i].used = 0;
+		return (int)t;
 	}
-	c = fy_cap_copy(reg.rights[i].token, CAP_RIGHT_GRANT);
+	reg.rights[i].token = (cap_t)t;
+	return i;
+}
+
+/*
+ * caps[0] (ncaps is 0 or 1), the right shown, is deleted on every path;
+ * on success the new right goes back and this does not return.
+ */
+static long do_grant(const char *prefix, void *shm, cap_t *caps, uint32_t ncaps)
+{
+	int i = -EPERM;
+	long r, c;
+
+	ns_lock();
+	if (ncaps == 1)
+		i = right_for(caps[0], prefix);
+	if (i >= 0)
+		i = grant_locked(prefix, (uintptr_t)shm, i);
+	c = i >= 0 ? fy_cap_copy(reg.rights[i].token, CAP_RIGHT_GRANT) : i;
 	ns_unlock();
-	fy_cap_delete(caps[0]);
-	return c < 0 ? c : give((cap_t)c);
+	if (ncaps == 1)
+		fy_cap_delete(caps[0]);
+	if (c < 0)
+		return c;
+	r = give((cap_t)c);
+	return r;
 }
 
 static long do_list(const struct ns_req *q, void *shm, size_t shm_size)
@@ -319,10 +332,11 @@ static long serve(struct ipc_msg *m, uint64_t badge, uint32_t ncaps, void *shm,
 		r = req_name(&q, name, 1);
 		if (r)
 			break;
+		if (ncaps > 1)
+			break;
 		r = do_grant(name, shm, caps, ncaps);
-		if (r >= 0 || ncaps != 1)
-			return r; /* caps[0] deleted there */
-		break;
+		/* A grant returns only on failure, its caps[0] deleted. */
+		return r;
 	case NS_LIST:
 		if (!ncaps)
 			return do_list(&q, shm, shm_size);
@@ -372,6 +386,8 @@ int main(void)
 	};
 	long n, g;
 
+	/* Every page of the tables now, not at a later test's first use. */
+	memset((void *)&reg, 0, sizeof(reg));
 	for (int i = 0; i < NS_MAX_NAMES; i++)
 		reg.names[i].server = -1;
 	for (int i = 0; i < NS_MAX_RIGHTS; i++)

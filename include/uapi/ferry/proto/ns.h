@@ -65,7 +65,7 @@
 #define NS_MAX_NAMES 64	      /* registered names, in all */
 #define NS_MAX_NAMES_PROC 16  /* registered by one process */
 #define NS_MAX_WAITERS 32     /* lookups waiting, in all */
-#define NS_MAX_WAITERS_PROC 8 /* waiting lookups of one process */
+#define NS_MAX_WAITERS_PROC 3 /* waiting lookups of one process */
 #define NS_MAX_RIGHTS 32      /* registration rights, the root's too */
 
 #define NS_SHM_MIN 8192u

@@ -41,16 +41,20 @@
  *
  * PROCMGR_INIT   init's first call, with one capability: the file server's
  *                main thread (CALL|GRANT), which procmgr opens programs
- *                through and names "fs" in every child. The connection
- *                it came on is init's from then on: the only one whose
- *                spawns may ask for PROCMGR_SPAWN_PRIVILEGED. Again on
- *                that connection: a restarted file server replaces the
- *                old one. 0; -EPERM from any other connection once done;
+ *                through and names "fs" in every child; and optionally a
+ *                second, the name server's thread: "nameserver" in every
+ *                child (a later PROCMGR_INIT keeps the first one's). The
+ *                connection it came on is init's from then on: the only
+ *                one whose spawns may ask for PROCMGR_SPAWN_PRIVILEGED.
+ *                Again on that connection: a restarted file server
+ *                replaces the old one. 0; -EPERM from any other
+ *                connection once done;
  *                -EINVAL without the capability.
  *
  * The child: slots 0 (itself), 1 (its vmspace), 2 (its main thread),
  * then its initial capabilities, named "fs" (the file server), "procmgr"
- * (this server, so it can spawn) and the caller's, reached by name with
+ * (this server, so it can spawn), "nameserver" (if init gave one) and the
+ * caller's, reached by name with
  * libferry's fy_initial_cap(). Its program is paged in from the file by
  * procmgr's pager (include/uapi/ferry/proto/pager.h).
  */
