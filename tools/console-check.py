@@ -103,6 +103,9 @@ def main():
              "services lists the system's names init registered")
         line("helpers/crash segv", r"[\s\S]*?\[killed by signal 11\]\r\n" + prompt,
              "a fault is shown as its signal")
+        line("rot13 Hello", r"Uryyb\r\n" + prompt,
+             "rot13 Hello prints Uryyb (rot13d, a shared buffer, "
+             "notifications both ways)")
         # Quiet long jobs: their output cannot interleave with the shell's.
         long = "helpers/sleep_exit 100000000 0"
         pids = {}

@@ -11,7 +11,7 @@ USER_CFLAGS := -static -O2 -Wall -Iinclude -Iuser/lib
 USER_OUT := $(BUILD)/user
 # Any header change rebuilds every program: they are small and few.
 USER_HDRS := $(wildcard include/uapi/ferry/*.h include/uapi/ferry/proto/*.h \
-	user/lib/ferry/*.h \
+	user/lib/ferry/*.h user/lib/*.h \
 	user/servers/*/*.h user/apps/*/*.h user/tests/*.h)
 
 LIBFERRY := $(USER_OUT)/lib/libferry.a
@@ -56,7 +56,7 @@ endef
 
 # Name in the initrd = path under $(USER_OUT).
 USER_PROGS := init console fs procmgr nameserver sh hello bench ipcbench \
-	echoserver echoclient
+	echoserver echoclient rot13 rot13d
 USER_SRCS_console := $(wildcard user/servers/console/*.c)
 USER_SRCS_fs := $(wildcard user/servers/fs/*.c)
 # init's loader reads the initrd with the file server's cpio parser.
@@ -68,6 +68,8 @@ USER_SRCS_hello := $(wildcard user/apps/hello/*.c)
 USER_SRCS_bench := $(wildcard user/apps/bench/*.c)
 USER_SRCS_echoserver := user/apps/echo/echoserver.c
 USER_SRCS_echoclient := user/apps/echo/echoclient.c
+USER_SRCS_rot13 := user/apps/rot13/rot13.c
+USER_SRCS_rot13d := user/apps/rot13/rot13d.c
 USER_SRCS_ipcbench := $(wildcard user/apps/ipcbench/*.c) user/apps/bench/report.c
 $(foreach p,$(USER_PROGS),\
 	$(eval $(call user_prog,$(USER_OUT)/$(p),$(USER_SRCS_$(p)))))
