@@ -130,6 +130,8 @@ long sys_cap_info(u64 cap)
 	unlock(&g->lock);
 	if (cap_obj_dead(g, obj))
 		ret |= CAP_INFO_DEAD;
+	if (obj_type(obj) == OBJ_TYPE_PMO)
+		ret |= (long)((struct pmo *)obj)->type << CAP_INFO_PMO_SHIFT;
 	obj_put(obj);
 	return ret;
 }

@@ -189,8 +189,18 @@ static long op_share(struct svc_slot *s, uint64_t len, cap_t cap)
 	size_t map_len;
 	long a;
 
-	if (cap < 0 || len == 0 || len > SVC_SHARE_MAX ||
-	    FY_CAP_INFO_TYPE(fy_cap_info(cap)) != OBJ_TYPE_PMO)
+	long info = cap < 0 ? -1 : fy_cap_info(cap);
+
+	/*
+	 * Only a PMO_DATA has every frame from its creation: an anonymous
+	 * page would be made at our first touch on the client's budget (its
+	 * exhaustion killing us), a paged one by the client's pager (its
+	 * refusal killing us). Tock's users met the same: a buffer that
+	 * could not be protected exactly, accepted, then a fault.
+	 */
+	if (info < 0 || len == 0 || len > SVC_SHARE_MAX ||
+	    FY_CAP_INFO_TYPE(info) != OBJ_TYPE_PMO ||
+	    FY_CAP_INFO_PMO_TYPE(info) != PMO_DATA)
 		return -EINVAL;
 	map_len = (len + 4095) & ~(size_t)4095;
 	a = map_buffer(cap, map_len);

@@ -195,8 +195,10 @@ static void test_return(void)
 	r = ipc_call(&c, m, 0);
 	tap_eq(r, SRV_RETCAPS_RET, "the handler returns a PMO cap");
 	got = ipc_msg_caps(m)[0];
-	tap_eq(fy_cap_info(got), OBJ_TYPE_PMO | CAP_RIGHT_ALL << 8,
-	       "its slot names a PMO of ours, all rights");
+	tap_eq(fy_cap_info(got),
+	       OBJ_TYPE_PMO | CAP_RIGHT_ALL << 8 |
+		       (long)PMO_DATA << CAP_INFO_PMO_SHIFT,
+	       "its slot names a PMO of ours (PMO_DATA), all rights");
 	tap_eq(count_caps(), mine0 + 1, "one cap more in our table");
 	tap_eq(fy_pmo_map(CAP_SELF_GROUP, got, SCRATCH_VA, VM_READ | VM_WRITE),
 	       0, "the client maps it");

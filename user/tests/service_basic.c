@@ -159,7 +159,9 @@ static long raw_call(struct ipc_conn *c, uint32_t op, uint32_t bit,
 static void hostile_client(struct peer *p)
 {
 	long n = fy_notification_create(),
-	     small = fy_pmo_create(4096, PMO_DATA);
+	     small = fy_pmo_create(4096, PMO_DATA),
+	     anon = fy_pmo_create(4096, PMO_ANONYMOUS),
+	     paged = fy_pmo_create(4096, PMO_PAGED);
 	long wn = fy_cap_copy((cap_t)n, CAP_RIGHT_WRITE | CAP_RIGHT_GRANT);
 	struct ipc_conn c;
 
@@ -193,6 +195,11 @@ static void hostile_client(struct peer *p)
 	       "SHARE of a notification: -EINVAL");
 	tap_eq(raw_call(&c, SVC_OP_SHARE, 0, 100, -1), -EINVAL,
 	       "SHARE without a cap: -EINVAL");
+	tap_eq(raw_call(&c, SVC_OP_SHARE, 0, 100, anon), -EINVAL,
+	       "SHARE of a PMO_ANONYMOUS (pages made at the service's touch, "
+	       "on our budget): -EINVAL");
+	tap_eq(raw_call(&c, SVC_OP_SHARE, 0, 100, paged), -EINVAL,
+	       "SHARE of a PMO_PAGED (pages only from our pager): -EINVAL");
 	tap_eq(raw_call(&c, 99, 0, 0, -1), -EINVAL, "an unknown op: -EINVAL");
 	tap_eq(raw_call(&c, SVC_OP_SHARE, 0, 4096, small), 0,
 	       "a good SHARE of the whole PMO");
@@ -200,6 +207,8 @@ static void hostile_client(struct peer *p)
 	ipc_close(&c);
 out:
 	fy_cap_delete((cap_t)wn);
+	fy_cap_delete((cap_t)paged);
+	fy_cap_delete((cap_t)anon);
 	fy_cap_delete((cap_t)small);
 	fy_cap_delete((cap_t)n);
 }

@@ -67,6 +67,21 @@ static void test_copy_delete(void)
 	       "the object lives on through the other copy");
 	tap_eq(fy_cap_delete((cap_t)ro2), 0, "delete the last copy");
 
+	/* A PMO's type, through any copy (docs/services.md: buffers). */
+	for (int t = PMO_ANONYMOUS; t <= PMO_PAGED; t++) {
+		long p = fy_pmo_create(4096, t), q;
+
+		q = p < 0 ? p : fy_cap_copy((cap_t)p, CAP_RIGHT_READ);
+		tap_eq(FY_CAP_INFO_PMO_TYPE(fy_cap_info((cap_t)p)), t,
+		       "cap_info gives PMO type %d", t);
+		tap_eq(FY_CAP_INFO_PMO_TYPE(fy_cap_info((cap_t)q)), t,
+		       "and so does a READ-only copy");
+		fy_cap_delete((cap_t)q);
+		fy_cap_delete((cap_t)p);
+	}
+	tap_eq(FY_CAP_INFO_PMO_TYPE(fy_cap_info(CAP_SELF_GROUP)), 0,
+	       "no PMO type bits on another object");
+
 	for (unsigned i = 0; i < NBAD; i++) {
 		tap_eq(fy_cap_delete(bad_caps[i]), -ECAPBILITY,
 		       "cap_delete(%d) is -ECAPBILITY", bad_caps[i]);

@@ -56,6 +56,13 @@ typedef int32_t cap_t;
  * process seen from the client's cap, the client's from the server's).
  */
 #define CAP_INFO_DEAD (1l << 16)
+/*
+ * For a PMO cap, its type (PMO_ANONYMOUS, PMO_DATA, PMO_PAGED) sits at
+ * bits 20..23: a process handed a PMO can tell whether touching it may
+ * fault (a PMO_PAGED page comes only from its creator's pager) before it
+ * maps it (docs/services.md, shared buffers).
+ */
+#define CAP_INFO_PMO_SHIFT 20
 
 /*
  * SYS_death_watch: how many watches one process may have set and not

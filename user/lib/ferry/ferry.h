@@ -24,6 +24,8 @@
  */
 #define FY_CAP_INFO_TYPE(info) ((int)((info)&0xff))
 #define FY_CAP_INFO_RIGHTS(info) ((unsigned)(((info) >> 8) & 0xff))
+/* A PMO cap's type (PMO_ANONYMOUS, PMO_DATA, PMO_PAGED). */
+#define FY_CAP_INFO_PMO_TYPE(info) ((int)(((info) >> CAP_INFO_PMO_SHIFT) & 0xf))
 
 typedef void (*fy_thread_entry_t)(void *arg);
 
