@@ -67,6 +67,22 @@ void counts_settle(long f0, long o0)
 	}
 }
 
+long objects_quiesce(void)
+{
+	const struct timespec ms2 = {0, 2000000};
+	long o = fy_kstat(KSTAT_LIVE_OBJECTS);
+
+	for (int i = 0, same = 0; i < 100 && same < 3; i++) {
+		long now;
+
+		nanosleep(&ms2, NULL);
+		now = fy_kstat(KSTAT_LIVE_OBJECTS);
+		same = now == o ? same + 1 : 0;
+		o = now;
+	}
+	return o;
+}
+
 long spawn_platform(const char *path, const char *const *argv,
 		    const char *const *envp, long prio, long mcp)
 {

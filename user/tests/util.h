@@ -49,6 +49,14 @@ long spawn_wait(const char *path, const char *const *argv);
 void counts_settle(long f0, long o0);
 
 /*
+ * Waits (at most ~200 ms) until the live-object count holds still over
+ * three samples 2 ms apart, for a baseline taken while earlier children
+ * may still be torn down (by procmgr's reaper, after our wait returned).
+ * Returns the count.
+ */
+long objects_quiesce(void);
+
+/*
  * fy_spawn_sched, passing on our platform capability (the initial cap
  * "platform" init gave us) under that name: for helpers that read
  * kernel counters (SYS_kstat needs it).
