@@ -471,12 +471,17 @@ long linux_shmdt(u64 addr)
 		return -EINVAL;
 	/*
 	 * t and the PMO size are compared, never followed, once the lock
-	 * is dropped (Linux compares the VMA's file the same way).
+	 * is dropped (Linux compares the VMA's file the same way). Each
+	 * search walks the region list from its start: a point after each
+	 * piece, or mprotect's splits (up to 4096 pieces) would make the
+	 * call quadratic in one hold of the CPU. A killed thread stops
+	 * (its exit unmaps the rest).
 	 */
 	for (;;) {
 		(void)vmspace_unmap_preemptible(vs, start, size);
 		if (!vmspace_find_tied(vs, addr, start + size, whole,
-				       &shm_tie_ops, &t, &start, &size, NULL))
+				       &shm_tie_ops, &t, &start, &size, NULL) ||
+		    sched_preempt_point() < 0)
 			return 0;
 	}
 }
