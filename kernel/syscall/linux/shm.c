@@ -330,9 +330,14 @@ static void at_undo(struct shm_seg *s)
 	if (gone)
 		unlink_locked(s);
 	unlock(&shm_lock);
+	/*
+	 * Ours first: the table's is then the last, and seg_put drains the
+	 * frames preemptibly (the other way round, ours was the last, and
+	 * obj_put freed a segment other attachers had filled at once).
+	 */
 	if (gone)
-		seg_free_unlinked(s);
-	obj_put(s);
+		obj_put(s);
+	seg_put(s);
 }
 
 /*
