@@ -479,14 +479,15 @@ long linux_shmdt(u64 addr)
 	 * is dropped (Linux compares the VMA's file the same way). Each
 	 * search walks the region list from its start: a point after each
 	 * piece, or mprotect's splits (up to 4096 pieces) would make the
-	 * call quadratic in one hold of the CPU. A killed thread stops
-	 * (its exit unmaps the rest).
+	 * call quadratic in one hold of the CPU. The point comes before
+	 * the search, so that what it finds is what is unmapped. A killed
+	 * thread stops (its exit unmaps the rest).
 	 */
 	for (;;) {
 		(void)vmspace_unmap_preemptible(vs, start, size);
-		if (!vmspace_find_tied(vs, addr, start + size, whole,
-				       &shm_tie_ops, &t, &start, &size, NULL) ||
-		    sched_preempt_point() < 0)
+		if (sched_preempt_point() < 0 ||
+		    !vmspace_find_tied(vs, addr, start + size, whole,
+				       &shm_tie_ops, &t, &start, &size, NULL))
 			return 0;
 	}
 }
