@@ -607,12 +607,17 @@ int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm)
 			goto out_unlock;
 		}
 	}
-	/* Each end of the range that falls inside a region splits it. */
+	/*
+	 * Each end of the range that falls inside a region whose rights
+	 * change splits it (one that keeps its rights is skipped below,
+	 * so it needs no room: a full list must not refuse it).
+	 */
 	{
 		struct vmregion *first = first_ending_after(vs, start);
 		struct vmregion *last = first_ending_after(vs, end - 1);
-		size_t splits = (first->start < start) +
-				(last->start + last->size > end);
+		size_t splits =
+			(first->start < start && first->perm != perm) +
+			(last->start + last->size > end && last->perm != perm);
 
 		if (vs->nregions + splits > VMSPACE_MAX_REGIONS) {
 			ret = -ENOMEM;

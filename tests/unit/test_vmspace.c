@@ -983,6 +983,29 @@ static void test_protect_split_respects_region_limit(void **state)
 	obj_put(p);
 }
 
+/*
+ * Regression: a full table refused with -ENOMEM an mprotect that keeps a
+ * region's rights (its middle or its tail), though such a
+ * region is not split (mprotect_fixup): only the splits made count.
+ */
+static void test_protect_same_rights_in_full_table(void **state)
+{
+	struct pmo *p = new_pmo(3);
+	struct vmspace *vs = full_vs(p);
+
+	(void)state;
+	assert_int_equal(vmspace_protect(vs, BASE + P(1), P(1), RW), 0);
+	assert_int_equal(vmspace_protect(vs, BASE + P(2), P(1), RW), 0);
+	assert_int_equal(vs->nregions, VMSPACE_MAX_REGIONS);
+	assert_region(vs, 0, BASE, P(3), 0, RW);
+	/* New rights still need the room they would take. */
+	assert_int_equal(vmspace_protect(vs, BASE + P(1), P(1), VM_READ),
+			 -ENOMEM);
+	assert_region(vs, 0, BASE, P(3), 0, RW);
+	obj_put(vs);
+	obj_put(p);
+}
+
 static struct pmo *new_paged(size_t pages)
 {
 	struct pmo *p = NULL;
@@ -1190,6 +1213,7 @@ int main(void)
 		kenv_test(test_region_limit),
 		kenv_test(test_unmap_split_respects_region_limit),
 		kenv_test(test_protect_split_respects_region_limit),
+		kenv_test(test_protect_same_rights_in_full_table),
 		kenv_test(test_fault_paged_asks_the_pager),
 		kenv_test(test_fault_paged_without_pager),
 		kenv_test(test_cow),

@@ -7,7 +7,8 @@
  * arguments it may: a data PMO bigger than memory, one that fills 60% of
  * it (and the teardown that frees it), 48 MiB through pmo_write/read,
  * 32 MiB of getrandom, munmap of 128 MiB of touched memory, the IPC_RMID
- * or last shmdt that frees a 128 MiB System V segment, and endless
+ * or last shmdt that frees a 128 MiB System V segment, the shmdt of an
+ * attachment in 2500 pieces, and endless
  * console writes, which are killed.
  * Without preemption points each of these held the CPU for seconds.
  *
@@ -139,6 +140,7 @@ int main(void)
 	measure("mmap_fixed", 0, 0);
 	measure("shm_rmid", 0, 0);
 	measure("shm_lastdt", 0, 0);
+	measure("shm_pieces", 0, 0);
 	measure("cap_delete", 0, 0);
 	measure("passive_kill", 900, PROC_STATUS_KILLED(PROC_SIG_KILL));
 	measure("write", 150, PROC_STATUS_KILLED(PROC_SIG_KILL));

@@ -330,9 +330,14 @@ static void at_undo(struct shm_seg *s)
 	if (gone)
 		unlink_locked(s);
 	unlock(&shm_lock);
+	/*
+	 * Ours first: the table's is then the last, and seg_put drains the
+	 * frames preemptibly (the other way round, ours was the last, and
+	 * obj_put freed a segment other attachers had filled at once).
+	 */
 	if (gone)
-		seg_free_unlinked(s);
-	obj_put(s);
+		obj_put(s);
+	seg_put(s);
 }
 
 /*
@@ -471,11 +476,17 @@ long linux_shmdt(u64 addr)
 		return -EINVAL;
 	/*
 	 * t and the PMO size are compared, never followed, once the lock
-	 * is dropped (Linux compares the VMA's file the same way).
+	 * is dropped (Linux compares the VMA's file the same way). Each
+	 * search walks the region list from its start: a point after each
+	 * piece, or mprotect's splits (up to 4096 pieces) would make the
+	 * call quadratic in one hold of the CPU. The point comes before
+	 * the search, so that what it finds is what is unmapped. A killed
+	 * thread stops (its exit unmaps the rest).
 	 */
 	for (;;) {
 		(void)vmspace_unmap_preemptible(vs, start, size);
-		if (!vmspace_find_tied(vs, addr, start + size, whole,
+		if (sched_preempt_point() < 0 ||
+		    !vmspace_find_tied(vs, addr, start + size, whole,
 				       &shm_tie_ops, &t, &start, &size, NULL))
 			return 0;
 	}

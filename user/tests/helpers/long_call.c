@@ -13,6 +13,8 @@
  *   mmap_fixed MAP_FIXED over 128 MiB of touched memory (the unmap)
  *   shm_rmid   IPC_RMID of a detached System V segment of 128 MiB touched
  *   shm_lastdt shmdt of the last attach of a removed 128 MiB segment
+ *   shm_pieces shmdt of an attach cut into 2500 pieces by mprotect, above
+ *              1500 other regions (each piece's search walks past them)
  *   cap_delete cap_delete of the only cap to a 60%-of-memory data PMO
  *   passive_kill  the same PMO, and only a passive thread left: killed
  *   write      write(1) of 64 MiB of TAP comment lines
@@ -109,6 +111,29 @@ static int shm_big(int rmid_first)
 	if (rmid_first)
 		return shmctl(id, IPC_RMID, 0) || shmdt(b) ? 2 : 0;
 	return shmdt(b) || shmctl(id, IPC_RMID, 0) ? 2 : 0;
+}
+
+/*
+ * An attachment in 2500 pieces (every other page read-only) above 1500
+ * one-page mappings: shmdt unmaps the pieces one at a time, and each
+ * search and unmap walks the region list from its start.
+ */
+static int shm_pieces(void)
+{
+	char *low = (char *)0x200000000ul, *at = (char *)0x300000000ul;
+	int id = shmget(IPC_PRIVATE, 2500 * 4096ul, 0600);
+
+	if (id < 0 || shmat(id, at, 0) != at || shmctl(id, IPC_RMID, 0))
+		return 1;
+	for (size_t i = 0; i < 1500; i++)
+		if (mmap(low + i * 4096, 4096, PROT_READ,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+			 0) == MAP_FAILED)
+			return 2;
+	for (size_t i = 1; i < 2500; i += 2)
+		if (mprotect(at + i * 4096, 4096, PROT_READ))
+			return 3;
+	return shmdt(at) ? 4 : 0;
 }
 
 /* 128 MiB of touched anonymous memory (PTEs and frames to drop). */
@@ -229,6 +254,8 @@ static int run(const char *k)
 		return shm_big(0);
 	if (!strcmp(k, "shm_lastdt"))
 		return shm_big(1);
+	if (!strcmp(k, "shm_pieces"))
+		return shm_pieces();
 	if (!strcmp(k, "mprotect"))
 		return mprotect_big();
 	if (!strcmp(k, "mmap_fixed"))
