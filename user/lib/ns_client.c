@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include <ferry/initcaps.h>
+#include <ferry/lock.h>
 #include <ferry/ns.h>
 
 #define PAGE 4096ul
@@ -42,19 +43,12 @@ cap_t fy_ns_right(void)
 
 static void lock(void)
 {
-	int spins = 0;
-
-	while (atomic_exchange_explicit(&busy, 1, memory_order_acquire))
-		if (++spins < 8)
-			fy_yield();
-		else
-			fy_syscall2(SYS_nanosleep,
-				    (long)&(struct timespec){0, 1000000}, 0);
+	fy_lock(&busy);
 }
 
 static void unlock(void)
 {
-	atomic_store_explicit(&busy, 0, memory_order_release);
+	fy_unlock(&busy);
 }
 
 static cap_t ns_server(void)

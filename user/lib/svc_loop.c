@@ -18,6 +18,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 
+#include <ferry/lock.h>
+
 #include "svc_internal.h"
 
 int (*svc_server_run)(uint64_t bits);
@@ -50,17 +52,12 @@ void svc_sleep_ms(long ms)
 
 void svc_lock(atomic_int *l)
 {
-	int free = 0;
-
-	while (!atomic_compare_exchange_weak(l, &free, 1)) {
-		free = 0;
-		svc_sleep_ms(1);
-	}
+	fy_lock(l);
 }
 
 void svc_unlock(atomic_int *l)
 {
-	atomic_store(l, 0);
+	fy_unlock(l);
 }
 
 static uint64_t now_us(void)

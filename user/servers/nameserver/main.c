@@ -25,6 +25,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 
+#include <ferry/lock.h>
+
 #include "ns.h"
 
 #define NS_ROOT_SLOT 3 /* init puts the root right's token here */
@@ -37,20 +39,12 @@ cap_t ns_death_notif = -1;
 
 void ns_lock(void)
 {
-	int spins = 0;
-
-	/* Handlers run at their callers' priorities: sleep, do not spin. */
-	while (atomic_exchange_explicit(&busy, 1, memory_order_acquire))
-		if (++spins < 8)
-			fy_yield();
-		else
-			fy_syscall2(SYS_nanosleep,
-				    (long)&(struct timespec){0, 1000000}, 0);
+	fy_lock(&busy);
 }
 
 void ns_unlock(void)
 {
-	atomic_store_explicit(&busy, 0, memory_order_release);
+	fy_unlock(&busy);
 }
 
 struct ns_registry *ns_reg(void)

@@ -21,6 +21,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 
+#include <ferry/lock.h>
+
 #include "procmgr.h"
 
 struct pm_child pm_children[PM_MAX_CHILDREN];
@@ -29,24 +31,12 @@ static atomic_int lock_word;
 
 void pm_lock(void)
 {
-	int spins = 0;
-
-	while (atomic_exchange_explicit(&lock_word, 1, memory_order_acquire)) {
-		/*
-		 * Held by a thread that was preempted: yield to our equals,
-		 * then sleep a tick so a lower priority holder runs too.
-		 */
-		if (++spins < 8)
-			fy_yield();
-		else
-			fy_syscall2(SYS_nanosleep,
-				    (long)&(struct timespec){0, 1000000}, 0);
-	}
+	fy_lock(&lock_word);
 }
 
 void pm_unlock(void)
 {
-	atomic_store_explicit(&lock_word, 0, memory_order_release);
+	fy_unlock(&lock_word);
 }
 
 /* Touches the tables now: their pages must not appear under a test. */
