@@ -69,6 +69,31 @@ long ipc_connect(cap_t server, size_t shm_size, struct ipc_conn *out)
 	return 0;
 }
 
+long ipc_connect_touched(cap_t server, size_t shm_size, struct ipc_conn *out)
+{
+	long r = ipc_connect(server, shm_size, out);
+
+	if (r < 0) {
+		out->cap = -1;
+		return r;
+	}
+	for (size_t off = 0; off < out->shm_size; off += 4096)
+		((volatile char *)out->shm)[off] = 0;
+	return 0;
+}
+
+void ipc_serve_fill_pool(cap_t server, size_t shm_size)
+{
+	struct ipc_conn c[IPC_SERVE_POOL + 1];
+
+	for (int i = 0; i <= IPC_SERVE_POOL; i++)
+		if (ipc_connect(server, shm_size, &c[i]))
+			c[i].cap = -1;
+	for (int i = 0; i <= IPC_SERVE_POOL; i++)
+		if (c[i].cap >= 0)
+			ipc_close(&c[i]);
+}
+
 long ipc_close(struct ipc_conn *c)
 {
 	long r;

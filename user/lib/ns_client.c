@@ -18,7 +18,6 @@
 #include <ferry/lock.h>
 #include <ferry/ns.h>
 
-#define PAGE 4096ul
 
 static struct ipc_conn conn = {.cap = -1};
 static cap_t server = -1;
@@ -64,21 +63,11 @@ static cap_t ns_server(void)
 /* Under the lock: the cached connection, made the first time. */
 static long connected(void)
 {
-	long r;
-
 	if (conn.cap >= 0)
 		return 0;
 	if (ns_server() < 0)
 		return -ENOSYS;
-	r = ipc_connect(server, NS_SHM_MIN, &conn);
-	if (r < 0) {
-		conn.cap = -1;
-		return r;
-	}
-	/* Every page now: the process must not grow at a later call. */
-	for (size_t off = 0; off < conn.shm_size; off += PAGE)
-		((volatile char *)conn.shm)[off] = 0;
-	return 0;
+	return ipc_connect_touched(server, NS_SHM_MIN, &conn);
 }
 
 /* Monotonic microseconds (raw: no errno). */

@@ -54,27 +54,18 @@ static void unlock(void)
 /* Under the lock: the connection, made the first time. */
 static long connected(void)
 {
-	long r;
-
 	if (conn.cap >= 0)
 		return 0;
 	if (server < 0)
 		server = fy_initial_cap("procmgr");
 	if (server < 0)
 		return -ENOSYS; /* nobody to spawn through */
-	r = ipc_connect(server, PROCMGR_SHM_MIN, &conn);
-	if (r < 0) {
-		conn.cap = -1;
-		return r;
-	}
 	/*
 	 * Every page of the shm now: a later request that reaches a page
 	 * first (a long one, the pointer scratch at the end) must not grow
 	 * us then (init's leak check counts init's frames too).
 	 */
-	for (size_t off = 0; off < conn.shm_size; off += PAGE)
-		((volatile char *)conn.shm)[off] = 0;
-	return 0;
+	return ipc_connect_touched(server, PROCMGR_SHM_MIN, &conn);
 }
 
 /* Copies len bytes from src to shm offset `at`: 0 or -EFAULT. */

@@ -114,6 +114,13 @@ struct ipc_serve_config {
 long ipc_serve_with(const struct ipc_serve_config *cfg);
 /* ipc_serve_with with the defaults: handler per connection, 64 at most. */
 long ipc_serve(ipc_handler_fn handler, ipc_destructor_fn destructor);
+/*
+ * Opens IPC_SERVE_POOL + 1 connections to `server` (shm of shm_size
+ * bytes) and closes them, so its pool of idle handlers is full: a
+ * long-lived server made this way does not grow at a test's first
+ * connections, under init's leak check. Failures are ignored.
+ */
+void ipc_serve_fill_pool(cap_t server, size_t shm_size);
 
 /*
  * Connects to the server thread `server` with a shm of shm_size bytes
@@ -126,6 +133,12 @@ long ipc_serve(ipc_handler_fn handler, ipc_destructor_fn destructor);
  * thread that will call ipc_serve.
  */
 long ipc_connect(cap_t server, size_t shm_size, struct ipc_conn *out);
+/*
+ * ipc_connect, then a touch of every page of the shm, so no later call
+ * maps one (a long-lived client whose memory init's leak check counts:
+ * the spawn and name-server clients). On failure out->cap is -1.
+ */
+long ipc_connect_touched(cap_t server, size_t shm_size, struct ipc_conn *out);
 /*
  * Ends the connection (the server's destructor runs for it), unmaps the
  * shm and drops our capabilities; a call another of our threads has in

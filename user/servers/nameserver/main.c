@@ -365,19 +365,6 @@ static void closed(uint64_t badge, void *shm)
 		fy_cap_delete(tokens[k]);
 }
 
-/* Opens and closes pool + 1 connections: the pool of handlers is full. */
-static void fill_pool(void)
-{
-	struct ipc_conn c[IPC_SERVE_POOL + 1];
-
-	for (int i = 0; i <= IPC_SERVE_POOL; i++)
-		if (ipc_connect(CAP_SELF_MAIN_THREAD, NS_SHM_MIN, &c[i]))
-			c[i].cap = -1;
-	for (int i = 0; i <= IPC_SERVE_POOL; i++)
-		if (c[i].cap >= 0)
-			ipc_close(&c[i]);
-}
-
 int main(void)
 {
 	struct ipc_serve_config cfg = {
@@ -417,6 +404,6 @@ int main(void)
 	ns_death_notif = (cap_t)n;
 	if (ipc_serve_with(&cfg) < 0)
 		return 1;
-	fill_pool();
+	ipc_serve_fill_pool(CAP_SELF_MAIN_THREAD, NS_SHM_MIN);
 	ns_reap_forever();
 }

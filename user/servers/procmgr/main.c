@@ -170,19 +170,6 @@ static void pager_main(void *arg)
 			    0);
 }
 
-/* Opens and closes n + 1 connections to `server`: its pool is full. */
-static void fill_pool(cap_t server, size_t shm)
-{
-	struct ipc_conn c[IPC_SERVE_POOL + 1];
-
-	for (int i = 0; i <= IPC_SERVE_POOL; i++)
-		if (ipc_connect(server, shm, &c[i]))
-			c[i].cap = -1;
-	for (int i = 0; i <= IPC_SERVE_POOL; i++)
-		if (c[i].cap >= 0)
-			ipc_close(&c[i]);
-}
-
 int main(void)
 {
 	struct ipc_serve_config cfg = {
@@ -216,8 +203,8 @@ int main(void)
 					    CAP_RIGHT_CALL | CAP_RIGHT_GRANT);
 	if (ipc_serve_with(&cfg) < 0)
 		return 1;
-	fill_pool(pm_pager_server, PAGER_SHM_MIN);
-	fill_pool(pm_self_server, PROCMGR_SHM_MIN);
+	ipc_serve_fill_pool(pm_pager_server, PAGER_SHM_MIN);
+	ipc_serve_fill_pool(pm_self_server, PROCMGR_SHM_MIN);
 	pm_pager_pool.server = pm_pager_server;
 	pm_pool_fill(&pm_pager_pool, NULL);
 	idle();
