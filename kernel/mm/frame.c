@@ -5,6 +5,7 @@
  *
  * Locking: frame_lock guards the lists and all struct page buddy fields.
  */
+#include <arch/arch.h>
 #include <lib/lock.h>
 #include <lib/printk.h>
 #include <lib/string.h>
@@ -132,7 +133,7 @@ paddr_t frame_alloc_zeroed(void)
 	paddr_t pa = frame_alloc(0);
 
 	if (pa)
-		memset(phys_to_virt(pa), 0, PAGE_SIZE);
+		arch_zero_page(phys_to_virt(pa));
 	return pa;
 }
 

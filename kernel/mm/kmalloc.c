@@ -4,6 +4,7 @@
  * through the slots themselves, and its struct page counts the slots in
  * use. Locking: kmalloc_lock guards the class lists and slab fields.
  */
+#include <arch/arch.h>
 #include <lib/lock.h>
 #include <lib/printk.h>
 #include <lib/string.h>
@@ -108,13 +109,25 @@ void *kmalloc(size_t size)
 	return phys_to_virt(pa);
 }
 
-void *kzalloc(size_t size)
+/* kzalloc past the slab classes: whole frames, zeroed a page at a time. */
+static __attribute__((noinline)) void *kzalloc_pages(size_t size)
 {
 	void *p = kmalloc(size);
 
 	if (p)
-		memset(p, 0, size);
+		for (size_t off = 0; off < size; off += PAGE_SIZE)
+			arch_zero_page((char *)p + off);
 	return p;
+}
+
+void *kzalloc(size_t size)
+{
+	void *p;
+
+	if (unlikely(size > ((size_t)1 << MAX_SHIFT)))
+		return kzalloc_pages(size);
+	p = kmalloc(size);
+	return p ? memset(p, 0, size) : NULL;
 }
 
 void kfree(void *p)

@@ -761,11 +761,8 @@ static int cow_page_locked(struct vmregion *r, size_t index, u32 access,
 		*pa = src;
 		return 0;
 	}
-	ret = pmo_get_page(r->priv, index, true, pa);
-	if (ret)
-		return ret;
-	memcpy(phys_to_virt(*pa), phys_to_virt(src), PAGE_SIZE);
-	return 0;
+	/* Copied into a fresh frame, not zeroed first and then copied over. */
+	return pmo_get_page_copy(r->priv, index, src, pa);
 }
 
 int vmspace_fault_paged(struct vmspace *vs, vaddr_t va, u32 access,

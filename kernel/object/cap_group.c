@@ -18,7 +18,44 @@
 
 #define CAP_TABLE_INITIAL 16
 
+/* The summary is one word: one bit per word of the map. */
+_Static_assert(CAP_TABLE_MAX % 64 == 0 && CAP_TABLE_MAX / 64 <= 64,
+	       "cap_group.free_map is CAP_TABLE_MAX bits, free_words 64");
+
 static u64 next_badge = 1;
+
+/* Slot i is free (empty and below nslots). O(1). */
+static inline void slot_freed_locked(struct cap_group *g, u32 i)
+{
+	g->free_map[i / 64] |= 1ull << (i % 64);
+	g->free_words |= 1ull << (i / 64);
+}
+
+/* Slot i is taken. O(1). */
+static inline void slot_taken_locked(struct cap_group *g, u32 i)
+{
+	u32 w = i / 64;
+
+	g->free_map[w] &= ~(1ull << (i % 64));
+	if (!g->free_map[w])
+		g->free_words &= ~(1ull << w);
+}
+
+/*
+ * The lowest free slot, or -1 when every one below nslots is taken:
+ * the first word with a free bit, then its first free bit. Lowest, not
+ * just any: slot numbers stay small and predictable (fy_cap_transfer's
+ * "lowest free one", a Linux fd table's rule).
+ */
+static inline int lowest_free_locked(struct cap_group *g)
+{
+	u32 w;
+
+	if (!g->free_words)
+		return -1;
+	w = (u32)__builtin_ctzll(g->free_words);
+	return (int)(w * 64 + (u32)__builtin_ctzll(g->free_map[w]));
+}
 
 /*
  * A new process's budget: its creator's limit (the caller of the syscall
@@ -76,6 +113,8 @@ int cap_group_create(const char *name, struct cap_group **out)
 		goto out_put;
 	}
 	g->nslots = CAP_TABLE_INITIAL;
+	for (u32 i = 0; i < CAP_TABLE_INITIAL; i++)
+		slot_freed_locked(g, i);
 	ret = vmspace_create(g->budget, &g->vmspace);
 	if (ret)
 		goto out_put;
@@ -124,6 +163,8 @@ static int grow_locked(struct cap_group *g)
 	memcpy(s, g->slots, g->nslots * sizeof(*s));
 	budget_kfree(g->budget, g->slots, g->nslots * sizeof(*s));
 	g->slots = s;
+	for (u32 i = g->nslots; i < n; i++)
+		slot_freed_locked(g, i);
 	g->nslots = n;
 	return 0;
 }
@@ -147,22 +188,34 @@ static void fill_locked(struct cap_group *g, u32 i, void *obj, u32 rights)
 	obj_get(obj);
 	g->slots[i].obj = obj;
 	g->slots[i].rights = rights & CAP_RIGHT_ALL;
+	slot_taken_locked(g, i);
 	holders_add_locked(g, obj, 1);
+}
+
+/* Empties slot i (its reference is the caller's now). */
+static void clear_locked(struct cap_group *g, u32 i)
+{
+	holders_add_locked(g, g->slots[i].obj, -1);
+	g->slots[i].obj = NULL;
+	g->slots[i].rights = 0;
+	slot_freed_locked(g, i);
 }
 
 static int alloc_locked(struct cap_group *g, void *obj, u32 rights)
 {
-	u32 i;
+	int i;
 
 	if (!g->slots || g->dead)
 		return -ESRCH;
-	for (i = 0; i < g->nslots; i++)
-		if (!g->slots[i].obj)
-			break;
-	if (i == g->nslots && grow_locked(g))
-		return -ENOMEM;
-	fill_locked(g, i, obj, rights);
-	return (int)i;
+	i = lowest_free_locked(g);
+	if (i < 0) {
+		/* Full: the first new slot is the old capacity. */
+		i = (int)g->nslots;
+		if (grow_locked(g))
+			return -ENOMEM;
+	}
+	fill_locked(g, (u32)i, obj, rights);
+	return i;
 }
 
 int cap_alloc(struct cap_group *g, void *obj, u32 rights)
@@ -262,9 +315,7 @@ int cap_take(struct cap_group *g, int cap, void **out)
 		return -ECAPBILITY;
 	}
 	*out = s->obj;
-	holders_add_locked(g, s->obj, -1);
-	s->obj = NULL;
-	s->rights = 0;
+	clear_locked(g, (u32)cap);
 	unlock(&g->lock);
 	return 0;
 }
@@ -289,9 +340,7 @@ void cap_remove_if(struct cap_group *g, int cap, void *obj)
 		unlock(&g->lock);
 		return;
 	}
-	holders_add_locked(g, obj, -1);
-	s->obj = NULL;
-	s->rights = 0;
+	clear_locked(g, (u32)cap);
 	unlock(&g->lock);
 	cap_put(obj);
 }
@@ -432,6 +481,8 @@ static void release(struct cap_group *g)
 	vs = g->vmspace;
 	g->slots = NULL;
 	g->nslots = 0;
+	g->free_words = 0;
+	memset(g->free_map, 0, sizeof(g->free_map));
 	g->vmspace = NULL;
 	g->dead = true;
 	unlock(&g->lock);
@@ -477,8 +528,7 @@ void cap_group_shed_memory(struct cap_group *g)
 		    obj_type(g->slots[i].obj) == OBJ_TYPE_PMO &&
 		    obj_refcount(g->slots[i].obj) == 1) {
 			p = g->slots[i].obj; /* its reference is ours now */
-			g->slots[i].obj = NULL;
-			g->slots[i].rights = 0;
+			clear_locked(g, i);
 		}
 		unlock(&g->lock);
 		if (p) {

@@ -18,9 +18,15 @@
  * other process is started from birth. docs/architecture.md, "Process
  * lifecycle".
  *
- * Locking: g->lock guards slots, threads, `started` and the exit fields;
- * `holders` is atomic, changed under the lock of the table whose slot
- * fills or empties.
+ * Free slots: a two-level bitmap beside the table, one bit per slot
+ * (set: below nslots and empty) and one summary bit per word of it
+ * (set: that word has a set bit). The lowest free slot is two
+ * find-first-sets away however full the table is; filling or emptying a
+ * slot flips a bit or two. docs/architecture.md, "Capability tables".
+ *
+ * Locking: g->lock guards slots, the free bitmap, threads, `started` and
+ * the exit fields; `holders` is atomic, changed under the lock of the
+ * table whose slot fills or empties.
  */
 #ifndef KERNEL_OBJECT_CAP_GROUP_H
 #define KERNEL_OBJECT_CAP_GROUP_H
@@ -43,8 +49,10 @@ struct cap_group {
 	struct object obj;
 	struct spinlock lock;
 	struct cap_slot *slots;
-	u32 nslots;		 /* capacity, grows to CAP_TABLE_MAX */
-	struct vmspace *vmspace; /* holds a reference until exit */
+	u32 nslots;			  /* capacity, grows to CAP_TABLE_MAX */
+	u64 free_words;			  /* bit w: free_map[w] != 0 */
+	u64 free_map[CAP_TABLE_MAX / 64]; /* bit i: slot i < nslots, empty */
+	struct vmspace *vmspace;	  /* holds a reference until exit */
 	struct list_head threads;
 	u32 nthreads;
 	u32 threads_made; /* the first thread's tid is the pid */

@@ -1,4 +1,5 @@
 /* PMO storage: the radix of frames and copies in and out of it. */
+#include <arch/arch.h>
 #include <lib/printk.h>
 #include <lib/string.h>
 #include <mm/budget.h>
@@ -41,8 +42,9 @@ static size_t pmo_leaf_bytes(const struct pmo *p, size_t hi)
 	return pmo_leaf_slots(p, hi) * sizeof(paddr_t);
 }
 
-static int pmo_slot_locked(struct pmo *p, size_t index, bool alloc,
-			   paddr_t **slot)
+/* Inlined into both callers: the demand-zero fault's is the hot one. */
+static inline __attribute__((always_inline)) int
+pmo_slot_locked(struct pmo *p, size_t index, bool alloc, paddr_t **slot)
 {
 	size_t hi = index / PMO_RADIX, lo = index % PMO_RADIX;
 
@@ -64,6 +66,22 @@ static int pmo_slot_locked(struct pmo *p, size_t index, bool alloc,
 	return 0;
 }
 
+/* A frame charged to b holding a copy of frame `from`, or 0. */
+static paddr_t frame_alloc_copy(struct budget *b, paddr_t from)
+{
+	paddr_t pa;
+
+	if (budget_charge(b, PAGE_SIZE))
+		return 0;
+	pa = frame_alloc(0);
+	if (unlikely(!pa)) {
+		budget_uncharge(b, PAGE_SIZE);
+		return 0;
+	}
+	arch_copy_page(phys_to_virt(pa), phys_to_virt(from));
+	return pa;
+}
+
 int pmo_get_page(struct pmo *p, size_t index, bool alloc, paddr_t *pa)
 {
 	paddr_t *slot;
@@ -81,6 +99,31 @@ int pmo_get_page(struct pmo *p, size_t index, bool alloc, paddr_t *pa)
 			goto out_unlock;
 		}
 		*slot = budget_frame_alloc_zeroed(p->budget);
+		if (!*slot) {
+			ret = -ENOMEM;
+			goto out_unlock;
+		}
+	}
+	*pa = *slot;
+out_unlock:
+	unlock(&p->lock);
+	return ret;
+}
+
+/* pmo_get_page's twin, kept apart so the demand-zero path stays as it is. */
+int pmo_get_page_copy(struct pmo *p, size_t index, paddr_t from, paddr_t *pa)
+{
+	paddr_t *slot;
+	int ret;
+
+	if (unlikely(index >= p->size / PAGE_SIZE))
+		return -EINVAL;
+	lock(&p->lock);
+	ret = pmo_slot_locked(p, index, true, &slot);
+	if (ret)
+		goto out_unlock;
+	if (!*slot) {
+		*slot = frame_alloc_copy(p->budget, from);
 		if (!*slot) {
 			ret = -ENOMEM;
 			goto out_unlock;

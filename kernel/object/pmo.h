@@ -57,6 +57,12 @@ int pmo_commit(struct pmo *p);
  */
 int pmo_get_page(struct pmo *p, size_t index, bool alloc, paddr_t *pa);
 /*
+ * The same, allocating: an absent page gets a new frame holding a copy of
+ * frame `from` (a copy-on-write fault's), not zeroed first; a present one
+ * is returned as it is. 0 and *pa, -EINVAL past the end, -ENOMEM.
+ */
+int pmo_get_page_copy(struct pmo *p, size_t index, paddr_t from, paddr_t *pa);
+/*
  * Frees every frame of a PMO that only the caller can reach (it holds
  * the one reference and the PMO is in no region), with a preemption
  * point every 256 frames; the PMO stays valid and reads as zeros.

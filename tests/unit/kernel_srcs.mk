@@ -28,6 +28,7 @@ UNIT_SRCS_test_pgtable := $(UNIT_KERNEL_CORE)
 UNIT_SRCS_test_vmspace := $(UNIT_KERNEL_CORE)
 UNIT_SRCS_test_pmo := $(UNIT_KERNEL_CORE)
 UNIT_SRCS_test_cap := $(UNIT_KERNEL_CORE)
+UNIT_SRCS_test_cap_slots := $(UNIT_KERNEL_CORE)
 UNIT_SRCS_test_uaccess := $(UNIT_KERNEL_CORE)
 
 # The IPC tests drive the protocol thread by thread through a fixture.

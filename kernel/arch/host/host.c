@@ -57,6 +57,16 @@ paddr_t arch_kernel_pt_root(void)
 }
 
 /* "User" pointers in hosted tests are host pointers. */
+void arch_zero_page(void *p)
+{
+	memset(p, 0, PAGE_SIZE);
+}
+
+void arch_copy_page(void *dst, const void *src)
+{
+	memcpy(dst, src, PAGE_SIZE);
+}
+
 int arch_copy_from_user(void *dst, const void __user *src, size_t n)
 {
 	if (!src)

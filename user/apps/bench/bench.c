@@ -45,6 +45,7 @@ int main(int argc, char **argv)
 	failed |= bench_thread();
 	failed |= bench_spawn();
 	failed |= bench_shm();
+	failed |= bench_cap();
 	/* Last: it leaves this process a server, which others need not pay for.
 	 */
 	failed |= bench_pager_fault();

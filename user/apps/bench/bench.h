@@ -46,5 +46,6 @@ int bench_pager_fault(void);
 int bench_thread(void);
 int bench_spawn(void);
 int bench_shm(void);
+int bench_cap(void);
 
 #endif
