@@ -42,6 +42,7 @@ void bench_report(const char *name, uint64_t cycles, uint64_t overhead,
 
 /* Each returns 0, or nonzero after printing why it could not measure. */
 int bench_page_fault(void);
+int bench_page_fault_regions(void);
 int bench_pager_fault(void);
 int bench_thread(void);
 int bench_spawn(void);
