@@ -18,7 +18,6 @@
 #include <ferry/lock.h>
 #include <ferry/ns.h>
 
-
 static struct ipc_conn conn = {.cap = -1};
 static cap_t server = -1;
 static cap_t right = -2; /* -2: not looked up yet */
