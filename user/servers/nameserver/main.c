@@ -223,23 +223,33 @@ static long do_unregister(const char *name, uint64_t badge)
 
 /*
  * Under the lock: the right for prefix granted from right `parent` on
- * connection conn, made if new (the same grant again on a connection
- * gives the same right, so repeating it does not fill the table): its
- * index, -ENOSPC or -ENOMEM.
+ * connection conn to process `owner`, made if new (the same grant again
+ * on a connection gives the same right, so repeating it does not fill
+ * the table): its index, -ENOSPC (the table full, or owner holding
+ * NS_MAX_RIGHTS_PROC, counted over all its connections, so one process
+ * cannot take every row from the others) or -ENOMEM.
  */
-static int grant_locked(const char *prefix, uintptr_t conn, int parent)
+static int grant_locked(const char *prefix, uintptr_t conn, int parent,
+			uint64_t owner)
 {
+	int i, mine = 0;
 	long t;
-	int i;
 
-	for (i = 0; i < NS_MAX_RIGHTS; i++)
-		if (reg.rights[i].used && reg.rights[i].conn == conn &&
+	for (i = 0; i < NS_MAX_RIGHTS; i++) {
+		if (!reg.rights[i].used)
+			continue;
+		if (reg.rights[i].conn == conn &&
 		    reg.rights[i].parent == parent &&
 		    !strcmp(reg.rights[i].prefix, prefix))
 			return i;
+		mine += reg.rights[i].conn && reg.rights[i].owner == owner;
+	}
+	if (mine >= NS_MAX_RIGHTS_PROC)
+		return -ENOSPC;
 	i = ns_right_add(&reg, prefix, conn, parent);
 	if (i < 0)
 		return i;
+	reg.rights[i].owner = owner;
 	t = fy_notification_create();
 	if (t < 0) {
 		reg.rights[i].used = 0;
@@ -253,7 +263,8 @@ static int grant_locked(const char *prefix, uintptr_t conn, int parent)
  * caps[0] (ncaps is 0 or 1), the right shown, is deleted on every path;
  * on success the new right goes back and this does not return.
  */
-static long do_grant(const char *prefix, void *shm, cap_t *caps, uint32_t ncaps)
+static long do_grant(const char *prefix, void *shm, uint64_t badge, cap_t *caps,
+		     uint32_t ncaps)
 {
 	int i = -EPERM;
 	long r, c;
@@ -262,7 +273,7 @@ static long do_grant(const char *prefix, void *shm, cap_t *caps, uint32_t ncaps)
 	if (ncaps == 1)
 		i = right_for(caps[0], prefix);
 	if (i >= 0)
-		i = grant_locked(prefix, (uintptr_t)shm, i);
+		i = grant_locked(prefix, (uintptr_t)shm, i, badge);
 	c = i >= 0 ? fy_cap_copy(reg.rights[i].token, CAP_RIGHT_GRANT) : i;
 	ns_unlock();
 	if (ncaps == 1)
@@ -337,7 +348,7 @@ static long serve(struct ipc_msg *m, uint64_t badge, uint32_t ncaps, void *shm,
 			break;
 		if (ncaps > 1)
 			break;
-		r = do_grant(name, shm, caps, ncaps);
+		r = do_grant(name, shm, badge, caps, ncaps);
 		/* A grant returns only on failure, its caps[0] deleted. */
 		return r;
 	case NS_LIST:

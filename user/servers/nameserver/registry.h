@@ -43,6 +43,7 @@ struct ns_right {
 	char prefix[NS_NAME_MAX];
 	int32_t token;	/* our slot of the token (compared by SYS_cap_same) */
 	uintptr_t conn; /* the connection it was granted on; 0: the root */
+	uint64_t owner; /* the badge of the process it was granted to */
 	int parent;	/* the right it was granted from; -1: the root */
 };
 

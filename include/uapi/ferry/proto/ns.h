@@ -37,7 +37,8 @@
  *                -> 0 and cap slot 0: a new right (GRANT only) for that
  *                prefix. -EPERM (no right, or it does not cover the
  *                prefix), -EINVAL, -ENAMETOOLONG, -ENOSPC (too many
- *                rights). A right lives as long as the connection that
+ *                rights, in all or NS_MAX_RIGHTS_PROC granted to this
+ *                process). A right lives as long as the connection that
  *                was granted it stays open (its destructor revokes it
  *                and every right granted from it).
  * NS_LIST        timeout_us is the index to start at. Writes up to
@@ -70,6 +71,7 @@
 #define NS_MAX_WAITERS 32     /* lookups waiting, in all */
 #define NS_MAX_WAITERS_PROC 3 /* waiting lookups of one process */
 #define NS_MAX_RIGHTS 32      /* registration rights, the root's too */
+#define NS_MAX_RIGHTS_PROC 8  /* granted to one process */
 
 /*
  * The longest one NS_LOOKUP waits. The server cannot see its client die
