@@ -583,6 +583,34 @@ static void crowd(void)
 		ipc_close(&wc[i]);
 }
 
+/*
+ * A name registered without a right goes with the connection it was
+ * registered on, though its service lives on; one registered with a
+ * right stays (docs/naming.md): else a process could fill the table for
+ * good with names of a thread that never dies, then exit.
+ */
+static void registrar_gone(void)
+{
+	cap_t self = CAP_SELF_MAIN_THREAD;
+	long s;
+
+	/* One name of ours at a time: a drop then cancels one watch only. */
+	tap_eq(fy_ns_register("test.cached", self), 0,
+	       "test.cached on libferry's connection");
+	tap_eq(fy_ns_disconnect(), 0, "fy_ns_disconnect");
+	tap_ok(dropped("test.cached"), "test.cached went with the connection");
+	tap_eq(fy_ns_register_with("ferry.test.kept", self,
+				   (cap_t)fy_initial_cap("nsright")),
+	       0, "ferry.test.kept with our right");
+	tap_eq(fy_ns_disconnect(), 0, "fy_ns_disconnect again");
+	nanosleep(&(struct timespec){0, 50000000}, NULL); /* its destructor */
+	s = fy_ns_lookup("ferry.test.kept", 0);
+	tap_ok(s >= 0, "ferry.test.kept (a right's) outlives it");
+	fy_cap_delete((cap_t)s);
+	tap_eq(fy_ns_unregister("ferry.test.kept"), 0,
+	       "and we may still unregister it");
+}
+
 static void counts(void)
 {
 	long f0, o0;
@@ -622,6 +650,7 @@ int main(void)
 	killed_waiter();
 	death();
 	crowd();
+	registrar_gone();
 	counts();
 	return tap_done();
 }

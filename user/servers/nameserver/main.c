@@ -96,10 +96,10 @@ static long give(cap_t cap)
 	return r;
 }
 
-static long do_register(const char *name, uint64_t badge, cap_t *caps,
-			uint32_t ncaps)
+static long do_register(const char *name, void *shm, uint64_t badge,
+			cap_t *caps, uint32_t ncaps)
 {
-	int w[NS_MAX_WAITERS], nw, i;
+	int w[NS_MAX_WAITERS], nw, i, with_right;
 	long info, r;
 
 	if (ncaps < 1)
@@ -110,8 +110,8 @@ static long do_register(const char *name, uint64_t badge, cap_t *caps,
 		    (CAP_RIGHT_CALL | CAP_RIGHT_GRANT))
 		return -EINVAL;
 	ns_lock();
-	if (ns_name_reserved(name) &&
-	    (ncaps < 2 || right_for(caps[1], name) < 0)) {
+	with_right = ncaps >= 2 && right_for(caps[1], name) >= 0;
+	if (ns_name_reserved(name) && !with_right) {
 		ns_unlock();
 		return -EPERM;
 	}
@@ -130,6 +130,7 @@ static long do_register(const char *name, uint64_t badge, cap_t *caps,
 		return i;
 	}
 	reg.names[i].server = caps[0];
+	reg.names[i].conn = with_right ? 0 : (uintptr_t)shm;
 	r = ns_watch_locked(i);
 	if (r < 0) {
 		/* No watch, no name: it would outlive its service. */
@@ -328,7 +329,7 @@ static long serve(struct ipc_msg *m, uint64_t badge, uint32_t ncaps, void *shm,
 		r = req_name(&q, name, 0);
 		if (r)
 			break;
-		r = do_register(name, badge, caps, ncaps);
+		r = do_register(name, shm, badge, caps, ncaps);
 		if (r == 0)
 			return 0; /* the caps are taken care of */
 		break;
@@ -371,6 +372,15 @@ static void closed(uint64_t badge, void *shm)
 	(void)badge;
 	ns_lock();
 	n = ns_rights_revoke(&reg, (uintptr_t)shm, tokens);
+	/*
+	 * Names registered here without a right: a process must not fill
+	 * the table for good by registering names for a thread that never
+	 * dies (another server's) and exiting (docs/naming.md).
+	 */
+	for (int i = 0; i < NS_MAX_NAMES; i++)
+		if (reg.names[i].used && reg.names[i].conn == (uintptr_t)shm)
+			ns_drop_locked(i,
+				       fy_cap_dead(reg.names[i].server) != 1);
 	ns_unlock();
 	for (k = 0; k < n; k++)
 		fy_cap_delete(tokens[k]);

@@ -35,6 +35,12 @@ struct ns_entry {
 	char name[NS_NAME_MAX];
 	uint64_t owner; /* the registering process's badge */
 	int32_t server; /* our slot of the server thread (main.c) */
+	/*
+	 * The connection it was registered on (its shm address), when
+	 * registered without a right: the name goes when that connection
+	 * closes. 0: registered with a right, kept until its service dies.
+	 */
+	uintptr_t conn;
 };
 
 /* A registration right: a token object only the name server mints. */
