@@ -82,7 +82,14 @@ static paddr_t frame_alloc_copy(struct budget *b, paddr_t from)
 	return pa;
 }
 
-int pmo_get_page(struct pmo *p, size_t index, bool alloc, paddr_t *pa)
+/*
+ * The frame at index, made if absent and alloc: a copy of `from` when
+ * copy, else zeroed. Inlined into both callers with constant flags, so
+ * the demand-zero fault's path stays as short as it was alone.
+ */
+static __attribute__((always_inline)) inline int
+get_page(struct pmo *p, size_t index, bool alloc, bool copy, paddr_t from,
+	 paddr_t *pa)
 {
 	paddr_t *slot;
 	int ret;
@@ -98,7 +105,8 @@ int pmo_get_page(struct pmo *p, size_t index, bool alloc, paddr_t *pa)
 			ret = -ENOENT;
 			goto out_unlock;
 		}
-		*slot = budget_frame_alloc_zeroed(p->budget);
+		*slot = copy ? frame_alloc_copy(p->budget, from)
+			     : budget_frame_alloc_zeroed(p->budget);
 		if (!*slot) {
 			ret = -ENOMEM;
 			goto out_unlock;
@@ -110,29 +118,14 @@ out_unlock:
 	return ret;
 }
 
-/* pmo_get_page's twin, kept apart so the demand-zero path stays as it is. */
+int pmo_get_page(struct pmo *p, size_t index, bool alloc, paddr_t *pa)
+{
+	return get_page(p, index, alloc, false, 0, pa);
+}
+
 int pmo_get_page_copy(struct pmo *p, size_t index, paddr_t from, paddr_t *pa)
 {
-	paddr_t *slot;
-	int ret;
-
-	if (unlikely(index >= p->size / PAGE_SIZE))
-		return -EINVAL;
-	lock(&p->lock);
-	ret = pmo_slot_locked(p, index, true, &slot);
-	if (ret)
-		goto out_unlock;
-	if (!*slot) {
-		*slot = frame_alloc_copy(p->budget, from);
-		if (!*slot) {
-			ret = -ENOMEM;
-			goto out_unlock;
-		}
-	}
-	*pa = *slot;
-out_unlock:
-	unlock(&p->lock);
-	return ret;
+	return get_page(p, index, true, true, from, pa);
 }
 
 /*
