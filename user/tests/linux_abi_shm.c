@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "linux_abi.h"
+#include "linux_shm.h"
 
 #ifndef SHM_STAT_ANY
 #define SHM_STAT_ANY 15
@@ -42,23 +43,6 @@
 #define KEY1 0x5eed0001
 #define KEY2 0x5eed0002
 
-/* Raw calls: the kernel's own answer (libc clamps shmget's size). */
-static long get(long key, long size, long flg)
-{
-	return lx3(SYS_shmget, key, size, flg);
-}
-static long at(long id, long addr, long flg)
-{
-	return lx3(SYS_shmat, id, addr, flg);
-}
-static long dt(long addr)
-{
-	return lx1(SYS_shmdt, addr);
-}
-static long ctl(long id, long cmd, void *buf)
-{
-	return lx3(SYS_shmctl, id, cmd, buf);
-}
 static struct shmid_ds st(long id)
 {
 	struct shmid_ds d;
@@ -67,12 +51,6 @@ static struct shmid_ds st(long id)
 	if (shmctl((int)id, IPC_STAT, &d))
 		memset(&d, 0xee, sizeof(d));
 	return d;
-}
-static long nattch(long id)
-{
-	struct shmid_ds d;
-
-	return ctl(id, IPC_STAT, &d) ? -1 : (long)d.shm_nattch;
 }
 
 static long t0;

@@ -19,34 +19,13 @@
 #include <unistd.h>
 
 #include "linux_abi.h"
+#include "linux_shm.h"
 
 #define SHM_DEST 01000
 #define IDX(id) ((long)(id)&0x7fff)
 /* A quiet stretch of user space for fixed attaches and mappings. */
 #define AT 0x350000000l
 
-static long get(long key, long size, long flg)
-{
-	return lx3(SYS_shmget, key, size, flg);
-}
-static long at(long id, long addr, long flg)
-{
-	return lx3(SYS_shmat, id, addr, flg);
-}
-static long dt(long addr)
-{
-	return lx1(SYS_shmdt, addr);
-}
-static long ctl(long id, long cmd, void *buf)
-{
-	return lx3(SYS_shmctl, id, cmd, buf);
-}
-static long nattch(long id)
-{
-	struct shmid_ds d;
-
-	return ctl(id, IPC_STAT, &d) ? -1 : (long)d.shm_nattch;
-}
 static long mp(long addr, long len, long prot)
 {
 	return lx3(SYS_mprotect, addr, len, prot);
