@@ -11,58 +11,230 @@
 
 /* Pages allocated and zeroed between two preemption points (64 KiB). */
 #define PMO_PREEMPT_PAGES 16
+/* Radix slots looked at (or frames freed) per lock hold when freeing. */
+#define PMO_FREE_STEPS 256
 
-/*
- * Leaf slots of directory entry hi that can hold a page of p: a small
- * PMO's walk stays as short as the PMO (not 2 x 512 steps).
- */
-static size_t pmo_leaf_slots(const struct pmo *p, size_t hi)
+static size_t pmo_pages(const struct pmo *p)
 {
-	size_t pages = p->size / PAGE_SIZE - hi * PMO_RADIX;
-
-	return MIN(pages, (size_t)PMO_RADIX);
+	return p->size / PAGE_SIZE;
 }
 
-static size_t pmo_dir_slots(const struct pmo *p)
+/* Pages one slot of a level-l node covers. */
+static size_t slot_span(int l)
 {
-	return (p->size / PAGE_SIZE + PMO_RADIX - 1) / PMO_RADIX;
+	return (size_t)1 << (PMO_RADIX_SHIFT * l);
 }
 
 /*
- * The radix is sized to the PMO: a one-page PMO has a one-entry
- * directory and a one-entry leaf (16 bytes each), not two pages.
+ * Slots of the level-l node covering pages from `base`: the radix is
+ * sized to the PMO, so a one-page PMO has one 8-byte node, not 4 KiB,
+ * and a walk of a small PMO stays as short as the PMO.
  */
-static size_t pmo_dir_bytes(const struct pmo *p)
+static size_t node_slots(const struct pmo *p, int l, size_t base)
 {
-	return pmo_dir_slots(p) * sizeof(paddr_t *);
+	size_t need = (pmo_pages(p) - base + slot_span(l) - 1) / slot_span(l);
+
+	return MIN(need, PMO_RADIX);
 }
 
-static size_t pmo_leaf_bytes(const struct pmo *p, size_t hi)
+static size_t node_bytes(const struct pmo *p, int l, size_t base)
 {
-	return pmo_leaf_slots(p, hi) * sizeof(paddr_t);
+	return node_slots(p, l, base) * sizeof(u64);
 }
 
-/* Inlined into both callers: the demand-zero fault's is the hot one. */
-static inline __attribute__((always_inline)) int
-pmo_slot_locked(struct pmo *p, size_t index, bool alloc, paddr_t **slot)
+/* The first page of the level-l node holding page `index`. */
+static size_t node_base(int l, size_t index)
 {
-	size_t hi = index / PMO_RADIX, lo = index % PMO_RADIX;
+	return index & ~(slot_span(l + 1) - 1);
+}
 
-	if (!p->dir) {
-		if (!alloc)
-			return -ENOENT;
-		p->dir = budget_kzalloc(p->budget, pmo_dir_bytes(p));
-		if (!p->dir)
-			return -ENOMEM;
+/* Out of line: the fault's path allocates a node only once per 512. */
+static __attribute__((noinline)) u64 *node_new(struct pmo *p, int l,
+					       size_t index)
+{
+	return budget_kzalloc(p->budget, node_bytes(p, l, node_base(l, index)));
+}
+
+/* A slot found, or why not: returned in two registers, never memory. */
+struct pmo_slot {
+	paddr_t *slot;
+	int err; /* 0, -ENOENT (absent, not allocating), -ENOMEM */
+};
+
+/*
+ * The slot of page `index`, making the nodes on its way when `alloc`.
+ * Out of line: the fault's path comes here only for a missing node.
+ */
+static __attribute__((noinline)) struct pmo_slot
+slot_alloc_locked(struct pmo *p, size_t index, bool alloc)
+{
+	u64 **at = &p->root;
+
+	for (int l = p->levels - 1;; l--) {
+		if (!*at) {
+			if (!alloc)
+				return (struct pmo_slot){NULL, -ENOENT};
+			*at = node_new(p, l, index);
+			if (!*at)
+				return (struct pmo_slot){NULL, -ENOMEM};
+		}
+		if (l == 0)
+			break;
+		at = (u64 **)&(
+			*at)[(index >> (PMO_RADIX_SHIFT * l)) % PMO_RADIX];
 	}
-	if (!p->dir[hi]) {
-		if (!alloc)
-			return -ENOENT;
-		p->dir[hi] = budget_kzalloc(p->budget, pmo_leaf_bytes(p, hi));
-		if (!p->dir[hi])
-			return -ENOMEM;
+	return (struct pmo_slot){(paddr_t *)&(*at)[index % PMO_RADIX], 0};
+}
+
+/*
+ * Inlined into both callers: the demand-zero fault's is the hot one. The
+ * walk down present nodes is as short as the two-level radix's was.
+ */
+static inline __attribute__((always_inline)) struct pmo_slot
+pmo_slot_locked(struct pmo *p, size_t index, bool alloc)
+{
+	u64 *node = p->root;
+
+	if (unlikely(!node))
+		return slot_alloc_locked(p, index, alloc);
+	/* Two levels (2 MiB to 1 GiB) straight, the fault bench's case. */
+	if (likely(p->levels == 2)) {
+		node = (u64 *)node[(index >> PMO_RADIX_SHIFT) % PMO_RADIX];
+		if (unlikely(!node))
+			return slot_alloc_locked(p, index, alloc);
+	} else {
+		for (unsigned s = PMO_RADIX_SHIFT * (p->levels - 1); s;
+		     s -= PMO_RADIX_SHIFT) {
+			node = (u64 *)node[(index >> s) % PMO_RADIX];
+			if (unlikely(!node))
+				return slot_alloc_locked(p, index, alloc);
+		}
 	}
-	*slot = &p->dir[hi][lo];
+	return (struct pmo_slot){(paddr_t *)&node[index % PMO_RADIX], 0};
+}
+
+/* Frees the node and everything below it (the PMO's last reference). */
+static void free_node(struct pmo *p, u64 *node, int l, size_t base)
+{
+	size_t n = node_slots(p, l, base);
+
+	for (size_t i = 0; l == 0 && i < n; i++)
+		if (node[i])
+			budget_frame_free(p->budget, node[i]);
+	for (size_t i = 0; l > 0 && i < n; i++)
+		if (node[i])
+			free_node(p, (u64 *)node[i], l - 1,
+				  base + i * slot_span(l));
+	budget_kfree(p->budget, node, node_bytes(p, l, base));
+}
+
+/* Frames below the node, and the kmalloc bytes of it and its children. */
+static void count_node(const struct pmo *p, const u64 *node, int l, size_t base,
+		       size_t *pages, size_t *bytes)
+{
+	size_t n = node_slots(p, l, base);
+
+	*bytes += kmalloc_size(n * sizeof(u64));
+	for (size_t i = 0; i < n; i++) {
+		if (!node[i])
+			continue;
+		if (l == 0)
+			(*pages)++;
+		else
+			count_node(p, (const u64 *)node[i], l - 1,
+				   base + i * slot_span(l), pages, bytes);
+	}
+}
+
+/* The kmalloc bytes of the whole radix, every node present. */
+static size_t full_radix_bytes(const struct pmo *p)
+{
+	size_t bytes = 0;
+
+	for (int l = 0; l < p->levels; l++) {
+		size_t cover = slot_span(l + 1); /* pages under one node */
+		size_t nodes = (pmo_pages(p) + cover - 1) / cover;
+
+		bytes += (nodes - 1) * kmalloc_size(PMO_RADIX * sizeof(u64)) +
+			 kmalloc_size(node_bytes(p, l, (nodes - 1) * cover));
+	}
+	return bytes;
+}
+
+/*
+ * Frees the frames of pages [*idx, end) below `node` (level l, covering
+ * pages from base), and each child node lying wholly in [first, end)
+ * once the walk has passed it, until *steps runs out. A step is a frame
+ * freed, a child looked at or an absent subtree skipped (a leaf's 512
+ * slots are one tight loop: a drain of a small PMO costs what the
+ * two-level radix's did). *idx moves past what is done, so the next
+ * call goes on from there.
+ */
+static void decommit_node(struct pmo *p, u64 *node, int l, size_t base,
+			  size_t first, size_t end, size_t *idx, size_t *steps)
+{
+	size_t n = node_slots(p, l, base), i;
+
+	if (l == 0) {
+		size_t stop = MIN(n, end - base);
+
+		for (i = *idx - base; i < stop && *steps; i++) {
+			if (node[i]) {
+				budget_frame_free(p->budget, node[i]);
+				node[i] = 0;
+				--*steps;
+			}
+		}
+		*idx = base + i;
+		return;
+	}
+	for (i = (*idx - base) >> (PMO_RADIX_SHIFT * l);
+	     i < n && *idx < end && *steps; i++) {
+		size_t cbase = base + i * slot_span(l);
+		size_t cend = MIN(cbase + slot_span(l), pmo_pages(p));
+
+		--*steps;
+		if (!node[i]) {
+			*idx = cend;
+			continue;
+		}
+		decommit_node(p, (u64 *)node[i], l - 1, cbase, first, end, idx,
+			      steps);
+		if (cbase >= first && cend <= end && *idx >= cend) {
+			budget_kfree(p->budget, (u64 *)node[i],
+				     node_bytes(p, l - 1, cbase));
+			node[i] = 0;
+		}
+	}
+}
+
+int pmo_decommit(struct pmo *p, size_t off, size_t len)
+{
+	size_t first = off / PAGE_SIZE, end, idx = first;
+
+	if (!IS_ALIGNED(off, PAGE_SIZE) || !IS_ALIGNED(len, PAGE_SIZE) ||
+	    off > p->size || len > p->size - off)
+		return -EINVAL;
+	end = (off + len) / PAGE_SIZE;
+	while (idx < end) {
+		size_t steps = PMO_FREE_STEPS;
+
+		lock(&p->lock);
+		if (!p->root)
+			idx = end;
+		else
+			decommit_node(p, p->root, p->levels - 1, 0, first, end,
+				      &idx, &steps);
+		if (p->root && first == 0 && end == pmo_pages(p) &&
+		    idx >= end) {
+			budget_kfree(p->budget, p->root,
+				     node_bytes(p, p->levels - 1, 0));
+			p->root = NULL;
+		}
+		unlock(&p->lock);
+		if (idx < end)
+			(void)sched_preempt_point(); /* killed: finish */
+	}
 	return 0;
 }
 
@@ -91,15 +263,19 @@ static __attribute__((always_inline)) inline int
 get_page(struct pmo *p, size_t index, bool alloc, bool copy, paddr_t from,
 	 paddr_t *pa)
 {
+	struct pmo_slot s;
 	paddr_t *slot;
-	int ret;
+	int ret = 0;
 
 	if (unlikely(index >= p->size / PAGE_SIZE))
 		return -EINVAL;
 	lock(&p->lock);
-	ret = pmo_slot_locked(p, index, alloc, &slot);
-	if (ret)
+	s = pmo_slot_locked(p, index, alloc);
+	slot = s.slot;
+	if (unlikely(s.err)) {
+		ret = s.err;
 		goto out_unlock;
+	}
 	if (!*slot) {
 		if (!alloc) {
 			ret = -ENOENT;
@@ -137,20 +313,11 @@ static void pmo_commit_need(struct pmo *p, size_t *frames, size_t *bytes)
 	size_t pages = 0, radix = 0;
 
 	lock(&p->lock);
-	if (!p->dir)
-		radix += kmalloc_size(pmo_dir_bytes(p));
-	for (size_t hi = 0; hi < pmo_dir_slots(p); hi++) {
-		size_t leaves = pmo_leaf_slots(p, hi);
-
-		if (!p->dir || !p->dir[hi]) {
-			radix += kmalloc_size(pmo_leaf_bytes(p, hi));
-			pages += leaves;
-			continue;
-		}
-		for (size_t lo = 0; lo < leaves; lo++)
-			pages += !p->dir[hi][lo];
-	}
+	if (p->root)
+		count_node(p, p->root, p->levels - 1, 0, &pages, &radix);
 	unlock(&p->lock);
+	pages = pmo_pages(p) - pages;
+	radix = full_radix_bytes(p) - radix;
 	*frames = pages + (radix + PAGE_SIZE - 1) / PAGE_SIZE;
 	*bytes = pages * PAGE_SIZE + radix;
 }
@@ -206,6 +373,9 @@ int pmo_create(size_t size, int type, struct budget *budget, struct pmo **out)
 	lock_init(&p->lock);
 	p->size = ALIGN_UP(size, PAGE_SIZE);
 	p->type = type;
+	p->levels = 1;
+	while (slot_span(p->levels) < pmo_pages(p))
+		p->levels++;
 	if (type == PMO_DATA) {
 		/* Nobody else sees p yet: stopping to preempt is safe. */
 		int ret = pmo_commit(p);
@@ -219,50 +389,19 @@ int pmo_create(size_t size, int type, struct budget *budget, struct pmo **out)
 	return 0;
 }
 
-/* Frees the radix and every frame (the pmo's last reference is gone). */
-static void pmo_free_frames(struct pmo *p)
-{
-	for (size_t hi = 0; hi < pmo_dir_slots(p); hi++) {
-		size_t leaves = pmo_leaf_slots(p, hi);
-
-		if (!p->dir[hi])
-			continue;
-		for (size_t lo = 0; lo < leaves; lo++)
-			if (p->dir[hi][lo])
-				budget_frame_free(p->budget, p->dir[hi][lo]);
-		budget_kfree(p->budget, p->dir[hi], pmo_leaf_bytes(p, hi));
-	}
-	budget_kfree(p->budget, p->dir, pmo_dir_bytes(p));
-}
-
 void pmo_destroy(void *obj)
 {
 	struct pmo *p = obj;
 
-	if (p->dir)
-		pmo_free_frames(p);
+	if (p->root)
+		free_node(p, p->root, p->levels - 1, 0);
 	budget_uncharge(p->budget, kmalloc_size(sizeof(*p)));
 	budget_put(p->budget);
 }
 
 void pmo_drain(struct pmo *p)
 {
-	size_t n = 0;
-
-	/* No lock: nobody else can reach p, and none may be held here. */
-	for (size_t hi = 0; p->dir && hi < pmo_dir_slots(p); hi++) {
-		size_t leaves = pmo_leaf_slots(p, hi);
-
-		for (size_t lo = 0; p->dir[hi] && lo < leaves; lo++) {
-			if (!p->dir[hi][lo])
-				continue;
-			budget_frame_free(p->budget, p->dir[hi][lo]);
-			p->dir[hi][lo] = 0;
-			if (++n % 256 == 0)
-				(void)sched_preempt_point(); /* killed: finish
-							      */
-		}
-	}
+	(void)pmo_decommit(p, 0, p->size);
 }
 
 static int pmo_copy(struct pmo *p, size_t off, void *buf, size_t len,
@@ -305,13 +444,11 @@ int pmo_read(struct pmo *p, size_t off, void *dst, size_t len)
 
 size_t pmo_resident_pages(struct pmo *p)
 {
-	size_t n = 0;
+	size_t pages = 0, bytes = 0;
 
 	lock(&p->lock);
-	for (size_t hi = 0; p->dir && hi < pmo_dir_slots(p); hi++)
-		for (size_t lo = 0; p->dir[hi] && lo < pmo_leaf_slots(p, hi);
-		     lo++)
-			n += p->dir[hi][lo] != 0;
+	if (p->root)
+		count_node(p, p->root, p->levels - 1, 0, &pages, &bytes);
 	unlock(&p->lock);
-	return n;
+	return pages;
 }

@@ -3,9 +3,12 @@
  * number of vmspaces. Anonymous PMOs get zeroed frames on first touch;
  * data PMOs have all of theirs from creation; paged PMOs get theirs only
  * from whoever writes them (their pager, mm/pager.c). Frames are found
- * through a two-level radix (a directory of up to 512 leaves of up to 512
- * frame addresses each, both sized to the PMO), so a PMO is at most
- * PMO_MAX_SIZE.
+ * through a radix of 1 to 4 levels of up to 512 slots (9 bits of the page
+ * index each), as deep as the size needs: a PMO may be as large as the
+ * user address space (PMO_MAX_SIZE, 128 TiB), and every node is
+ * allocated on first use and sized to the part of the PMO below it, so
+ * a terabyte PMO_ANONYMOUS costs only its struct until touched, and
+ * walks (destroy, drain, decommit) visit only the nodes present.
  *
  * Locking: pmo->lock guards the radix.
  */
@@ -17,16 +20,26 @@
 
 struct budget;
 
-#define PMO_RADIX 512
-#define PMO_MAX_PAGES ((size_t)PMO_RADIX * PMO_RADIX)
-#define PMO_MAX_SIZE (PMO_MAX_PAGES * PAGE_SIZE) /* 1 GiB */
+#define PMO_RADIX_SHIFT 9
+#define PMO_RADIX (1ul << PMO_RADIX_SHIFT) /* slots per node */
+#define PMO_MAX_LEVELS 4		   /* 36 bits of page index */
+/* The whole user half (USER_TOP rounded up): any Linux mapping fits. */
+#define PMO_MAX_SIZE (1ul << 47) /* 128 TiB */
+#define PMO_MAX_PAGES (PMO_MAX_SIZE / PAGE_SIZE)
 
 struct pmo {
 	struct object obj;
 	struct spinlock lock;
-	size_t size;   /* bytes, page-aligned */
-	int type;      /* PMO_ANONYMOUS, PMO_DATA or PMO_PAGED */
-	paddr_t **dir; /* PMO_RADIX leaf pointers, allocated lazily */
+	size_t size; /* bytes, page-aligned */
+	int type;    /* PMO_ANONYMOUS, PMO_DATA or PMO_PAGED */
+	int levels;  /* of the radix, 1..PMO_MAX_LEVELS, from the size */
+	/*
+	 * The top node, NULL until the first page. A node of level l (0:
+	 * leaves, holding frame addresses; above: node pointers) covering
+	 * pages from `base` has min(512, ceil((pages - base) / 512^l))
+	 * slots; an absent slot is a page or subtree never touched.
+	 */
+	u64 *root;
 	/* Its creator's budget (a reference), charged for the struct, the
 	 * radix and every frame until they are freed; NULL: nobody's. */
 	struct budget *budget;
@@ -68,6 +81,17 @@ int pmo_get_page_copy(struct pmo *p, size_t index, paddr_t from, paddr_t *pa);
  * point every 256 frames; the PMO stays valid and reads as zeros.
  */
 void pmo_drain(struct pmo *p);
+/*
+ * Frees the frames of the pages in [off, off + len) (bytes, page-aligned)
+ * and the radix nodes that only they used: those pages read as zeros
+ * again and are charged to nobody. The caller makes sure no page table
+ * maps any of them (it unmapped the range first, and nothing can map it
+ * again meanwhile: brk(2)'s shrink). Takes p->lock a chunk at a time
+ * with preemption points between, so the caller holds no lock; once
+ * started it finishes even if the thread is killed. 0, or -EINVAL for a
+ * range outside p or not page-aligned (nothing freed).
+ */
+int pmo_decommit(struct pmo *p, size_t off, size_t len);
 /* Below this size freeing at once is shorter than a drain pass (bytes). */
 #define PMO_DRAIN_MIN (256 * PAGE_SIZE)
 /*

@@ -32,8 +32,8 @@
 #define BASE 0x400000ul
 #define P(n) ((size_t)(n)*PAGE_SIZE)
 #define RW (VM_READ | VM_WRITE)
-/* A PMO of n <= 512 pages: its radix is one directory slot, n leaves. */
-#define RADIX(n) (kmalloc_size(sizeof(paddr_t *)) + kmalloc_size(8 * (n)))
+/* A PMO of n <= 512 pages: its radix is one node of n slots. */
+#define RADIX(n) kmalloc_size(8 * (n))
 
 static u64 used(struct budget *b)
 {
@@ -196,8 +196,8 @@ static void test_pmo_charges_its_creator(void **state)
 	base = used(b);
 	assert_int_equal(base, kmalloc_size(sizeof(struct pmo)));
 	/*
-	 * The first page brings the radix, sized to the PMO (a one-entry
-	 * directory, a 40-entry leaf), and the frame.
+	 * The first page brings the radix, sized to the PMO (one level of
+	 * 40 slots), and the frame.
 	 */
 	assert_int_equal(pmo_write(p, 0, &byte, 1), 0);
 	assert_int_equal(used(b), base + RADIX(40) + P(1));
@@ -226,9 +226,9 @@ static void test_pmo_write_past_the_budget_is_enomem(void **state)
 	assert_int_equal(i, 8);
 	assert_int_equal(pmo_resident_pages(p), 7);
 	assert_int_equal(used_pages(b), 8);
-	/* Draining gives the frames back, the radix stays charged. */
+	/* Draining gives the frames and the radix back. */
 	pmo_drain(p);
-	assert_int_equal(used(b), kmalloc_size(sizeof(struct pmo)) + RADIX(40));
+	assert_int_equal(used(b), kmalloc_size(sizeof(struct pmo)));
 	assert_int_equal(pmo_write(p, 0, &byte, 1), 0);
 	obj_put(p);
 	assert_int_equal(used(b), 0);

@@ -13,6 +13,7 @@
 #include "kernel_env.h"
 #include <mm/budget.h>
 #include <mm/frame.h>
+#include <mm/kmalloc.h>
 #include <object/pmo.h>
 #include <uapi/ferry/errno.h>
 
@@ -176,9 +177,172 @@ static void test_pages_in_two_radix_leaves(void **state)
 	assert_int_equal(pmo_get_page(p, PMO_RADIX + 9, true, &b), 0);
 	assert_int_not_equal(a, b);
 	assert_int_equal(pmo_resident_pages(p), 2);
-	assert_non_null(p->dir[0]);
-	assert_non_null(p->dir[1]);
+	/* A two-level radix: the root's two leaves are both present. */
+	assert_int_equal(p->levels, 2);
+	assert_non_null(p->root);
+	assert_int_not_equal(p->root[0], 0);
+	assert_int_not_equal(p->root[1], 0);
 	obj_put(p);
+}
+
+/* The radix is as deep as the size needs: 9 bits of page index a level. */
+static void test_levels_follow_the_size(void **state)
+{
+	static const struct {
+		size_t pages;
+		int levels;
+	} cases[] = {
+		{1, 1},
+		{PMO_RADIX, 1},
+		{PMO_RADIX + 1, 2},
+		{PMO_RADIX * PMO_RADIX, 2},
+		{PMO_RADIX * PMO_RADIX + 1, 3},
+		{PMO_RADIX * PMO_RADIX * PMO_RADIX, 3},
+		{PMO_RADIX * PMO_RADIX * PMO_RADIX + 1, 4},
+		{PMO_MAX_PAGES, 4},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pmo *p =
+			new_pmo(cases[i].pages * PAGE_SIZE, PMO_ANONYMOUS);
+		paddr_t pa;
+
+		assert_int_equal(p->levels, cases[i].levels);
+		assert_null(p->root);
+		/* The first and the last page, each in its own path. */
+		assert_int_equal(pmo_get_page(p, 0, true, &pa), 0);
+		assert_int_equal(pmo_get_page(p, cases[i].pages - 1, true, &pa),
+				 0);
+		assert_int_equal(pmo_resident_pages(p),
+				 cases[i].pages == 1 ? 1 : 2);
+		assert_int_equal(pmo_get_page(p, cases[i].pages, true, &pa),
+				 -EINVAL);
+		obj_put(p);
+	}
+}
+
+/* Bytes charged to b now. */
+static size_t used_bytes(struct budget *b)
+{
+	return __atomic_load_n(&b->used, __ATOMIC_RELAXED);
+}
+
+/*
+ * 128 TiB: nothing but the struct until touched; a touched page costs
+ * one frame and one node per level (each sized to what lies below it),
+ * and decommitting it gives back all of them.
+ */
+static void test_terabytes_cost_a_few_nodes(void **state)
+{
+	struct budget *b = budget_new(frame_total_count());
+	size_t frames = frame_free_count(), empty;
+	struct pmo *p = NULL;
+	paddr_t pa;
+
+	(void)state;
+	assert_int_equal(pmo_create(PMO_MAX_SIZE, PMO_ANONYMOUS, b, &p), 0);
+	empty = used_bytes(b);
+	assert_true(empty <= 128); /* the struct alone */
+	assert_int_equal(pmo_get_page(p, PMO_MAX_PAGES / 2 + 12345, true, &pa),
+			 0);
+	/* A frame and four nodes of at most 4 KiB. */
+	assert_true(used_bytes(b) <= empty + 5 * PAGE_SIZE);
+	assert_true(frame_free_count() >= frames - 8);
+	assert_int_equal(pmo_decommit(p, 0, PMO_MAX_SIZE), 0);
+	assert_int_equal(used_bytes(b), empty);
+	assert_null(p->root);
+	assert_int_equal(pmo_resident_pages(p), 0);
+	/* Usable again afterwards, reading zeros. */
+	assert_int_equal(pmo_get_page(p, PMO_MAX_PAGES - 1, true, &pa), 0);
+	assert_int_equal(*(unsigned char *)phys_to_virt(pa), 0);
+	obj_put(p);
+	assert_int_equal(used_bytes(b), 0);
+	budget_put(b);
+}
+
+/*
+ * A range decommit frees exactly its pages (reading zeros afterwards)
+ * and the nodes wholly inside it, leaves the rest as it was, and gives
+ * the budget back what it freed.
+ */
+static void test_decommit_range(void **state)
+{
+	enum { PAGES = 3 * PMO_RADIX + 7 };
+	struct budget *b = budget_new(frame_total_count());
+	struct pmo *p = NULL;
+	size_t before;
+	char c;
+
+	(void)state;
+	assert_int_equal(pmo_create(PAGES * PAGE_SIZE, PMO_ANONYMOUS, b, &p),
+			 0);
+	for (size_t i = 0; i < PAGES; i++) {
+		c = (char)(i | 1);
+		assert_int_equal(pmo_write(p, i * PAGE_SIZE, &c, 1), 0);
+	}
+	assert_int_equal(pmo_resident_pages(p), PAGES);
+	before = used_bytes(b);
+	/* Part of leaf 0, all of leaf 1, part of leaf 2. */
+	assert_int_equal(pmo_decommit(p, 300 * PAGE_SIZE,
+				      (2 * PMO_RADIX + 10 - 300) * PAGE_SIZE),
+			 0);
+	assert_int_equal(pmo_resident_pages(p),
+			 PAGES - (2 * PMO_RADIX + 10 - 300));
+	assert_int_equal(p->root[1], 0); /* the leaf it covered went */
+	assert_int_equal(used_bytes(b),
+			 before - (2 * PMO_RADIX + 10 - 300) * PAGE_SIZE -
+				 kmalloc_size(PMO_RADIX * sizeof(u64)));
+	for (size_t i = 0; i < PAGES; i++) {
+		bool gone = i >= 300 && i < 2 * PMO_RADIX + 10;
+
+		assert_int_equal(pmo_read(p, i * PAGE_SIZE, &c, 1), 0);
+		assert_int_equal(c, gone ? 0 : (char)(i | 1));
+	}
+	/* Decommitting nothing present, and the last page alone. */
+	assert_int_equal(pmo_decommit(p, 300 * PAGE_SIZE, PAGE_SIZE), 0);
+	assert_int_equal(pmo_decommit(p, (PAGES - 1) * PAGE_SIZE, PAGE_SIZE),
+			 0);
+	assert_int_equal(pmo_read(p, (PAGES - 1) * PAGE_SIZE, &c, 1), 0);
+	assert_int_equal(c, 0);
+	obj_put(p);
+	assert_int_equal(used_bytes(b), 0);
+	budget_put(b);
+}
+
+static void test_decommit_bad_range(void **state)
+{
+	struct pmo *p = new_pmo(4 * PAGE_SIZE, PMO_DATA);
+
+	(void)state;
+	assert_int_equal(pmo_decommit(p, 1, PAGE_SIZE), -EINVAL);
+	assert_int_equal(pmo_decommit(p, 0, PAGE_SIZE + 1), -EINVAL);
+	assert_int_equal(pmo_decommit(p, 4 * PAGE_SIZE, PAGE_SIZE), -EINVAL);
+	assert_int_equal(pmo_decommit(p, PAGE_SIZE, 4 * PAGE_SIZE), -EINVAL);
+	assert_int_equal(pmo_decommit(p, PAGE_SIZE, ~(size_t)0 & ~0xfffful),
+			 -EINVAL);
+	assert_int_equal(pmo_resident_pages(p), 4); /* nothing freed */
+	assert_int_equal(pmo_decommit(p, 4 * PAGE_SIZE, 0), 0);
+	assert_int_equal(pmo_resident_pages(p), 4);
+	obj_put(p);
+}
+
+/* A drain empties the radix too: the PMO reads zeros, holds nothing. */
+static void test_drain_frees_everything(void **state)
+{
+	size_t frames = frame_free_count();
+	struct pmo *p = new_pmo((2 * PMO_RADIX + 1) * PAGE_SIZE, PMO_DATA);
+	char c = 7;
+
+	(void)state;
+	assert_int_equal(pmo_write(p, 5, &c, 1), 0);
+	pmo_drain(p);
+	assert_null(p->root);
+	assert_int_equal(pmo_resident_pages(p), 0);
+	assert_int_equal(pmo_read(p, 5, &c, 1), 0);
+	assert_int_equal(c, 0);
+	obj_put(p);
+	assert_int_equal(frame_free_count(), frames);
 }
 
 static void test_write_read_across_page_boundary(void **state)
@@ -312,6 +476,11 @@ int main(void)
 		kenv_test(test_anonymous_allocates_lazily),
 		kenv_test(test_get_page_past_end_is_einval),
 		kenv_test(test_pages_in_two_radix_leaves),
+		kenv_test(test_levels_follow_the_size),
+		kenv_test(test_terabytes_cost_a_few_nodes),
+		kenv_test(test_decommit_range),
+		kenv_test(test_decommit_bad_range),
+		kenv_test(test_drain_frees_everything),
 		kenv_test(test_write_read_across_page_boundary),
 		kenv_test(test_write_whole_object_spanning_pages),
 		kenv_test(test_fresh_anonymous_reads_zero),
