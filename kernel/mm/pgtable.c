@@ -131,12 +131,22 @@ vaddr_t pt_unmap_some(paddr_t root, vaddr_t start, vaddr_t end, size_t steps)
 		}
 		if (level > 0) {
 			vaddr_t span = (vaddr_t)1 << (PAGE_SHIFT + 9 * level);
-			vaddr_t next = ALIGN_DOWN(va, span) + span;
 
-			steps--;
-			if (next <= va) /* wrapped past the top */
-				return end;
-			va = next;
+			/*
+			 * Skip it, and the absent entries after it in the
+			 * same table without walking down again: a terabyte
+			 * reservation with no page tables in it is a few
+			 * hundred loads, not a walk from the root each.
+			 */
+			do {
+				vaddr_t next = ALIGN_DOWN(va, span) + span;
+
+				steps--;
+				if (next <= va) /* wrapped past the top */
+					return end;
+				va = next;
+			} while (va < end && steps && index_at(va, level) &&
+				 !(t[index_at(va, level)] & PTE_P));
 			continue;
 		}
 		/* A step is a page: each call advances. */

@@ -491,7 +491,8 @@ static void release(struct cap_group *g)
 	if (vs && current && current->group == g)
 		arch_pt_activate(arch_kernel_pt_root());
 	ipc_client_teardown(g);
-	fwd_proc_exit(g); /* its console connection and claim */
+	fwd_proc_exit(g);      /* its console connection and claim */
+	linux_mm_exit(&g->lx); /* its heap's PMO */
 	/*
 	 * Preemptible: an unstarted process only this table held is torn
 	 * down here (cap_put), its memory shed with preemption points.

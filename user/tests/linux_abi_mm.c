@@ -130,6 +130,21 @@ static void test_mmap_args(void)
 	a = mm(0, PG, PROT_NONE, ANON, -1, 0);
 	tap_ok(a > 0, "PROT_NONE: mapped (0x%lx)", a);
 	unmap(a, PG);
+	/*
+	 * A mapping may be as large as a free range of the address space
+	 * (get_unmapped_area); PROT_NONE private memory is not accounted
+	 * (mmap_region: no VM_ACCOUNT without VM_WRITE), so no overcommit
+	 * rule refuses it.
+	 */
+	a = mm(0, 64l << 40, PROT_NONE, ANON, -1, 0);
+	tap_ok(a > 0, "64 TiB PROT_NONE: mapped (0x%lx)", a);
+	tap_eq(lx2(SYS_munmap, a, 64l << 40), 0, "64 TiB: unmapped");
+	tap_eq(mm(0x200000000000l, 64l << 40, PROT_NONE, ANON | MAP_FIXED, -1,
+		  0),
+	       0x200000000000l, "MAP_FIXED 64 TiB PROT_NONE: mapped there");
+	tap_eq(lx2(SYS_munmap, 0x200000000000l, 64l << 40), 0, "and unmapped");
+	tap_eq(mm(0, TASK_END, PROT_NONE, ANON, -1, 0), -ENOMEM,
+	       "all of user space (the program is in it): -ENOMEM");
 	tap_eq(mm(0, PG, RW, MAP_PRIVATE, 99, 0), -EBADF,
 	       "file mapping of fd 99: -EBADF");
 	tap_eq(mm(0, PG, RW, MAP_PRIVATE, -1, 0), -EBADF,

@@ -61,6 +61,50 @@ static void test_brk(void)
 	free(p);
 }
 
+/*
+ * The heap is one PMO whose frames a shrink gives back (pmo_decommit),
+ * also when it cuts into what one growth mapped: grown 1 MiB at once,
+ * touched, and shrunk by half, the half's 128 frames are free again,
+ * and grown again it reads zeros, as on Linux. Grown a page at a time,
+ * each page is the next of the same PMO: all of it reads back.
+ */
+static void test_brk_decommit(void)
+{
+	long cur = fy_syscall1(SYS_brk, 0), f0, f1, f2;
+	char *p = (char *)cur;
+	int same = 1;
+
+	if (!tap_eq(fy_syscall1(SYS_brk, cur + (1 << 20)), cur + (1 << 20),
+		    "brk grows by 1 MiB in one step"))
+		return;
+	memset(p, 0x33, 1 << 20);
+	f0 = fy_kstat(KSTAT_FREE_FRAMES);
+	tap_eq(fy_syscall1(SYS_brk, cur + (1 << 19)), cur + (1 << 19),
+	       "brk shrinks by half of it");
+	f1 = fy_kstat(KSTAT_FREE_FRAMES);
+	tap_ok(f1 - f0 >= 128, "the half's 128 frames are free again (%ld)",
+	       f1 - f0);
+	tap_eq(fy_syscall1(SYS_brk, cur + (1 << 20)), cur + (1 << 20),
+	       "brk grows back");
+	tap_ok(all_zero(p + (1 << 19), 1 << 19) && p[(1 << 19) - 1] == 0x33,
+	       "the half given back reads zeros, the rest kept its bytes");
+	fy_syscall1(SYS_brk, cur);
+	f2 = fy_kstat(KSTAT_FREE_FRAMES);
+	tap_ok(f2 - f0 >= 256, "all of it is free after brk back (%ld)",
+	       f2 - f0);
+	for (int i = 0; i < 64; i++) {
+		if (fy_syscall1(SYS_brk, cur + (i + 1) * PG) !=
+		    cur + (i + 1) * PG)
+			same = 0;
+		else
+			p[i * PG] = (char)(i + 1);
+	}
+	for (int i = 0; i < 64 && same; i++)
+		same = p[i * PG] == (char)(i + 1);
+	tap_ok(same, "64 growths of a page each: every page holds its byte");
+	fy_syscall1(SYS_brk, cur);
+}
+
 static void test_mmap(void)
 {
 	long probe = fy_pmo_create(PG, PMO_DATA), a, b, hint;
@@ -107,6 +151,49 @@ static void test_mmap(void)
 	       "the replacement reads as zero");
 	fy_syscall2(SYS_munmap, hint, 2 * PG);
 	fy_cap_delete((cap_t)probe);
+}
+
+#define TIB (1ul << 40)
+
+/*
+ * PROT_NONE reservations of terabytes (issue 11) cost a PMO and a
+ * region, no frames and no page tables; a page made usable inside one
+ * costs that page and its tables, and unmapping it walks only the
+ * tables there are.
+ */
+static void test_reserve(void)
+{
+	long f0 = fy_kstat(KSTAT_FREE_FRAMES), f1, a, b;
+	volatile char *p;
+
+	a = sys_mmap(0, TIB, PROT_NONE, ANON, -1, 0);
+	tap_ok(a > 0 && !(a & 0xfff), "mmap of 1 TiB PROT_NONE (0x%lx)", a);
+	b = sys_mmap(0, 64 * TIB, PROT_NONE, ANON, -1, 0);
+	tap_ok(b > 0 && !(b & 0xfff), "mmap of 64 TiB PROT_NONE (0x%lx)", b);
+	if (a <= 0 || b <= 0)
+		return;
+	f1 = fy_kstat(KSTAT_FREE_FRAMES);
+	tap_ok(f0 - f1 <= 1, "they take no frames (%ld: bookkeeping)", f0 - f1);
+	p = (volatile char *)(b + 32 * TIB);
+	tap_eq(fy_syscall3(SYS_mprotect, (long)p, PG, RW), 0,
+	       "mprotect of a page in the middle to read-write");
+	p[0] = 7;
+	p[PG - 1] = 9;
+	tap_ok(p[0] == 7 && p[PG - 1] == 9, "that page is usable");
+	f1 = fy_kstat(KSTAT_FREE_FRAMES);
+	/* Its frame, three page tables, and the PMO's radix path: one
+	 * node per level (4 for 64 TiB), sized to what lies below. */
+	tap_ok(f0 - f1 >= 1 && f0 - f1 <= 8,
+	       "it took its frame, page tables and radix nodes (%ld)", f0 - f1);
+	tap_eq(fy_syscall2(SYS_munmap, a, TIB), 0, "munmap of 1 TiB");
+	tap_eq(fy_syscall2(SYS_munmap, b, 64 * TIB), 0, "munmap of 64 TiB");
+	f1 = fy_kstat(KSTAT_FREE_FRAMES);
+	/* The page tables stay until exit (docs/memory.md). */
+	tap_ok(f0 - f1 >= 0 && f0 - f1 <= 4,
+	       "the page's frame is back (%ld: its tables stay)", f0 - f1);
+	a = sys_mmap(0, 100 * TIB, PROT_NONE, ANON, -1, 0);
+	tap_ok(a > 0, "mmap of 100 TiB PROT_NONE (0x%lx)", a);
+	tap_eq(fy_syscall2(SYS_munmap, a, 100 * TIB), 0, "and its munmap");
 }
 
 static void test_mmap_bad(void)
@@ -207,8 +294,10 @@ static void test_region_limit(void)
 int main(void)
 {
 	test_brk();
+	test_brk_decommit();
 	test_mmap();
 	test_mmap_bad();
+	test_reserve();
 	test_churn();
 	test_region_limit();
 	return tap_done();

@@ -1,9 +1,10 @@
 /*
  * Anonymous memory for Linux programs: brk, mmap, munmap, mprotect. Each
- * mmap gets its own PMO; the heap grows by one PMO per brk step, frames on
- * touch. Arguments are checked in the order Linux 6.1 checks them
- * (mm/mmap.c, mm/mprotect.c), so the same bad call gets the same errno;
- * user/tests/linux_abi_mm.c holds the table.
+ * mmap gets its own PMO (as large as the mapping, frames on touch); the
+ * heap is one PMO of USER_BRK_MAX, made at its first growth, each growth
+ * mapping its next window, each shrink giving back its frames. Arguments are
+ * checked in the order Linux 6.1 checks them (mm/mmap.c, mm/mprotect.c), so the
+ * same bad call gets the same errno; user/tests/linux_abi_mm.c holds the table.
  */
 #include <mm/vmspace.h>
 #include <object/cap_group.h>
@@ -54,11 +55,16 @@ static bool is_console_fd(u64 fd)
 	return (u32)fd <= 2;
 }
 
+/* Any mapping the address space can hold fits in one PMO. */
+_Static_assert(PMO_MAX_SIZE >= USER_TOP, "a PMO spans the user half");
+
 /*
  * mmap(2). Ferry differences: file mappings are -ENODEV (console) or
- * -EBADF (no other fds yet); one mapping is at most PMO_MAX_SIZE
- * (-ENOMEM above); MAP_FIXED over page 0 is -EPERM, Linux's answer to a
- * process without CAP_SYS_RAWIO. The rest follows do_mmap().
+ * -EBADF (no other fds yet); MAP_FIXED over page 0 is -EPERM, Linux's
+ * answer to a process without CAP_SYS_RAWIO. The rest follows do_mmap():
+ * a mapping may be as large as a free range of the address space (a
+ * PROT_NONE reservation of terabytes costs a PMO and a region, no frames
+ * and no page tables), -ENOMEM past TASK_SIZE or when no range is free.
  */
 long linux_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 {
@@ -90,8 +96,6 @@ long linux_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 	if ((flags & MAP_TYPE) != MAP_SHARED &&
 	    (flags & MAP_TYPE) != MAP_PRIVATE)
 		return -EINVAL;
-	if (size > PMO_MAX_SIZE)
-		return -ENOMEM;
 	ret = pmo_create(size, PMO_ANONYMOUS, current->group->budget, &p);
 	if (ret)
 		return ret;
@@ -195,10 +199,20 @@ long linux_mprotect(u64 addr, u64 len, u64 prot)
  * failure that way). Below the start or above brk_max it cannot, nor over
  * a mapping or into the page just below one (Linux's guard gap).
  *
+ * The heap is one PMO (lp->brk_pmo, USER_BRK_MAX bytes, from the start
+ * rounded up to a page), made at the first growth: page `base + off` is
+ * always its byte off, so a growth maps the next window of it right after
+ * the last (vmspace merges the two into one region), and a shrink unmaps
+ * the tail and then frees that window's frames (pmo_decommit): the heap
+ * grown again reads zeros, as on Linux, and costs nothing meanwhile.
+ *
  * Two threads may call it at once, and a shrink is preemptible: as
  * Linux's brk, a shrink moves the break first (a racing brk works from
  * the new one) and puts it back if the unmap fails; a grow that meets a
  * range still being unmapped waits and starts again from the break then.
+ * Only brk maps the heap's PMO, so a shrink takes it out of lp while it
+ * unmaps and decommits: a racing growth meanwhile maps a new PMO instead
+ * (correct, just one more region), never the frames being freed.
  */
 long linux_brk(u64 addr)
 {
@@ -217,18 +231,31 @@ long linux_brk(u64 addr)
 		lp->brk_max = end + USER_BRK_MAX;
 	}
 	for (;;) {
+		u64 base = ALIGN_UP(lp->brk_start, PAGE_SIZE);
 		u64 old_end = ALIGN_UP(lp->brk_cur, PAGE_SIZE);
 		u64 new_end = ALIGN_UP(addr, PAGE_SIZE);
 		u64 old = lp->brk_cur;
-		struct pmo *p;
 		long ret;
 
 		if (addr < lp->brk_start || addr > lp->brk_max)
 			return (long)lp->brk_cur;
 		if (new_end < old_end) {
+			struct pmo *p = lp->brk_pmo;
+
 			lp->brk_cur = addr;
+			lp->brk_pmo = NULL;
 			ret = vmspace_unmap_preemptible(cur_vs(), new_end,
 							old_end - new_end);
+			if (!ret && p)
+				(void)pmo_decommit(p, new_end - base,
+						   old_end - new_end);
+			if (p && !lp->brk_pmo) {
+				lp->brk_pmo = p;
+			} else if (p) { /* a racing growth made another */
+				if (obj_refcount(p) == 1)
+					pmo_drain(p);
+				obj_put(p);
+			}
 			if (!ret)
 				return (long)addr;
 			if (lp->brk_cur == addr)
@@ -239,13 +266,15 @@ long linux_brk(u64 addr)
 			/* As Linux, keep a free page before the next mapping.
 			 */
 			if (vmspace_mapped_run(cur_vs(), new_end,
-					       new_end + PAGE_SIZE) ||
-			    pmo_create(new_end - old_end, PMO_ANONYMOUS,
-				       current->group->budget, &p))
+					       new_end + PAGE_SIZE))
+				return (long)lp->brk_cur;
+			if (!lp->brk_pmo &&
+			    pmo_create(USER_BRK_MAX, PMO_ANONYMOUS,
+				       current->group->budget, &lp->brk_pmo))
 				return (long)lp->brk_cur;
 			ret = vmspace_map(cur_vs(), old_end, new_end - old_end,
-					  VM_READ | VM_WRITE, p, 0);
-			obj_put(p);
+					  VM_READ | VM_WRITE, lp->brk_pmo,
+					  old_end - base);
 			if (ret == -EEXIST &&
 			    vmspace_wait_clear(cur_vs(), old_end,
 					       new_end - old_end) == 1)

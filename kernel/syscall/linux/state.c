@@ -1,6 +1,7 @@
 /* Linux-personality state that owns memory (see state.h). */
 #include <lib/string.h>
 #include <mm/budget.h>
+#include <object/pmo.h>
 #include <syscall/linux/state.h>
 #include <uapi/ferry/errno.h>
 
@@ -24,9 +25,24 @@ int linux_sigaction_swap(struct linux_proc *lp, struct budget *b, int s,
 	return 0;
 }
 
+void linux_mm_exit(struct linux_proc *lp)
+{
+	struct pmo *p = lp->brk_pmo;
+
+	lp->brk_pmo = NULL;
+	if (!p)
+		return;
+	if (obj_refcount(p) == 1) /* no region maps it any more */
+		pmo_drain(p);
+	obj_put(p);
+}
+
 void linux_proc_release(struct linux_proc *lp, struct budget *b)
 {
 	budget_kfree(b, lp->sigactions,
 		     LINUX_NSIG * sizeof(struct linux_sigaction));
 	lp->sigactions = NULL;
+	if (lp->brk_pmo) /* a process that never ran its exit */
+		obj_put(lp->brk_pmo);
+	lp->brk_pmo = NULL;
 }

@@ -17,6 +17,7 @@
 #include <lib/types.h>
 
 struct connection;
+struct pmo;
 
 /* Bits of `reported`: one per Linux number below 512, one for the rest. */
 #define LINUX_REPORT_BITS (512 + 1)
@@ -32,6 +33,8 @@ _Static_assert(sizeof(struct linux_sigaction) == 32,
 
 struct linux_proc {
 	u64 brk_start, brk_cur, brk_max; /* the heap (brk(2)) */
+	/* Its one PMO (referenced), made at the first growth: mm.c. */
+	struct pmo *brk_pmo;
 	u64 mmap_base; /* where mmap without a usable hint looks first */
 	/* LINUX_NSIG actions, allocated when the first is set; NULL: all 0. */
 	struct linux_sigaction *sigactions;
@@ -58,6 +61,11 @@ struct budget;
 int linux_sigaction_swap(struct linux_proc *lp, struct budget *b, int s,
 			 const struct linux_sigaction *new,
 			 struct linux_sigaction *old);
+/*
+ * At a process's exit, once its address space is empty (preemptible):
+ * frees the heap's frames with preemption points and drops its PMO.
+ */
+void linux_mm_exit(struct linux_proc *lp);
 /* Frees what lp holds, uncharging b; the process is gone. */
 void linux_proc_release(struct linux_proc *lp, struct budget *b);
 

@@ -46,6 +46,7 @@ int main(int argc, char **argv)
 	failed |= bench_spawn();
 	failed |= bench_shm();
 	failed |= bench_cap();
+	failed |= bench_reserve();
 	/* After the others: the tables its mappings leave move no figure. */
 	failed |= bench_page_fault_regions();
 	/* Last: it leaves this process a server, which others need not pay for.

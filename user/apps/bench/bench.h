@@ -48,5 +48,6 @@ int bench_thread(void);
 int bench_spawn(void);
 int bench_shm(void);
 int bench_cap(void);
+int bench_reserve(void);
 
 #endif
