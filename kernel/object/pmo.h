@@ -76,9 +76,10 @@ int pmo_get_page(struct pmo *p, size_t index, bool alloc, paddr_t *pa);
  */
 int pmo_get_page_copy(struct pmo *p, size_t index, paddr_t from, paddr_t *pa);
 /*
- * Frees every frame of a PMO that only the caller can reach (it holds
- * the one reference and the PMO is in no region), with a preemption
- * point every 256 frames; the PMO stays valid and reads as zeros.
+ * Frees every frame and radix node of a PMO that only the caller can
+ * reach (it holds the one reference and the PMO is in no region): the
+ * decommit of all of it, with a preemption point every 256 steps; the
+ * PMO stays valid and reads as zeros.
  */
 void pmo_drain(struct pmo *p);
 /*
