@@ -104,14 +104,11 @@ syscall_entry:
 syscall_slow:
 	movq %rsp, %rdi
 	call syscall_dispatch
-	/* fall through */
-	.global trap_return
-trap_return:
-	testb $3, REGS_OFF_CS(%rsp)	/* to user? */
-	jz trap_return_kernel
+	movq %rax, REGS_OFF_RAX(%rsp)	/* the result (arch_regs_set_ret) */
 	/*
-	 * A frame known to return to user mode (IPC migration, thread.c)
-	 * comes in here, two instructions shorter.
+	 * A syscall frame returns to user mode (no syscall comes from
+	 * ring 0), so it falls straight through, as a frame known to return
+	 * to user mode (IPC migration, thread.c) jumps in: no test of CS.
 	 */
 	.global trap_return_user
 trap_return_user:
@@ -126,7 +123,12 @@ trap_return_user:
 	.global iretq_insn
 iretq_insn:
 	iretq
-trap_return_kernel:
+
+/* Any frame: to user mode as above, or back into the kernel. */
+	.global trap_return
+trap_return:
+	testb $3, REGS_OFF_CS(%rsp)	/* to user? */
+	jnz trap_return_user
 	POP_GPRS
 	addq $16, %rsp			/* vector, error */
 	iretq
