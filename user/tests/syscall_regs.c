@@ -101,83 +101,103 @@ __asm__(".text\n"
 
 /*
  * The server's handler, entered by the kernel at this very address
- * (libferry makes a plain handler's routine its thread's entry).
- *
- * No message: returns the mask of registers (bit i: the i-th of rbx,
- * rcx, rdx, rbp, r8-r15, rax) whose top half is the client's TAG.
- *
- * A message: sets rbx, rbp, r12-r15 to known values, asks ipc_return
- * for 1000 caps (refused, -EINVAL: the fast return falls back with its
- * callee-saved registers only reserved), and returns that error if all
- * six came back, else 0x7777.
+ * (libferry makes a plain handler's routine its thread's entry): it
+ * records every register it was entered with, then goes on in C with
+ * its arguments and return address untouched.
  */
+uint64_t entry_regs[13]; /* rax, rbx, rcx, rdx, rbp, r8-r15 */
 long reg_handler(struct ipc_msg *msg, uint64_t badge);
-#define CHECK(reg, bit)                                                        \
-	"	movq %" #reg ", %rdi\n"                                        \
-	"	shrq $32, %rdi\n"                                                    \
-	"	cmpl $0xC11E4700, %edi\n"                                            \
-	"	jne 1f\n"                                                            \
-	"	orq $(1 << " #bit "), %rsi\n"                                  \
-	"1:\n"
-#define SET(reg, v) "	movabsq $" #v ", %" #reg "\n"
-#define SAME(reg, v)                                                           \
-	"	movabsq $" #v ", %rcx\n"                                       \
-	"	cmpq %rcx, %" #reg "\n"                                        \
-	"	jne 2f\n"
+long reg_handler_c(struct ipc_msg *msg, uint64_t badge);
 __asm__(".text\n"
 	"reg_handler:\n"
-	"	testq %rdi, %rdi\n"
-	"	jnz 3f\n"
-	"	xorl %esi, %esi\n" CHECK(rbx, 0) CHECK(rcx, 1) CHECK(
-		rdx, 2) CHECK(rbp, 3) CHECK(r8, 4) CHECK(r9,
-							 5) CHECK(r10,
-								  6) CHECK(r11,
-									   7)
-		CHECK(r12, 8) CHECK(r13, 9) CHECK(r14, 10) CHECK(r15, 11) CHECK(
-			rax,
-			12) "	movq %rsi, %rax\n"
-			    "	ret\n"
-			    "3:\n"
-			    "	pushq %rbx\n"
-			    "	pushq %rbp\n"
-			    "	pushq %r12\n"
-			    "	pushq %r13\n"
-			    "	pushq %r14\n"
-			    "	pushq %r15\n" SET(rbx, 0x5151000000000001) SET(
-				    rbp,
-				    0x5151000000000002) SET(r12,
-							    0x5151000000000003)
-				    SET(r13, 0x5151000000000004) SET(
-					    r14, 0x5151000000000005)
-					    SET(r15,
-						0x5151000000000006) "	xorl "
-								    "%edi, "
-								    "%edi\n"
-								    "	movl "
-								    "$1000, "
-								    "%esi\n"
-								    "	movl "
-								    "$" XSTR(
-									    SYS_ipc_return) ", %eax\n"
-											    "	syscall\n" SAME(rbx, 0x5151000000000001) SAME(
-												    rbp,
-												    0x5151000000000002) SAME(r12,
-															     0x5151000000000003)
-												    SAME(r13, 0x5151000000000004) SAME(
-													    r14,
-													    0x5151000000000005)
-													    SAME(r15,
-														 0x5151000000000006) "	jmp 4f\n"
-																     "2:\n"
-																     "	movl $0x7777, %eax\n"
-																     "4:\n"
-																     "	popq %r15\n"
-																     "	popq %r14\n"
-																     "	popq %r13\n"
-																     "	popq %r12\n"
-																     "	popq %rbp\n"
-																     "	popq %rbx\n"
-																     "	ret\n");
+	"	movq %rax, entry_regs+0(%rip)\n"
+	"	movq %rbx, entry_regs+8(%rip)\n"
+	"	movq %rcx, entry_regs+16(%rip)\n"
+	"	movq %rdx, entry_regs+24(%rip)\n"
+	"	movq %rbp, entry_regs+32(%rip)\n"
+	"	movq %r8, entry_regs+40(%rip)\n"
+	"	movq %r9, entry_regs+48(%rip)\n"
+	"	movq %r10, entry_regs+56(%rip)\n"
+	"	movq %r11, entry_regs+64(%rip)\n"
+	"	movq %r12, entry_regs+72(%rip)\n"
+	"	movq %r13, entry_regs+80(%rip)\n"
+	"	movq %r14, entry_regs+88(%rip)\n"
+	"	movq %r15, entry_regs+96(%rip)\n"
+	"	jmp reg_handler_c\n");
+
+/*
+ * Sets rbx, rbp, r12-r15 to known values, asks ipc_return for 1000
+ * caps (refused, -EINVAL: the fast return falls back, having only
+ * reserved those six registers' room), and returns that error if all
+ * six came back, else 0x7777.
+ */
+long refused_return(void);
+__asm__(".text\n"
+	"refused_return:\n"
+	"	pushq %rbx\n"
+	"	pushq %rbp\n"
+	"	pushq %r12\n"
+	"	pushq %r13\n"
+	"	pushq %r14\n"
+	"	pushq %r15\n"
+	"	movabsq $0x5151000000000001, %rbx\n"
+	"	movabsq $0x5151000000000002, %rbp\n"
+	"	movabsq $0x5151000000000003, %r12\n"
+	"	movabsq $0x5151000000000004, %r13\n"
+	"	movabsq $0x5151000000000005, %r14\n"
+	"	movabsq $0x5151000000000006, %r15\n"
+	"	xorl %edi, %edi\n"
+	"	movl $1000, %esi\n"
+	"	movl $" XSTR(
+		SYS_ipc_return) ", %eax\n"
+				"	syscall\n"
+				"	movabsq $0x5151000000000001, %rcx\n"
+				"	cmpq %rcx, %rbx\n"
+				"	jne 2f\n"
+				"	movabsq $0x5151000000000002, %rcx\n"
+				"	cmpq %rcx, %rbp\n"
+				"	jne 2f\n"
+				"	movabsq $0x5151000000000003, %rcx\n"
+				"	cmpq %rcx, %r12\n"
+				"	jne 2f\n"
+				"	movabsq $0x5151000000000004, %rcx\n"
+				"	cmpq %rcx, %r13\n"
+				"	jne 2f\n"
+				"	movabsq $0x5151000000000005, %rcx\n"
+				"	cmpq %rcx, %r14\n"
+				"	jne 2f\n"
+				"	movabsq $0x5151000000000006, %rcx\n"
+				"	cmpq %rcx, %r15\n"
+				"	jne 2f\n"
+				"	jmp 4f\n"
+				"2:\n"
+				"	movl $0x7777, %eax\n"
+				"4:\n"
+				"	popq %r15\n"
+				"	popq %r14\n"
+				"	popq %r13\n"
+				"	popq %r12\n"
+				"	popq %rbp\n"
+				"	popq %rbx\n"
+				"	ret\n");
+
+/*
+ * No message: the mask of registers (bit i: entry_regs[i]) that held a
+ * value of the client's (TAG in the top half). A message: the refused
+ * return's check.
+ */
+long reg_handler_c(struct ipc_msg *msg, uint64_t badge)
+{
+	long mask = 0;
+
+	(void)badge;
+	if (msg)
+		return refused_return();
+	for (int i = 0; i < 13; i++)
+		if ((uint32_t)(entry_regs[i] >> 32) == TAG)
+			mask |= 1l << i;
+	return mask;
+}
 
 static int server(void)
 {
