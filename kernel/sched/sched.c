@@ -23,7 +23,7 @@ static struct thread idle_thread;
 static struct list_head rq[PRIO_MAX + 1];
 static u32 rq_bitmap;
 static struct thread *zombie;
-static bool need_resched;
+bool sched_resched_pending; /* sched.h: read inline */
 static u64 ticks;
 
 void sched_init(void)
@@ -49,7 +49,7 @@ void sched_enqueue(struct thread *t)
 	rq_bitmap |= 1u << prio;
 	if (current == &idle_thread ||
 	    (current->sc && prio > sc_prio(current->sc)))
-		need_resched = true;
+		sched_resched_pending = true;
 }
 
 void sched_dequeue(struct thread *t)
@@ -84,7 +84,7 @@ void schedule(void)
 {
 	struct thread *prev = current, *next;
 
-	need_resched = false;
+	sched_resched_pending = false;
 	next = pick_next();
 	if (prev->state == TS_DEAD)
 		zombie = prev;
@@ -162,23 +162,18 @@ void sched_tick(void)
 	timeout_tick();
 	if (current == &idle_thread || !current->sc) {
 		if (rq_bitmap)
-			need_resched = true;
+			sched_resched_pending = true;
 		return;
 	}
 	if (--current->sc->remaining == 0) {
 		current->sc->remaining = current->sc->slice;
-		need_resched = true;
+		sched_resched_pending = true;
 	}
 }
 
 void sched_request_resched(void)
 {
-	need_resched = true;
-}
-
-bool sched_need_resched(void)
-{
-	return need_resched;
+	sched_resched_pending = true;
 }
 
 u64 sched_ticks(void)
@@ -192,7 +187,7 @@ int sched_preempt_point(void)
 		return 0; /* early boot */
 	arch_irq_window();
 	/* A thread without a context could not be picked again. */
-	if (need_resched && current != &idle_thread && current->sc)
+	if (sched_resched_pending && current != &idle_thread && current->sc)
 		sched_yield();
 	return current->killed ? -EINTR : 0;
 }

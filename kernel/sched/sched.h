@@ -42,8 +42,16 @@ void waitq_wake_all(struct waitq *wq, long result);
 void sched_tick(void);
 /* Asks the running thread to give up the CPU at its next chance. */
 void sched_request_resched(void);
-/* True when the running thread should give up the CPU. */
-bool sched_need_resched(void);
+/*
+ * True when the running thread should give up the CPU. Read inline: the
+ * syscall exit tests it on every return (one compare, no call).
+ * Written only by sched.c, with interrupts off.
+ */
+extern bool sched_resched_pending;
+static inline bool sched_need_resched(void)
+{
+	return sched_resched_pending;
+}
 /* Called right after every switch, on the new thread's stack. */
 void sched_after_switch(void);
 /* The idle loop: the boot thread ends here. */

@@ -10,12 +10,6 @@
 #include <syscall/native.h>
 #include <uapi/ferry/errno.h>
 
-/* Does nothing: the round-trip cost of a syscall. */
-long sys_null(void)
-{
-	return 0;
-}
-
 /* Writes one byte to the console. */
 long sys_debug_putc(u64 c)
 {

@@ -65,9 +65,22 @@ SYSCALL_ENTRY3(sys_notification_wait, u64, u64, u64 __user *)
 SYSCALL_ENTRY3(sys_death_watch, u64, u64, u64)
 SYSCALL_ENTRY2(sys_cap_same, u64, u64)
 
+/* A number no table has (linux_unsupported says so once, -ENOSYS). */
+static long call_unknown(const struct arch_regs *r)
+{
+	return linux_unsupported((u32)arch_syscall_nr(r));
+}
+
 #define NATIVE(name) [SYS_##name - FERRY_SYS_BASE] = call_sys_##name
 
+/*
+ * Every entry set, holes to call_unknown, so that the common dispatch
+ * tests no NULL: the range first, then the named calls over it.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
 static const syscall_fn native_syscalls[FERRY_SYS_NR] = {
+	[0 ... FERRY_SYS_NR - 1] = call_unknown,
 	NATIVE(null),
 	NATIVE(debug_putc),
 	NATIVE(yield),
@@ -115,26 +128,45 @@ static const syscall_fn native_syscalls[FERRY_SYS_NR] = {
 	NATIVE(death_watch),
 	NATIVE(cap_same),
 };
+#pragma GCC diagnostic pop
 
-void syscall_dispatch(struct arch_regs *r)
+/*
+ * The work a return to user mode may owe: a switch the scheduler asked
+ * for, then an exit if the thread was killed meanwhile. Apart, so that
+ * the common return pays two tests and no call; takes and gives back
+ * the result so that the dispatch keeps nothing live across a call.
+ */
+static __attribute__((noinline)) u64 syscall_exit_work(u64 ret)
+{
+	if (sched_need_resched())
+		sched_preempt_user();
+	thread_exit_if_killed();
+	return ret;
+}
+
+u64 syscall_dispatch(struct arch_regs *r)
 {
 	/* The number is an int, as Linux reads it (do_syscall_64). */
 	u32 nr = (u32)arch_syscall_nr(r);
-	syscall_fn fn = NULL;
+	syscall_fn fn;
 	long ret;
 
-	if (nr - FERRY_SYS_BASE < FERRY_SYS_NR) {
-		if (likely(current->group->native))
-			fn = native_syscalls[nr - FERRY_SYS_BASE];
-	} else if (nr < LINUX_SYS_NR) {
+	if (likely(nr - FERRY_SYS_BASE < FERRY_SYS_NR &&
+		   current->group->native))
+		fn = native_syscalls[nr - FERRY_SYS_BASE];
+	else if (nr < LINUX_SYS_NR && linux_syscalls[nr])
 		fn = linux_syscalls[nr];
-	}
-	ret = likely(fn) ? fn(r) : linux_unsupported(nr);
-	/* A copy met a page its pager must supply first (mm/pager.h). */
+	else
+		fn = call_unknown; /* a Linux program's native number too */
+	ret = fn(r);
+	/*
+	 * A copy met a page its pager must supply first (mm/pager.h). The
+	 * frame is found again from the thread, not kept live across the
+	 * call.
+	 */
 	if (unlikely(ret == -EFAULT) && current->pager_pending)
-		ret = pager_syscall_fault(r);
-	arch_regs_set_ret(r, (u64)ret);
-	if (unlikely(sched_need_resched()))
-		sched_preempt_user();
-	thread_exit_if_killed();
+		ret = pager_syscall_fault(thread_regs(current));
+	if (unlikely(sched_need_resched() || current->killed))
+		return syscall_exit_work((u64)ret);
+	return (u64)ret;
 }

@@ -62,8 +62,13 @@ typedef long (*syscall_fn)(const struct arch_regs *r);
 			  SYSCALL_ARG(r, 4, T4), SYSCALL_ARG(r, 5, T5));       \
 	}
 
-/* Entry from arch code with the user frame; writes the result into it. */
-void syscall_dispatch(struct arch_regs *regs);
+/*
+ * Entry from arch code with the user frame; returns the result, which
+ * the arch entry stores in the frame's return register (fewer
+ * instructions than a store here, which would keep the frame live
+ * across the call).
+ */
+u64 syscall_dispatch(struct arch_regs *regs);
 
 /*
  * The Linux x86_64 table (kernel/syscall/linux/table.c): Linux numbers

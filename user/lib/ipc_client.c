@@ -132,9 +132,3 @@ long ipc_call_timeout(struct ipc_conn *c, struct ipc_msg *m, unsigned ncaps,
 {
 	return fy_ipc_call(c->cap, m, ncaps, timeout_us);
 }
-
-/* The common case, kept short: it is part of every round trip. */
-long ipc_call(struct ipc_conn *c, struct ipc_msg *m, unsigned ncaps)
-{
-	return fy_ipc_call(c->cap, m, ncaps, 0);
-}

@@ -86,6 +86,7 @@ int arch_copy_to_user(void __user *dst, const void *src, size_t n)
 void arch_thread_init(struct thread *t)
 {
 	memset(thread_regs(t), 0, sizeof(struct arch_regs));
+	arch_regs_init_segs(thread_regs(t)); /* as x86_64: set once, here */
 	t->arch.ksp = 0;
 	memset(&t->arch.seg, 0, sizeof(t->arch.seg));
 }

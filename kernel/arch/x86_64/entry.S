@@ -20,22 +20,31 @@
 #include <arch_defs.h>
 #include <uapi/ferry/syscall_num.h>
 
-.macro PUSH_GPRS
+/* struct arch_regs (regs.h): what C clobbers first, then what it keeps. */
+.macro PUSH_CALLER_SAVED
 	pushq %rax
-	pushq %rbx
 	pushq %rcx
 	pushq %rdx
 	pushq %rsi
 	pushq %rdi
-	pushq %rbp
 	pushq %r8
 	pushq %r9
 	pushq %r10
 	pushq %r11
+.endm
+
+.macro PUSH_CALLEE_SAVED
+	pushq %rbx
+	pushq %rbp
 	pushq %r12
 	pushq %r13
 	pushq %r14
 	pushq %r15
+.endm
+
+.macro PUSH_GPRS
+	PUSH_CALLER_SAVED
+	PUSH_CALLEE_SAVED
 .endm
 
 /*
@@ -61,16 +70,16 @@
 	popq %r14
 	popq %r13
 	popq %r12
+	popq %rbp
+	popq %rbx
 	popq %r11
 	popq %r10
 	popq %r9
 	popq %r8
-	popq %rbp
 	popq %rdi
 	popq %rsi
 	popq %rdx
 	popq %rcx
-	popq %rbx
 	popq %rax
 .endm
 
@@ -89,7 +98,7 @@ syscall_entry:
 	pushq %rcx
 	pushq $0			/* error */
 	pushq $0x100			/* vector: marks a syscall frame */
-	PUSH_GPRS
+	PUSH_CALLER_SAVED
 #if IPC_FASTPATH
 	/*
 	 * The IPC fast path first, its arguments still in the registers
@@ -101,17 +110,15 @@ syscall_entry:
 	cmpq $SYS_ipc_return, %rax
 	je fast_return
 #endif
+	PUSH_CALLEE_SAVED
 syscall_slow:
 	movq %rsp, %rdi
 	call syscall_dispatch
-	/* fall through */
-	.global trap_return
-trap_return:
-	testb $3, REGS_OFF_CS(%rsp)	/* to user? */
-	jz trap_return_kernel
+	movq %rax, REGS_OFF_RAX(%rsp)	/* the result (arch_regs_set_ret) */
 	/*
-	 * A frame known to return to user mode (IPC migration, thread.c)
-	 * comes in here, two instructions shorter.
+	 * A syscall frame returns to user mode (no syscall comes from
+	 * ring 0), so it falls straight through, as a frame known to return
+	 * to user mode (IPC migration, thread.c) jumps in: no test of CS.
 	 */
 	.global trap_return_user
 trap_return_user:
@@ -126,18 +133,40 @@ trap_return_user:
 	.global iretq_insn
 iretq_insn:
 	iretq
-trap_return_kernel:
+
+/* Any frame: to user mode as above, or back into the kernel. */
+	.global trap_return
+trap_return:
+	testb $3, REGS_OFF_CS(%rsp)	/* to user? */
+	jnz trap_return_user
 	POP_GPRS
 	addq $16, %rsp			/* vector, error */
 	iretq
 
 #if IPC_FASTPATH
+/* The caller resumes from its frame when the handler returns: all of it. */
 fast_call:
+	PUSH_CALLEE_SAVED
 	movq %r10, %rcx
 	call ipc_fastpath_call
 	jmp syscall_slow
+/*
+ * A handler's return: a handler starts afresh at every call, so if the
+ * fast path commits, nothing the handler held is ever read again, and
+ * the registers C keeps are not saved, only their room reserved (their
+ * slots keep what this thread's own last full entry left there). If it
+ * falls back they are still the user's (the C ABI kept them): saved then,
+ * for the general path.
+ */
 fast_return:
+	subq $REGS_OFF_CALLEE_SAVED, %rsp
 	call ipc_fastpath_return
+	movq %rbx, REGS_OFF_RBX(%rsp)
+	movq %rbp, REGS_OFF_RBP(%rsp)
+	movq %r12, REGS_OFF_R12(%rsp)
+	movq %r13, REGS_OFF_R13(%rsp)
+	movq %r14, REGS_OFF_R14(%rsp)
+	movq %r15, REGS_OFF_R15(%rsp)
 	jmp syscall_slow
 #endif
 

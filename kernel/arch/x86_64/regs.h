@@ -14,6 +14,14 @@
  * Byte offsets in struct arch_regs that entry.S uses (checked below):
  * the vector, where trap stubs leave %rsp, and the hardware frame.
  */
+#define REGS_OFF_R15 0
+#define REGS_OFF_R14 8
+#define REGS_OFF_R13 16
+#define REGS_OFF_R12 24
+#define REGS_OFF_RBP 32
+#define REGS_OFF_RBX 40
+#define REGS_OFF_CALLEE_SAVED 48 /* bytes of rbx, rbp, r12-r15 */
+#define REGS_OFF_RAX 112
 #define REGS_OFF_VECTOR 120
 #define REGS_OFF_RIP 136
 #define REGS_OFF_CS 144
@@ -40,17 +48,33 @@
 #ifndef __ASSEMBLER__
 #include <lib/types.h>
 
-/* What entry.S pushes on kernel entry, lowest address first. */
+/*
+ * What entry.S pushes on kernel entry, lowest address first. The six
+ * registers the C ABI preserves (rbx, rbp, r12-r15) lie lowest, pushed
+ * last: an entry that may leave them out (the fast IPC return, entry.S)
+ * reserves their room with one instruction.
+ */
 struct arch_regs {
-	u64 r15, r14, r13, r12, r11, r10, r9, r8;
-	u64 rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	u64 r15, r14, r13, r12, rbp, rbx;
+	u64 r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax;
 	u64 vector, error;
 	u64 rip, cs, rflags, rsp, ss; /* the hardware frame */
 };
 
 /* entry.S pushes and pops this layout by hand. */
 _Static_assert(__builtin_offsetof(struct arch_regs, r15) == 0, "regs");
-_Static_assert(__builtin_offsetof(struct arch_regs, rax) == 14 * 8, "regs");
+_Static_assert(
+	__builtin_offsetof(struct arch_regs, r14) == REGS_OFF_R14 &&
+		__builtin_offsetof(struct arch_regs, r13) == REGS_OFF_R13 &&
+		__builtin_offsetof(struct arch_regs, r12) == REGS_OFF_R12 &&
+		__builtin_offsetof(struct arch_regs, rbp) == REGS_OFF_RBP &&
+		__builtin_offsetof(struct arch_regs, rbx) == REGS_OFF_RBX,
+	"regs");
+_Static_assert(__builtin_offsetof(struct arch_regs, r11) ==
+		       REGS_OFF_CALLEE_SAVED,
+	       "regs");
+_Static_assert(__builtin_offsetof(struct arch_regs, rax) == REGS_OFF_RAX,
+	       "regs");
 _Static_assert(__builtin_offsetof(struct arch_regs, vector) == REGS_OFF_VECTOR,
 	       "regs");
 _Static_assert(__builtin_offsetof(struct arch_regs, error) ==
@@ -104,13 +128,29 @@ struct arch_thread {
 #define PTE_ADDR 0x000ffffffffff000ul
 #define PT_LEVELS 4
 
-/* A fresh user entry: pc, stack and flags (interrupts on), user segments. */
+/*
+ * The user selectors of a thread's frame, set once when the frame is born
+ * (arch_thread_init). They never change after: every entry from user
+ * mode writes the same two values (syscall pushes them; a trap's CPU
+ * pushes the CS and SS it ran with, and the GDT has one DPL-3 code and
+ * one DPL-3 data descriptor, no LDT and no gates, so ring 3 can hold no
+ * others), so a new entry point need not write them again.
+ */
+static inline void arch_regs_init_segs(struct arch_regs *r)
+{
+	r->cs = SEL_UCODE;
+	r->ss = SEL_UDATA;
+}
+
+/*
+ * A fresh user entry: pc, stack and flags (interrupts on). The user
+ * segments are already in the frame (arch_regs_init_segs): two stores
+ * fewer on each IPC call.
+ */
 static inline void arch_regs_set_entry(struct arch_regs *r, u64 pc, u64 sp)
 {
 	r->rip = pc;
 	r->rsp = sp;
-	r->cs = SEL_UCODE;
-	r->ss = SEL_UDATA;
 	r->rflags = RFLAGS_IF | RFLAGS_FIXED;
 }
 

@@ -69,6 +69,7 @@ void arch_thread_init(struct thread *t)
 	struct arch_regs *r = thread_regs(t);
 
 	memset(r, 0, sizeof(*r));
+	arch_regs_init_segs(r);
 	arch_regs_set_entry(r, 0, 0);
 	arch_thread_reset_kctx(t);
 	t->arch.seg = (struct arch_seg){0}; /* no memset call: 3 stores */
