@@ -8,7 +8,7 @@
 UNIT_KERNEL_CORE := kernel/arch/host/host.c kernel/arch/host/clock.c \
 	kernel/mm/frame.c kernel/mm/kmalloc.c kernel/mm/budget.c kernel/mm/oom.c \
 	kernel/mm/pgtable.c \
-	kernel/mm/vmspace.c kernel/mm/uaccess.c \
+	kernel/mm/vmspace.c kernel/mm/vmtree.c kernel/mm/uaccess.c \
 	kernel/object/object.c kernel/object/cap_group.c \
 	kernel/object/cap_group_life.c \
 	kernel/object/thread.c kernel/object/pmo.c \

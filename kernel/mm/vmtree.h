@@ -1,0 +1,58 @@
+/*
+ * The index of an address space's regions: an AVL tree keyed by start,
+ * augmented so that each node knows its subtree's lowest start, highest
+ * end and largest hole between two consecutive regions inside it. Find,
+ * insert, remove, the first region ending after an address and the
+ * lowest free range of a size all take O(log n) steps, n regions (up to
+ * Linux's vm.max_map_count), where a sorted list took O(n).
+ *
+ * The regions never overlap, so ends are sorted as starts are: the
+ * highest end of a subtree is its last region's, and the hole between
+ * two neighbours is always counted at the lower of the two in the tree
+ * (one of two in-order neighbours is the other's ancestor).
+ *
+ * Locking: the owner's (vs->lock); nothing here allocates or fails.
+ */
+#ifndef KERNEL_MM_VMTREE_H
+#define KERNEL_MM_VMTREE_H
+
+#include <lib/types.h>
+
+struct vmregion;
+
+struct vmtree_node {
+	struct vmtree_node *left, *right, *parent;
+	vaddr_t min_start; /* lowest start in this subtree */
+	vaddr_t max_end;   /* highest end in this subtree */
+	size_t max_gap;	   /* largest hole between neighbours inside it */
+	int height;	   /* 1 for a leaf */
+};
+
+struct vmtree {
+	struct vmtree_node *root;
+};
+
+static inline void vmtree_init(struct vmtree *t)
+{
+	t->root = NULL;
+}
+
+/* Links r (start and size set, overlapping no region of t) into t. */
+void vmtree_insert(struct vmtree *t, struct vmregion *r);
+/* Unlinks r from t. */
+void vmtree_remove(struct vmtree *t, struct vmregion *r);
+/*
+ * After r's start or size changed without overlapping a neighbour (a
+ * region trimmed, grown into a hole or by a merge): its ancestors learn.
+ */
+void vmtree_update(struct vmtree *t, struct vmregion *r);
+/* The first region ending above va (the one holding va, or the next); NULL. */
+struct vmregion *vmtree_first_ending_after(const struct vmtree *t, vaddr_t va);
+/*
+ * The lowest x >= at with [x, x + size) holding no region and
+ * x + size <= top; 0 if none. size > 0, at < top.
+ */
+vaddr_t vmtree_find_gap(const struct vmtree *t, vaddr_t at, size_t size,
+			vaddr_t top);
+
+#endif
