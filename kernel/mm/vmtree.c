@@ -32,7 +32,8 @@ static inline int height(const struct vmtree_node *n)
 }
 
 /* n's summaries from its own range and its children's. */
-static void recompute(struct vmtree_node *n)
+static inline __attribute__((always_inline)) void
+recompute(struct vmtree_node *n)
 {
 	struct vmtree_node *l = n->left, *r = n->right;
 	vaddr_t start = node_start(n), end = node_end(n);

@@ -83,3 +83,5 @@ UNIT_SRCS_test_shm_ids := kernel/syscall/linux/shm_ids.c
 UNIT_SRCS_test_vm_tie := $(UNIT_KERNEL_CORE)
 # The name server's tables and name rules (user/servers/nameserver).
 UNIT_SRCS_test_ns_registry := user/servers/nameserver/registry.c
+# The region index alone (its regions are plain structs).
+UNIT_SRCS_test_vmtree := kernel/mm/vmtree.c

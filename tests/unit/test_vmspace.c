@@ -1109,6 +1109,92 @@ static void test_fault_paged_without_pager(void **state)
  * copy for a write; the source never changes; a split keeps the copies;
  * everything goes with the last region.
  */
+/*
+ * Neighbours mapping contiguous windows of one PMO alike are one region
+ * (Linux's vma_merge): an mprotect that splits and one that restores
+ * leave one region; a map of the next window extends the region; a hole
+ * filled again with its own window closes it up; anything unlike (rights,
+ * PMO, offset) stays apart.
+ */
+static void test_merge(void **state)
+{
+	struct vmspace *vs = new_vs();
+	struct pmo *p = new_pmo(16), *q = new_pmo(2);
+
+	(void)state;
+	assert_int_equal(vmspace_map(vs, BASE, P(4), RW, p, 0), 0);
+	assert_int_equal(vmspace_protect(vs, BASE + P(1), P(2), VM_READ), 0);
+	assert_int_equal(vs->nregions, 3);
+	assert_int_equal(vmspace_protect(vs, BASE + P(1), P(2), RW), 0);
+	assert_int_equal(vs->nregions, 1);
+	assert_region(vs, 0, BASE, P(4), 0, RW);
+	/* brk's growth: the next window right after. */
+	assert_int_equal(vmspace_map(vs, BASE + P(4), P(2), RW, p, P(4)), 0);
+	assert_int_equal(vs->nregions, 1);
+	assert_region(vs, 0, BASE, P(6), 0, RW);
+	/* Not the next window, other rights, another PMO: apart. */
+	assert_int_equal(vmspace_map(vs, BASE + P(6), P(1), RW, p, P(7)), 0);
+	assert_int_equal(vmspace_map(vs, BASE + P(7), P(1), VM_READ, p, P(8)),
+			 0);
+	assert_int_equal(vmspace_map(vs, BASE + P(8), P(1), RW, q, P(1)), 0);
+	assert_int_equal(vs->nregions, 4);
+	/* A hole cut and filled with its own window: one region again. */
+	assert_int_equal(vmspace_unmap(vs, BASE + P(2), P(1)), 0);
+	assert_int_equal(vs->nregions, 5);
+	assert_int_equal(vmspace_map(vs, BASE + P(2), P(1), RW, p, P(2)), 0);
+	assert_int_equal(vs->nregions, 4);
+	assert_region(vs, 0, BASE, P(6), 0, RW);
+	/* MAP_FIXED over the middle with the same window: still one. */
+	assert_int_equal(
+		vmspace_map_replace(vs, BASE + P(1), P(3), RW, p, P(1)), 0);
+	assert_int_equal(vs->nregions, 4);
+	assert_region(vs, 0, BASE, P(6), 0, RW);
+	/* mprotect across unlike regions merges only the like ones. */
+	assert_int_equal(vmspace_protect(vs, BASE + P(5), P(3), VM_READ), 0);
+	assert_region(vs, 0, BASE, P(5), 0, RW);
+	assert_region(vs, 1, BASE + P(5), P(1), P(5), VM_READ);
+	/* The windows 7 and 8, now alike, are one. */
+	assert_region(vs, 2, BASE + P(6), P(2), P(7), VM_READ);
+	assert_region(vs, 3, BASE + P(8), P(1), P(1), RW);
+	assert_int_equal(vs->nregions, 4);
+	/* Every page unmapped page by page: nothing left, nothing leaked. */
+	for (size_t i = 0; i < 9; i++)
+		assert_int_equal(vmspace_unmap(vs, BASE + P(i), P(1)), 0);
+	assert_int_equal(vs->nregions, 0);
+	obj_put(vs);
+	obj_put(p);
+	obj_put(q);
+}
+
+/* A private region's parts share its copies: split and restored, one. */
+static void test_merge_cow(void **state)
+{
+	struct vmspace *vs = new_vs();
+	struct pmo *p = new_pmo(4);
+	struct pmo *priv;
+
+	(void)state;
+	assert_int_equal(vmspace_map_region(vs, BASE, P(4), VM_READ, p, 0, NULL,
+					    0, VM_MAP_COW, VM_READ),
+			 0);
+	priv = region(vs, 0)->priv;
+	assert_int_equal(vmspace_fault(vs, BASE + P(1), FAULT_WRITE), -EFAULT);
+	assert_int_equal(vmspace_protect(vs, BASE + P(1), P(1), RW), 0);
+	assert_int_equal(vmspace_fault(vs, BASE + P(1), FAULT_WRITE), 0);
+	assert_int_equal(vs->nregions, 3);
+	assert_int_equal(vmspace_protect(vs, BASE + P(1), P(1), VM_READ), 0);
+	assert_int_equal(vs->nregions, 1);
+	assert_ptr_equal(region(vs, 0)->priv, priv);
+	assert_int_equal(pmo_resident_pages(priv), 1);
+	/* A second private map of the next window has copies of its own. */
+	assert_int_equal(vmspace_map_region(vs, BASE + P(4), P(1), VM_READ, p,
+					    0, NULL, 0, VM_MAP_COW, VM_READ),
+			 0);
+	assert_int_equal(vs->nregions, 2);
+	obj_put(vs);
+	obj_put(p);
+}
+
 static void test_cow(void **state)
 {
 	size_t frames = frame_free_count();
@@ -1228,6 +1314,8 @@ int main(void)
 		kenv_test(test_fault_paged_asks_the_pager),
 		kenv_test(test_fault_paged_without_pager),
 		kenv_test(test_cow),
+		kenv_test(test_merge),
+		kenv_test(test_merge_cow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
