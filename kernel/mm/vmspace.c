@@ -294,14 +294,15 @@ static inline __attribute__((always_inline)) int map_insert(struct vmspace *vs,
 	int ret;
 
 	lock(&vs->lock);
+	/* Linux's do_mmap: map_count > max, before any other check. */
+	if (vs->nregions > VMSPACE_MAX_REGIONS) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
 	next = first_ending_after(vs, start);
 	if ((next && next->start < start + size) ||
 	    clearing_overlaps_locked(vs, start, start + size)) {
 		ret = -EEXIST;
-		goto out_free;
-	}
-	if (vs->nregions > VMSPACE_MAX_REGIONS) { /* Linux's do_mmap: > */
-		ret = -ENOMEM;
 		goto out_free;
 	}
 	obj_get(r->pmo);
