@@ -1,10 +1,17 @@
 /*
  * The AVL tree of regions (vmtree.h). Every change ends with fix_up from
- * the lowest node it touched to the root: each node on the way gets its
- * height and summaries recomputed and is rotated back into balance
+ * the lowest node it touched upwards: each node on the way gets its
+ * height and largest hole recomputed and is rotated back into balance
  * (heights of siblings differ by at most one, so the height stays below
  * 1.45 log2(n + 2): 23 for 65,531 regions). Rotations recompute the two
- * nodes they move, lower one first.
+ * nodes they move, lower one first. fix_up stops where a subtree's
+ * height and largest hole come out as they were: nothing above depends
+ * on more, so an insert or a removal usually touches a few levels only
+ * (as AVL rebalancing stops), not the whole path.
+ *
+ * Each node keeps the hole below its own region (down to the end of the
+ * region before it, or to 0): a region's change touches its own hole and
+ * its successor's, nothing else.
  */
 #include <mm/vmspace.h>
 #include <mm/vmtree.h>
@@ -31,25 +38,51 @@ static inline int height(const struct vmtree_node *n)
 	return n ? n->height : 0;
 }
 
-/* n's summaries from its own range and its children's. */
+static inline size_t max_gap(const struct vmtree_node *n)
+{
+	return n ? n->max_gap : 0;
+}
+
+/* n's height and largest hole from its own and its children's. */
 static inline __attribute__((always_inline)) void
 recompute(struct vmtree_node *n)
 {
-	struct vmtree_node *l = n->left, *r = n->right;
-	vaddr_t start = node_start(n), end = node_end(n);
-	size_t gap = 0;
+	size_t gap = MAX(max_gap(n->left), max_gap(n->right));
 
-	n->height = 1 + MAX(height(l), height(r));
-	n->min_start = l ? l->min_start : start;
-	n->max_end = r ? r->max_end : end;
-	if (l) {
-		gap = MAX(l->max_gap, start - l->max_end);
+	n->height = 1 + MAX(height(n->left), height(n->right));
+	n->max_gap = MAX(gap, n->gap);
+}
+
+/* The node after n in address order, or NULL. */
+static struct vmtree_node *succ(struct vmtree_node *n)
+{
+	if (n->right) {
+		for (n = n->right; n->left;)
+			n = n->left;
+		return n;
 	}
-	if (r) {
-		gap = MAX(gap, r->max_gap);
-		gap = MAX(gap, r->min_start - end);
+	while (n->parent && n == n->parent->right)
+		n = n->parent;
+	return n->parent;
+}
+
+/* The node before n in address order, or NULL. */
+static struct vmtree_node *pred(struct vmtree_node *n)
+{
+	if (n->left) {
+		for (n = n->left; n->right;)
+			n = n->right;
+		return n;
 	}
-	n->max_gap = gap;
+	while (n->parent && n == n->parent->left)
+		n = n->parent;
+	return n->parent;
+}
+
+/* The hole below n: down to its predecessor p's end (or to 0). */
+static inline size_t gap_below(struct vmtree_node *n, struct vmtree_node *p)
+{
+	return node_start(n) - (p ? node_end(p) : 0);
 }
 
 /* Puts `to` where `from` hung below parent (or at the root). */
@@ -98,12 +131,23 @@ static struct vmtree_node *rotate_right(struct vmtree *t, struct vmtree_node *x)
 	return y;
 }
 
-/* Recomputes and rebalances every node from n up to the root. */
-static void fix_up(struct vmtree *t, struct vmtree_node *n)
+/*
+ * Recomputes and rebalances the nodes from n up towards the root, n's
+ * own hole or a child having changed. It stops at the first subtree
+ * whose height and largest hole come out as they were, but not before
+ * it has passed `until` (a node that has just moved, whose old values
+ * are not worth comparing); NULL: anywhere.
+ */
+static void fix_up(struct vmtree *t, struct vmtree_node *n,
+		   const struct vmtree_node *until)
 {
 	while (n) {
-		int bal;
+		int h = n->height, bal;
+		size_t gap = n->max_gap;
+		bool forced = until != NULL;
 
+		if (n == until)
+			until = NULL;
 		recompute(n);
 		bal = height(n->left) - height(n->right);
 		if (bal > 1) {
@@ -115,39 +159,65 @@ static void fix_up(struct vmtree *t, struct vmtree_node *n)
 				rotate_right(t, n->right);
 			n = rotate_left(t, n);
 		}
+		if (!forced && n->height == h && n->max_gap == gap)
+			return;
 		n = n->parent;
 	}
 }
 
+/*
+ * Links r as a leaf. Its neighbours are ancestors of a leaf: the last
+ * nodes the descent left going right (before) and going left (after),
+ * so both holes are known without a walk, and one pass up from the leaf
+ * past its successor fixes everything.
+ */
 void vmtree_insert(struct vmtree *t, struct vmregion *r)
 {
 	struct vmtree_node *n = &r->tn, *parent = NULL, **link = &t->root;
+	struct vmtree_node *before = NULL, *after = NULL;
 
 	while (*link) {
 		parent = *link;
-		link = r->start < node_start(parent) ? &parent->left
-						     : &parent->right;
+		if (r->start < node_start(parent)) {
+			after = parent;
+			link = &parent->left;
+		} else {
+			before = parent;
+			link = &parent->right;
+		}
 	}
 	n->left = n->right = NULL;
 	n->parent = parent;
 	*link = n;
-	fix_up(t, n);
+	n->gap = gap_below(n, before);
+	n->height = 1;
+	n->max_gap = n->gap;
+	if (after)
+		after->gap = gap_below(after, n);
+	fix_up(t, parent, after);
 }
 
+/*
+ * Unlinks r. Its successor s now follows its predecessor: s's hole
+ * grows. s lies below r (r has a right child) or above it; one pass up
+ * from the lowest node changed, past the highest, fixes everything.
+ */
 void vmtree_remove(struct vmtree *t, struct vmregion *r)
 {
-	struct vmtree_node *n = &r->tn, *s, *from;
+	struct vmtree_node *n = &r->tn, *s = succ(n), *from;
 
+	if (s)
+		s->gap = gap_below(s, pred(n));
 	if (!n->left || !n->right) {
 		from = n->parent;
 		replace_child(t, from, n, n->left ? n->left : n->right);
-		fix_up(t, from);
+		if (n->right) /* s is in the subtree that moved up */
+			fix_up(t, s, from);
+		else
+			fix_up(t, from, s);
 		return;
 	}
 	/* Two children: its successor s (no left child) takes its place. */
-	s = n->right;
-	while (s->left)
-		s = s->left;
 	if (s->parent == n) {
 		from = s;
 	} else {
@@ -161,14 +231,27 @@ void vmtree_remove(struct vmtree *t, struct vmregion *r)
 	s->left = n->left;
 	s->left->parent = s;
 	replace_child(t, n->parent, n, s);
-	fix_up(t, from);
+	fix_up(t, from, s); /* s in its new place, new hole: up to it */
 }
 
+/*
+ * r's start or size changed: its own hole and its successor's. The
+ * successor is below r (r has a right child) or above it: one pass.
+ */
 void vmtree_update(struct vmtree *t, struct vmregion *r)
 {
-	(void)t;
-	for (struct vmtree_node *n = &r->tn; n; n = n->parent)
-		recompute(n);
+	struct vmtree_node *n = &r->tn, *s = succ(n);
+
+	n->gap = gap_below(n, pred(n));
+	if (!s) {
+		fix_up(t, n, NULL);
+		return;
+	}
+	s->gap = gap_below(s, n);
+	if (n->right)
+		fix_up(t, s, n);
+	else
+		fix_up(t, n, s);
 }
 
 struct vmregion *vmtree_first_ending_after(const struct vmtree *t, vaddr_t va)
@@ -187,40 +270,45 @@ struct vmregion *vmtree_first_ending_after(const struct vmtree *t, vaddr_t va)
 }
 
 /*
- * The end of the lowest region of n's subtree that ends above `at` and
- * is followed inside the subtree by a hole of at least `size`; 0 if
- * none. A subtree lying below at, or without such a hole, is skipped
- * whole: only the O(log n) subtrees straddling `at` are entered without
- * holding an answer, so the walk is O(log n).
+ * The first node of n's subtree starting above `key` with a hole of at
+ * least `size` below it; NULL if none. A subtree without such a hole is
+ * skipped whole, and past the one path to `key` every subtree entered
+ * holds the answer: O(log n).
  */
-static vaddr_t gap_in(const struct vmtree_node *n, vaddr_t at, size_t size)
+static const struct vmtree_node *hole_after(const struct vmtree_node *n,
+					    vaddr_t key, size_t size)
 {
-	while (n && n->max_gap >= size && n->max_end > at) {
-		const struct vmtree_node *l = n->left, *r = n->right;
-		vaddr_t x = gap_in(l, at, size);
+	while (n && n->max_gap >= size) {
+		if (node_start(n) <= key) {
+			n = n->right;
+			continue;
+		}
+		const struct vmtree_node *x = hole_after(n->left, key, size);
 
 		if (x)
 			return x;
-		if (l && l->max_end > at && node_start(n) - l->max_end >= size)
-			return l->max_end;
-		if (r && node_end(n) > at && r->min_start - node_end(n) >= size)
-			return node_end(n);
-		n = r;
+		if (n->gap >= size)
+			return n;
+		n = n->right;
 	}
-	return 0;
+	return NULL;
 }
 
 vaddr_t vmtree_find_gap(const struct vmtree *t, vaddr_t at, size_t size,
 			vaddr_t top)
 {
 	struct vmregion *first = vmtree_first_ending_after(t, at);
+	const struct vmtree_node *b;
 	vaddr_t x;
 
-	if (!first || (first->start >= at && first->start - at >= size))
+	if (!first || (first->start >= at && first->start - at >= size)) {
 		x = at; /* at itself is free far enough */
-	else
-		x = gap_in(t->root, at, size);
-	if (!x)
-		x = t->root->max_end; /* past the last region */
+	} else if ((b = hole_after(t->root, first->start, size))) {
+		x = node_start(b) - b->gap; /* its predecessor's end */
+	} else {
+		for (b = t->root; b->right;)
+			b = b->right;
+		x = node_end(b); /* past the last region */
+	}
 	return size <= top && x <= top - size ? x : 0;
 }

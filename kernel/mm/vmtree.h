@@ -1,15 +1,15 @@
 /*
  * The index of an address space's regions: an AVL tree keyed by start,
- * augmented so that each node knows its subtree's lowest start, highest
- * end and largest hole between two consecutive regions inside it. Find,
+ * augmented so that each node knows the hole below its region (down to
+ * the region before) and the largest such hole in its subtree. Find,
  * insert, remove, the first region ending after an address and the
  * lowest free range of a size all take O(log n) steps, n regions (up to
  * Linux's vm.max_map_count), where a sorted list took O(n).
  *
  * The regions never overlap, so ends are sorted as starts are: the
- * highest end of a subtree is its last region's, and the hole between
- * two neighbours is always counted at the lower of the two in the tree
- * (one of two in-order neighbours is the other's ancestor).
+ * first region ending above an address is one descent, and the lowest
+ * hole of a size above it a descent that skips every subtree whose
+ * largest hole is too small.
  *
  * Locking: the owner's (vs->lock); nothing here allocates or fails.
  */
@@ -22,10 +22,9 @@ struct vmregion;
 
 struct vmtree_node {
 	struct vmtree_node *left, *right, *parent;
-	vaddr_t min_start; /* lowest start in this subtree */
-	vaddr_t max_end;   /* highest end in this subtree */
-	size_t max_gap;	   /* largest hole between neighbours inside it */
-	int height;	   /* 1 for a leaf */
+	size_t gap; /* the hole below its region, to the one before (or 0) */
+	size_t max_gap; /* the largest gap in this subtree */
+	int height;	/* 1 for a leaf */
 };
 
 struct vmtree {

@@ -41,14 +41,16 @@ static struct vmregion *reg_of(struct vmtree_node *n)
 	return container_of(n, struct vmregion, tn);
 }
 
-/* Checks n's subtree whole; its node count, and its lowest/highest. */
+/* The end of the region before, in the in-order walk of check(). */
+static vaddr_t prev_end;
+
+/* Checks n's subtree whole (walked in order); its node count. */
 static size_t check(struct vmtree_node *n, struct vmtree_node *parent,
 		    vaddr_t lo, vaddr_t hi)
 {
 	struct vmregion *r;
-	size_t cl, cr;
+	size_t cl, cr, gap;
 	int hl, hr;
-	size_t gap = 0;
 
 	if (!n)
 		return 0;
@@ -56,24 +58,18 @@ static size_t check(struct vmtree_node *n, struct vmtree_node *parent,
 	assert_ptr_equal(n->parent, parent);
 	assert_true(r->start >= lo && end_of(r) <= hi && r->size > 0);
 	cl = check(n->left, n, lo, r->start);
+	assert_int_equal(n->gap, r->start - prev_end);
+	prev_end = end_of(r);
 	cr = check(n->right, n, end_of(r), hi);
 	hl = n->left ? n->left->height : 0;
 	hr = n->right ? n->right->height : 0;
 	assert_true(abs(hl - hr) <= 1);
 	assert_int_equal(n->height, 1 + (hl > hr ? hl : hr));
-	assert_int_equal(n->min_start, n->left ? n->left->min_start : r->start);
-	assert_int_equal(n->max_end, n->right ? n->right->max_end : end_of(r));
-	if (n->left) {
+	gap = n->gap;
+	if (n->left && n->left->max_gap > gap)
 		gap = n->left->max_gap;
-		if (r->start - n->left->max_end > gap)
-			gap = r->start - n->left->max_end;
-	}
-	if (n->right) {
-		if (n->right->max_gap > gap)
-			gap = n->right->max_gap;
-		if (n->right->min_start - end_of(r) > gap)
-			gap = n->right->min_start - end_of(r);
-	}
+	if (n->right && n->right->max_gap > gap)
+		gap = n->right->max_gap;
 	assert_int_equal(n->max_gap, gap);
 	return 1 + cl + cr;
 }
@@ -90,6 +86,7 @@ static void check_all(struct vmtree *t, struct model *m)
 	size_t n = m->n;
 	int bound = 0;
 
+	prev_end = 0;
 	assert_int_equal(check(t->root, NULL, 0, TOP), m->n);
 	/* AVL: height < 1.4405 log2(n + 2); bound it by 1.5 log2. */
 	while (n) {
