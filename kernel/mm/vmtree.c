@@ -269,27 +269,42 @@ struct vmregion *vmtree_first_ending_after(const struct vmtree *t, vaddr_t va)
 	return best ? region_of(best) : NULL;
 }
 
+/* The first node of n's subtree with a hole of `size` below it; there is one.
+ */
+static const struct vmtree_node *first_hole(const struct vmtree_node *n,
+					    size_t size)
+{
+	for (;;) {
+		if (n->left && n->left->max_gap >= size)
+			n = n->left;
+		else if (n->gap >= size)
+			return n;
+		else
+			n = n->right;
+	}
+}
+
 /*
- * The first node of n's subtree starting above `key` with a hole of at
- * least `size` below it; NULL if none. A subtree without such a hole is
- * skipped whole, and past the one path to `key` every subtree entered
- * holds the answer: O(log n).
+ * The first node after n in address order with a hole of at least `size`
+ * below it; NULL if none. Up from n, looking at each ancestor that
+ * follows it and the subtree after that, then down into the first
+ * subtree that has such a hole: at most twice the height, and as few
+ * steps as the answer is near.
  */
 static const struct vmtree_node *hole_after(const struct vmtree_node *n,
-					    vaddr_t key, size_t size)
+					    size_t size)
 {
-	while (n && n->max_gap >= size) {
-		if (node_start(n) <= key) {
-			n = n->right;
-			continue;
-		}
-		const struct vmtree_node *x = hole_after(n->left, key, size);
+	if (n->right && n->right->max_gap >= size)
+		return first_hole(n->right, size);
+	for (; n->parent; n = n->parent) {
+		const struct vmtree_node *p = n->parent;
 
-		if (x)
-			return x;
-		if (n->gap >= size)
-			return n;
-		n = n->right;
+		if (n != p->left)
+			continue;
+		if (p->gap >= size)
+			return p;
+		if (p->right && p->right->max_gap >= size)
+			return first_hole(p->right, size);
 	}
 	return NULL;
 }
@@ -303,7 +318,7 @@ vaddr_t vmtree_find_gap(const struct vmtree *t, vaddr_t at, size_t size,
 
 	if (!first || (first->start >= at && first->start - at >= size)) {
 		x = at; /* at itself is free far enough */
-	} else if ((b = hole_after(t->root, first->start, size))) {
+	} else if ((b = hole_after(&first->tn, size))) {
 		x = node_start(b) - b->gap; /* its predecessor's end */
 	} else {
 		for (b = t->root; b->right;)
