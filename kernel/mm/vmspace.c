@@ -372,14 +372,6 @@ static void unmap_pages_locked(struct vmspace *vs, vaddr_t start, vaddr_t end)
 	pt_unmap_range(vs->pt_root, start, end);
 }
 
-/* Would cutting [start, end) out of the list need a region more? */
-static bool needs_split_locked(struct vmspace *vs, vaddr_t start, vaddr_t end)
-{
-	struct vmregion *r = first_ending_after(vs, start);
-
-	return r && r->start < start && r->start + r->size > end;
-}
-
 /*
  * Cuts r at `at` (strictly inside it): r keeps the low part, and `spare`
  * becomes the high part, inserted after r.
@@ -469,12 +461,14 @@ static int unmap(struct vmspace *vs, vaddr_t start, size_t size,
 {
 	struct vmregion *r, *next, *spare;
 	vaddr_t end = start + size;
+	bool split;
 
 	if (!range_ok(start, size))
 		return -EINVAL;
 	/*
 	 * Only a range strictly inside one region needs a new region; any
-	 * other unmap cannot fail, so callers may undo a map with it.
+	 * other unmap cannot fail, so callers may undo a map with it. r, the
+	 * first region ending above start, is looked up once per look.
 	 */
 	spare = NULL;
 	lock(&vs->lock);
@@ -491,7 +485,9 @@ static int unmap(struct vmspace *vs, vaddr_t start, size_t size,
 			lock(&vs->lock);
 			continue; /* look again: the list may have changed */
 		}
-		if (!needs_split_locked(vs, start, end) || spare)
+		r = first_ending_after(vs, start);
+		split = r && r->start < start && r->start + r->size > end;
+		if (!split || spare)
 			break;
 		if (vs->nregions >= VMSPACE_MAX_REGIONS) {
 			unlock(&vs->lock);
@@ -503,13 +499,12 @@ static int unmap(struct vmspace *vs, vaddr_t start, size_t size,
 			return -ENOMEM;
 		lock(&vs->lock); /* look again: the list may have changed */
 	}
-	if (spare && needs_split_locked(vs, start, end) &&
-	    vs->nregions >= VMSPACE_MAX_REGIONS) {
+	if (split && vs->nregions >= VMSPACE_MAX_REGIONS) {
 		unlock(&vs->lock);
 		region_kfree(vs, spare);
 		return -ENOMEM;
 	}
-	for (r = first_ending_after(vs, start); r && r->start < end; r = next) {
+	for (; r && r->start < end; r = next) {
 		vaddr_t rend = r->start + r->size;
 
 		next = next_region(vs, r);
