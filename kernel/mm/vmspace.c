@@ -112,14 +112,20 @@ static inline struct vmregion *next_region(struct vmspace *vs,
 static inline struct vmregion *prev_region(struct vmspace *vs,
 					   struct vmregion *r);
 
-/* Links a filled region (holding its references) in before `next` (NULL:
- * last). */
-static void link_locked(struct vmspace *vs, struct vmregion *r,
-			struct vmregion *next)
+/*
+ * Links a region in if its range is free: 0, or -EEXIST (nothing done).
+ * The tree's descent finds the region after it, before which it goes in
+ * the list.
+ */
+static int link_locked(struct vmspace *vs, struct vmregion *r)
 {
+	struct vmregion *next;
+
+	if (vmtree_insert(&vs->tree, r, &next))
+		return -EEXIST;
 	list_append(next ? &next->node : &vs->regions, &r->node);
-	vmtree_insert(&vs->tree, r);
 	vs->nregions++;
+	return 0;
 }
 
 static void unlink_locked(struct vmspace *vs, struct vmregion *r)
@@ -290,7 +296,6 @@ static inline __attribute__((always_inline)) int map_insert(struct vmspace *vs,
 {
 	vaddr_t start = r->start;
 	size_t size = r->size;
-	struct vmregion *next;
 	int ret;
 
 	lock(&vs->lock);
@@ -299,14 +304,12 @@ static inline __attribute__((always_inline)) int map_insert(struct vmspace *vs,
 		ret = -ENOMEM;
 		goto out_free;
 	}
-	next = first_ending_after(vs, start);
-	if ((next && next->start < start + size) ||
-	    clearing_overlaps_locked(vs, start, start + size)) {
+	if (clearing_overlaps_locked(vs, start, start + size) ||
+	    link_locked(vs, r)) {
 		ret = -EEXIST;
 		goto out_free;
 	}
 	obj_get(r->pmo);
-	link_locked(vs, r, next);
 	merge_locked(vs, r);
 	unlock(&vs->lock);
 	return 0;
@@ -394,7 +397,7 @@ static void split_locked(struct vmspace *vs, struct vmregion *r, vaddr_t at,
 		spare->tie->ops->open(spare->tie, spare->tie_owner);
 	r->size = low;
 	vmtree_update(&vs->tree, r);
-	link_locked(vs, spare, next_region(vs, r));
+	(void)link_locked(vs, spare); /* r now ends where it starts */
 }
 
 /* Page-table steps between two preemption points. */
@@ -557,7 +560,7 @@ int vmspace_unmap(struct vmspace *vs, vaddr_t start, size_t size)
 /* Puts a filled region (holding its pmo reference) in its free place. */
 static void insert_locked(struct vmspace *vs, struct vmregion *r)
 {
-	link_locked(vs, r, first_ending_after(vs, r->start));
+	(void)link_locked(vs, r); /* the range is reserved for it */
 	merge_locked(vs, r);
 }
 

@@ -15,6 +15,7 @@
  */
 #include <mm/vmspace.h>
 #include <mm/vmtree.h>
+#include <uapi/ferry/errno.h>
 
 static inline struct vmregion *region_of(const struct vmtree_node *n)
 {
@@ -171,7 +172,7 @@ static void fix_up(struct vmtree *t, struct vmtree_node *n,
  * so both holes are known without a walk, and one pass up from the leaf
  * past its successor fixes everything.
  */
-void vmtree_insert(struct vmtree *t, struct vmregion *r)
+int vmtree_insert(struct vmtree *t, struct vmregion *r, struct vmregion **next)
 {
 	struct vmtree_node *n = &r->tn, *parent = NULL, **link = &t->root;
 	struct vmtree_node *before = NULL, *after = NULL;
@@ -186,6 +187,10 @@ void vmtree_insert(struct vmtree *t, struct vmregion *r)
 			link = &parent->right;
 		}
 	}
+	/* Regions never overlap: r overlaps one iff it overlaps these. */
+	if ((before && node_end(before) > r->start) ||
+	    (after && node_start(after) < r->start + r->size))
+		return -EEXIST;
 	n->left = n->right = NULL;
 	n->parent = parent;
 	*link = n;
@@ -195,6 +200,8 @@ void vmtree_insert(struct vmtree *t, struct vmregion *r)
 	if (after)
 		after->gap = gap_below(after, n);
 	fix_up(t, parent, after);
+	*next = after ? region_of(after) : NULL;
+	return 0;
 }
 
 /*

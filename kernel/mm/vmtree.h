@@ -36,8 +36,12 @@ static inline void vmtree_init(struct vmtree *t)
 	t->root = NULL;
 }
 
-/* Links r (start and size set, overlapping no region of t) into t. */
-void vmtree_insert(struct vmtree *t, struct vmregion *r);
+/*
+ * Links r (start and size set) into t if it overlaps no region there:
+ * 0, with the region after it in *next (NULL: none); -EEXIST (nothing
+ * done) if it overlaps one. One descent does both.
+ */
+int vmtree_insert(struct vmtree *t, struct vmregion *r, struct vmregion **next);
 /* Unlinks r from t. */
 void vmtree_remove(struct vmtree *t, struct vmregion *r);
 /*

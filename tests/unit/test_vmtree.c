@@ -17,6 +17,7 @@
 
 #include <mm/vmspace.h>
 #include <mm/vmtree.h>
+#include <uapi/ferry/errno.h>
 
 #define PG 4096ul
 #define TOP (1ul << 47)
@@ -174,6 +175,7 @@ static void fill(size_t n, int order)
 	struct vmtree t;
 	struct model m = {.r = calloc(n, sizeof(*m.r)), .n = 0};
 	size_t *idx = calloc(n, sizeof(*idx));
+	struct vmregion *next;
 
 	vmtree_init(&t);
 	for (size_t i = 0; i < n; i++)
@@ -188,7 +190,7 @@ static void fill(size_t n, int order)
 	for (size_t i = 0; i < n; i++) {
 		r[idx[i]].start = PG * (2 * idx[i] + 1);
 		r[idx[i]].size = PG;
-		vmtree_insert(&t, &r[idx[i]]);
+		assert_int_equal(vmtree_insert(&t, &r[idx[i]], &next), 0);
 	}
 	for (size_t i = 0; i < n; i++)
 		m.r[i] = &r[i];
@@ -240,7 +242,8 @@ static void test_random_ops(void **state)
 	struct vmregion *freel[N];
 	struct model m = {.r = calloc(N, sizeof(*m.r)), .n = 0};
 	struct vmtree t;
-	size_t nfree = N;
+	struct vmregion *next, spare;
+	size_t nfree = N, k;
 
 	(void)state;
 	vmtree_init(&t);
@@ -258,8 +261,21 @@ static void test_random_ops(void **state)
 
 			x->start = at;
 			x->size = size;
-			vmtree_insert(&t, x);
+			assert_int_equal(vmtree_insert(&t, x, &next), 0);
 			model_insert(&m, x);
+			/* next: the region after it. */
+			assert_ptr_equal(
+				next, brute_first_ending_after(&m, end_of(x)));
+			/* A range holding one of its pages, perhaps one
+			 * below it too, is refused; nothing changes. */
+			k = rnd() % 2;
+			spare.start = x->start + (rnd() % (x->size / PG)) * PG -
+				      k * PG;
+			spare.size = (k + 1 + rnd() % 2) * PG;
+			if (spare.start)
+				assert_int_equal(
+					vmtree_insert(&t, &spare, &next),
+					-EEXIST);
 		} else if (op == 2 && m.n) {
 			size_t i = rnd() % m.n;
 
@@ -309,6 +325,7 @@ static void test_find_gap_edges(void **state)
 {
 	struct vmregion a = {.start = 4 * PG, .size = 2 * PG};
 	struct vmregion b = {.start = TOP - PG, .size = PG};
+	struct vmregion *next;
 	struct vmtree t;
 
 	(void)state;
@@ -317,11 +334,11 @@ static void test_find_gap_edges(void **state)
 	assert_int_equal(vmtree_find_gap(&t, PG, PG, TOP), PG);
 	assert_int_equal(vmtree_find_gap(&t, TOP - PG, PG, TOP), TOP - PG);
 	assert_int_equal(vmtree_find_gap(&t, TOP - PG, 2 * PG, TOP), 0);
-	vmtree_insert(&t, &a);
+	assert_int_equal(vmtree_insert(&t, &a, &next), 0);
 	assert_int_equal(vmtree_find_gap(&t, PG, 3 * PG, TOP), PG);
 	assert_int_equal(vmtree_find_gap(&t, PG, 4 * PG, TOP), 6 * PG);
 	assert_int_equal(vmtree_find_gap(&t, 5 * PG, PG, TOP), 6 * PG);
-	vmtree_insert(&t, &b);
+	assert_int_equal(vmtree_insert(&t, &b, &next), 0);
 	/* Only [6 pages, TOP - PG) is left above a: exactly fitting. */
 	assert_int_equal(vmtree_find_gap(&t, 5 * PG, TOP - 7 * PG, TOP),
 			 6 * PG);
