@@ -10,8 +10,9 @@
  * from the lowest one (only teardown visits them all).
  *
  * Merging: two neighbours that map contiguous windows of the same PMO
- * alike (same rights, cap rights, pager and key, private copies, no tie)
- * are one region, as Linux's vma_merge makes them: after a map next to
+ * alike (same rights, cap rights, pager and key, private copies, no tie,
+ * neither mapped by SYS_pmo_map, which names a mapping by its start) are
+ * one region, as Linux's vma_merge makes them: after a map next to
  * such a neighbour (brk's next window of its PMO extends the heap's
  * region), a MAP_FIXED replace, and an mprotect (one that splits a
  * region and one that gives the rights back leave one region again).
@@ -141,7 +142,8 @@ static bool mergeable(const struct vmregion *a, const struct vmregion *b)
 	return a->start + a->size == b->start && a->pmo == b->pmo &&
 	       a->pmo_off + a->size == b->pmo_off && a->perm == b->perm &&
 	       a->maxperm == b->maxperm && a->pager == b->pager &&
-	       a->key == b->key && a->priv == b->priv && !a->tie && !b->tie;
+	       a->key == b->key && a->priv == b->priv && !a->tie && !b->tie &&
+	       !a->named && !b->named;
 }
 
 /*
@@ -283,6 +285,7 @@ region_new(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 	r->key = 0;
 	r->priv = NULL;
 	r->tie = NULL;
+	r->named = false;
 	*out = r;
 	return 0;
 }
@@ -366,6 +369,7 @@ int vmspace_map_region(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 		obj_get(pager);
 	r->pager = pager;
 	r->key = key;
+	r->named = true;
 	return map_insert(vs, r);
 }
 

@@ -69,6 +69,11 @@ struct vmregion {
 	/* Its tie (vmspace_map_tied) or NULL, and the owner it was given. */
 	struct vm_tie *tie;
 	u32 tie_owner;
+	/*
+	 * Mapped by vmspace_map_region (SYS_pmo_map), whose mappings are
+	 * named by their start (SYS_pmo_unmap): never merged with another.
+	 */
+	bool named;
 };
 
 /*
@@ -222,6 +227,8 @@ void vm_pager_req_put(struct vm_pager_req *req);
  * (VM_*, a superset of perm) is what vmspace_protect may later give it:
  * the rights the mapper's cap carried (a private region may always
  * become writable). Errors as vmspace_map's; -EINVAL for unknown flags.
+ * The region never merges with a neighbour (SYS_pmo_unmap names it by
+ * its start); its split parts stay apart too.
  */
 int vmspace_map_region(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 		       struct pmo *pmo, size_t pmo_off,

@@ -1166,31 +1166,37 @@ static void test_merge(void **state)
 	obj_put(q);
 }
 
-/* A private region's parts share its copies: split and restored, one. */
-static void test_merge_cow(void **state)
+/*
+ * A region mapped by vmspace_map_region (SYS_pmo_map) is named by its
+ * start (SYS_pmo_unmap): it never merges, neither with the next window
+ * of its PMO mapped right after it nor with its own parts after an
+ * mprotect that splits and one that restores.
+ */
+static void test_named_regions_never_merge(void **state)
 {
 	struct vmspace *vs = new_vs();
-	struct pmo *p = new_pmo(4);
-	struct pmo *priv;
+	struct pmo *p = new_pmo(8);
+	struct vmregion *r;
 
 	(void)state;
 	assert_int_equal(vmspace_map_region(vs, BASE, P(4), VM_READ, p, 0, NULL,
 					    0, VM_MAP_COW, VM_READ),
 			 0);
-	priv = region(vs, 0)->priv;
-	assert_int_equal(vmspace_fault(vs, BASE + P(1), FAULT_WRITE), -EFAULT);
 	assert_int_equal(vmspace_protect(vs, BASE + P(1), P(1), RW), 0);
 	assert_int_equal(vmspace_fault(vs, BASE + P(1), FAULT_WRITE), 0);
-	assert_int_equal(vs->nregions, 3);
 	assert_int_equal(vmspace_protect(vs, BASE + P(1), P(1), VM_READ), 0);
-	assert_int_equal(vs->nregions, 1);
-	assert_ptr_equal(region(vs, 0)->priv, priv);
-	assert_int_equal(pmo_resident_pages(priv), 1);
-	/* A second private map of the next window has copies of its own. */
-	assert_int_equal(vmspace_map_region(vs, BASE + P(4), P(1), VM_READ, p,
-					    0, NULL, 0, VM_MAP_COW, VM_READ),
+	assert_int_equal(vs->nregions, 3);
+	assert_ptr_equal(region(vs, 0)->priv, region(vs, 2)->priv);
+	assert_int_equal(vmspace_map_region(vs, BASE + P(4), P(2), VM_READ, p,
+					    P(4), NULL, 0, 0, VM_READ),
 			 0);
-	assert_int_equal(vs->nregions, 2);
+	assert_int_equal(vmspace_map_region(vs, BASE + P(6), P(2), VM_READ, p,
+					    P(6), NULL, 0, 0, VM_READ),
+			 0);
+	assert_int_equal(vs->nregions, 5);
+	r = vmspace_find_locked(vs, BASE + P(6));
+	assert_int_equal(r->start, BASE + P(6));
+	assert_int_equal(r->size, P(2));
 	obj_put(vs);
 	obj_put(p);
 }
@@ -1315,7 +1321,7 @@ int main(void)
 		kenv_test(test_fault_paged_without_pager),
 		kenv_test(test_cow),
 		kenv_test(test_merge),
-		kenv_test(test_merge_cow),
+		kenv_test(test_named_regions_never_merge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
