@@ -458,7 +458,7 @@ int vmspace_wait_clear(struct vmspace *vs, vaddr_t start, size_t size)
 }
 
 /*
- * Cuts [start, start+size) out of the region list. With `dead`, the cut
+ * Cuts [start, start+size) out of the regions. With `dead`, the cut
  * regions go there and the PTEs stay (the caller clears them); with `c`
  * too, the range is registered as being cleared, after waiting for any
  * other clearing of it to end (-EINTR if killed meanwhile).

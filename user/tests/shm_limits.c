@@ -69,7 +69,7 @@ int main(void)
 			break;
 		}
 	}
-	tap_ok(last > 0, "mprotect splits until the region list is full");
+	tap_ok(last > 0, "mprotect splits until the regions are at the limit");
 	tap_eq(r, -ENOMEM, "then mprotect needing a split: -ENOMEM");
 	/* That one needed two; one more at the tail may fit: exactly full. */
 	(void)mp(AT + (PAGES - 1) * PG, PG, PROT_READ);
