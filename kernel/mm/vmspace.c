@@ -1,7 +1,22 @@
 /*
  * Regions of an address space. Changes follow "check, then act": every
  * argument is validated and every region that a split needs is allocated
- * before the list is touched, so no operation fails half way.
+ * before the regions are touched, so no operation fails half way.
+ *
+ * Each region is in two places that change together under vs->lock: the
+ * tree (vs->tree, mm/vmtree.c), through which every look-up by address
+ * starts in O(log n), and the list in address order, along which a walk
+ * over a range then goes region by region. Nothing walks the regions
+ * from the lowest one (only teardown visits them all).
+ *
+ * Merging: two neighbours that map contiguous windows of the same PMO
+ * alike (same rights, cap rights, pager and key, private copies, no tie,
+ * neither mapped by SYS_pmo_map, which names a mapping by its start) are
+ * one region, as Linux's vma_merge makes them: after a map next to
+ * such a neighbour (brk's next window of its PMO extends the heap's
+ * region), a MAP_FIXED replace, and an mprotect (one that splits a
+ * region and one that gives the rights back leave one region again).
+ * Tied regions never merge: their tie counts them (shm's nattch).
  */
 #include <arch/arch.h>
 #include <lib/printk.h>
@@ -10,6 +25,7 @@
 #include <mm/kmalloc.h>
 #include <mm/pgtable.h>
 #include <mm/vmspace.h>
+#include <mm/vmtree.h>
 #include <object/pmo.h>
 #include <sched/sched.h>
 #include <uapi/ferry/errno.h>
@@ -47,6 +63,7 @@ int vmspace_create(struct budget *b, struct vmspace **out)
 	vs->budget = b;
 	lock_init(&vs->lock);
 	list_init(&vs->regions);
+	vmtree_init(&vs->tree);
 	list_init(&vs->clearing);
 	waitq_init(&vs->clear_wait);
 	vs->pt_root = pt_create(b);
@@ -89,6 +106,94 @@ static void region_free(struct vmspace *vs, struct vmregion *r)
 	region_kfree(vs, r);
 }
 
+static inline struct vmregion *first_ending_after(struct vmspace *vs,
+						  vaddr_t va);
+static inline struct vmregion *next_region(struct vmspace *vs,
+					   struct vmregion *r);
+static inline struct vmregion *prev_region(struct vmspace *vs,
+					   struct vmregion *r);
+
+/*
+ * Links a region in if its range is free: 0, or -EEXIST (nothing done).
+ * The tree's descent finds the region after it, before which it goes in
+ * the list.
+ */
+static int link_locked(struct vmspace *vs, struct vmregion *r)
+{
+	struct vmregion *next;
+
+	if (vmtree_insert(&vs->tree, r, &next))
+		return -EEXIST;
+	list_append(next ? &next->node : &vs->regions, &r->node);
+	vs->nregions++;
+	return 0;
+}
+
+static void unlink_locked(struct vmspace *vs, struct vmregion *r)
+{
+	list_del(&r->node);
+	vmtree_remove(&vs->tree, r);
+	vs->nregions--;
+}
+
+/* May a, and b right after it, be one region? (vmspace.c, "Merging") */
+static bool mergeable(const struct vmregion *a, const struct vmregion *b)
+{
+	return a->start + a->size == b->start && a->pmo == b->pmo &&
+	       a->pmo_off + a->size == b->pmo_off && a->perm == b->perm &&
+	       a->maxperm == b->maxperm && a->pager == b->pager &&
+	       a->key == b->key && a->priv == b->priv && !a->tie && !b->tie &&
+	       !a->named && !b->named;
+}
+
+/*
+ * a takes b's range and b goes. a holds references to the same PMO,
+ * pager and private copies: b's puts only count down, never destroy,
+ * so this is safe under the lock.
+ */
+static void absorb_locked(struct vmspace *vs, struct vmregion *a,
+			  struct vmregion *b)
+{
+	unlink_locked(vs, b);
+	a->size += b->size;
+	vmtree_update(&vs->tree, a);
+	region_free(vs, b);
+}
+
+/* Merges r with whichever neighbours it may be one region with. */
+static void merge_locked(struct vmspace *vs, struct vmregion *r)
+{
+	struct vmregion *prev = prev_region(vs, r), *next = next_region(vs, r);
+
+	if (prev && mergeable(prev, r)) {
+		absorb_locked(vs, prev, r);
+		r = prev;
+	}
+	if (next && mergeable(r, next))
+		absorb_locked(vs, r, next);
+}
+
+/*
+ * Merges what may be merged among the regions meeting [start, end] (the
+ * ones inside, and the neighbours just below and at end): after a change
+ * of rights over the range.
+ */
+static void merge_range_locked(struct vmspace *vs, vaddr_t start, vaddr_t end)
+{
+	struct vmregion *r = first_ending_after(vs, start), *n;
+
+	if (!r)
+		return;
+	if (prev_region(vs, r))
+		r = prev_region(vs, r);
+	while ((n = next_region(vs, r)) && n->start <= end) {
+		if (mergeable(r, n))
+			absorb_locked(vs, r, n);
+		else
+			r = n;
+	}
+}
+
 void vmspace_destroy(void *obj)
 {
 	struct vmspace *vs = obj;
@@ -105,18 +210,36 @@ void vmspace_destroy(void *obj)
 	budget_put(vs->budget);
 }
 
+/* The first region ending after `va`: the one holding it, or the next. */
+static inline struct vmregion *first_ending_after(struct vmspace *vs,
+						  vaddr_t va)
+{
+	return vmtree_first_ending_after(&vs->tree, va);
+}
+
 struct vmregion *vmspace_find_locked(struct vmspace *vs, vaddr_t va)
 {
-	struct vmregion *r;
+	struct vmregion *r = first_ending_after(vs, va);
 
-	list_for_each(r, &vs->regions, node)
-	{
-		if (va < r->start)
-			return NULL;
-		if (va - r->start < r->size)
-			return r;
-	}
-	return NULL;
+	return r && r->start <= va ? r : NULL;
+}
+
+/* The region after r in address order, or NULL. */
+static inline struct vmregion *next_region(struct vmspace *vs,
+					   struct vmregion *r)
+{
+	return r->node.next == &vs->regions
+		       ? NULL
+		       : list_entry(r->node.next, struct vmregion, node);
+}
+
+/* The region before r in address order, or NULL. */
+static inline struct vmregion *prev_region(struct vmspace *vs,
+					   struct vmregion *r)
+{
+	return r->node.prev == &vs->regions
+		       ? NULL
+		       : list_entry(r->node.prev, struct vmregion, node);
 }
 
 /* Does [start, end) overlap a range still being cleared? */
@@ -131,19 +254,6 @@ static bool clearing_overlaps_locked(struct vmspace *vs, vaddr_t start,
 			return true;
 	}
 	return false;
-}
-
-/* The first region ending after `va` (the list is sorted). */
-static struct vmregion *first_ending_after(struct vmspace *vs, vaddr_t va)
-{
-	struct vmregion *r;
-
-	list_for_each(r, &vs->regions, node)
-	{
-		if (r->start + r->size > va)
-			return r;
-	}
-	return NULL;
 }
 
 /*
@@ -175,6 +285,7 @@ region_new(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 	r->key = 0;
 	r->priv = NULL;
 	r->tie = NULL;
+	r->named = false;
 	*out = r;
 	return 0;
 }
@@ -188,26 +299,21 @@ static inline __attribute__((always_inline)) int map_insert(struct vmspace *vs,
 {
 	vaddr_t start = r->start;
 	size_t size = r->size;
-	struct vmregion *next;
 	int ret;
 
 	lock(&vs->lock);
-	next = first_ending_after(vs, start);
-	if ((next && next->start < start + size) ||
-	    clearing_overlaps_locked(vs, start, start + size)) {
-		ret = -EEXIST;
-		goto out_free;
-	}
-	if (vs->nregions >= VMSPACE_MAX_REGIONS) {
+	/* Linux's do_mmap: map_count > max, before any other check. */
+	if (vs->nregions > VMSPACE_MAX_REGIONS) {
 		ret = -ENOMEM;
 		goto out_free;
 	}
+	if (clearing_overlaps_locked(vs, start, start + size) ||
+	    link_locked(vs, r)) {
+		ret = -EEXIST;
+		goto out_free;
+	}
 	obj_get(r->pmo);
-	if (next)
-		list_append(&next->node, &r->node); /* i.e. insert before */
-	else
-		list_append(&vs->regions, &r->node);
-	vs->nregions++;
+	merge_locked(vs, r);
 	unlock(&vs->lock);
 	return 0;
 out_free:
@@ -263,6 +369,7 @@ int vmspace_map_region(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 		obj_get(pager);
 	r->pager = pager;
 	r->key = key;
+	r->named = true;
 	return map_insert(vs, r);
 }
 
@@ -270,14 +377,6 @@ int vmspace_map_region(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 static void unmap_pages_locked(struct vmspace *vs, vaddr_t start, vaddr_t end)
 {
 	pt_unmap_range(vs->pt_root, start, end);
-}
-
-/* Would cutting [start, end) out of the list need a region more? */
-static bool needs_split_locked(struct vmspace *vs, vaddr_t start, vaddr_t end)
-{
-	struct vmregion *r = first_ending_after(vs, start);
-
-	return r && r->start < start && r->start + r->size > end;
 }
 
 /*
@@ -301,8 +400,8 @@ static void split_locked(struct vmspace *vs, struct vmregion *r, vaddr_t at,
 	if (spare->tie) /* one more region of it (Linux's vm_ops->open) */
 		spare->tie->ops->open(spare->tie, spare->tie_owner);
 	r->size = low;
-	list_insert_after(&r->node, &spare->node);
-	vs->nregions++;
+	vmtree_update(&vs->tree, r);
+	(void)link_locked(vs, spare); /* r now ends where it starts */
 }
 
 /* Page-table steps between two preemption points. */
@@ -359,7 +458,7 @@ int vmspace_wait_clear(struct vmspace *vs, vaddr_t start, size_t size)
 }
 
 /*
- * Cuts [start, start+size) out of the region list. With `dead`, the cut
+ * Cuts [start, start+size) out of the regions. With `dead`, the cut
  * regions go there and the PTEs stay (the caller clears them); with `c`
  * too, the range is registered as being cleared, after waiting for any
  * other clearing of it to end (-EINTR if killed meanwhile).
@@ -367,14 +466,16 @@ int vmspace_wait_clear(struct vmspace *vs, vaddr_t start, size_t size)
 static int unmap(struct vmspace *vs, vaddr_t start, size_t size,
 		 struct list_head *dead, struct vm_clearing *c)
 {
-	struct vmregion *r, *spare;
+	struct vmregion *r, *next, *spare;
 	vaddr_t end = start + size;
+	bool split;
 
 	if (!range_ok(start, size))
 		return -EINVAL;
 	/*
 	 * Only a range strictly inside one region needs a new region; any
-	 * other unmap cannot fail, so callers may undo a map with it.
+	 * other unmap cannot fail, so callers may undo a map with it. r, the
+	 * first region ending above start, is looked up once per look.
 	 */
 	spare = NULL;
 	lock(&vs->lock);
@@ -391,7 +492,9 @@ static int unmap(struct vmspace *vs, vaddr_t start, size_t size,
 			lock(&vs->lock);
 			continue; /* look again: the list may have changed */
 		}
-		if (!needs_split_locked(vs, start, end) || spare)
+		r = first_ending_after(vs, start);
+		split = r && r->start < start && r->start + r->size > end;
+		if (!split || spare)
 			break;
 		if (vs->nregions >= VMSPACE_MAX_REGIONS) {
 			unlock(&vs->lock);
@@ -403,20 +506,15 @@ static int unmap(struct vmspace *vs, vaddr_t start, size_t size,
 			return -ENOMEM;
 		lock(&vs->lock); /* look again: the list may have changed */
 	}
-	if (spare && needs_split_locked(vs, start, end) &&
-	    vs->nregions >= VMSPACE_MAX_REGIONS) {
+	if (split && vs->nregions >= VMSPACE_MAX_REGIONS) {
 		unlock(&vs->lock);
 		region_kfree(vs, spare);
 		return -ENOMEM;
 	}
-	list_for_each_safe(r, tmp, &vs->regions, node)
-	{
+	for (; r && r->start < end; r = next) {
 		vaddr_t rend = r->start + r->size;
 
-		if (rend <= start)
-			continue;
-		if (r->start >= end)
-			break;
+		next = next_region(vs, r);
 		if (!dead)
 			unmap_pages_locked(vs, MAX(start, r->start),
 					   MIN(end, rend));
@@ -430,15 +528,18 @@ static int unmap(struct vmspace *vs, vaddr_t start, size_t size,
 			split_locked(vs, r, end, spare);
 			spare = NULL;
 			r->size = start - r->start;
+			vmtree_update(&vs->tree, r);
 		} else if (r->start < start) {
 			r->size = start - r->start;
+			vmtree_update(&vs->tree, r);
 		} else if (rend > end) {
 			r->pmo_off += end - r->start;
 			r->size = rend - end;
-			r->start = end;
+			r->start =
+				end; /* still above its neighbour: order kept */
+			vmtree_update(&vs->tree, r);
 		} else {
-			list_del(&r->node);
-			vs->nregions--;
+			unlink_locked(vs, r);
 			if (dead)
 				list_append(dead, &r->node);
 			else
@@ -460,16 +561,11 @@ int vmspace_unmap(struct vmspace *vs, vaddr_t start, size_t size)
 	return unmap(vs, start, size, NULL, NULL);
 }
 
-/* Puts a filled region (holding its pmo reference) in its place. */
+/* Puts a filled region (holding its pmo reference) in its free place. */
 static void insert_locked(struct vmspace *vs, struct vmregion *r)
 {
-	struct vmregion *next = first_ending_after(vs, r->start);
-
-	if (next)
-		list_append(&next->node, &r->node); /* i.e. insert before */
-	else
-		list_append(&vs->regions, &r->node);
-	vs->nregions++;
+	(void)link_locked(vs, r); /* the range is reserved for it */
+	merge_locked(vs, r);
 }
 
 /*
@@ -500,12 +596,20 @@ static int replace(struct vmspace *vs, vaddr_t start, size_t size,
 		free_regions_preemptible(vs, &dead);
 		return 0;
 	}
+	/* Linux's do_mmap refuses a map past the limit before unmapping. */
+	if (newr) {
+		lock(&vs->lock);
+		ret = vs->nregions > VMSPACE_MAX_REGIONS ? -ENOMEM : 0;
+		unlock(&vs->lock);
+		if (ret)
+			return ret;
+	}
 	ret = unmap(vs, start, size, &dead, &c);
 	if (ret)
 		return ret;
 	unmap_pages_preemptible(vs, start, start + size);
 	lock(&vs->lock);
-	if (newr && vs->nregions >= VMSPACE_MAX_REGIONS)
+	if (newr && vs->nregions > VMSPACE_MAX_REGIONS)
 		ret = -ENOMEM;
 	else if (newr)
 		insert_locked(vs, newr);
@@ -566,8 +670,7 @@ static bool fully_mapped_locked(struct vmspace *vs, vaddr_t start, vaddr_t end)
 	struct vmregion *r = first_ending_after(vs, start);
 	vaddr_t at = start;
 
-	for (; r && &r->node != &vs->regions && at < end;
-	     r = list_entry(r->node.next, struct vmregion, node)) {
+	for (; r && at < end; r = next_region(vs, r)) {
 		if (r->start > at)
 			return false;
 		at = r->start + r->size;
@@ -596,12 +699,8 @@ int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm)
 	}
 	/* No region may get rights beyond its cap's (checked before any
 	 * split: nothing changes on -EACCES). */
-	list_for_each(r, &vs->regions, node)
-	{
-		if (r->start + r->size <= start)
-			continue;
-		if (r->start >= end)
-			break;
+	for (r = first_ending_after(vs, start); r && r->start < end;
+	     r = next_region(vs, r)) {
 		if (perm & ~r->maxperm) {
 			ret = -EACCES;
 			goto out_unlock;
@@ -624,12 +723,8 @@ int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm)
 			goto out_unlock;
 		}
 	}
-	list_for_each(r, &vs->regions, node)
-	{
-		if (r->start + r->size <= start)
-			continue;
-		if (r->start >= end)
-			break;
+	for (r = first_ending_after(vs, start); r && r->start < end;
+	     r = next_region(vs, r)) {
 		if (r->perm == perm)
 			continue; /* as Linux's mprotect_fixup: no split */
 		if (r->start < start) {
@@ -640,6 +735,7 @@ int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm)
 			split_locked(vs, r, end, spare[used++]);
 		r->perm = perm;
 	}
+	merge_range_locked(vs, start, end);
 	unlock(&vs->lock);
 	for (int i = used; i < 2; i++)
 		region_kfree(vs, spare[i]);
@@ -660,7 +756,6 @@ out_free:
 
 vaddr_t vmspace_find_free(struct vmspace *vs, vaddr_t hint, size_t size)
 {
-	struct vmregion *r;
 	vaddr_t at;
 
 	if (size == 0 || size > USER_TOP || hint >= USER_TOP)
@@ -670,18 +765,12 @@ vaddr_t vmspace_find_free(struct vmspace *vs, vaddr_t hint, size_t size)
 	for (;;) {
 		struct vm_clearing *c, *hit = NULL;
 
-		list_for_each(r, &vs->regions, node)
-		{
-			if (r->start + r->size <= at)
-				continue;
-			if (r->start >= at && r->start - at >= size)
-				break;
-			at = r->start + r->size;
-		}
-		if (at >= USER_TOP || size > USER_TOP - at) {
+		if (at >= USER_TOP)
 			at = 0;
+		else
+			at = vmtree_find_gap(&vs->tree, at, size, USER_TOP);
+		if (!at)
 			break;
-		}
 		/* A range being cleared is not free yet: look past it. */
 		list_for_each(c, &vs->clearing, node)
 		{
@@ -722,10 +811,10 @@ size_t vmspace_mapped_run(struct vmspace *vs, vaddr_t start, vaddr_t end)
 	r = vmspace_find_locked(vs, start);
 	while (r) {
 		at = r->start + r->size;
-		if (at >= end || r->node.next == &vs->regions)
+		if (at >= end)
 			break;
-		r = list_entry(r->node.next, struct vmregion, node);
-		if (r->start != at)
+		r = next_region(vs, r);
+		if (r && r->start != at)
 			break;
 	}
 	unlock(&vs->lock);
@@ -860,12 +949,13 @@ vaddr_t vmspace_end_below(struct vmspace *vs, vaddr_t limit)
 	vaddr_t end = 0;
 
 	lock(&vs->lock);
-	list_for_each(r, &vs->regions, node)
-	{
-		if (r->start + r->size > limit)
-			break;
+	r = first_ending_after(vs, limit);
+	if (r)
+		r = prev_region(vs, r);
+	else if (!list_empty(&vs->regions))
+		r = list_entry(vs->regions.prev, struct vmregion, node);
+	if (r)
 		end = r->start + r->size;
-	}
 	unlock(&vs->lock);
 	return end;
 }
@@ -903,10 +993,7 @@ bool vmspace_find_tied(struct vmspace *vs, vaddr_t addr, vaddr_t from,
 	bool found = false;
 
 	lock(&vs->lock);
-	list_for_each(r, &vs->regions, node)
-	{
-		if (r->start + r->size <= from)
-			continue;
+	for (r = first_ending_after(vs, from); r; r = next_region(vs, r)) {
 		if (*t && r->start + r->size - addr > limit)
 			break;
 		if (!r->tie || r->tie->ops != ops || r->start < addr ||

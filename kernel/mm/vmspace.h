@@ -1,15 +1,20 @@
 /*
- * An address space: a page-table root and a sorted list of regions, each
- * mapping a window of a PMO with one set of permissions. Page tables are
- * filled lazily by vmspace_fault(); the regions are the truth.
+ * An address space: a page-table root and its regions, each mapping a
+ * window of a PMO with one set of permissions, indexed by a balanced tree
+ * (mm/vmtree.h: finds in O(log n)) and linked in address order (walks
+ * from one region to the next in O(1)), as Linux kept its VMAs in an
+ * rbtree and a list. Neighbours that could be one region are one (see
+ * vmspace.c, "Merging"). Page tables are filled lazily by
+ * vmspace_fault(); the regions are the truth.
  *
- * Locking: vs->lock guards the region list and the page table.
+ * Locking: vs->lock guards the regions (tree and list) and the page table.
  */
 #ifndef KERNEL_MM_VMSPACE_H
 #define KERNEL_MM_VMSPACE_H
 
 #include <lib/list.h>
 #include <lib/lock.h>
+#include <mm/vmtree.h>
 #include <object/object.h>
 #include <sched/waitq.h>
 
@@ -35,7 +40,8 @@ struct vm_tie {
 };
 
 struct vmregion {
-	struct list_head node;
+	struct list_head node; /* in vs->regions, in address order */
+	struct vmtree_node tn; /* in vs->tree */
 	vaddr_t start;
 	size_t size;
 	u32 perm; /* VM_READ | VM_WRITE | VM_EXEC */
@@ -63,6 +69,11 @@ struct vmregion {
 	/* Its tie (vmspace_map_tied) or NULL, and the owner it was given. */
 	struct vm_tie *tie;
 	u32 tie_owner;
+	/*
+	 * Mapped by vmspace_map_region (SYS_pmo_map), whose mappings are
+	 * named by their start (SYS_pmo_unmap): never merged with another.
+	 */
+	bool named;
 };
 
 /*
@@ -81,6 +92,7 @@ struct vmspace {
 	struct spinlock lock;
 	paddr_t pt_root;
 	struct list_head regions; /* sorted by start, never overlapping */
+	struct vmtree tree;	  /* the same regions, indexed */
 	size_t nregions;
 	struct list_head clearing; /* struct vm_clearing, under lock */
 	struct waitq clear_wait;   /* threads waiting for one to go */
@@ -89,7 +101,14 @@ struct vmspace {
 	struct budget *budget;
 };
 
-#define VMSPACE_MAX_REGIONS 4096
+/*
+ * Linux's vm.max_map_count (DEFAULT_MAX_MAP_COUNT). As in Linux 6.1 a
+ * map is refused (-ENOMEM) once there are more regions than this
+ * (do_mmap: map_count > max), a split once there are this many
+ * (split_vma, munmap's: map_count >= max); an unmap or mprotect that
+ * needs no split never fails for it.
+ */
+#define VMSPACE_MAX_REGIONS 65530
 
 /* Fault access bits for vmspace_fault(). */
 #define FAULT_WRITE (1u << 0)
@@ -208,6 +227,8 @@ void vm_pager_req_put(struct vm_pager_req *req);
  * (VM_*, a superset of perm) is what vmspace_protect may later give it:
  * the rights the mapper's cap carried (a private region may always
  * become writable). Errors as vmspace_map's; -EINVAL for unknown flags.
+ * The region never merges with a neighbour (SYS_pmo_unmap names it by
+ * its start); its split parts stay apart too.
  */
 int vmspace_map_region(struct vmspace *vs, vaddr_t start, size_t size, u32 perm,
 		       struct pmo *pmo, size_t pmo_off,

@@ -13,8 +13,11 @@
 #include "host_stubs.h"
 #include <lib/types.h>
 
-/* 8 MiB: one order-FRAME_MAX_ORDER block plus smaller ones. */
-#define KENV_ARENA_SIZE (8ul << 20)
+/*
+ * 32 MiB: order-FRAME_MAX_ORDER blocks plus smaller ones, and room for
+ * an address space of VMSPACE_MAX_REGIONS (65,530) regions.
+ */
+#define KENV_ARENA_SIZE (32ul << 20)
 
 /* Sets the kernel up once per process; later calls do nothing. */
 void kenv_boot(void);

@@ -8,7 +8,7 @@
 UNIT_KERNEL_CORE := kernel/arch/host/host.c kernel/arch/host/clock.c \
 	kernel/mm/frame.c kernel/mm/kmalloc.c kernel/mm/budget.c kernel/mm/oom.c \
 	kernel/mm/pgtable.c \
-	kernel/mm/vmspace.c kernel/mm/uaccess.c \
+	kernel/mm/vmspace.c kernel/mm/vmtree.c kernel/mm/uaccess.c \
 	kernel/object/object.c kernel/object/cap_group.c \
 	kernel/object/cap_group_life.c \
 	kernel/object/thread.c kernel/object/pmo.c \
@@ -83,3 +83,5 @@ UNIT_SRCS_test_shm_ids := kernel/syscall/linux/shm_ids.c
 UNIT_SRCS_test_vm_tie := $(UNIT_KERNEL_CORE)
 # The name server's tables and name rules (user/servers/nameserver).
 UNIT_SRCS_test_ns_registry := user/servers/nameserver/registry.c
+# The region index alone (its regions are plain structs).
+UNIT_SRCS_test_vmtree := kernel/mm/vmtree.c

@@ -381,11 +381,11 @@ static void test_protect_head_tail_and_whole(void **state)
 	assert_int_equal(vs->nregions, 3);
 	assert_region(vs, 1, BASE + P(1), P(2), P(1), RW);
 	assert_region(vs, 2, BASE + P(3), P(1), P(3), RX);
-	/* Over all three regions at once: no split needed. */
+	/* Over all three regions at once: no split needed, and the three,
+	 * alike again, merge into one. */
 	assert_int_equal(vmspace_protect(vs, BASE, P(4), 0), 0);
-	assert_int_equal(vs->nregions, 3);
-	for (size_t i = 0; i < 3; i++)
-		assert_int_equal(region(vs, i)->perm, 0);
+	assert_int_equal(vs->nregions, 1);
+	assert_region(vs, 0, BASE, P(4), 0, 0);
 	obj_put(vs);
 	obj_put(p);
 }
@@ -914,16 +914,27 @@ static void test_two_vmspaces_share_a_pmo(void **state)
 	obj_put(p);
 }
 
+/*
+ * Linux's do_mmap refuses a map only once map_count > max_map_count, so
+ * maps reach one region past the limit, and the next is -ENOMEM (even
+ * one that would merge: the check comes first).
+ */
 static void test_region_limit(void **state)
 {
 	struct vmspace *vs = new_vs();
-	struct pmo *p = new_pmo(1);
+	struct pmo *p = new_pmo(2);
 
 	(void)state;
-	for (size_t i = 0; i < VMSPACE_MAX_REGIONS; i++)
+	for (size_t i = 0; i <= VMSPACE_MAX_REGIONS; i++)
 		assert_int_equal(
 			vmspace_map(vs, BASE + P(2 * i), P(1), RW, p, 0), 0);
+	assert_int_equal(vs->nregions, VMSPACE_MAX_REGIONS + 1);
 	assert_int_equal(vmspace_map(vs, BASE - P(2), P(1), RW, p, 0), -ENOMEM);
+	assert_int_equal(vmspace_map(vs, BASE + P(1), P(1), RW, p, P(1)),
+			 -ENOMEM);
+	assert_int_equal(vs->nregions, VMSPACE_MAX_REGIONS + 1);
+	/* An unmap that needs no split still works past the limit. */
+	assert_int_equal(vmspace_unmap(vs, BASE, P(1)), 0);
 	assert_int_equal(vs->nregions, VMSPACE_MAX_REGIONS);
 	obj_put(vs);
 	obj_put(p);
@@ -1098,6 +1109,98 @@ static void test_fault_paged_without_pager(void **state)
  * copy for a write; the source never changes; a split keeps the copies;
  * everything goes with the last region.
  */
+/*
+ * Neighbours mapping contiguous windows of one PMO alike are one region
+ * (Linux's vma_merge): an mprotect that splits and one that restores
+ * leave one region; a map of the next window extends the region; a hole
+ * filled again with its own window closes it up; anything unlike (rights,
+ * PMO, offset) stays apart.
+ */
+static void test_merge(void **state)
+{
+	struct vmspace *vs = new_vs();
+	struct pmo *p = new_pmo(16), *q = new_pmo(2);
+
+	(void)state;
+	assert_int_equal(vmspace_map(vs, BASE, P(4), RW, p, 0), 0);
+	assert_int_equal(vmspace_protect(vs, BASE + P(1), P(2), VM_READ), 0);
+	assert_int_equal(vs->nregions, 3);
+	assert_int_equal(vmspace_protect(vs, BASE + P(1), P(2), RW), 0);
+	assert_int_equal(vs->nregions, 1);
+	assert_region(vs, 0, BASE, P(4), 0, RW);
+	/* brk's growth: the next window right after. */
+	assert_int_equal(vmspace_map(vs, BASE + P(4), P(2), RW, p, P(4)), 0);
+	assert_int_equal(vs->nregions, 1);
+	assert_region(vs, 0, BASE, P(6), 0, RW);
+	/* Not the next window, other rights, another PMO: apart. */
+	assert_int_equal(vmspace_map(vs, BASE + P(6), P(1), RW, p, P(7)), 0);
+	assert_int_equal(vmspace_map(vs, BASE + P(7), P(1), VM_READ, p, P(8)),
+			 0);
+	assert_int_equal(vmspace_map(vs, BASE + P(8), P(1), RW, q, P(1)), 0);
+	assert_int_equal(vs->nregions, 4);
+	/* A hole cut and filled with its own window: one region again. */
+	assert_int_equal(vmspace_unmap(vs, BASE + P(2), P(1)), 0);
+	assert_int_equal(vs->nregions, 5);
+	assert_int_equal(vmspace_map(vs, BASE + P(2), P(1), RW, p, P(2)), 0);
+	assert_int_equal(vs->nregions, 4);
+	assert_region(vs, 0, BASE, P(6), 0, RW);
+	/* MAP_FIXED over the middle with the same window: still one. */
+	assert_int_equal(
+		vmspace_map_replace(vs, BASE + P(1), P(3), RW, p, P(1)), 0);
+	assert_int_equal(vs->nregions, 4);
+	assert_region(vs, 0, BASE, P(6), 0, RW);
+	/* mprotect across unlike regions merges only the like ones. */
+	assert_int_equal(vmspace_protect(vs, BASE + P(5), P(3), VM_READ), 0);
+	assert_region(vs, 0, BASE, P(5), 0, RW);
+	assert_region(vs, 1, BASE + P(5), P(1), P(5), VM_READ);
+	/* The windows 7 and 8, now alike, are one. */
+	assert_region(vs, 2, BASE + P(6), P(2), P(7), VM_READ);
+	assert_region(vs, 3, BASE + P(8), P(1), P(1), RW);
+	assert_int_equal(vs->nregions, 4);
+	/* Every page unmapped page by page: nothing left, nothing leaked. */
+	for (size_t i = 0; i < 9; i++)
+		assert_int_equal(vmspace_unmap(vs, BASE + P(i), P(1)), 0);
+	assert_int_equal(vs->nregions, 0);
+	obj_put(vs);
+	obj_put(p);
+	obj_put(q);
+}
+
+/*
+ * A region mapped by vmspace_map_region (SYS_pmo_map) is named by its
+ * start (SYS_pmo_unmap): it never merges, neither with the next window
+ * of its PMO mapped right after it nor with its own parts after an
+ * mprotect that splits and one that restores.
+ */
+static void test_named_regions_never_merge(void **state)
+{
+	struct vmspace *vs = new_vs();
+	struct pmo *p = new_pmo(8);
+	struct vmregion *r;
+
+	(void)state;
+	assert_int_equal(vmspace_map_region(vs, BASE, P(4), VM_READ, p, 0, NULL,
+					    0, VM_MAP_COW, VM_READ),
+			 0);
+	assert_int_equal(vmspace_protect(vs, BASE + P(1), P(1), RW), 0);
+	assert_int_equal(vmspace_fault(vs, BASE + P(1), FAULT_WRITE), 0);
+	assert_int_equal(vmspace_protect(vs, BASE + P(1), P(1), VM_READ), 0);
+	assert_int_equal(vs->nregions, 3);
+	assert_ptr_equal(region(vs, 0)->priv, region(vs, 2)->priv);
+	assert_int_equal(vmspace_map_region(vs, BASE + P(4), P(2), VM_READ, p,
+					    P(4), NULL, 0, 0, VM_READ),
+			 0);
+	assert_int_equal(vmspace_map_region(vs, BASE + P(6), P(2), VM_READ, p,
+					    P(6), NULL, 0, 0, VM_READ),
+			 0);
+	assert_int_equal(vs->nregions, 5);
+	r = vmspace_find_locked(vs, BASE + P(6));
+	assert_int_equal(r->start, BASE + P(6));
+	assert_int_equal(r->size, P(2));
+	obj_put(vs);
+	obj_put(p);
+}
+
 static void test_cow(void **state)
 {
 	size_t frames = frame_free_count();
@@ -1217,6 +1320,8 @@ int main(void)
 		kenv_test(test_fault_paged_asks_the_pager),
 		kenv_test(test_fault_paged_without_pager),
 		kenv_test(test_cow),
+		kenv_test(test_merge),
+		kenv_test(test_named_regions_never_merge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

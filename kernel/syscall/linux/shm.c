@@ -477,11 +477,11 @@ long linux_shmdt(u64 addr)
 	/*
 	 * t and the PMO size are compared, never followed, once the lock
 	 * is dropped (Linux compares the VMA's file the same way). Each
-	 * search walks the region list from its start: a point after each
-	 * piece, or mprotect's splits (up to 4096 pieces) would make the
-	 * call quadratic in one hold of the CPU. The point comes before
-	 * the search, so that what it finds is what is unmapped. A killed
-	 * thread stops (its exit unmaps the rest).
+	 * search starts at the region tree's first region ending above the
+	 * last piece (O(log n)), but mprotect's splits make up to 65,530
+	 * pieces: a point after each keeps one hold of the CPU short. The point
+	 * comes before the search, so that what it finds is what is unmapped. A
+	 * killed thread stops (its exit unmaps the rest).
 	 */
 	for (;;) {
 		(void)vmspace_unmap_preemptible(vs, start, size);

@@ -115,8 +115,9 @@ static int shm_big(int rmid_first)
 
 /*
  * An attachment in 2500 pieces (every other page read-only) above 1500
- * one-page mappings: shmdt unmaps the pieces one at a time, and each
- * search and unmap walks the region list from its start.
+ * one-page mappings: shmdt unmaps the pieces one at a time (each search
+ * and unmap walked the region list from its start before the region
+ * tree; now each starts with a descent of the tree).
  */
 static int shm_pieces(void)
 {

@@ -1,0 +1,336 @@
+/*
+ * The AVL tree of regions (vmtree.h). Every change ends with fix_up from
+ * the lowest node it touched upwards: each node on the way gets its
+ * height and largest hole recomputed and is rotated back into balance
+ * (heights of siblings differ by at most one, so the height stays below
+ * 1.45 log2(n + 2): 23 for 65,531 regions). Rotations recompute the two
+ * nodes they move, lower one first. fix_up stops where a subtree's
+ * height and largest hole come out as they were: nothing above depends
+ * on more, so an insert or a removal usually touches a few levels only
+ * (as AVL rebalancing stops), not the whole path.
+ *
+ * Each node keeps the hole below its own region (down to the end of the
+ * region before it, or to 0): a region's change touches its own hole and
+ * its successor's, nothing else.
+ */
+#include <mm/vmspace.h>
+#include <mm/vmtree.h>
+#include <uapi/ferry/errno.h>
+
+static inline struct vmregion *region_of(const struct vmtree_node *n)
+{
+	return container_of(n, struct vmregion, tn);
+}
+
+static inline vaddr_t node_start(const struct vmtree_node *n)
+{
+	return region_of(n)->start;
+}
+
+static inline vaddr_t node_end(const struct vmtree_node *n)
+{
+	const struct vmregion *r = region_of(n);
+
+	return r->start + r->size;
+}
+
+static inline int height(const struct vmtree_node *n)
+{
+	return n ? n->height : 0;
+}
+
+static inline size_t max_gap(const struct vmtree_node *n)
+{
+	return n ? n->max_gap : 0;
+}
+
+/* n's height and largest hole from its own and its children's. */
+static inline __attribute__((always_inline)) void
+recompute(struct vmtree_node *n)
+{
+	size_t gap = MAX(max_gap(n->left), max_gap(n->right));
+
+	n->height = 1 + MAX(height(n->left), height(n->right));
+	n->max_gap = MAX(gap, n->gap);
+}
+
+/* The node after n in address order, or NULL. */
+static struct vmtree_node *succ(struct vmtree_node *n)
+{
+	if (n->right) {
+		for (n = n->right; n->left;)
+			n = n->left;
+		return n;
+	}
+	while (n->parent && n == n->parent->right)
+		n = n->parent;
+	return n->parent;
+}
+
+/* The node before n in address order, or NULL. */
+static struct vmtree_node *pred(struct vmtree_node *n)
+{
+	if (n->left) {
+		for (n = n->left; n->right;)
+			n = n->right;
+		return n;
+	}
+	while (n->parent && n == n->parent->left)
+		n = n->parent;
+	return n->parent;
+}
+
+/* The hole below n: down to its predecessor p's end (or to 0). */
+static inline size_t gap_below(struct vmtree_node *n, struct vmtree_node *p)
+{
+	return node_start(n) - (p ? node_end(p) : 0);
+}
+
+/* Puts `to` where `from` hung below parent (or at the root). */
+static void replace_child(struct vmtree *t, struct vmtree_node *parent,
+			  struct vmtree_node *from, struct vmtree_node *to)
+{
+	if (!parent)
+		t->root = to;
+	else if (parent->left == from)
+		parent->left = to;
+	else
+		parent->right = to;
+	if (to)
+		to->parent = parent;
+}
+
+/* x's right child takes its place; x becomes its left child. */
+static struct vmtree_node *rotate_left(struct vmtree *t, struct vmtree_node *x)
+{
+	struct vmtree_node *y = x->right;
+
+	replace_child(t, x->parent, x, y);
+	x->right = y->left;
+	if (x->right)
+		x->right->parent = x;
+	y->left = x;
+	x->parent = y;
+	recompute(x);
+	recompute(y);
+	return y;
+}
+
+/* x's left child takes its place; x becomes its right child. */
+static struct vmtree_node *rotate_right(struct vmtree *t, struct vmtree_node *x)
+{
+	struct vmtree_node *y = x->left;
+
+	replace_child(t, x->parent, x, y);
+	x->left = y->right;
+	if (x->left)
+		x->left->parent = x;
+	y->right = x;
+	x->parent = y;
+	recompute(x);
+	recompute(y);
+	return y;
+}
+
+/*
+ * Recomputes and rebalances the nodes from n up towards the root, n's
+ * own hole or a child having changed. It stops at the first subtree
+ * whose height and largest hole come out as they were, but not before
+ * it has passed `until` (a node that has just moved, whose old values
+ * are not worth comparing); NULL: anywhere.
+ */
+static void fix_up(struct vmtree *t, struct vmtree_node *n,
+		   const struct vmtree_node *until)
+{
+	while (n) {
+		int h = n->height, bal;
+		size_t gap = n->max_gap;
+		bool forced = until != NULL;
+
+		if (n == until)
+			until = NULL;
+		recompute(n);
+		bal = height(n->left) - height(n->right);
+		if (bal > 1) {
+			if (height(n->left->left) < height(n->left->right))
+				rotate_left(t, n->left);
+			n = rotate_right(t, n);
+		} else if (bal < -1) {
+			if (height(n->right->right) < height(n->right->left))
+				rotate_right(t, n->right);
+			n = rotate_left(t, n);
+		}
+		if (!forced && n->height == h && n->max_gap == gap)
+			return;
+		n = n->parent;
+	}
+}
+
+/*
+ * Links r as a leaf. Its neighbours are ancestors of a leaf: the last
+ * nodes the descent left going right (before) and going left (after),
+ * so both holes are known without a walk, and one pass up from the leaf
+ * past its successor fixes everything.
+ */
+int vmtree_insert(struct vmtree *t, struct vmregion *r, struct vmregion **next)
+{
+	struct vmtree_node *n = &r->tn, *parent = NULL, **link = &t->root;
+	struct vmtree_node *before = NULL, *after = NULL;
+
+	while (*link) {
+		parent = *link;
+		if (r->start < node_start(parent)) {
+			after = parent;
+			link = &parent->left;
+		} else {
+			before = parent;
+			link = &parent->right;
+		}
+	}
+	/* Regions never overlap: r overlaps one iff it overlaps these. */
+	if ((before && node_end(before) > r->start) ||
+	    (after && node_start(after) < r->start + r->size))
+		return -EEXIST;
+	n->left = n->right = NULL;
+	n->parent = parent;
+	*link = n;
+	n->gap = gap_below(n, before);
+	n->height = 1;
+	n->max_gap = n->gap;
+	if (after)
+		after->gap = gap_below(after, n);
+	fix_up(t, parent, after);
+	*next = after ? region_of(after) : NULL;
+	return 0;
+}
+
+/*
+ * Unlinks r. Its successor s now follows its predecessor: s's hole
+ * grows. s lies below r (r has a right child) or above it; one pass up
+ * from the lowest node changed, past the highest, fixes everything.
+ */
+void vmtree_remove(struct vmtree *t, struct vmregion *r)
+{
+	struct vmtree_node *n = &r->tn, *s = succ(n), *from;
+
+	if (s)
+		s->gap = gap_below(s, pred(n));
+	if (!n->left || !n->right) {
+		from = n->parent;
+		replace_child(t, from, n, n->left ? n->left : n->right);
+		if (n->right) /* s is in the subtree that moved up */
+			fix_up(t, s, from);
+		else
+			fix_up(t, from, s);
+		return;
+	}
+	/* Two children: its successor s (no left child) takes its place. */
+	if (s->parent == n) {
+		from = s;
+	} else {
+		from = s->parent;
+		from->left = s->right;
+		if (s->right)
+			s->right->parent = from;
+		s->right = n->right;
+		s->right->parent = s;
+	}
+	s->left = n->left;
+	s->left->parent = s;
+	replace_child(t, n->parent, n, s);
+	fix_up(t, from, s); /* s in its new place, new hole: up to it */
+}
+
+/*
+ * r's start or size changed: its own hole and its successor's. The
+ * successor is below r (r has a right child) or above it: one pass.
+ */
+void vmtree_update(struct vmtree *t, struct vmregion *r)
+{
+	struct vmtree_node *n = &r->tn, *s = succ(n);
+
+	n->gap = gap_below(n, pred(n));
+	if (!s) {
+		fix_up(t, n, NULL);
+		return;
+	}
+	s->gap = gap_below(s, n);
+	if (n->right)
+		fix_up(t, s, n);
+	else
+		fix_up(t, n, s);
+}
+
+struct vmregion *vmtree_first_ending_after(const struct vmtree *t, vaddr_t va)
+{
+	const struct vmtree_node *n = t->root, *best = NULL;
+
+	while (n) {
+		if (node_end(n) > va) {
+			best = n;
+			n = n->left;
+		} else {
+			n = n->right;
+		}
+	}
+	return best ? region_of(best) : NULL;
+}
+
+/* The first node of n's subtree with a hole of `size` below it; there is one.
+ */
+static const struct vmtree_node *first_hole(const struct vmtree_node *n,
+					    size_t size)
+{
+	for (;;) {
+		if (n->left && n->left->max_gap >= size)
+			n = n->left;
+		else if (n->gap >= size)
+			return n;
+		else
+			n = n->right;
+	}
+}
+
+/*
+ * The first node after n in address order with a hole of at least `size`
+ * below it; NULL if none. Up from n, looking at each ancestor that
+ * follows it and the subtree after that, then down into the first
+ * subtree that has such a hole: at most twice the height, and as few
+ * steps as the answer is near.
+ */
+static const struct vmtree_node *hole_after(const struct vmtree_node *n,
+					    size_t size)
+{
+	if (n->right && n->right->max_gap >= size)
+		return first_hole(n->right, size);
+	for (; n->parent; n = n->parent) {
+		const struct vmtree_node *p = n->parent;
+
+		if (n != p->left)
+			continue;
+		if (p->gap >= size)
+			return p;
+		if (p->right && p->right->max_gap >= size)
+			return first_hole(p->right, size);
+	}
+	return NULL;
+}
+
+vaddr_t vmtree_find_gap(const struct vmtree *t, vaddr_t at, size_t size,
+			vaddr_t top)
+{
+	struct vmregion *first = vmtree_first_ending_after(t, at);
+	const struct vmtree_node *b;
+	vaddr_t x;
+
+	if (!first || (first->start >= at && first->start - at >= size)) {
+		x = at; /* at itself is free far enough */
+	} else if ((b = hole_after(&first->tn, size))) {
+		x = node_start(b) - b->gap; /* its predecessor's end */
+	} else {
+		for (b = t->root; b->right;)
+			b = b->right;
+		x = node_end(b); /* past the last region */
+	}
+	return size <= top && x <= top - size ? x : 0;
+}

@@ -1,0 +1,61 @@
+/*
+ * The index of an address space's regions: an AVL tree keyed by start,
+ * augmented so that each node knows the hole below its region (down to
+ * the region before) and the largest such hole in its subtree. Find,
+ * insert, remove, the first region ending after an address and the
+ * lowest free range of a size all take O(log n) steps, n regions (up to
+ * Linux's vm.max_map_count), where a sorted list took O(n).
+ *
+ * The regions never overlap, so ends are sorted as starts are: the
+ * first region ending above an address is one descent, and the lowest
+ * hole of a size above it a descent that skips every subtree whose
+ * largest hole is too small.
+ *
+ * Locking: the owner's (vs->lock); nothing here allocates or fails.
+ */
+#ifndef KERNEL_MM_VMTREE_H
+#define KERNEL_MM_VMTREE_H
+
+#include <lib/types.h>
+
+struct vmregion;
+
+struct vmtree_node {
+	struct vmtree_node *left, *right, *parent;
+	size_t gap; /* the hole below its region, to the one before (or 0) */
+	size_t max_gap; /* the largest gap in this subtree */
+	int height;	/* 1 for a leaf */
+};
+
+struct vmtree {
+	struct vmtree_node *root;
+};
+
+static inline void vmtree_init(struct vmtree *t)
+{
+	t->root = NULL;
+}
+
+/*
+ * Links r (start and size set) into t if it overlaps no region there:
+ * 0, with the region after it in *next (NULL: none); -EEXIST (nothing
+ * done) if it overlaps one. One descent does both.
+ */
+int vmtree_insert(struct vmtree *t, struct vmregion *r, struct vmregion **next);
+/* Unlinks r from t. */
+void vmtree_remove(struct vmtree *t, struct vmregion *r);
+/*
+ * After r's start or size changed without overlapping a neighbour (a
+ * region trimmed, grown into a hole or by a merge): its ancestors learn.
+ */
+void vmtree_update(struct vmtree *t, struct vmregion *r);
+/* The first region ending above va (the one holding va, or the next); NULL. */
+struct vmregion *vmtree_first_ending_after(const struct vmtree *t, vaddr_t va);
+/*
+ * The lowest x >= at with [x, x + size) holding no region and
+ * x + size <= top; 0 if none. size > 0, at < top.
+ */
+vaddr_t vmtree_find_gap(const struct vmtree *t, vaddr_t at, size_t size,
+			vaddr_t top);
+
+#endif

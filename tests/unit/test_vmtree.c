@@ -1,0 +1,365 @@
+/*
+ * kernel/mm/vmtree.c: the AVL index of an address space's regions. Each
+ * test drives the tree in a worst-case order (ascending, descending,
+ * random, up to VMSPACE_MAX_REGIONS nodes) and checks it whole: search
+ * order, parent links, balance, heights and every subtree's summaries,
+ * recomputed by brute force; look-ups and free-range searches are
+ * checked against a sorted array of the same ranges.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <mm/vmspace.h>
+#include <mm/vmtree.h>
+#include <uapi/ferry/errno.h>
+
+#define PG 4096ul
+#define TOP (1ul << 47)
+
+static u64 rng = 88172645463325252ull;
+
+static u64 rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static vaddr_t end_of(const struct vmregion *r)
+{
+	return r->start + r->size;
+}
+
+static struct vmregion *reg_of(struct vmtree_node *n)
+{
+	return container_of(n, struct vmregion, tn);
+}
+
+/* The end of the region before, in the in-order walk of check(). */
+static vaddr_t prev_end;
+
+/* Checks n's subtree whole (walked in order); its node count. */
+static size_t check(struct vmtree_node *n, struct vmtree_node *parent,
+		    vaddr_t lo, vaddr_t hi)
+{
+	struct vmregion *r;
+	size_t cl, cr, gap;
+	int hl, hr;
+
+	if (!n)
+		return 0;
+	r = reg_of(n);
+	assert_ptr_equal(n->parent, parent);
+	assert_true(r->start >= lo && end_of(r) <= hi && r->size > 0);
+	cl = check(n->left, n, lo, r->start);
+	assert_int_equal(n->gap, r->start - prev_end);
+	prev_end = end_of(r);
+	cr = check(n->right, n, end_of(r), hi);
+	hl = n->left ? n->left->height : 0;
+	hr = n->right ? n->right->height : 0;
+	assert_true(abs(hl - hr) <= 1);
+	assert_int_equal(n->height, 1 + (hl > hr ? hl : hr));
+	gap = n->gap;
+	if (n->left && n->left->max_gap > gap)
+		gap = n->left->max_gap;
+	if (n->right && n->right->max_gap > gap)
+		gap = n->right->max_gap;
+	assert_int_equal(n->max_gap, gap);
+	return 1 + cl + cr;
+}
+
+/* The model: pointers to the tree's regions, sorted by start. */
+struct model {
+	struct vmregion **r;
+	size_t n;
+};
+
+static void check_all(struct vmtree *t, struct model *m)
+{
+	int h = t->root ? t->root->height : 0;
+	size_t n = m->n;
+	int bound = 0;
+
+	prev_end = 0;
+	assert_int_equal(check(t->root, NULL, 0, TOP), m->n);
+	/* AVL: height < 1.4405 log2(n + 2); bound it by 1.5 log2. */
+	while (n) {
+		bound++;
+		n >>= 1;
+	}
+	assert_true(h <= (3 * bound) / 2 + 2);
+}
+
+static void model_insert(struct model *m, struct vmregion *r)
+{
+	size_t i = 0;
+
+	while (i < m->n && m->r[i]->start < r->start)
+		i++;
+	memmove(&m->r[i + 1], &m->r[i], (m->n - i) * sizeof(*m->r));
+	m->r[i] = r;
+	m->n++;
+}
+
+static void model_remove(struct model *m, size_t i)
+{
+	memmove(&m->r[i], &m->r[i + 1], (m->n - i - 1) * sizeof(*m->r));
+	m->n--;
+}
+
+static struct vmregion *brute_first_ending_after(struct model *m, vaddr_t va)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (end_of(m->r[i]) > va)
+			return m->r[i];
+	return NULL;
+}
+
+static vaddr_t brute_gap(struct model *m, vaddr_t at, size_t size)
+{
+	vaddr_t x = at;
+
+	for (size_t i = 0; i < m->n; i++) {
+		if (end_of(m->r[i]) <= x)
+			continue;
+		if (m->r[i]->start >= x && m->r[i]->start - x >= size)
+			break;
+		x = end_of(m->r[i]);
+	}
+	return size <= TOP && x <= TOP - size ? x : 0;
+}
+
+/* Look-ups at and around every region's ends, and random ones. */
+static void check_lookups(struct vmtree *t, struct model *m, int samples)
+{
+	for (int i = 0; i < samples; i++) {
+		vaddr_t va;
+		size_t size = PG * (1 + rnd() % 8);
+
+		if (m->n && (i & 1)) {
+			struct vmregion *r = m->r[rnd() % m->n];
+
+			va = (rnd() & 1 ? r->start : end_of(r)) +
+			     PG * (rnd() % 3) - PG;
+		} else {
+			va = PG * (rnd() % (8 * m->n + 16));
+		}
+		if (!va)
+			va = PG;
+		assert_ptr_equal(vmtree_first_ending_after(t, va),
+				 brute_first_ending_after(m, va));
+		assert_int_equal(vmtree_find_gap(t, va, size, TOP),
+				 brute_gap(m, va, size));
+	}
+}
+
+static struct vmregion *regions(size_t n)
+{
+	struct vmregion *r = calloc(n, sizeof(*r));
+
+	assert_non_null(r);
+	return r;
+}
+
+/* n one-page regions a page apart, linked in the given order. */
+static void fill(size_t n, int order)
+{
+	struct vmregion *r = regions(n);
+	struct vmtree t;
+	struct model m = {.r = calloc(n, sizeof(*m.r)), .n = 0};
+	size_t *idx = calloc(n, sizeof(*idx));
+	struct vmregion *next;
+
+	vmtree_init(&t);
+	for (size_t i = 0; i < n; i++)
+		idx[i] = order < 0 ? n - 1 - i : i;
+	if (order == 0) /* random: a shuffle */
+		for (size_t i = n - 1; i > 0; i--) {
+			size_t j = rnd() % (i + 1), x = idx[i];
+
+			idx[i] = idx[j];
+			idx[j] = x;
+		}
+	for (size_t i = 0; i < n; i++) {
+		r[idx[i]].start = PG * (2 * idx[i] + 1);
+		r[idx[i]].size = PG;
+		assert_int_equal(vmtree_insert(&t, &r[idx[i]], &next), 0);
+	}
+	for (size_t i = 0; i < n; i++)
+		m.r[i] = &r[i];
+	m.n = n;
+	check_all(&t, &m);
+	check_lookups(&t, &m, 300);
+	/* Full: the only hole of two pages is past the last. */
+	assert_int_equal(vmtree_find_gap(&t, PG, 2 * PG, TOP), PG * 2 * n);
+	/* Half of them go, in the same order; every other one. */
+	for (size_t i = 0; i < n; i++)
+		if (idx[i] % 2)
+			vmtree_remove(&t, &r[idx[i]]);
+	for (size_t i = 0, k = 0; i < n; i += 2)
+		m.r[k++] = &r[i];
+	m.n = (n + 1) / 2;
+	check_all(&t, &m);
+	check_lookups(&t, &m, 300);
+	free(idx);
+	free(m.r);
+	free(r);
+}
+
+static void test_ascending(void **state)
+{
+	(void)state;
+	fill(VMSPACE_MAX_REGIONS, 1);
+}
+
+static void test_descending(void **state)
+{
+	(void)state;
+	fill(VMSPACE_MAX_REGIONS, -1);
+}
+
+static void test_random_order(void **state)
+{
+	(void)state;
+	fill(VMSPACE_MAX_REGIONS, 0);
+}
+
+/*
+ * Random inserts into free ranges, removals, and regions trimmed or
+ * grown in place (vmtree_update), checked whole after every step.
+ */
+static void test_random_ops(void **state)
+{
+	enum { N = 600, STEPS = 6000 };
+	struct vmregion *r = regions(N);
+	struct vmregion *freel[N];
+	struct model m = {.r = calloc(N, sizeof(*m.r)), .n = 0};
+	struct vmtree t;
+	struct vmregion *next, spare;
+	size_t nfree = N, k;
+
+	(void)state;
+	vmtree_init(&t);
+	for (size_t i = 0; i < N; i++)
+		freel[i] = &r[i];
+	for (int step = 0; step < STEPS; step++) {
+		unsigned op = rnd() % 4;
+
+		if (op <= 1 && nfree) {
+			/* Insert: a free range found by brute force. */
+			size_t size = PG * (1 + rnd() % 4);
+			vaddr_t at =
+				brute_gap(&m, PG * (1 + rnd() % (4 * N)), size);
+			struct vmregion *x = freel[--nfree];
+
+			x->start = at;
+			x->size = size;
+			assert_int_equal(vmtree_insert(&t, x, &next), 0);
+			model_insert(&m, x);
+			/* next: the region after it. */
+			assert_ptr_equal(
+				next, brute_first_ending_after(&m, end_of(x)));
+			/* A range holding one of its pages, perhaps one
+			 * below it too, is refused; nothing changes. */
+			k = rnd() % 2;
+			spare.start = x->start + (rnd() % (x->size / PG)) * PG -
+				      k * PG;
+			spare.size = (k + 1 + rnd() % 2) * PG;
+			if (spare.start)
+				assert_int_equal(
+					vmtree_insert(&t, &spare, &next),
+					-EEXIST);
+		} else if (op == 2 && m.n) {
+			size_t i = rnd() % m.n;
+
+			vmtree_remove(&t, m.r[i]);
+			freel[nfree++] = m.r[i];
+			model_remove(&m, i);
+		} else if (m.n) {
+			/* Trim a page off a head or tail, or grow into a hole.
+			 */
+			size_t i = rnd() % m.n;
+			struct vmregion *x = m.r[i];
+			vaddr_t next = i + 1 < m.n ? m.r[i + 1]->start : TOP;
+			vaddr_t prev = i ? end_of(m.r[i - 1]) : PG;
+
+			switch (rnd() % 4) {
+			case 0:
+				if (x->size > PG) {
+					x->start += PG;
+					x->size -= PG;
+				}
+				break;
+			case 1:
+				if (x->size > PG)
+					x->size -= PG;
+				break;
+			case 2:
+				if (prev < x->start) {
+					x->start -= PG;
+					x->size += PG;
+				}
+				break;
+			default:
+				if (end_of(x) < next)
+					x->size += PG;
+			}
+			vmtree_update(&t, x);
+		}
+		check_all(&t, &m);
+		check_lookups(&t, &m, 8);
+	}
+	free(m.r);
+	free(r);
+}
+
+/* The free-range search's edges: the empty tree, at itself, the top. */
+static void test_find_gap_edges(void **state)
+{
+	struct vmregion a = {.start = 4 * PG, .size = 2 * PG};
+	struct vmregion b = {.start = TOP - PG, .size = PG};
+	struct vmregion *next;
+	struct vmtree t;
+
+	(void)state;
+	vmtree_init(&t);
+	assert_null(vmtree_first_ending_after(&t, PG));
+	assert_int_equal(vmtree_find_gap(&t, PG, PG, TOP), PG);
+	assert_int_equal(vmtree_find_gap(&t, TOP - PG, PG, TOP), TOP - PG);
+	assert_int_equal(vmtree_find_gap(&t, TOP - PG, 2 * PG, TOP), 0);
+	assert_int_equal(vmtree_insert(&t, &a, &next), 0);
+	assert_int_equal(vmtree_find_gap(&t, PG, 3 * PG, TOP), PG);
+	assert_int_equal(vmtree_find_gap(&t, PG, 4 * PG, TOP), 6 * PG);
+	assert_int_equal(vmtree_find_gap(&t, 5 * PG, PG, TOP), 6 * PG);
+	assert_int_equal(vmtree_insert(&t, &b, &next), 0);
+	/* Only [6 pages, TOP - PG) is left above a: exactly fitting. */
+	assert_int_equal(vmtree_find_gap(&t, 5 * PG, TOP - 7 * PG, TOP),
+			 6 * PG);
+	assert_int_equal(vmtree_find_gap(&t, 5 * PG, TOP - 6 * PG, TOP), 0);
+	assert_ptr_equal(vmtree_first_ending_after(&t, 6 * PG), &b);
+	assert_ptr_equal(vmtree_first_ending_after(&t, 6 * PG - 1), &a);
+	assert_null(vmtree_first_ending_after(&t, TOP));
+	vmtree_remove(&t, &a);
+	vmtree_remove(&t, &b);
+	assert_null(t.root);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ascending),
+		cmocka_unit_test(test_descending),
+		cmocka_unit_test(test_random_order),
+		cmocka_unit_test(test_random_ops),
+		cmocka_unit_test(test_find_gap_edges),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
