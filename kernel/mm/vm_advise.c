@@ -51,16 +51,49 @@ static bool region_shmem(const struct vmregion *r)
 }
 
 /*
- * Could r hold a huge page (Linux's transhuge_vma_suitable at its last
- * 2 MiB, which MADV_COLLAPSE asks first)? Ferry has none to make, so
- * where one could be the advice does nothing.
+ * Would Linux 6.1 try MADV_COLLAPSE on r (hugepage_vma_check)? Private
+ * anonymous memory already faulted in somewhere (an anon_vma: here, a
+ * PMO whose radix has grown, which stays so after DONTNEED as an
+ * anon_vma does), or MAP_SHARED anonymous memory (shmem; a System V
+ * segment's file is not shmem's own, so it is refused), holding a 2 MiB-
+ * aligned 2 MiB below its end (transhuge_vma_suitable). MADV_NOHUGEPAGE,
+ * which would make it -EINVAL, is not remembered.
  */
-static bool holds_huge(const struct vmregion *r)
+static bool collapse_vma_ok(const struct vmregion *r)
 {
 	vaddr_t end = r->start + r->size;
 
+	if (!(region_anon(r) && r->pmo->root) && !(region_shmem(r) && !r->tie))
+		return false;
 	return end >= HUGE_SIZE &&
 	       ALIGN_DOWN(end - HUGE_SIZE, HUGE_SIZE) >= r->start;
+}
+
+/*
+ * MADV_COLLAPSE over [at, end) of r, as madvise_collapse answers it:
+ * each aligned 2 MiB inside the range is collapsed only where a page
+ * was faulted in (else SCAN_PMD_NULL: -EINVAL); a range holding none
+ * is 0 if its ends round to the same 2 MiB boundary and -EINVAL if they
+ * cross (Linux's count of chunks goes negative). Ferry has no huge page
+ * to make: this only finds Linux's answer, the memory stays as it is.
+ */
+static int collapse_locked(struct vmspace *vs, struct vmregion *r, vaddr_t at,
+			   vaddr_t end)
+{
+	vaddr_t hs = ALIGN_UP(at, HUGE_SIZE), he = ALIGN_DOWN(end, HUGE_SIZE);
+
+	if (!collapse_vma_ok(r) || hs > he)
+		return -EINVAL;
+	for (; hs < he; hs += HUGE_SIZE) {
+		vaddr_t va = hs;
+
+		while (va < hs + HUGE_SIZE &&
+		       pt_query(vs->pt_root, va, NULL, NULL) != 0)
+			va += PAGE_SIZE;
+		if (va == hs + HUGE_SIZE)
+			return -EINVAL;
+	}
+	return 0;
 }
 
 /*
@@ -137,8 +170,10 @@ int vmspace_advise(struct vmspace *vs, vaddr_t start, vaddr_t end,
 		if ((adv == VM_ADVISE_ANON_ONLY || adv == VM_ADVISE_FREE) &&
 		    !region_anon(r))
 			goto out_err;
-		if (adv == VM_ADVISE_COLLAPSE && !holds_huge(r))
+		if (adv == VM_ADVISE_COLLAPSE &&
+		    (ret = collapse_locked(vs, r, at, cend)))
 			goto out_err;
+		ret = -EINVAL;
 		if (adv == VM_ADVISE_POPULATE_READ && !(r->perm & VM_READ))
 			goto out_err;
 		if (adv == VM_ADVISE_POPULATE_WRITE && !(r->perm & VM_WRITE))

@@ -18,7 +18,7 @@ enum vm_advice {
 	VM_ADVISE_DONTNEED,	  /* the pages go (see vm_advise.c) */
 	VM_ADVISE_FREE,		  /* the same, -EINVAL on non-anonymous */
 	VM_ADVISE_REMOVE,	  /* shmem's pages freed: they read zeros */
-	VM_ADVISE_COLLAPSE,	  /* -EINVAL where no 2 MiB page fits */
+	VM_ADVISE_COLLAPSE,	  /* Linux's answer; nothing done */
 	VM_ADVISE_POPULATE_READ,  /* fault every page in for reading */
 	VM_ADVISE_POPULATE_WRITE, /* ... for writing */
 };
@@ -29,8 +29,8 @@ enum vm_advice {
  * when part of the range is unmapped (after the mapped parts were done,
  * or at once when nothing is mapped at or above start before end);
  * -EINVAL when a region does not take the advice (non-anonymous memory
- * for ANON_ONLY/FREE; a region holding no 2 MiB-aligned 2 MiB for
- * COLLAPSE; no read or write right for POPULATE_*; anonymous
+ * for ANON_ONLY/FREE; where Linux could not collapse for COLLAPSE,
+ * see vm_advise.c; no read or write right for POPULATE_*; anonymous
  * memory for REMOVE), -EACCES (REMOVE on anything but shmem) or
  * -EOPNOTSUPP (REMOVE on shmem another process may map: Ferry cannot
  * punch it), stopping there with the regions below it done; -ENOMEM/-EFAULT

@@ -259,27 +259,58 @@ static void test_populate(void **state)
 	obj_put(n);
 }
 
-/* COLLAPSE: refused where no aligned 2 MiB fits, else nothing done. */
+/*
+ * COLLAPSE: Linux's answer (refused unless private anonymous faulted in
+ * or shmem, holding an aligned 2 MiB; each 2 MiB of the range faulted
+ * in); nothing done either way.
+ */
 static void test_collapse(void **state)
 {
 	struct vmspace *vs = new_vs();
 	struct pmo *s = new_pmo(4, PMO_LX_ANON),
 		   *b = new_pmo(1024, PMO_LX_ANON);
+	struct pmo *sh = new_pmo(1024, PMO_LX_SHMEM);
+	vaddr_t big = BASE + (4ul << 20), shared = BASE + (8ul << 20);
 
 	(void)state;
 	assert_int_equal(vmspace_map(vs, BASE, P(4), RW, s, 0), 0);
-	assert_int_equal(vmspace_map(vs, BASE + (4ul << 20), P(1024), RW, b, 0),
-			 0);
+	assert_int_equal(vmspace_map(vs, big, P(1024), RW, b, 0), 0);
+	assert_int_equal(vmspace_map(vs, shared, P(1024), RW, sh, 0), 0);
+	touch(vs, BASE, 1);
+	touch(vs, shared, 1);
 	assert_int_equal(
 		vmspace_advise(vs, BASE, BASE + P(4), VM_ADVISE_COLLAPSE, NULL),
 		-EINVAL);
-	assert_int_equal(vmspace_advise(vs, BASE + (4ul << 20),
-					BASE + (4ul << 20) + P(4),
+	assert_int_equal(
+		vmspace_advise(vs, big, big + P(4), VM_ADVISE_COLLAPSE, NULL),
+		-EINVAL); /* never faulted in */
+	touch(vs, big, 1);
+	/* Ends rounding 2 MiB apart, with no 2 MiB between: -EINVAL. */
+	assert_int_equal(vmspace_advise(vs, big + P(1), big + P(2),
+					VM_ADVISE_COLLAPSE, NULL),
+			 -EINVAL);
+	/* Both ends rounding to one boundary: 0. */
+	assert_int_equal(
+		vmspace_advise(vs, big, big + P(1), VM_ADVISE_COLLAPSE, NULL),
+		0);
+	/* A faulted 2 MiB: 0; the second 2 MiB never faulted: -EINVAL. */
+	assert_int_equal(
+		vmspace_advise(vs, big, big + P(512), VM_ADVISE_COLLAPSE, NULL),
+		0);
+	assert_int_equal(vmspace_advise(vs, big, big + P(1024),
+					VM_ADVISE_COLLAPSE, NULL),
+			 -EINVAL);
+	/* Shmem needs no anon_vma: its faulted 2 MiB is what counts. */
+	assert_int_equal(vmspace_advise(vs, shared, shared + P(512),
 					VM_ADVISE_COLLAPSE, NULL),
 			 0);
+	assert_int_equal(vmspace_advise(vs, shared, shared + P(1024),
+					VM_ADVISE_COLLAPSE, NULL),
+			 -EINVAL);
 	obj_put(vs);
 	obj_put(s);
 	obj_put(b);
+	obj_put(sh);
 }
 
 int main(void)

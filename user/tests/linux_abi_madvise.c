@@ -148,7 +148,7 @@ static void test_each(void)
 		{POPULATE_READ, "MADV_POPULATE_READ", 0, 0},
 		{POPULATE_WRITE, "MADV_POPULATE_WRITE", 0, 0},
 		{DONTNEED_LOCKED, "MADV_DONTNEED_LOCKED", 0, 0},
-		/* no 2 MiB-aligned huge page fits in 4 pages */
+		/* no 2 MiB-aligned huge page fits in 4 pages (test_collapse) */
 		{COLLAPSE, "MADV_COLLAPSE", -EINVAL, -EINVAL},
 	};
 
@@ -253,6 +253,42 @@ static void test_holes(void)
 	unmap(a, 4 * PG);
 }
 
+/*
+ * MADV_COLLAPSE (Linux 6.1's hugepage_vma_check, madvise_collapse): only
+ * private anonymous memory already faulted in (it has an anon_vma) and
+ * holding an aligned 2 MiB below its end; then each aligned 2 MiB in the
+ * range must have been faulted in (else SCAN_PMD_NULL, -EINVAL), and a
+ * range holding none is 0 only if its ends round to one boundary.
+ */
+static void test_collapse(void)
+{
+	long m = mm(HINT, 4l << 20, RW, ANON | MAP_FIXED);
+	long s = mm(HINT + (8l << 20), 4l << 20, RW, SHARED | MAP_FIXED);
+
+	tap_eq(m, HINT, "a 4 MiB private mapping, 2 MiB-aligned");
+	tap_eq(adv(m, 4l << 20, COLLAPSE), -EINVAL,
+	       "COLLAPSE before any fault (no anon_vma): -EINVAL");
+	fill(m, PG, 1);
+	tap_eq(adv(m, 4l << 20, COLLAPSE), -EINVAL,
+	       "COLLAPSE after one fault: the second 2 MiB has none, -EINVAL");
+	tap_eq(adv(m, 2l << 20, COLLAPSE), 0,
+	       "COLLAPSE of the faulted 2 MiB: 0");
+	tap_eq(adv(m, PG, COLLAPSE), 0,
+	       "COLLAPSE of its first page (both ends round to it): 0");
+	tap_eq(adv(m + PG, PG, COLLAPSE), -EINVAL,
+	       "COLLAPSE of its second page (ends round apart): -EINVAL");
+	fill(m, 4l << 20, 1);
+	tap_eq(adv(m, 4l << 20, COLLAPSE), 0, "all faulted in: 0");
+	tap_eq(count(m, 4l << 20, 1), 1024, "the data stays");
+	/* shmem: no anon_vma needed, the faulted pages are what counts */
+	tap_eq(adv(s, 4l << 20, COLLAPSE), -EINVAL,
+	       "COLLAPSE on untouched shared anonymous memory: -EINVAL");
+	fill(s, 4l << 20, 1);
+	tap_eq(adv(s, 4l << 20, COLLAPSE), 0,
+	       "COLLAPSE on shared anonymous memory faulted in: 0");
+	unmap(m, 12l << 20);
+}
+
 /* SysV shm is shmem too: DONTNEED keeps its data, FREE is refused. */
 static void test_shm(void)
 {
@@ -269,6 +305,8 @@ static void test_shm(void)
 	tap_eq(adv(a, 2 * PG, FREE), -EINVAL, "FREE on shm: -EINVAL");
 	tap_eq(adv(a, 2 * PG, WIPEONFORK), -EINVAL,
 	       "WIPEONFORK on shm: -EINVAL");
+	tap_eq(adv(a, 2 * PG, COLLAPSE), -EINVAL,
+	       "COLLAPSE on shm (not shmem's own file): -EINVAL");
 	dt(a);
 	ctl(id, IPC_RMID, 0);
 }
@@ -308,6 +346,7 @@ int main(void)
 	test_each();
 	test_contents();
 	test_holes();
+	test_collapse();
 	test_shm();
 	test_brk();
 	test_data();
