@@ -64,6 +64,7 @@ int vmspace_create(struct budget *b, struct vmspace **out)
 	lock_init(&vs->lock);
 	list_init(&vs->regions);
 	vmtree_init(&vs->tree);
+	vs->hint = NULL;
 	list_init(&vs->clearing);
 	waitq_init(&vs->clear_wait);
 	vs->pt_root = pt_create(b);
@@ -134,6 +135,8 @@ static void unlink_locked(struct vmspace *vs, struct vmregion *r)
 	list_del(&r->node);
 	vmtree_remove(&vs->tree, r);
 	vs->nregions--;
+	if (vs->hint == r)
+		vs->hint = NULL;
 }
 
 /* May a, and b right after it, be one region? (vmspace.c, "Merging") */
@@ -219,9 +222,16 @@ static inline struct vmregion *first_ending_after(struct vmspace *vs,
 
 struct vmregion *vmspace_find_locked(struct vmspace *vs, vaddr_t va)
 {
-	struct vmregion *r = first_ending_after(vs, va);
+	struct vmregion *r = vs->hint;
 
-	return r && r->start <= va ? r : NULL;
+	if (r && va - r->start < r->size)
+		return r; /* no descent: page_fault_512regions as flat as can be
+			   */
+	r = first_ending_after(vs, va);
+	if (!r || r->start > va)
+		return NULL;
+	vs->hint = r;
+	return r;
 }
 
 /* The region after r in address order, or NULL. */

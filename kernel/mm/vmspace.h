@@ -93,6 +93,11 @@ struct vmspace {
 	paddr_t pt_root;
 	struct list_head regions; /* sorted by start, never overlapping */
 	struct vmtree tree;	  /* the same regions, indexed */
+	/*
+	 * The region vmspace_find_locked found last (a fault's next page is
+	 * mostly in it), or NULL; always a linked region: unlinking clears it.
+	 */
+	struct vmregion *hint;
 	size_t nregions;
 	struct list_head clearing; /* struct vm_clearing, under lock */
 	struct waitq clear_wait;   /* threads waiting for one to go */

@@ -1201,6 +1201,46 @@ static void test_named_regions_never_merge(void **state)
 	obj_put(p);
 }
 
+/*
+ * vmspace_find_locked keeps the region it found last: it must never
+ * answer from a region that went, or for a part of one cut away.
+ */
+static void test_find_hint_follows_changes(void **state)
+{
+	struct vmspace *vs = new_vs();
+	struct pmo *p = new_pmo(8);
+
+	(void)state;
+	assert_int_equal(vmspace_map(vs, BASE, P(8), RW, p, 0), 0);
+	assert_int_equal(vmspace_find_locked(vs, BASE + P(3))->start, BASE);
+	assert_ptr_equal(vs->hint, region(vs, 0));
+	/* Head cut away: the hinted region now starts higher. */
+	assert_int_equal(vmspace_unmap(vs, BASE, P(2)), 0);
+	assert_null(vmspace_find_locked(vs, BASE + P(1)));
+	assert_int_equal(vmspace_find_locked(vs, BASE + P(2))->start,
+			 BASE + P(2));
+	/* Split: the high part is another region. */
+	assert_int_equal(vmspace_unmap(vs, BASE + P(4), P(1)), 0);
+	assert_null(vmspace_find_locked(vs, BASE + P(4)));
+	assert_int_equal(vmspace_find_locked(vs, BASE + P(6))->start,
+			 BASE + P(5));
+	assert_int_equal(vmspace_find_locked(vs, BASE + P(3))->start,
+			 BASE + P(2));
+	/* The hinted region unmapped whole: never answered from again. */
+	assert_int_equal(vmspace_unmap(vs, BASE + P(2), P(2)), 0);
+	assert_null(vs->hint);
+	assert_null(vmspace_find_locked(vs, BASE + P(3)));
+	/* Merged away: the region absorbing it answers. */
+	assert_int_equal(vmspace_find_locked(vs, BASE + P(5))->start,
+			 BASE + P(5));
+	assert_int_equal(vmspace_map(vs, BASE + P(4), P(1), RW, p, P(4)), 0);
+	assert_int_equal(vs->nregions, 1);
+	assert_int_equal(vmspace_find_locked(vs, BASE + P(7))->start,
+			 BASE + P(4));
+	obj_put(vs);
+	obj_put(p);
+}
+
 static void test_cow(void **state)
 {
 	size_t frames = frame_free_count();
@@ -1322,6 +1362,7 @@ int main(void)
 		kenv_test(test_cow),
 		kenv_test(test_merge),
 		kenv_test(test_named_regions_never_merge),
+		kenv_test(test_find_hint_follows_changes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
