@@ -54,8 +54,8 @@ static bool region_shmem(const struct vmregion *r)
  * Would Linux 6.1 try MADV_COLLAPSE on r (hugepage_vma_check)? Private
  * anonymous memory already faulted in somewhere (an anon_vma: here, a
  * PMO whose radix has grown, which stays so after DONTNEED as an
- * anon_vma does), or MAP_SHARED anonymous memory (shmem; a System V
- * segment's file is not shmem's own, so it is refused), holding a 2 MiB-
+ * anon_vma does), or shmem (MAP_SHARED anonymous memory, System V
+ * segments: measured on linux-ref), holding a 2 MiB-
  * aligned 2 MiB below its end (transhuge_vma_suitable). MADV_NOHUGEPAGE,
  * which would make it -EINVAL, is not remembered.
  */
@@ -63,7 +63,7 @@ static bool collapse_vma_ok(const struct vmregion *r)
 {
 	vaddr_t end = r->start + r->size;
 
-	if (!(region_anon(r) && r->pmo->root) && !(region_shmem(r) && !r->tie))
+	if (!(region_anon(r) && r->pmo->root) && !region_shmem(r))
 		return false;
 	return end >= HUGE_SIZE &&
 	       ALIGN_DOWN(end - HUGE_SIZE, HUGE_SIZE) >= r->start;

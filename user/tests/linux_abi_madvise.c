@@ -306,8 +306,19 @@ static void test_shm(void)
 	tap_eq(adv(a, 2 * PG, WIPEONFORK), -EINVAL,
 	       "WIPEONFORK on shm: -EINVAL");
 	tap_eq(adv(a, 2 * PG, COLLAPSE), -EINVAL,
-	       "COLLAPSE on shm (not shmem's own file): -EINVAL");
+	       "COLLAPSE on a 2-page segment (no 2 MiB fits): -EINVAL");
 	dt(a);
+	ctl(id, IPC_RMID, 0);
+	/* A segment large enough for a huge page, faulted in all through:
+	 * shmem, so COLLAPSE is taken (0) as on MAP_SHARED memory. */
+	id = get(0, 4l << 20, IPC_CREAT | 0600);
+	a = at(id, HINT, 0);
+	tap_eq(a, HINT, "a 4 MiB segment attached 2 MiB-aligned");
+	if (a == HINT) {
+		fill(a, 4l << 20, 1);
+		tap_eq(adv(a, 4l << 20, COLLAPSE), 0, "COLLAPSE on it: 0");
+		dt(a);
+	}
 	ctl(id, IPC_RMID, 0);
 }
 
