@@ -19,6 +19,8 @@ program ran (the unsupported-syscall report); that check counts as a test.
 "# console-once-from: PROG TEXT" is the same for a line naming another
 program (a child it spawned), and each "*" in TEXT matches any run of
 characters (the out-of-memory report's page counts).
+"# console-never: TEXT" is the opposite: no such line may appear while
+the program runs (a call that must no longer be reported unsupported).
 A program may print "# boot-unique: KEY VALUE" (entropy such as AT_RANDOM):
 across the system logs given (separate boots), each KEY's values must all
 differ; that check counts as one test per KEY seen in two logs or more.
@@ -37,6 +39,7 @@ RUN_RE = re.compile(r"^# run: (\S+)")
 INIT_EXIT_RE = re.compile(r"^(?:not )?ok - (\S+) exit\b")
 ONCE_RE = re.compile(r"^# console-once: (.*\S)")
 ONCE_FROM_RE = re.compile(r"^# console-once-from: (\S+) (.*\S)")
+NEVER_RE = re.compile(r"^# console-never: (.*\S)")
 UNIQUE_RE = re.compile(r"^# boot-unique: (\S+) (\S+)")
 KERNEL_LINE_RE = re.compile(r"^\[ferry\] pid \d+ \(([^)]*)\): (.*\S)")
 
@@ -84,6 +87,7 @@ class Program:
         self.numbered = 0
         self.once = []    # texts the kernel must print exactly once
         self.once_from = []  # (program, compiled pattern), the same
+        self.never = []   # texts the kernel must not print
         self.kernel = []  # (program, text) of the kernel's "[ferry]" lines
 
     def check_console(self, tally):
@@ -103,6 +107,13 @@ class Program:
             else:
                 tally.fail(f"{self.name}: console line '({prog}): {text}' "
                            f"printed {n} times, want once")
+        for text in self.never:
+            n = self.kernel.count((base, text))
+            if n == 0:
+                tally.ok()
+            else:
+                tally.fail(f"{self.name}: console line '({base}): {text}' "
+                           f"printed {n} times, want never")
 
     def check(self, tally):
         self.check_console(tally)
@@ -158,6 +169,10 @@ def collect_system(path, tally):
         m = ONCE_RE.match(line)
         if m and prog:
             prog.once.append(m.group(1))
+            continue
+        m = NEVER_RE.match(line)
+        if m and prog:
+            prog.never.append(m.group(1))
             continue
         m = ONCE_FROM_RE.match(line)
         if m and prog:

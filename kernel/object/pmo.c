@@ -238,6 +238,24 @@ int pmo_decommit(struct pmo *p, size_t off, size_t len)
 	return 0;
 }
 
+size_t pmo_decommit_some(struct pmo *p, size_t off, size_t len, size_t steps)
+{
+	size_t first = off / PAGE_SIZE, end, idx = first;
+
+	if (!IS_ALIGNED(off, PAGE_SIZE) || !IS_ALIGNED(len, PAGE_SIZE) ||
+	    off > p->size || len > p->size - off || !steps)
+		return off;
+	end = (off + len) / PAGE_SIZE;
+	lock(&p->lock);
+	if (!p->root)
+		idx = end;
+	else
+		decommit_node(p, p->root, p->levels - 1, 0, first, end, &idx,
+			      &steps);
+	unlock(&p->lock);
+	return MIN(idx, end) * PAGE_SIZE;
+}
+
 /* A frame charged to b holding a copy of frame `from`, or 0. */
 static paddr_t frame_alloc_copy(struct budget *b, paddr_t from)
 {

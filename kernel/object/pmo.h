@@ -27,6 +27,10 @@ struct budget;
 #define PMO_MAX_SIZE (1ul << 47) /* 128 TiB */
 #define PMO_MAX_PAGES (PMO_MAX_SIZE / PAGE_SIZE)
 
+/* struct pmo's lx_kind. */
+#define PMO_LX_ANON 1
+#define PMO_LX_SHMEM 2
+
 struct pmo {
 	struct object obj;
 	struct spinlock lock;
@@ -43,6 +47,15 @@ struct pmo {
 	/* Its creator's budget (a reference), charged for the struct, the
 	 * radix and every frame until they are freed; NULL: nobody's. */
 	struct budget *budget;
+	/*
+	 * What Linux would call this memory, for madvise (mm/vm_advise.c):
+	 * PMO_LX_ANON private anonymous (mmap MAP_PRIVATE|MAP_ANONYMOUS, the
+	 * heap), whose pages advice may discard (they read zeros after);
+	 * PMO_LX_SHMEM shmem (MAP_SHARED|MAP_ANONYMOUS, SysV shm), whose
+	 * data stays but MADV_REMOVE may punch; 0 anything else (ELF
+	 * segments, Ferry's own PMOs): the data stays. Set by its creator.
+	 */
+	u8 lx_kind;
 };
 
 /*
@@ -93,6 +106,16 @@ void pmo_drain(struct pmo *p);
  * range outside p or not page-aligned (nothing freed).
  */
 int pmo_decommit(struct pmo *p, size_t off, size_t len);
+/*
+ * One bounded piece of pmo_decommit for a caller holding a spinlock: at
+ * most `steps` steps (a frame freed, a radix slot looked at, an absent
+ * subtree skipped; PMO-sized ranges of absent pages cost a few), never
+ * preempting. madvise(2) frees pages in the same vs->lock hold as it
+ * drops their PTEs, so no fault can map a page in between (mm/vm_advise.c).
+ * Returns the byte offset reached: off + len when done; past off unless
+ * the range is empty or bad (off returned, nothing freed).
+ */
+size_t pmo_decommit_some(struct pmo *p, size_t off, size_t len, size_t steps);
 /* Below this size freeing at once is shorter than a drain pass (bytes). */
 #define PMO_DRAIN_MIN (256 * PAGE_SIZE)
 /*

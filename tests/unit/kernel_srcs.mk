@@ -27,6 +27,7 @@ UNIT_SRCS_test_kmalloc := $(UNIT_KERNEL_CORE)
 UNIT_SRCS_test_pgtable := $(UNIT_KERNEL_CORE)
 UNIT_SRCS_test_vmspace := $(UNIT_KERNEL_CORE)
 UNIT_SRCS_test_pmo := $(UNIT_KERNEL_CORE)
+UNIT_SRCS_test_vm_advise := $(UNIT_KERNEL_CORE) kernel/mm/vm_advise.c
 UNIT_SRCS_test_cap := $(UNIT_KERNEL_CORE)
 UNIT_SRCS_test_cap_slots := $(UNIT_KERNEL_CORE)
 UNIT_SRCS_test_uaccess := $(UNIT_KERNEL_CORE)

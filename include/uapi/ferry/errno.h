@@ -41,6 +41,7 @@
 #define ENOSYS 38
 #define ENOTEMPTY 39
 #define EIDRM 43
+#define EOPNOTSUPP 95
 #define ETIMEDOUT 110
 #define ECONNREFUSED 111
 #endif

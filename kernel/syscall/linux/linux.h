@@ -20,6 +20,7 @@
 #define LNX_readv 19
 #define LNX_writev 20
 #define LNX_sched_yield 24
+#define LNX_madvise 28
 #define LNX_shmget 29
 #define LNX_shmat 30
 #define LNX_shmctl 31
@@ -51,6 +52,8 @@ long linux_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off);
 long linux_munmap(u64 addr, u64 len);
 long linux_mprotect(u64 addr, u64 len, u64 prot);
 long linux_brk(u64 addr);
+/* madvise(2), Linux 6.1 (madvise.c). */
+long linux_madvise(u64 addr, u64 len, u64 advice);
 long linux_sched_yield(void);
 long linux_getpid(void);
 long linux_gettid(void);

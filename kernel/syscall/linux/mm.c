@@ -99,6 +99,9 @@ long linux_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 	ret = pmo_create(size, PMO_ANONYMOUS, current->group->budget, &p);
 	if (ret)
 		return ret;
+	/* Shared anonymous memory is Linux's shmem (madvise keeps it). */
+	p->lx_kind =
+		(flags & MAP_TYPE) == MAP_SHARED ? PMO_LX_SHMEM : PMO_LX_ANON;
 	for (;;) {
 		int w;
 
@@ -272,6 +275,7 @@ long linux_brk(u64 addr)
 			    pmo_create(USER_BRK_MAX, PMO_ANONYMOUS,
 				       current->group->budget, &lp->brk_pmo))
 				return (long)lp->brk_cur;
+			lp->brk_pmo->lx_kind = PMO_LX_ANON; /* private anon */
 			ret = vmspace_map(cur_vs(), old_end, new_end - old_end,
 					  VM_READ | VM_WRITE, lp->brk_pmo,
 					  old_end - base);

@@ -248,6 +248,7 @@ static long newseg_locked(s32 key, u64 size, int flg)
 		obj_put(s);
 		return -ENOMEM;
 	}
+	s->pmo->lx_kind = PMO_LX_SHMEM; /* madvise keeps its data */
 	id = shm_ids_add(&table, s, key, SHM_MNI);
 	if (id < 0) {
 		obj_put(s);

@@ -14,6 +14,7 @@ SYSCALL_ENTRY6(linux_mmap, u64, u64, u64, u64, u64, u64)
 SYSCALL_ENTRY3(linux_mprotect, u64, u64, u64)
 SYSCALL_ENTRY2(linux_munmap, u64, u64)
 SYSCALL_ENTRY1(linux_brk, u64)
+SYSCALL_ENTRY3(linux_madvise, u64, u64, u64)
 SYSCALL_ENTRY4(linux_rt_sigaction, u64, u64, u64, u64)
 SYSCALL_ENTRY4(linux_rt_sigprocmask, u64, u64, u64, u64)
 SYSCALL_ENTRY3(linux_ioctl, u64, u64, u64)
@@ -56,4 +57,5 @@ const syscall_fn linux_syscalls[LINUX_SYS_NR] = {
 	LINUX(getrandom),    LINUX(shmget),	     LINUX(shmat),
 	LINUX(shmdt),	     LINUX(shmctl),	     LINUX(getuid),
 	LINUX(getgid),	     LINUX(geteuid),	     LINUX(getegid),
+	LINUX(madvise),
 };
