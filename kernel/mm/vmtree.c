@@ -133,15 +133,43 @@ static struct vmtree_node *rotate_right(struct vmtree *t, struct vmtree_node *x)
 }
 
 /*
+ * The largest hole of n's subtree from its own hole and its children's:
+ * the fix-up's step once heights have settled (a load, a compare and a
+ * move per child).
+ */
+static inline __attribute__((always_inline)) size_t
+subtree_max(const struct vmtree_node *n)
+{
+	size_t m = n->gap;
+
+	if (n->left && n->left->max_gap > m)
+		m = n->left->max_gap;
+	if (n->right && n->right->max_gap > m)
+		m = n->right->max_gap;
+	return m;
+}
+
+/*
  * Recomputes and rebalances the nodes from n up towards the root, n's
  * own hole or a child having changed. It stops at the first subtree
  * whose height and largest hole come out as they were, but not before
  * it has passed `until` (a node that has just moved, whose old values
  * are not worth comparing); NULL: anywhere.
+ *
+ * Two phases: while heights may change, the full step (height, balance,
+ * rotations, ~35 instructions); once a subtree's height comes out as it
+ * was (past `until`), nothing above can need a rotation or a new height,
+ * and only largest holes are carried up (subtree_max, ~12 instructions a
+ * level), stopping at the first that comes out as it was. A map at the
+ * bottom of the big free range changes the largest hole of every
+ * ancestor of the region above it: that walk to the root is the second
+ * phase.
  */
 static void fix_up(struct vmtree *t, struct vmtree_node *n,
 		   const struct vmtree_node *until)
 {
+	size_t m;
+
 	while (n) {
 		int h = n->height, bal;
 		size_t gap = n->max_gap;
@@ -160,9 +188,19 @@ static void fix_up(struct vmtree *t, struct vmtree_node *n,
 				rotate_right(t, n->right);
 			n = rotate_left(t, n);
 		}
-		if (!forced && n->height == h && n->max_gap == gap)
-			return;
+		if (!forced && n->height == h) {
+			if (n->max_gap == gap)
+				return;
+			n = n->parent;
+			break;
+		}
 		n = n->parent;
+	}
+	for (; n; n = n->parent) {
+		m = subtree_max(n);
+		if (m == n->max_gap)
+			return;
+		n->max_gap = m;
 	}
 }
 
