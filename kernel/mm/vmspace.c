@@ -130,10 +130,14 @@ static int link_locked(struct vmspace *vs, struct vmregion *r)
 	return 0;
 }
 
-static void unlink_locked(struct vmspace *vs, struct vmregion *r)
+/* absorbed: the region before r has just grown over its range. */
+static void unlink_locked(struct vmspace *vs, struct vmregion *r, bool absorbed)
 {
 	list_del(&r->node);
-	vmtree_remove(&vs->tree, r);
+	if (absorbed)
+		vmtree_remove_absorbed(&vs->tree, r);
+	else
+		vmtree_remove(&vs->tree, r);
 	vs->nregions--;
 	if (vs->hint == r)
 		vs->hint = NULL;
@@ -157,9 +161,8 @@ static bool mergeable(const struct vmregion *a, const struct vmregion *b)
 static void absorb_locked(struct vmspace *vs, struct vmregion *a,
 			  struct vmregion *b)
 {
-	unlink_locked(vs, b);
 	a->size += b->size;
-	vmtree_update(&vs->tree, a);
+	unlink_locked(vs, b, true);
 	region_free(vs, b);
 }
 
@@ -390,11 +393,13 @@ static void unmap_pages_locked(struct vmspace *vs, vaddr_t start, vaddr_t end)
 }
 
 /*
- * Cuts r at `at` (strictly inside it): r keeps the low part, and `spare`
- * becomes the high part, inserted after r.
+ * Cuts r at `at` (strictly inside it): `spare` becomes the part from at
+ * up, inserted after r, and r keeps [r->start, keep) (keep <= at: an
+ * unmap cuts a hole out of r's middle in the same step). The insert
+ * sets the holes on both sides of spare.
  */
 static void split_locked(struct vmspace *vs, struct vmregion *r, vaddr_t at,
-			 struct vmregion *spare)
+			 vaddr_t keep, struct vmregion *spare)
 {
 	size_t low = at - r->start;
 
@@ -409,9 +414,8 @@ static void split_locked(struct vmspace *vs, struct vmregion *r, vaddr_t at,
 		obj_get(spare->priv); /* both parts index it as pmo */
 	if (spare->tie) /* one more region of it (Linux's vm_ops->open) */
 		spare->tie->ops->open(spare->tie, spare->tie_owner);
-	r->size = low;
-	vmtree_update(&vs->tree, r);
-	(void)link_locked(vs, spare); /* r now ends where it starts */
+	r->size = keep - r->start;    /* r's own hole is as it was */
+	(void)link_locked(vs, spare); /* r now ends at or below its start */
 }
 
 /* Page-table steps between two preemption points. */
@@ -535,21 +539,21 @@ static int unmap(struct vmspace *vs, vaddr_t start, size_t size,
 			r->tie->ops->close(r->tie, r->tie_owner);
 		}
 		if (r->start < start && rend > end) {
-			split_locked(vs, r, end, spare);
+			split_locked(vs, r, end, start, spare);
 			spare = NULL;
-			r->size = start - r->start;
-			vmtree_update(&vs->tree, r);
 		} else if (r->start < start) {
 			r->size = start - r->start;
-			vmtree_update(&vs->tree, r);
+			vmtree_update(&vs->tree, r, r->start, rend);
 		} else if (rend > end) {
+			vaddr_t old = r->start;
+
 			r->pmo_off += end - r->start;
 			r->size = rend - end;
 			r->start =
 				end; /* still above its neighbour: order kept */
-			vmtree_update(&vs->tree, r);
+			vmtree_update(&vs->tree, r, old, rend);
 		} else {
-			unlink_locked(vs, r);
+			unlink_locked(vs, r, false);
 			if (dead)
 				list_append(dead, &r->node);
 			else
@@ -738,11 +742,11 @@ int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm)
 		if (r->perm == perm)
 			continue; /* as Linux's mprotect_fixup: no split */
 		if (r->start < start) {
-			split_locked(vs, r, start, spare[used++]);
+			split_locked(vs, r, start, start, spare[used++]);
 			continue; /* the high part comes next */
 		}
 		if (r->start + r->size > end)
-			split_locked(vs, r, end, spare[used++]);
+			split_locked(vs, r, end, end, spare[used++]);
 		r->perm = perm;
 	}
 	merge_range_locked(vs, start, end);

@@ -67,19 +67,6 @@ static struct vmtree_node *succ(struct vmtree_node *n)
 	return n->parent;
 }
 
-/* The node before n in address order, or NULL. */
-static struct vmtree_node *pred(struct vmtree_node *n)
-{
-	if (n->left) {
-		for (n = n->left; n->right;)
-			n = n->right;
-		return n;
-	}
-	while (n->parent && n == n->parent->left)
-		n = n->parent;
-	return n->parent;
-}
-
 /* The hole below n: down to its predecessor p's end (or to 0). */
 static inline size_t gap_below(struct vmtree_node *n, struct vmtree_node *p)
 {
@@ -152,9 +139,12 @@ subtree_max(const struct vmtree_node *n)
 /*
  * Recomputes and rebalances the nodes from n up towards the root, n's
  * own hole or a child having changed. It stops at the first subtree
- * whose height and largest hole come out as they were, but not before
- * it has passed `until` (a node that has just moved, whose old values
- * are not worth comparing); NULL: anywhere.
+ * whose height and largest hole come out as they were, but not below
+ * `until` (an ancestor of n whose own hole changed too; NULL: none).
+ * `moved`: until has just taken another node's place, or one of its
+ * children has been replaced, so it needs the full step whatever
+ * happens below, and its old values are not worth comparing: the pass
+ * goes on above it.
  *
  * Two phases: while heights may change, the full step (height, balance,
  * rotations, ~35 instructions); once a subtree's height comes out as it
@@ -166,17 +156,16 @@ subtree_max(const struct vmtree_node *n)
  * phase.
  */
 static void fix_up(struct vmtree *t, struct vmtree_node *n,
-		   const struct vmtree_node *until)
+		   const struct vmtree_node *until, bool moved)
 {
 	size_t m;
 
 	while (n) {
 		int h = n->height, bal;
 		size_t gap = n->max_gap;
-		bool forced = until != NULL;
+		bool below = until && n != until;
+		bool settled = !(moved && until);
 
-		if (n == until)
-			until = NULL;
 		recompute(n);
 		bal = height(n->left) - height(n->right);
 		if (bal > 1) {
@@ -188,18 +177,27 @@ static void fix_up(struct vmtree *t, struct vmtree_node *n,
 				rotate_right(t, n->right);
 			n = rotate_left(t, n);
 		}
-		if (!forced && n->height == h) {
-			if (n->max_gap == gap)
+		if (!below)
+			until = NULL;
+		if (settled && n->height == h) {
+			if (!below && n->max_gap == gap)
 				return;
 			n = n->parent;
-			break;
+			goto holes;
 		}
 		n = n->parent;
 	}
+	return;
+holes:
 	for (; n; n = n->parent) {
+		bool below = until && n != until;
+
 		m = subtree_max(n);
-		if (m == n->max_gap)
-			return;
+		if (!below) {
+			if (m == n->max_gap)
+				return;
+			until = NULL;
+		}
 		n->max_gap = m;
 	}
 }
@@ -237,29 +235,30 @@ int vmtree_insert(struct vmtree *t, struct vmregion *r, struct vmregion **next)
 	n->max_gap = n->gap;
 	if (after)
 		after->gap = gap_below(after, n);
-	fix_up(t, parent, after);
+	fix_up(t, parent, after, false);
 	*next = after ? region_of(after) : NULL;
 	return 0;
 }
 
 /*
- * Unlinks r. Its successor s now follows its predecessor: s's hole
- * grows. s lies below r (r has a right child) or above it; one pass up
- * from the lowest node changed, past the highest, fixes everything.
+ * Unlinks r; its successor s's hole grows by `grow`. s lies below r (r
+ * has a right child) or above it; one pass up from the lowest node
+ * changed, past the highest, fixes everything.
  */
-void vmtree_remove(struct vmtree *t, struct vmregion *r)
+static void unlink(struct vmtree *t, struct vmtree_node *n, size_t grow)
 {
-	struct vmtree_node *n = &r->tn, *s = succ(n), *from;
+	struct vmtree_node *s = succ(n), *from;
 
 	if (s)
-		s->gap = gap_below(s, pred(n));
+		s->gap += grow;
 	if (!n->left || !n->right) {
 		from = n->parent;
 		replace_child(t, from, n, n->left ? n->left : n->right);
-		if (n->right) /* s is in the subtree that moved up */
-			fix_up(t, s, from);
-		else
-			fix_up(t, from, s);
+		if (n->right) /* s is in the subtree that moved up, under
+			       * from, whose height may change: full step */
+			fix_up(t, s, from, true);
+		else if (from)
+			fix_up(t, from, s, false);
 		return;
 	}
 	/* Two children: its successor s (no left child) takes its place. */
@@ -276,27 +275,42 @@ void vmtree_remove(struct vmtree *t, struct vmregion *r)
 	s->left = n->left;
 	s->left->parent = s;
 	replace_child(t, n->parent, n, s);
-	fix_up(t, from, s); /* s in its new place, new hole: up to it */
+	fix_up(t, from, s, true); /* s in its new place, new hole: up to it */
+}
+
+/* Its range becomes hole: the successor's hole takes r's and r's own. */
+void vmtree_remove(struct vmtree *t, struct vmregion *r)
+{
+	unlink(t, &r->tn, r->tn.gap + r->size);
+}
+
+void vmtree_remove_absorbed(struct vmtree *t, struct vmregion *r)
+{
+	unlink(t, &r->tn, 0);
 }
 
 /*
- * r's start or size changed: its own hole and its successor's. The
- * successor is below r (r has a right child) or above it: one pass.
+ * r's own hole changes by as much as its start moved, its successor's by
+ * as much as its end moved: no neighbour is read. One pass: from the
+ * lower of r and its successor past the higher.
  */
-void vmtree_update(struct vmtree *t, struct vmregion *r)
+void vmtree_update(struct vmtree *t, struct vmregion *r, vaddr_t old_start,
+		   vaddr_t old_end)
 {
-	struct vmtree_node *n = &r->tn, *s = succ(n);
+	struct vmtree_node *n = &r->tn, *s = NULL;
+	vaddr_t end = r->start + r->size;
 
-	n->gap = gap_below(n, pred(n));
-	if (!s) {
-		fix_up(t, n, NULL);
-		return;
-	}
-	s->gap = gap_below(s, n);
-	if (n->right)
-		fix_up(t, s, n);
+	n->gap += r->start - old_start; /* modulo 2^64: down is fine */
+	if (end != old_end && (s = succ(n)))
+		s->gap += old_end - end;
+	if (!s)
+		fix_up(t, n, NULL, false);
+	else if (r->start == old_start)
+		fix_up(t, s, NULL, false);
+	else if (n->right)
+		fix_up(t, s, n, false);
 	else
-		fix_up(t, n, s);
+		fix_up(t, n, s, false);
 }
 
 struct vmregion *vmtree_first_ending_after(const struct vmtree *t, vaddr_t va)

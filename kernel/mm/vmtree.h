@@ -42,13 +42,20 @@ static inline void vmtree_init(struct vmtree *t)
  * done) if it overlaps one. One descent does both.
  */
 int vmtree_insert(struct vmtree *t, struct vmregion *r, struct vmregion **next);
-/* Unlinks r from t. */
+/* Unlinks r from t (start and size as linked): its range becomes hole. */
 void vmtree_remove(struct vmtree *t, struct vmregion *r);
 /*
- * After r's start or size changed without overlapping a neighbour (a
- * region trimmed, grown into a hole or by a merge): its ancestors learn.
+ * Unlinks r, whose range the region before it (touching it) has just
+ * grown over: vmtree_update for that one is not needed.
  */
-void vmtree_update(struct vmtree *t, struct vmregion *r);
+void vmtree_remove_absorbed(struct vmtree *t, struct vmregion *r);
+/*
+ * After r's range moved from [old_start, old_end) to where its start and
+ * size say now, overlapping no neighbour (a region trimmed, grown into a
+ * hole or by a merge): its ancestors learn. Neither neighbour is read.
+ */
+void vmtree_update(struct vmtree *t, struct vmregion *r, vaddr_t old_start,
+		   vaddr_t old_end);
 /* The first region ending above va (the one holding va, or the next); NULL. */
 struct vmregion *vmtree_first_ending_after(const struct vmtree *t, vaddr_t va);
 /*

@@ -283,14 +283,16 @@ static void test_random_ops(void **state)
 			freel[nfree++] = m.r[i];
 			model_remove(&m, i);
 		} else if (m.n) {
-			/* Trim a page off a head or tail, or grow into a hole.
-			 */
+			/* Trim a page off a head or tail, grow into a hole,
+			 * shift into the hole below, or take in the region
+			 * after (grown up to it first if need be). */
 			size_t i = rnd() % m.n;
 			struct vmregion *x = m.r[i];
 			vaddr_t next = i + 1 < m.n ? m.r[i + 1]->start : TOP;
 			vaddr_t prev = i ? end_of(m.r[i - 1]) : PG;
+			vaddr_t old_start = x->start, old_end = end_of(x);
 
-			switch (rnd() % 4) {
+			switch (rnd() % 6) {
 			case 0:
 				if (x->size > PG) {
 					x->start += PG;
@@ -307,11 +309,33 @@ static void test_random_ops(void **state)
 					x->size += PG;
 				}
 				break;
+			case 3:
+				if (prev < x->start) /* both ends move */
+					x->start -= PG;
+				break;
+			case 4:
+				if (i + 1 < m.n) {
+					struct vmregion *y = m.r[i + 1];
+
+					if (end_of(x) < y->start) {
+						x->size = y->start - x->start;
+						vmtree_update(&t, x, old_start,
+							      old_end);
+						check_all(&t, &m);
+					}
+					x->size += y->size;
+					vmtree_remove_absorbed(&t, y);
+					freel[nfree++] = y;
+					model_remove(&m, i + 1);
+					check_all(&t, &m);
+					continue;
+				}
+				break;
 			default:
 				if (end_of(x) < next)
 					x->size += PG;
 			}
-			vmtree_update(&t, x);
+			vmtree_update(&t, x, old_start, old_end);
 		}
 		check_all(&t, &m);
 		check_lookups(&t, &m, 8);
