@@ -1,17 +1,26 @@
 /*
- * The AVL tree of regions (vmtree.h). Every change ends with fix_up from
- * the lowest node it touched upwards: each node on the way gets its
- * height and largest hole recomputed and is rotated back into balance
+ * The AVL tree of regions (vmtree.h). Every change that moves nodes ends
+ * with fix_up from the lowest node it touched upwards: each node on the
+ * way gets its height recomputed and is rotated back into balance
  * (heights of siblings differ by at most one, so the height stays below
- * 1.45 log2(n + 2): 23 for 65,531 regions). Rotations recompute the two
- * nodes they move, lower one first. fix_up stops where a subtree's
- * height and largest hole come out as they were: nothing above depends
- * on more, so an insert or a removal usually touches a few levels only
- * (as AVL rebalancing stops), not the whole path.
+ * 1.45 log2(n + 2): 23 for 65,531 regions), and it stops where a
+ * subtree's height comes out as it was (as AVL rebalancing stops).
+ * Rotations recompute the two nodes they move, lower one first.
  *
  * Each node keeps the hole below its own region (down to the end of the
- * region before it, or to 0): a region's change touches its own hole and
- * its successor's, nothing else.
+ * region before it, or to 0), exact: a region's change touches its own
+ * hole and its successor's, nothing else. Its max_gap is an upper bound
+ * of the holes in its subtree, never below its own hole nor its
+ * children's bounds (invariant M). A hole that grows raises the bounds
+ * above it until one is already as high (raise: a compare a level); a
+ * hole that shrinks changes no bound. So a map at the bottom of the big
+ * free range (it shrinks the hole below the region above) and its unmap
+ * (the hole grows back to the bound its ancestors still hold) stop at
+ * once, where exact maxima changed all the way to the root each time.
+ * The free-range search pays instead: a subtree whose bound promised a
+ * hole it has not got is walked and its bounds tightened on the way
+ * back (lowest_hole); the walk visits only nodes whose bound was stale,
+ * each made exact, so its cost is paid by the changes that left them so.
  */
 #include <mm/vmspace.h>
 #include <mm/vmtree.h>
@@ -44,7 +53,7 @@ static inline size_t max_gap(const struct vmtree_node *n)
 	return n ? n->max_gap : 0;
 }
 
-/* n's height and largest hole from its own and its children's. */
+/* n's height and bound from its own hole and its children's. */
 static inline __attribute__((always_inline)) void
 recompute(struct vmtree_node *n)
 {
@@ -120,9 +129,8 @@ static struct vmtree_node *rotate_right(struct vmtree *t, struct vmtree_node *x)
 }
 
 /*
- * The largest hole of n's subtree from its own hole and its children's:
- * the fix-up's step once heights have settled (a load, a compare and a
- * move per child).
+ * The bound of n's subtree from its own hole and its children's bounds
+ * (the least value invariant M allows).
  */
 static inline __attribute__((always_inline)) size_t
 subtree_max(const struct vmtree_node *n)
@@ -136,35 +144,29 @@ subtree_max(const struct vmtree_node *n)
 	return m;
 }
 
+/* n's hole grew: the bounds from n up learn, as far as they are lower. */
+static inline void raise(struct vmtree_node *n)
+{
+	size_t v = n->gap;
+
+	for (; n && n->max_gap < v; n = n->parent)
+		n->max_gap = v;
+}
+
 /*
  * Recomputes and rebalances the nodes from n up towards the root, n's
- * own hole or a child having changed. It stops at the first subtree
- * whose height and largest hole come out as they were, but not below
- * `until` (an ancestor of n whose own hole changed too; NULL: none).
- * `moved`: until has just taken another node's place, or one of its
- * children has been replaced, so it needs the full step whatever
- * happens below, and its old values are not worth comparing: the pass
- * goes on above it.
- *
- * Two phases: while heights may change, the full step (height, balance,
- * rotations, ~35 instructions); once a subtree's height comes out as it
- * was (past `until`), nothing above can need a rotation or a new height,
- * and only largest holes are carried up (subtree_max, ~12 instructions a
- * level), stopping at the first that comes out as it was. A map at the
- * bottom of the big free range changes the largest hole of every
- * ancestor of the region above it: that walk to the root is the second
- * phase.
+ * children having changed. It stops at the first subtree whose height
+ * comes out as it was, raising the bounds above to that subtree's (a
+ * recomputed bound may be higher: it now holds a new leaf), but never
+ * at or below `moved` (a node that has just taken another's place, whose
+ * old height is not worth comparing; NULL: none).
  */
 static void fix_up(struct vmtree *t, struct vmtree_node *n,
-		   const struct vmtree_node *until, bool moved)
+		   const struct vmtree_node *moved)
 {
-	size_t m;
-
 	while (n) {
 		int h = n->height, bal;
-		size_t gap = n->max_gap;
-		bool below = until && n != until;
-		bool settled = !(moved && until);
+		bool was_moved = n == moved;
 
 		recompute(n);
 		bal = height(n->left) - height(n->right);
@@ -177,36 +179,25 @@ static void fix_up(struct vmtree *t, struct vmtree_node *n,
 				rotate_right(t, n->right);
 			n = rotate_left(t, n);
 		}
-		if (!below)
-			until = NULL;
-		if (settled && n->height == h) {
-			if (!below && n->max_gap == gap)
-				return;
-			n = n->parent;
-			goto holes;
+		if (was_moved) {
+			moved = NULL;
+		} else if (!moved && n->height == h) {
+			size_t v = n->max_gap;
+
+			for (n = n->parent; n && n->max_gap < v; n = n->parent)
+				n->max_gap = v;
+			return;
 		}
 		n = n->parent;
-	}
-	return;
-holes:
-	for (; n; n = n->parent) {
-		bool below = until && n != until;
-
-		m = subtree_max(n);
-		if (!below) {
-			if (m == n->max_gap)
-				return;
-			until = NULL;
-		}
-		n->max_gap = m;
 	}
 }
 
 /*
  * Links r as a leaf. Its neighbours are ancestors of a leaf: the last
  * nodes the descent left going right (before) and going left (after),
- * so both holes are known without a walk, and one pass up from the leaf
- * past its successor fixes everything.
+ * so both holes are known without a walk. after's hole shrinks (no
+ * bound changes); the leaf's is part of what after's was, but the nodes
+ * between them may not have counted it: fix_up's pass raises them.
  */
 int vmtree_insert(struct vmtree *t, struct vmregion *r, struct vmregion **next)
 {
@@ -235,47 +226,46 @@ int vmtree_insert(struct vmtree *t, struct vmregion *r, struct vmregion **next)
 	n->max_gap = n->gap;
 	if (after)
 		after->gap = gap_below(after, n);
-	fix_up(t, parent, after, false);
+	fix_up(t, parent, NULL);
 	*next = after ? region_of(after) : NULL;
 	return 0;
 }
 
 /*
- * Unlinks r; its successor s's hole grows by `grow`. s lies below r (r
- * has a right child) or above it; one pass up from the lowest node
- * changed, past the highest, fixes everything.
+ * Unlinks r; its successor s's hole grows by `grow`. One structural pass
+ * from the lowest node whose children changed, then s's hole raises the
+ * bounds above it.
  */
 static void unlink(struct vmtree *t, struct vmtree_node *n, size_t grow)
 {
 	struct vmtree_node *s = succ(n), *from;
 
-	if (s)
-		s->gap += grow;
 	if (!n->left || !n->right) {
 		from = n->parent;
 		replace_child(t, from, n, n->left ? n->left : n->right);
-		if (n->right) /* s is in the subtree that moved up, under
-			       * from, whose height may change: full step */
-			fix_up(t, s, from, true);
-		else if (from)
-			fix_up(t, from, s, false);
-		return;
-	}
-	/* Two children: its successor s (no left child) takes its place. */
-	if (s->parent == n) {
-		from = s;
+		fix_up(t, from, NULL);
 	} else {
-		from = s->parent;
-		from->left = s->right;
-		if (s->right)
-			s->right->parent = from;
-		s->right = n->right;
-		s->right->parent = s;
+		/* Two children: its successor s (no left child) takes its
+		 * place. */
+		if (s->parent == n) {
+			from = s;
+		} else {
+			from = s->parent;
+			from->left = s->right;
+			if (s->right)
+				s->right->parent = from;
+			s->right = n->right;
+			s->right->parent = s;
+		}
+		s->left = n->left;
+		s->left->parent = s;
+		replace_child(t, n->parent, n, s);
+		fix_up(t, from, s); /* s in its new place: up to it at least */
 	}
-	s->left = n->left;
-	s->left->parent = s;
-	replace_child(t, n->parent, n, s);
-	fix_up(t, from, s, true); /* s in its new place, new hole: up to it */
+	if (s && grow) {
+		s->gap += grow;
+		raise(s);
+	}
 }
 
 /* Its range becomes hole: the successor's hole takes r's and r's own. */
@@ -291,26 +281,24 @@ void vmtree_remove_absorbed(struct vmtree *t, struct vmregion *r)
 
 /*
  * r's own hole changes by as much as its start moved, its successor's by
- * as much as its end moved: no neighbour is read. One pass: from the
- * lower of r and its successor past the higher.
+ * as much as its end moved: no neighbour is read, no node moves, and
+ * only a hole that grew raises bounds.
  */
 void vmtree_update(struct vmtree *t, struct vmregion *r, vaddr_t old_start,
 		   vaddr_t old_end)
 {
-	struct vmtree_node *n = &r->tn, *s = NULL;
+	struct vmtree_node *n = &r->tn, *s;
 	vaddr_t end = r->start + r->size;
 
+	(void)t;
 	n->gap += r->start - old_start; /* modulo 2^64: down is fine */
-	if (end != old_end && (s = succ(n)))
+	if (r->start > old_start)
+		raise(n);
+	if (end != old_end && (s = succ(n))) {
 		s->gap += old_end - end;
-	if (!s)
-		fix_up(t, n, NULL, false);
-	else if (r->start == old_start)
-		fix_up(t, s, NULL, false);
-	else if (n->right)
-		fix_up(t, s, n, false);
-	else
-		fix_up(t, n, s, false);
+		if (end < old_end)
+			raise(s);
+	}
 }
 
 struct vmregion *vmtree_first_ending_after(const struct vmtree *t, vaddr_t va)
@@ -328,48 +316,56 @@ struct vmregion *vmtree_first_ending_after(const struct vmtree *t, vaddr_t va)
 	return best ? region_of(best) : NULL;
 }
 
-/* The first node of n's subtree with a hole of `size` below it; there is one.
+/*
+ * The first node of n's subtree (in address order) with a hole of at
+ * least `size` below it, or NULL. A subtree whose bound is below size is
+ * skipped; one whose bound promised too much is walked, and its bound is
+ * tightened on the way back (below size then: its children's are, and so
+ * is its own hole), so no search walks it again for that size. With
+ * exact bounds this is one descent. Recursion: at most the height deep.
  */
-static const struct vmtree_node *first_hole(const struct vmtree_node *n,
-					    size_t size)
+static struct vmtree_node *lowest_hole(struct vmtree_node *n, size_t size)
 {
-	for (;;) {
-		if (n->left && n->left->max_gap >= size)
-			n = n->left;
-		else if (n->gap >= size)
-			return n;
-		else
-			n = n->right;
-	}
+	struct vmtree_node *b;
+
+	if (!n || n->max_gap < size)
+		return NULL;
+	if ((b = lowest_hole(n->left, size)))
+		return b;
+	if (n->gap >= size)
+		return n;
+	if ((b = lowest_hole(n->right, size)))
+		return b;
+	n->max_gap = subtree_max(n);
+	return NULL;
 }
 
 /*
  * The first node after n in address order with a hole of at least `size`
  * below it; NULL if none. Up from n, looking at each ancestor that
- * follows it and the subtree after that, then down into the first
- * subtree that has such a hole: at most twice the height, and as few
- * steps as the answer is near.
+ * follows it and the subtree after that: as few steps as the answer is
+ * near.
  */
-static const struct vmtree_node *hole_after(const struct vmtree_node *n,
-					    size_t size)
+static struct vmtree_node *hole_after(struct vmtree_node *n, size_t size)
 {
-	if (n->right && n->right->max_gap >= size)
-		return first_hole(n->right, size);
+	struct vmtree_node *b;
+
+	if ((b = lowest_hole(n->right, size)))
+		return b;
 	for (; n->parent; n = n->parent) {
-		const struct vmtree_node *p = n->parent;
+		struct vmtree_node *p = n->parent;
 
 		if (n != p->left)
 			continue;
 		if (p->gap >= size)
 			return p;
-		if (p->right && p->right->max_gap >= size)
-			return first_hole(p->right, size);
+		if ((b = lowest_hole(p->right, size)))
+			return b;
 	}
 	return NULL;
 }
 
-vaddr_t vmtree_find_gap(const struct vmtree *t, vaddr_t at, size_t size,
-			vaddr_t top)
+vaddr_t vmtree_find_gap(struct vmtree *t, vaddr_t at, size_t size, vaddr_t top)
 {
 	struct vmregion *first = vmtree_first_ending_after(t, at);
 	const struct vmtree_node *b;

@@ -1,7 +1,8 @@
 /*
  * The index of an address space's regions: an AVL tree keyed by start,
  * augmented so that each node knows the hole below its region (down to
- * the region before) and the largest such hole in its subtree. Find,
+ * the region before) and a bound of the largest such hole in its
+ * subtree (never below it; a shrinking hole leaves it stale). Find,
  * insert, remove, the first region ending after an address and the
  * lowest free range of a size all take O(log n) steps, n regions (up to
  * Linux's vm.max_map_count), where a sorted list took O(n).
@@ -9,7 +10,7 @@
  * The regions never overlap, so ends are sorted as starts are: the
  * first region ending above an address is one descent, and the lowest
  * hole of a size above it a descent that skips every subtree whose
- * largest hole is too small.
+ * bound is too small (and tightens those it finds wanting).
  *
  * Locking: the owner's (vs->lock); nothing here allocates or fails.
  */
@@ -23,8 +24,12 @@ struct vmregion;
 struct vmtree_node {
 	struct vmtree_node *left, *right, *parent;
 	size_t gap; /* the hole below its region, to the one before (or 0) */
-	size_t max_gap; /* the largest gap in this subtree */
-	int height;	/* 1 for a leaf */
+	/*
+	 * At least the largest gap in this subtree: never below its own gap
+	 * nor its children's max_gap; lowered by searches (vmtree.c).
+	 */
+	size_t max_gap;
+	int height; /* 1 for a leaf */
 };
 
 struct vmtree {
@@ -60,9 +65,9 @@ void vmtree_update(struct vmtree *t, struct vmregion *r, vaddr_t old_start,
 struct vmregion *vmtree_first_ending_after(const struct vmtree *t, vaddr_t va);
 /*
  * The lowest x >= at with [x, x + size) holding no region and
- * x + size <= top; 0 if none. size > 0, at < top.
+ * x + size <= top; 0 if none. size > 0, at < top. It may tighten
+ * bounds (vmtree.c): the tree is the caller's to write.
  */
-vaddr_t vmtree_find_gap(const struct vmtree *t, vaddr_t at, size_t size,
-			vaddr_t top);
+vaddr_t vmtree_find_gap(struct vmtree *t, vaddr_t at, size_t size, vaddr_t top);
 
 #endif
