@@ -65,6 +65,7 @@ int vmspace_create(struct budget *b, struct vmspace **out)
 	list_init(&vs->regions);
 	vmtree_init(&vs->tree);
 	vs->hint = NULL;
+	vs->free_above = NULL;
 	list_init(&vs->clearing);
 	waitq_init(&vs->clear_wait);
 	vs->pt_root = pt_create(b);
@@ -117,13 +118,15 @@ static inline struct vmregion *prev_region(struct vmspace *vs,
 /*
  * Links a region in if its range is free: 0, or -EEXIST (nothing done).
  * The tree's descent finds the region after it, before which it goes in
- * the list.
+ * the list; a map into the hole vmspace_find_free found last needs no
+ * descent (that region is the one after it).
  */
 static int link_locked(struct vmspace *vs, struct vmregion *r)
 {
-	struct vmregion *next;
+	struct vmregion *next = vs->free_above;
 
-	if (vmtree_insert(&vs->tree, r, &next))
+	if ((!next || vmtree_insert_below(&vs->tree, r, next)) &&
+	    vmtree_insert(&vs->tree, r, &next))
 		return -EEXIST;
 	list_append(next ? &next->node : &vs->regions, &r->node);
 	vs->nregions++;
@@ -141,6 +144,8 @@ static void unlink_locked(struct vmspace *vs, struct vmregion *r, bool absorbed)
 	vs->nregions--;
 	if (vs->hint == r)
 		vs->hint = NULL;
+	if (vs->free_above == r)
+		vs->free_above = NULL;
 }
 
 /* May a, and b right after it, be one region? (vmspace.c, "Merging") */
@@ -782,7 +787,8 @@ vaddr_t vmspace_find_free(struct vmspace *vs, vaddr_t hint, size_t size)
 		if (at >= USER_TOP)
 			at = 0;
 		else
-			at = vmtree_find_gap(&vs->tree, at, size, USER_TOP);
+			at = vmtree_find_gap(&vs->tree, at, size, USER_TOP,
+					     &vs->free_above);
 		if (!at)
 			break;
 		/* A range being cleared is not free yet: look past it. */

@@ -98,6 +98,12 @@ struct vmspace {
 	 * mostly in it), or NULL; always a linked region: unlinking clears it.
 	 */
 	struct vmregion *hint;
+	/*
+	 * The region above the hole vmspace_find_free found last (the map
+	 * that follows goes in without a descent), or NULL; always a linked
+	 * region: unlinking clears it.
+	 */
+	struct vmregion *free_above;
 	size_t nregions;
 	struct list_head clearing; /* struct vm_clearing, under lock */
 	struct waitq clear_wait;   /* threads waiting for one to go */

@@ -76,12 +76,6 @@ static struct vmtree_node *succ(struct vmtree_node *n)
 	return n->parent;
 }
 
-/* The hole below n: down to its predecessor p's end (or to 0). */
-static inline size_t gap_below(struct vmtree_node *n, struct vmtree_node *p)
-{
-	return node_start(n) - (p ? node_end(p) : 0);
-}
-
 /* Puts `to` where `from` hung below parent (or at the root). */
 static void replace_child(struct vmtree *t, struct vmtree_node *parent,
 			  struct vmtree_node *from, struct vmtree_node *to)
@@ -193,6 +187,26 @@ static void fix_up(struct vmtree *t, struct vmtree_node *n,
 }
 
 /*
+ * Hangs n (start and size set) at *link below parent, in the hole that
+ * starts at floor (the end of the region before, or 0) below `after`
+ * (NULL: none): the hole splits into n's and after's.
+ */
+static inline __attribute__((always_inline)) void
+link_leaf(struct vmtree *t, struct vmtree_node *n, struct vmtree_node *parent,
+	  struct vmtree_node **link, vaddr_t floor, struct vmtree_node *after)
+{
+	n->left = n->right = NULL;
+	n->parent = parent;
+	*link = n;
+	n->gap = node_start(n) - floor;
+	n->height = 1;
+	n->max_gap = n->gap;
+	if (after)
+		after->gap = node_start(after) - node_end(n);
+	fix_up(t, parent, NULL);
+}
+
+/*
  * Links r as a leaf. Its neighbours are ancestors of a leaf: the last
  * nodes the descent left going right (before) and going left (after),
  * so both holes are known without a walk. after's hole shrinks (no
@@ -218,16 +232,30 @@ int vmtree_insert(struct vmtree *t, struct vmregion *r, struct vmregion **next)
 	if ((before && node_end(before) > r->start) ||
 	    (after && node_start(after) < r->start + r->size))
 		return -EEXIST;
-	n->left = n->right = NULL;
-	n->parent = parent;
-	*link = n;
-	n->gap = gap_below(n, before);
-	n->height = 1;
-	n->max_gap = n->gap;
-	if (after)
-		after->gap = gap_below(after, n);
-	fix_up(t, parent, NULL);
+	link_leaf(t, n, parent, link, before ? node_end(before) : 0, after);
 	*next = after ? region_of(after) : NULL;
+	return 0;
+}
+
+/*
+ * The leaf's place below `above`: its left child's place if it has
+ * none, else right of the last node of its left subtree (its
+ * predecessor), a walk down that subtree's right edge.
+ */
+int vmtree_insert_below(struct vmtree *t, struct vmregion *r,
+			struct vmregion *above)
+{
+	struct vmtree_node *a = &above->tn, *parent = a, **link = &a->left;
+	vaddr_t floor = node_start(a) - a->gap;
+
+	if (r->start < floor || r->start + r->size > node_start(a))
+		return -EEXIST;
+	if (a->left) {
+		for (parent = a->left; parent->right;)
+			parent = parent->right;
+		link = &parent->right;
+	}
+	link_leaf(t, &r->tn, parent, link, floor, a);
 	return 0;
 }
 
@@ -365,16 +393,23 @@ static struct vmtree_node *hole_after(struct vmtree_node *n, size_t size)
 	return NULL;
 }
 
-vaddr_t vmtree_find_gap(struct vmtree *t, vaddr_t at, size_t size, vaddr_t top)
+vaddr_t vmtree_find_gap(struct vmtree *t, vaddr_t at, size_t size, vaddr_t top,
+			struct vmregion **above)
 {
 	struct vmregion *first = vmtree_first_ending_after(t, at);
 	const struct vmtree_node *b;
 	vaddr_t x;
 
+	if (above)
+		*above = NULL;
 	if (!first || (first->start >= at && first->start - at >= size)) {
 		x = at; /* at itself is free far enough */
+		if (above)
+			*above = first;
 	} else if ((b = hole_after(&first->tn, size))) {
 		x = node_start(b) - b->gap; /* its predecessor's end */
+		if (above)
+			*above = region_of(b);
 	} else {
 		for (b = t->root; b->right;)
 			b = b->right;

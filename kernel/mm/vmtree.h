@@ -47,6 +47,13 @@ static inline void vmtree_init(struct vmtree *t)
  * done) if it overlaps one. One descent does both.
  */
 int vmtree_insert(struct vmtree *t, struct vmregion *r, struct vmregion **next);
+/*
+ * Links r into the hole below `above` (a linked region) if it lies
+ * there: 0; -EEXIST (nothing done) if not. Needs no descent from the
+ * root: for a map into a hole vmtree_find_gap has just named.
+ */
+int vmtree_insert_below(struct vmtree *t, struct vmregion *r,
+			struct vmregion *above);
 /* Unlinks r from t (start and size as linked): its range becomes hole. */
 void vmtree_remove(struct vmtree *t, struct vmregion *r);
 /*
@@ -65,9 +72,11 @@ void vmtree_update(struct vmtree *t, struct vmregion *r, vaddr_t old_start,
 struct vmregion *vmtree_first_ending_after(const struct vmtree *t, vaddr_t va);
 /*
  * The lowest x >= at with [x, x + size) holding no region and
- * x + size <= top; 0 if none. size > 0, at < top. It may tighten
- * bounds (vmtree.c): the tree is the caller's to write.
+ * x + size <= top; 0 if none. size > 0, at < top. *above (if above is
+ * not NULL): the region above that hole, NULL if none or past the last.
+ * It may tighten bounds (vmtree.c): the tree is the caller's to write.
  */
-vaddr_t vmtree_find_gap(struct vmtree *t, vaddr_t at, size_t size, vaddr_t top);
+vaddr_t vmtree_find_gap(struct vmtree *t, vaddr_t at, size_t size, vaddr_t top,
+			struct vmregion **above);
 
 #endif

@@ -156,8 +156,12 @@ static void check_lookups(struct vmtree *t, struct model *m, int samples)
 			va = PG;
 		assert_ptr_equal(vmtree_first_ending_after(t, va),
 				 brute_first_ending_after(m, va));
-		assert_int_equal(vmtree_find_gap(t, va, size, TOP),
-				 brute_gap(m, va, size));
+		struct vmregion *above;
+		vaddr_t x = vmtree_find_gap(t, va, size, TOP, &above);
+
+		assert_int_equal(x, brute_gap(m, va, size));
+		/* above: the region the hole ends at (none past the last). */
+		assert_ptr_equal(above, brute_first_ending_after(m, x));
 	}
 }
 
@@ -199,7 +203,8 @@ static void fill(size_t n, int order)
 	check_all(&t, &m);
 	check_lookups(&t, &m, 300);
 	/* Full: the only hole of two pages is past the last. */
-	assert_int_equal(vmtree_find_gap(&t, PG, 2 * PG, TOP), PG * 2 * n);
+	assert_int_equal(vmtree_find_gap(&t, PG, 2 * PG, TOP, NULL),
+			 PG * 2 * n);
 	/* Half of them go, in the same order; every other one. */
 	for (size_t i = 0; i < n; i++)
 		if (idx[i] % 2)
@@ -256,13 +261,25 @@ static void test_random_ops(void **state)
 		if (op <= 1 && nfree) {
 			/* Insert: a free range found by brute force. */
 			size_t size = PG * (1 + rnd() % 4);
-			vaddr_t at =
-				brute_gap(&m, PG * (1 + rnd() % (4 * N)), size);
-			struct vmregion *x = freel[--nfree];
+			vaddr_t hint = PG * (1 + rnd() % (4 * N));
+			vaddr_t at = brute_gap(&m, hint, size);
+			struct vmregion *x = freel[--nfree], *above;
 
+			assert_int_equal(
+				vmtree_find_gap(&t, hint, size, TOP, &above),
+				at);
 			x->start = at;
 			x->size = size;
-			assert_int_equal(vmtree_insert(&t, x, &next), 0);
+			/* Into the hole just found, without a descent, or
+			 * the long way (also the only way past the last). */
+			if (above && (rnd() & 1)) {
+				assert_int_equal(
+					vmtree_insert_below(&t, x, above), 0);
+				next = above;
+			} else {
+				assert_int_equal(vmtree_insert(&t, x, &next),
+						 0);
+			}
 			model_insert(&m, x);
 			/* next: the region after it. */
 			assert_ptr_equal(
@@ -273,10 +290,21 @@ static void test_random_ops(void **state)
 			spare.start = x->start + (rnd() % (x->size / PG)) * PG -
 				      k * PG;
 			spare.size = (k + 1 + rnd() % 2) * PG;
-			if (spare.start)
+			if (spare.start) {
 				assert_int_equal(
 					vmtree_insert(&t, &spare, &next),
 					-EEXIST);
+				/* Not inside the hole below x, nor below the
+				 * region after it. */
+				assert_int_equal(
+					vmtree_insert_below(&t, &spare, x),
+					-EEXIST);
+				if (next)
+					assert_int_equal(
+						vmtree_insert_below(&t, &spare,
+								    next),
+						-EEXIST);
+			}
 		} else if (op == 2 && m.n) {
 			size_t i = rnd() % m.n;
 
@@ -410,12 +438,13 @@ static void test_stale_bounds(void **state)
 		check_all(&t, &m);
 		left = far->start - end_of(x);
 		for (size_t size = left - PG; size <= left + 2 * PG; size += PG)
-			assert_int_equal(vmtree_find_gap(&t, PG, size, TOP),
-					 brute_gap(&m, PG, size));
+			assert_int_equal(
+				vmtree_find_gap(&t, PG, size, TOP, NULL),
+				brute_gap(&m, PG, size));
 		/* More than any hole: past far. The search tightened
 		 * every subtree it looked into: only the ancestors of the
 		 * region it started from may stay stale. */
-		assert_int_equal(vmtree_find_gap(&t, PG, left + PG, TOP),
+		assert_int_equal(vmtree_find_gap(&t, PG, left + PG, TOP, NULL),
 				 end_of(far));
 		assert_true(count_stale(t.root) <= (size_t)t.root->height);
 		check_all(&t, &m);
@@ -429,7 +458,7 @@ static void test_stale_bounds(void **state)
 		check_all(&t, &m);
 		hole = far->start - end_of(&r[i ? N + i : N - 1]);
 		assert_true(t.root->max_gap >= hole);
-		assert_int_equal(vmtree_find_gap(&t, PG, hole, TOP),
+		assert_int_equal(vmtree_find_gap(&t, PG, hole, TOP, NULL),
 				 brute_gap(&m, PG, hole));
 		check_lookups(&t, &m, 8);
 	}
@@ -448,18 +477,20 @@ static void test_find_gap_edges(void **state)
 	(void)state;
 	vmtree_init(&t);
 	assert_null(vmtree_first_ending_after(&t, PG));
-	assert_int_equal(vmtree_find_gap(&t, PG, PG, TOP), PG);
-	assert_int_equal(vmtree_find_gap(&t, TOP - PG, PG, TOP), TOP - PG);
-	assert_int_equal(vmtree_find_gap(&t, TOP - PG, 2 * PG, TOP), 0);
+	assert_int_equal(vmtree_find_gap(&t, PG, PG, TOP, NULL), PG);
+	assert_int_equal(vmtree_find_gap(&t, TOP - PG, PG, TOP, NULL),
+			 TOP - PG);
+	assert_int_equal(vmtree_find_gap(&t, TOP - PG, 2 * PG, TOP, NULL), 0);
 	assert_int_equal(vmtree_insert(&t, &a, &next), 0);
-	assert_int_equal(vmtree_find_gap(&t, PG, 3 * PG, TOP), PG);
-	assert_int_equal(vmtree_find_gap(&t, PG, 4 * PG, TOP), 6 * PG);
-	assert_int_equal(vmtree_find_gap(&t, 5 * PG, PG, TOP), 6 * PG);
+	assert_int_equal(vmtree_find_gap(&t, PG, 3 * PG, TOP, NULL), PG);
+	assert_int_equal(vmtree_find_gap(&t, PG, 4 * PG, TOP, NULL), 6 * PG);
+	assert_int_equal(vmtree_find_gap(&t, 5 * PG, PG, TOP, NULL), 6 * PG);
 	assert_int_equal(vmtree_insert(&t, &b, &next), 0);
 	/* Only [6 pages, TOP - PG) is left above a: exactly fitting. */
-	assert_int_equal(vmtree_find_gap(&t, 5 * PG, TOP - 7 * PG, TOP),
+	assert_int_equal(vmtree_find_gap(&t, 5 * PG, TOP - 7 * PG, TOP, NULL),
 			 6 * PG);
-	assert_int_equal(vmtree_find_gap(&t, 5 * PG, TOP - 6 * PG, TOP), 0);
+	assert_int_equal(vmtree_find_gap(&t, 5 * PG, TOP - 6 * PG, TOP, NULL),
+			 0);
 	assert_ptr_equal(vmtree_first_ending_after(&t, 6 * PG), &b);
 	assert_ptr_equal(vmtree_first_ending_after(&t, 6 * PG - 1), &a);
 	assert_null(vmtree_first_ending_after(&t, TOP));
