@@ -222,9 +222,17 @@ void vmspace_destroy(void *obj)
 }
 
 /* The first region ending after `va`: the one holding it, or the next. */
+/*
+ * The first region ending above va: the hint if it holds va (a fault's
+ * region, unmapped or changed next as often as not), else a descent.
+ */
 static inline struct vmregion *first_ending_after(struct vmspace *vs,
 						  vaddr_t va)
 {
+	struct vmregion *r = vs->hint;
+
+	if (r && va - r->start < r->size)
+		return r;
 	return vmtree_first_ending_after(&vs->tree, va);
 }
 
@@ -235,7 +243,7 @@ struct vmregion *vmspace_find_locked(struct vmspace *vs, vaddr_t va)
 	if (r && va - r->start < r->size)
 		return r; /* no descent: page_fault_512regions as flat as can be
 			   */
-	r = first_ending_after(vs, va);
+	r = vmtree_first_ending_after(&vs->tree, va);
 	if (!r || r->start > va)
 		return NULL;
 	vs->hint = r;
