@@ -148,40 +148,44 @@ static inline void raise(struct vmtree_node *n)
 }
 
 /*
- * Recomputes and rebalances the nodes from n up towards the root, n's
- * children having changed. It stops at the first subtree whose height
- * comes out as it was, raising the bounds above to that subtree's (a
- * recomputed bound may be higher: it now holds a new leaf), but never
- * at or below `moved` (a node that has just taken another's place, whose
- * old height is not worth comparing; NULL: none).
+ * Rebalances the nodes from n up towards the root, n's children having
+ * changed, and gives them their heights; it stops at the first subtree
+ * whose height comes out as it was, but never at or below `moved` (a
+ * node that has just taken another's place, whose old height is not
+ * worth comparing; NULL: none). Heights only, ~15 instructions a level:
+ * bounds stay valid (invariant M) where nothing moved, as a subtree
+ * that lost a node may keep a bound higher than it needs. The nodes a
+ * rotation moves and `moved` get theirs recomputed from their children
+ * (no higher than the old subtree's bound, so the parent's still holds
+ * it); a new leaf's hole is raised before, a grown hole after.
  */
 static void fix_up(struct vmtree *t, struct vmtree_node *n,
 		   const struct vmtree_node *moved)
 {
+	bool passed = !moved;
+
 	while (n) {
-		int h = n->height, bal;
-		bool was_moved = n == moved;
+		struct vmtree_node *l = n->left, *r = n->right;
+		int hl = height(l), hr = height(r), h = n->height;
+		bool at_moved = n == moved;
 
-		recompute(n);
-		bal = height(n->left) - height(n->right);
-		if (bal > 1) {
-			if (height(n->left->left) < height(n->left->right))
-				rotate_left(t, n->left);
+		if (hl > hr + 1) {
+			if (height(l->left) < height(l->right))
+				rotate_left(t, l);
 			n = rotate_right(t, n);
-		} else if (bal < -1) {
-			if (height(n->right->right) < height(n->right->left))
-				rotate_right(t, n->right);
+		} else if (hr > hl + 1) {
+			if (height(r->right) < height(r->left))
+				rotate_right(t, r);
 			n = rotate_left(t, n);
+		} else {
+			n->height = 1 + MAX(hl, hr);
+			if (at_moved)
+				n->max_gap = subtree_max(n);
 		}
-		if (was_moved) {
-			moved = NULL;
-		} else if (!moved && n->height == h) {
-			size_t v = n->max_gap;
-
-			for (n = n->parent; n && n->max_gap < v; n = n->parent)
-				n->max_gap = v;
+		if (at_moved)
+			passed = true;
+		else if (passed && n->height == h)
 			return;
-		}
 		n = n->parent;
 	}
 }
@@ -200,9 +204,10 @@ link_leaf(struct vmtree *t, struct vmtree_node *n, struct vmtree_node *parent,
 	*link = n;
 	n->gap = node_start(n) - floor;
 	n->height = 1;
-	n->max_gap = n->gap;
+	n->max_gap = 0; /* raise() sets it, and its parents' as needed */
 	if (after)
 		after->gap = node_start(after) - node_end(n);
+	raise(n); /* first: a rotation's bounds must stay below the old */
 	fix_up(t, parent, NULL);
 }
 
