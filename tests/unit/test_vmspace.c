@@ -1017,6 +1017,54 @@ static void test_protect_same_rights_in_full_table(void **state)
 	obj_put(p);
 }
 
+/*
+ * Past the limit (VMSPACE_MAX_REGIONS + 1 regions, which a map may
+ * reach), as Linux 6.1 (linux-ref, tests/linux_mm): an mprotect that
+ * splits nothing works (split_vma is the only count check), and so does
+ * one whose cut-off part joins its neighbour (mprotect_fixup merges
+ * before it would split); one that must split is -ENOMEM.
+ */
+static void test_protect_past_limit_merges(void **state)
+{
+	struct vmspace *vs = new_vs();
+	struct pmo *p = new_pmo(2), *q = new_pmo(5);
+
+	(void)state;
+	/* [BASE, +2) RW, [+2, +3) R of q's pages 0-2; [+3, +5) RW of 3-4. */
+	assert_int_equal(vmspace_map(vs, BASE, P(2), RW, q, 0), 0);
+	assert_int_equal(vmspace_map(vs, BASE + P(2), P(1), VM_READ, q, P(2)),
+			 0);
+	assert_int_equal(vmspace_map(vs, BASE + P(3), P(2), RW, q, P(3)), 0);
+	for (size_t i = 3; i <= VMSPACE_MAX_REGIONS; i++)
+		assert_int_equal(
+			vmspace_map(vs, BASE + P(2 * i + 2), P(1), RW, p, 0),
+			0);
+	assert_int_equal(vs->nregions, VMSPACE_MAX_REGIONS + 1);
+	/* A whole region: no split. */
+	assert_int_equal(vmspace_protect(vs, BASE + P(8), P(1), VM_READ), 0);
+	/* The first's tail joins the read-only page above it. */
+	assert_int_equal(vmspace_protect(vs, BASE + P(1), P(1), VM_READ), 0);
+	assert_region(vs, 0, BASE, P(1), 0, RW);
+	assert_region(vs, 1, BASE + P(1), P(2), P(1), VM_READ);
+	/* The third's head joins it too. */
+	assert_int_equal(vmspace_protect(vs, BASE + P(3), P(1), VM_READ), 0);
+	assert_region(vs, 1, BASE + P(1), P(3), P(1), VM_READ);
+	assert_region(vs, 2, BASE + P(4), P(1), P(4), RW);
+	assert_int_equal(vs->nregions, VMSPACE_MAX_REGIONS + 1);
+	/* Over two regions, the low one changed whole: it joins the high one.
+	 */
+	assert_int_equal(vmspace_protect(vs, BASE, P(2), VM_READ), 0);
+	assert_region(vs, 0, BASE, P(4), 0, VM_READ);
+	assert_int_equal(vs->nregions, VMSPACE_MAX_REGIONS);
+	/* A cut whose part joins nothing still needs room it lacks. */
+	assert_int_equal(vmspace_map(vs, BASE + P(5), P(1), RW, p, 0), 0);
+	assert_int_equal(vmspace_protect(vs, BASE + P(1), P(1), RW), -ENOMEM);
+	assert_region(vs, 0, BASE, P(4), 0, VM_READ);
+	obj_put(vs);
+	obj_put(p);
+	obj_put(q);
+}
+
 static struct pmo *new_paged(size_t pages)
 {
 	struct pmo *p = NULL;
@@ -1357,6 +1405,7 @@ int main(void)
 		kenv_test(test_unmap_split_respects_region_limit),
 		kenv_test(test_protect_split_respects_region_limit),
 		kenv_test(test_protect_same_rights_in_full_table),
+		kenv_test(test_protect_past_limit_merges),
 		kenv_test(test_fault_paged_asks_the_pager),
 		kenv_test(test_fault_paged_without_pager),
 		kenv_test(test_cow),
