@@ -705,6 +705,46 @@ static bool fully_mapped_locked(struct vmspace *vs, vaddr_t start, vaddr_t end)
 	return at >= end;
 }
 
+/*
+ * Linux 6.1's mprotect_fixup tries vma_merge before split_vma: a part
+ * cut off a region that joins the neighbour it touches makes no new
+ * region, so the region limit does not refuse it. r's part from `start`
+ * to its end, given perm: does it join the region after r as that one
+ * is (a neighbour Linux has not changed yet when it looks)?
+ */
+static bool head_cut_joins_next(struct vmspace *vs, const struct vmregion *r,
+				vaddr_t start, u32 perm)
+{
+	struct vmregion *next = next_region(vs, (struct vmregion *)r);
+	struct vmregion part = *r;
+
+	part.start = start;
+	part.size = r->start + r->size - start;
+	part.pmo_off = r->pmo_off + (start - r->start);
+	part.perm = perm;
+	return next && mergeable(&part, next);
+}
+
+/*
+ * r's part below the range's end, given perm (r starts at or above
+ * `start`): does it join the region before r, as that one is after the
+ * change (perm if it lies in the range, vma_merge's prev then)?
+ */
+static bool tail_cut_joins_prev(struct vmspace *vs, const struct vmregion *r,
+				vaddr_t start, u32 perm)
+{
+	struct vmregion *prev = prev_region(vs, (struct vmregion *)r);
+	struct vmregion part = *r, before;
+
+	if (r->start < start || !prev)
+		return false;
+	before = *prev;
+	if (prev->start + prev->size > start)
+		before.perm = perm;
+	part.perm = perm;
+	return mergeable(&before, &part);
+}
+
 int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm)
 {
 	struct vmregion *r, *spare[2];
@@ -736,16 +776,23 @@ int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm)
 	/*
 	 * Each end of the range that falls inside a region whose rights
 	 * change splits it (one that keeps its rights is skipped below,
-	 * so it needs no room: a full list must not refuse it).
+	 * so it needs no room: a full list must not refuse it), unless the
+	 * part cut off joins its neighbour (merge_range_locked below), as
+	 * Linux merges instead of splitting. Such a split still takes its
+	 * spare for a moment: the count passes the limit by at most two
+	 * until the merge, never at the end.
 	 */
 	{
 		struct vmregion *first = first_ending_after(vs, start);
 		struct vmregion *last = first_ending_after(vs, end - 1);
 		size_t splits =
-			(first->start < start && first->perm != perm) +
-			(last->start + last->size > end && last->perm != perm);
+			(first->start < start && first->perm != perm &&
+			 !head_cut_joins_next(vs, first, start, perm)) +
+			(last->start + last->size > end && last->perm != perm &&
+			 !tail_cut_joins_prev(vs, last, start, perm));
 
-		if (vs->nregions + splits > VMSPACE_MAX_REGIONS) {
+		/* split_vma's map_count >= max, only where one splits. */
+		if (splits && vs->nregions + splits > VMSPACE_MAX_REGIONS) {
 			ret = -ENOMEM;
 			goto out_unlock;
 		}
