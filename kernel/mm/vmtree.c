@@ -350,27 +350,49 @@ struct vmregion *vmtree_first_ending_after(const struct vmtree *t, vaddr_t va)
 }
 
 /*
- * The first node of n's subtree (in address order) with a hole of at
+ * The first node of top's subtree (in address order) with a hole of at
  * least `size` below it, or NULL. A subtree whose bound is below size is
  * skipped; one whose bound promised too much is walked, and its bound is
- * tightened on the way back (below size then: its children's are, and so
- * is its own hole), so no search walks it again for that size. With
- * exact bounds this is one descent. Recursion: at most the height deep.
+ * tightened on the way back up (below size then: its children's are, and
+ * so is its own hole), so no search walks it again for that size. With
+ * exact bounds this is one descent. A loop over parent links, not a
+ * recursion: a call per level cost as much as the level.
  */
-static struct vmtree_node *lowest_hole(struct vmtree_node *n, size_t size)
+static struct vmtree_node *lowest_hole(struct vmtree_node *top, size_t size)
 {
-	struct vmtree_node *b;
+	struct vmtree_node *n = top, *p;
 
 	if (!n || n->max_gap < size)
 		return NULL;
-	if ((b = lowest_hole(n->left, size)))
-		return b;
-	if (n->gap >= size)
-		return n;
-	if ((b = lowest_hole(n->right, size)))
-		return b;
-	n->max_gap = subtree_max(n);
-	return NULL;
+	for (;;) {
+		/* n's bound is at least size: its left first, then itself. */
+		if (n->left && n->left->max_gap >= size) {
+			n = n->left;
+			continue;
+		}
+		if (n->gap >= size)
+			return n;
+		if (n->right && n->right->max_gap >= size) {
+			n = n->right;
+			continue;
+		}
+		/* Nothing in n's subtree: tighten, back up to the next try. */
+		for (;;) {
+			n->max_gap = subtree_max(n);
+			if (n == top)
+				return NULL;
+			p = n->parent;
+			if (n == p->left) {
+				if (p->gap >= size)
+					return p;
+				if (p->right && p->right->max_gap >= size) {
+					n = p->right;
+					break;
+				}
+			}
+			n = p;
+		}
+	}
 }
 
 /*
