@@ -662,11 +662,19 @@ void vmspace_unmap_all_preemptible(struct vmspace *vs)
 		size_t size;
 
 		lock(&vs->lock);
-		r = first_ending_after(vs, at);
+		/* The lowest region is the one, unless a map went in below
+		 * at meanwhile: no descent then, nor in the unmap (hint). */
+		r = list_empty(&vs->regions)
+			    ? NULL
+			    : list_entry(vs->regions.next, struct vmregion,
+					 node);
+		if (r && r->start + r->size <= at)
+			r = first_ending_after(vs, at);
 		if (!r) {
 			unlock(&vs->lock);
 			return;
 		}
+		vs->hint = r;
 		start = MAX(r->start, at);
 		size = r->start + r->size - start;
 		unlock(&vs->lock);

@@ -95,7 +95,9 @@ struct vmspace {
 	struct vmtree tree;	  /* the same regions, indexed */
 	/*
 	 * The region vmspace_find_locked found last (a fault's next page is
-	 * mostly in it), or NULL; always a linked region: unlinking clears it.
+	 * mostly in it), or the one the teardown unmaps next, or NULL; always
+	 * a linked region: unlinking clears it. Look-ups of an address in it
+	 * need no descent.
 	 */
 	struct vmregion *hint;
 	/*
