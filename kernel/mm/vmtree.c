@@ -19,8 +19,10 @@
  * once, where exact maxima changed all the way to the root each time.
  * The free-range search pays instead: a subtree whose bound promised a
  * hole it has not got is walked and its bounds tightened on the way
- * back (lowest_hole); the walk visits only nodes whose bound was stale,
- * each made exact, so its cost is paid by the changes that left them so.
+ * back (lowest_hole); the walk enters only subtrees whose bound was
+ * stale for that size and leaves each below it, so a search costs more
+ * than a descent only after changes left bounds high, and once per
+ * bound left so (tests/unit/test_vmtree.c, test_stale_bounds).
  */
 #include <mm/vmspace.h>
 #include <mm/vmtree.h>

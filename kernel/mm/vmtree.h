@@ -4,7 +4,8 @@
  * the region before) and a bound of the largest such hole in its
  * subtree (never below it; a shrinking hole leaves it stale). Find,
  * insert, remove, the first region ending after an address and the
- * lowest free range of a size all take O(log n) steps, n regions (up to
+ * lowest free range of a size (once stale bounds are paid for, see
+ * vmtree.c) all take O(log n) steps, n regions (up to
  * Linux's vm.max_map_count), where a sorted list took O(n).
  *
  * The regions never overlap, so ends are sorted as starts are: the
