@@ -717,15 +717,18 @@ static bool fully_mapped_locked(struct vmspace *vs, vaddr_t start, vaddr_t end)
  * Linux 6.1's mprotect_fixup tries vma_merge before split_vma: a part
  * cut off a region that joins the neighbour it touches makes no new
  * region, so the region limit does not refuse it. r's part from `start`
- * to its end, given perm: does it join the region after r as that one
- * is (a neighbour Linux has not changed yet when it looks)?
+ * to its end (the range [start, end) reaches it), given perm: does it
+ * join the region after r as that one is (a neighbour Linux has not
+ * changed yet when it looks)? A part ending inside r joins nothing.
  */
 static bool head_cut_joins_next(struct vmspace *vs, const struct vmregion *r,
-				vaddr_t start, u32 perm)
+				vaddr_t start, vaddr_t end, u32 perm)
 {
 	struct vmregion *next = next_region(vs, (struct vmregion *)r);
 	struct vmregion part = *r;
 
+	if (r->start + r->size > end)
+		return false;
 	part.start = start;
 	part.size = r->start + r->size - start;
 	part.pmo_off = r->pmo_off + (start - r->start);
@@ -795,7 +798,7 @@ int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm)
 		struct vmregion *last = first_ending_after(vs, end - 1);
 		size_t splits =
 			(first->start < start && first->perm != perm &&
-			 !head_cut_joins_next(vs, first, start, perm)) +
+			 !head_cut_joins_next(vs, first, start, end, perm)) +
 			(last->start + last->size > end && last->perm != perm &&
 			 !tail_cut_joins_prev(vs, last, start, perm));
 

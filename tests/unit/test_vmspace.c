@@ -1056,6 +1056,15 @@ static void test_protect_past_limit_merges(void **state)
 	assert_int_equal(vmspace_protect(vs, BASE, P(2), VM_READ), 0);
 	assert_region(vs, 0, BASE, P(4), 0, VM_READ);
 	assert_int_equal(vs->nregions, VMSPACE_MAX_REGIONS);
+	/*
+	 * Inside one region, its next neighbour alike: the part changed
+	 * ends below the region's end and joins nothing (two splits).
+	 */
+	assert_int_equal(vmspace_unmap(vs, BASE + P(8), P(1)), 0);
+	assert_int_equal(vs->nregions, VMSPACE_MAX_REGIONS - 1);
+	assert_int_equal(vmspace_protect(vs, BASE + P(1), P(1), RW), -ENOMEM);
+	assert_int_equal(vs->nregions, VMSPACE_MAX_REGIONS - 1);
+	assert_int_equal(vmspace_map(vs, BASE + P(8), P(1), RW, p, 0), 0);
 	/* A cut whose part joins nothing still needs room it lacks. */
 	assert_int_equal(vmspace_map(vs, BASE + P(5), P(1), RW, p, 0), 0);
 	assert_int_equal(vmspace_protect(vs, BASE + P(1), P(1), RW), -ENOMEM);
