@@ -65,6 +65,7 @@ int vmspace_create(struct budget *b, struct vmspace **out)
 	list_init(&vs->regions);
 	vmtree_init(&vs->tree);
 	vs->hint = NULL;
+	vs->free_above = NULL;
 	list_init(&vs->clearing);
 	waitq_init(&vs->clear_wait);
 	vs->pt_root = pt_create(b);
@@ -117,26 +118,34 @@ static inline struct vmregion *prev_region(struct vmspace *vs,
 /*
  * Links a region in if its range is free: 0, or -EEXIST (nothing done).
  * The tree's descent finds the region after it, before which it goes in
- * the list.
+ * the list; a map into the hole vmspace_find_free found last needs no
+ * descent (that region is the one after it).
  */
 static int link_locked(struct vmspace *vs, struct vmregion *r)
 {
-	struct vmregion *next;
+	struct vmregion *next = vs->free_above;
 
-	if (vmtree_insert(&vs->tree, r, &next))
+	if ((!next || vmtree_insert_below(&vs->tree, r, next)) &&
+	    vmtree_insert(&vs->tree, r, &next))
 		return -EEXIST;
 	list_append(next ? &next->node : &vs->regions, &r->node);
 	vs->nregions++;
 	return 0;
 }
 
-static void unlink_locked(struct vmspace *vs, struct vmregion *r)
+/* absorbed: the region before r has just grown over its range. */
+static void unlink_locked(struct vmspace *vs, struct vmregion *r, bool absorbed)
 {
 	list_del(&r->node);
-	vmtree_remove(&vs->tree, r);
+	if (absorbed)
+		vmtree_remove_absorbed(&vs->tree, r);
+	else
+		vmtree_remove(&vs->tree, r);
 	vs->nregions--;
 	if (vs->hint == r)
 		vs->hint = NULL;
+	if (vs->free_above == r)
+		vs->free_above = NULL;
 }
 
 /* May a, and b right after it, be one region? (vmspace.c, "Merging") */
@@ -157,9 +166,8 @@ static bool mergeable(const struct vmregion *a, const struct vmregion *b)
 static void absorb_locked(struct vmspace *vs, struct vmregion *a,
 			  struct vmregion *b)
 {
-	unlink_locked(vs, b);
 	a->size += b->size;
-	vmtree_update(&vs->tree, a);
+	unlink_locked(vs, b, true);
 	region_free(vs, b);
 }
 
@@ -214,9 +222,17 @@ void vmspace_destroy(void *obj)
 }
 
 /* The first region ending after `va`: the one holding it, or the next. */
+/*
+ * The first region ending above va: the hint if it holds va (a fault's
+ * region, unmapped or changed next as often as not), else a descent.
+ */
 static inline struct vmregion *first_ending_after(struct vmspace *vs,
 						  vaddr_t va)
 {
+	struct vmregion *r = vs->hint;
+
+	if (r && va - r->start < r->size)
+		return r;
 	return vmtree_first_ending_after(&vs->tree, va);
 }
 
@@ -227,7 +243,7 @@ struct vmregion *vmspace_find_locked(struct vmspace *vs, vaddr_t va)
 	if (r && va - r->start < r->size)
 		return r; /* no descent: page_fault_512regions as flat as can be
 			   */
-	r = first_ending_after(vs, va);
+	r = vmtree_first_ending_after(&vs->tree, va);
 	if (!r || r->start > va)
 		return NULL;
 	vs->hint = r;
@@ -390,11 +406,13 @@ static void unmap_pages_locked(struct vmspace *vs, vaddr_t start, vaddr_t end)
 }
 
 /*
- * Cuts r at `at` (strictly inside it): r keeps the low part, and `spare`
- * becomes the high part, inserted after r.
+ * Cuts r at `at` (strictly inside it): `spare` becomes the part from at
+ * up, inserted after r, and r keeps [r->start, keep) (keep <= at: an
+ * unmap cuts a hole out of r's middle in the same step). The insert
+ * sets the holes on both sides of spare.
  */
 static void split_locked(struct vmspace *vs, struct vmregion *r, vaddr_t at,
-			 struct vmregion *spare)
+			 vaddr_t keep, struct vmregion *spare)
 {
 	size_t low = at - r->start;
 
@@ -409,9 +427,8 @@ static void split_locked(struct vmspace *vs, struct vmregion *r, vaddr_t at,
 		obj_get(spare->priv); /* both parts index it as pmo */
 	if (spare->tie) /* one more region of it (Linux's vm_ops->open) */
 		spare->tie->ops->open(spare->tie, spare->tie_owner);
-	r->size = low;
-	vmtree_update(&vs->tree, r);
-	(void)link_locked(vs, spare); /* r now ends where it starts */
+	r->size = keep - r->start;    /* r's own hole is as it was */
+	(void)link_locked(vs, spare); /* r now ends at or below its start */
 }
 
 /* Page-table steps between two preemption points. */
@@ -535,21 +552,21 @@ static int unmap(struct vmspace *vs, vaddr_t start, size_t size,
 			r->tie->ops->close(r->tie, r->tie_owner);
 		}
 		if (r->start < start && rend > end) {
-			split_locked(vs, r, end, spare);
+			split_locked(vs, r, end, start, spare);
 			spare = NULL;
-			r->size = start - r->start;
-			vmtree_update(&vs->tree, r);
 		} else if (r->start < start) {
 			r->size = start - r->start;
-			vmtree_update(&vs->tree, r);
+			vmtree_update(&vs->tree, r, r->start, rend);
 		} else if (rend > end) {
+			vaddr_t old = r->start;
+
 			r->pmo_off += end - r->start;
 			r->size = rend - end;
 			r->start =
 				end; /* still above its neighbour: order kept */
-			vmtree_update(&vs->tree, r);
+			vmtree_update(&vs->tree, r, old, rend);
 		} else {
-			unlink_locked(vs, r);
+			unlink_locked(vs, r, false);
 			if (dead)
 				list_append(dead, &r->node);
 			else
@@ -645,11 +662,19 @@ void vmspace_unmap_all_preemptible(struct vmspace *vs)
 		size_t size;
 
 		lock(&vs->lock);
-		r = first_ending_after(vs, at);
+		/* The lowest region is the one, unless a map went in below
+		 * at meanwhile: no descent then, nor in the unmap (hint). */
+		r = list_empty(&vs->regions)
+			    ? NULL
+			    : list_entry(vs->regions.next, struct vmregion,
+					 node);
+		if (r && r->start + r->size <= at)
+			r = first_ending_after(vs, at);
 		if (!r) {
 			unlock(&vs->lock);
 			return;
 		}
+		vs->hint = r;
 		start = MAX(r->start, at);
 		size = r->start + r->size - start;
 		unlock(&vs->lock);
@@ -688,6 +713,49 @@ static bool fully_mapped_locked(struct vmspace *vs, vaddr_t start, vaddr_t end)
 	return at >= end;
 }
 
+/*
+ * Linux 6.1's mprotect_fixup tries vma_merge before split_vma: a part
+ * cut off a region that joins the neighbour it touches makes no new
+ * region, so the region limit does not refuse it. r's part from `start`
+ * to its end (the range [start, end) reaches it), given perm: does it
+ * join the region after r as that one is (a neighbour Linux has not
+ * changed yet when it looks)? A part ending inside r joins nothing.
+ */
+static bool head_cut_joins_next(struct vmspace *vs, const struct vmregion *r,
+				vaddr_t start, vaddr_t end, u32 perm)
+{
+	struct vmregion *next = next_region(vs, (struct vmregion *)r);
+	struct vmregion part = *r;
+
+	if (r->start + r->size > end)
+		return false;
+	part.start = start;
+	part.size = r->start + r->size - start;
+	part.pmo_off = r->pmo_off + (start - r->start);
+	part.perm = perm;
+	return next && mergeable(&part, next);
+}
+
+/*
+ * r's part below the range's end, given perm (r starts at or above
+ * `start`): does it join the region before r, as that one is after the
+ * change (perm if it lies in the range, vma_merge's prev then)?
+ */
+static bool tail_cut_joins_prev(struct vmspace *vs, const struct vmregion *r,
+				vaddr_t start, u32 perm)
+{
+	struct vmregion *prev = prev_region(vs, (struct vmregion *)r);
+	struct vmregion part = *r, before;
+
+	if (r->start < start || !prev)
+		return false;
+	before = *prev;
+	if (prev->start + prev->size > start)
+		before.perm = perm;
+	part.perm = perm;
+	return mergeable(&before, &part);
+}
+
 int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm)
 {
 	struct vmregion *r, *spare[2];
@@ -719,16 +787,23 @@ int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm)
 	/*
 	 * Each end of the range that falls inside a region whose rights
 	 * change splits it (one that keeps its rights is skipped below,
-	 * so it needs no room: a full list must not refuse it).
+	 * so it needs no room: a full list must not refuse it), unless the
+	 * part cut off joins its neighbour (merge_range_locked below), as
+	 * Linux merges instead of splitting. Such a split still takes its
+	 * spare for a moment: the count passes the limit by at most two
+	 * until the merge, never at the end.
 	 */
 	{
 		struct vmregion *first = first_ending_after(vs, start);
 		struct vmregion *last = first_ending_after(vs, end - 1);
 		size_t splits =
-			(first->start < start && first->perm != perm) +
-			(last->start + last->size > end && last->perm != perm);
+			(first->start < start && first->perm != perm &&
+			 !head_cut_joins_next(vs, first, start, end, perm)) +
+			(last->start + last->size > end && last->perm != perm &&
+			 !tail_cut_joins_prev(vs, last, start, perm));
 
-		if (vs->nregions + splits > VMSPACE_MAX_REGIONS) {
+		/* split_vma's map_count >= max, only where one splits. */
+		if (splits && vs->nregions + splits > VMSPACE_MAX_REGIONS) {
 			ret = -ENOMEM;
 			goto out_unlock;
 		}
@@ -738,11 +813,11 @@ int vmspace_protect(struct vmspace *vs, vaddr_t start, size_t size, u32 perm)
 		if (r->perm == perm)
 			continue; /* as Linux's mprotect_fixup: no split */
 		if (r->start < start) {
-			split_locked(vs, r, start, spare[used++]);
+			split_locked(vs, r, start, start, spare[used++]);
 			continue; /* the high part comes next */
 		}
 		if (r->start + r->size > end)
-			split_locked(vs, r, end, spare[used++]);
+			split_locked(vs, r, end, end, spare[used++]);
 		r->perm = perm;
 	}
 	merge_range_locked(vs, start, end);
@@ -778,7 +853,8 @@ vaddr_t vmspace_find_free(struct vmspace *vs, vaddr_t hint, size_t size)
 		if (at >= USER_TOP)
 			at = 0;
 		else
-			at = vmtree_find_gap(&vs->tree, at, size, USER_TOP);
+			at = vmtree_find_gap(&vs->tree, at, size, USER_TOP,
+					     &vs->free_above);
 		if (!at)
 			break;
 		/* A range being cleared is not free yet: look past it. */

@@ -95,9 +95,17 @@ struct vmspace {
 	struct vmtree tree;	  /* the same regions, indexed */
 	/*
 	 * The region vmspace_find_locked found last (a fault's next page is
-	 * mostly in it), or NULL; always a linked region: unlinking clears it.
+	 * mostly in it), or the one the teardown unmaps next, or NULL; always
+	 * a linked region: unlinking clears it. Look-ups of an address in it
+	 * need no descent.
 	 */
 	struct vmregion *hint;
+	/*
+	 * The region above the hole vmspace_find_free found last (the map
+	 * that follows goes in without a descent), or NULL; always a linked
+	 * region: unlinking clears it.
+	 */
+	struct vmregion *free_above;
 	size_t nregions;
 	struct list_head clearing; /* struct vm_clearing, under lock */
 	struct waitq clear_wait;   /* threads waiting for one to go */

@@ -1017,6 +1017,298 @@ static void test_protect_same_rights_in_full_table(void **state)
 	obj_put(p);
 }
 
+/*
+ * Past the limit (VMSPACE_MAX_REGIONS + 1 regions, which a map may
+ * reach), as Linux 6.1 (linux-ref, tests/linux_mm): an mprotect that
+ * splits nothing works (split_vma is the only count check), and so does
+ * one whose cut-off part joins its neighbour (mprotect_fixup merges
+ * before it would split); one that must split is -ENOMEM.
+ */
+static void test_protect_past_limit_merges(void **state)
+{
+	struct vmspace *vs = new_vs();
+	struct pmo *p = new_pmo(2), *q = new_pmo(5);
+
+	(void)state;
+	/* [BASE, +2) RW, [+2, +3) R of q's pages 0-2; [+3, +5) RW of 3-4. */
+	assert_int_equal(vmspace_map(vs, BASE, P(2), RW, q, 0), 0);
+	assert_int_equal(vmspace_map(vs, BASE + P(2), P(1), VM_READ, q, P(2)),
+			 0);
+	assert_int_equal(vmspace_map(vs, BASE + P(3), P(2), RW, q, P(3)), 0);
+	for (size_t i = 3; i <= VMSPACE_MAX_REGIONS; i++)
+		assert_int_equal(
+			vmspace_map(vs, BASE + P(2 * i + 2), P(1), RW, p, 0),
+			0);
+	assert_int_equal(vs->nregions, VMSPACE_MAX_REGIONS + 1);
+	/* A whole region: no split. */
+	assert_int_equal(vmspace_protect(vs, BASE + P(8), P(1), VM_READ), 0);
+	/* The first's tail joins the read-only page above it. */
+	assert_int_equal(vmspace_protect(vs, BASE + P(1), P(1), VM_READ), 0);
+	assert_region(vs, 0, BASE, P(1), 0, RW);
+	assert_region(vs, 1, BASE + P(1), P(2), P(1), VM_READ);
+	/* The third's head joins it too. */
+	assert_int_equal(vmspace_protect(vs, BASE + P(3), P(1), VM_READ), 0);
+	assert_region(vs, 1, BASE + P(1), P(3), P(1), VM_READ);
+	assert_region(vs, 2, BASE + P(4), P(1), P(4), RW);
+	assert_int_equal(vs->nregions, VMSPACE_MAX_REGIONS + 1);
+	/* Over two regions, the low one changed whole: it joins the high one.
+	 */
+	assert_int_equal(vmspace_protect(vs, BASE, P(2), VM_READ), 0);
+	assert_region(vs, 0, BASE, P(4), 0, VM_READ);
+	assert_int_equal(vs->nregions, VMSPACE_MAX_REGIONS);
+	/*
+	 * Inside one region, its next neighbour alike: the part changed
+	 * ends below the region's end and joins nothing (two splits).
+	 */
+	assert_int_equal(vmspace_unmap(vs, BASE + P(8), P(1)), 0);
+	assert_int_equal(vs->nregions, VMSPACE_MAX_REGIONS - 1);
+	assert_int_equal(vmspace_protect(vs, BASE + P(1), P(1), RW), -ENOMEM);
+	assert_int_equal(vs->nregions, VMSPACE_MAX_REGIONS - 1);
+	assert_int_equal(vmspace_map(vs, BASE + P(8), P(1), RW, p, 0), 0);
+	/* A cut whose part joins nothing still needs room it lacks. */
+	assert_int_equal(vmspace_map(vs, BASE + P(5), P(1), RW, p, 0), 0);
+	assert_int_equal(vmspace_protect(vs, BASE + P(1), P(1), RW), -ENOMEM);
+	assert_region(vs, 0, BASE, P(4), 0, VM_READ);
+	obj_put(vs);
+	obj_put(p);
+	obj_put(q);
+}
+
+/*
+ * Random map, MAP_FIXED replace, unmap (plain and preemptible), mprotect
+ * and faults over a window of pages, against a model of each page (its
+ * PMO, page of it and rights). After every step the regions must be
+ * exactly the model's maximal runs (a run: one PMO, consecutive pages,
+ * one set of rights: merged whenever they may be, never otherwise), the
+ * tree must index exactly the list (order, parents, AVL balance, heights,
+ * holes and bounds of largest holes), every look-up must answer as the model, no
+ * PTE may show a page the model does not map there, and the free-range
+ * search must find what a page-by-page search finds.
+ */
+#define MW 40 /* pages in the window */
+#define MPMOS 3
+#define MPAGES 48 /* pages of each PMO */
+
+struct mpage {
+	int pmo;    /* -1: unmapped */
+	size_t off; /* page of the PMO */
+	u32 perm;
+};
+
+static u64 mrng = 0x9e3779b97f4a7c15ull;
+
+static u64 mrnd(u64 n)
+{
+	mrng ^= mrng << 13;
+	mrng ^= mrng >> 7;
+	mrng ^= mrng << 17;
+	return mrng % n;
+}
+
+static vaddr_t mprev_end;
+
+/* Checks a subtree of the index against the list walk; its size. */
+static size_t mcheck_node(struct vmtree_node *n, struct vmtree_node *parent,
+			  struct list_head **pos, struct list_head *head)
+{
+	struct vmregion *r;
+	size_t c, g;
+	int hl, hr;
+
+	if (!n)
+		return 0;
+	assert_ptr_equal(n->parent, parent);
+	c = mcheck_node(n->left, n, pos, head);
+	r = container_of(n, struct vmregion, tn);
+	*pos = (*pos)->next;
+	assert_ptr_not_equal(*pos, head);
+	assert_ptr_equal(list_entry(*pos, struct vmregion, node), r);
+	assert_int_equal(n->gap, r->start - mprev_end);
+	mprev_end = r->start + r->size;
+	c += 1 + mcheck_node(n->right, n, pos, head);
+	hl = n->left ? n->left->height : 0;
+	hr = n->right ? n->right->height : 0;
+	assert_true(hl - hr <= 1 && hr - hl <= 1);
+	assert_int_equal(n->height, 1 + (hl > hr ? hl : hr));
+	g = n->gap;
+	if (n->left && n->left->max_gap > g)
+		g = n->left->max_gap;
+	if (n->right && n->right->max_gap > g)
+		g = n->right->max_gap;
+	/* A bound of the largest hole (vmtree.c, invariant M). */
+	assert_true(n->max_gap >= g);
+	return c;
+}
+
+static bool mpage_follows(const struct mpage *a, const struct mpage *b)
+{
+	return a->pmo >= 0 && b->pmo == a->pmo && b->off == a->off + 1 &&
+	       b->perm == a->perm;
+}
+
+static void mcheck(struct vmspace *vs, struct pmo **pmos, const struct mpage *m)
+{
+	struct list_head *pos = &vs->regions;
+	/* The first region is the page below the window. */
+	struct vmregion *r =
+		list_entry(vs->regions.next->next, struct vmregion, node);
+	size_t n = 1, i = 0;
+
+	if (&r->node == &vs->regions)
+		r = NULL;
+
+	mprev_end = 0;
+	assert_int_equal(mcheck_node(vs->tree.root, NULL, &pos, &vs->regions),
+			 vs->nregions);
+	assert_ptr_equal(pos->next, &vs->regions);
+	/* The model's runs, in order, are the list. */
+	while (i < MW) {
+		size_t j = i + 1;
+
+		if (m[i].pmo < 0) {
+			i++;
+			continue;
+		}
+		while (j < MW && mpage_follows(&m[j - 1], &m[j]))
+			j++;
+		assert_non_null(r);
+		assert_int_equal(r->start, BASE + P(i));
+		assert_int_equal(r->size, P(j - i));
+		assert_ptr_equal(r->pmo, pmos[m[i].pmo]);
+		assert_int_equal(r->pmo_off, P(m[i].off));
+		assert_int_equal(r->perm, m[i].perm);
+		r = r->node.next == &vs->regions
+			    ? NULL
+			    : list_entry(r->node.next, struct vmregion, node);
+		n++;
+		i = j;
+	}
+	assert_null(r);
+	assert_int_equal(vs->nregions, n);
+	for (i = 0; i < MW; i++) {
+		struct vmregion *f = vmspace_find_locked(vs, BASE + P(i));
+		paddr_t pa, want;
+		u64 flags;
+
+		assert_true((f != NULL) == (m[i].pmo >= 0));
+		if (!f)
+			assert_false(pte_present(vs, BASE + P(i)));
+		if (pt_query(vs->pt_root, BASE + P(i), &pa, &flags))
+			continue;
+		/* A PTE only where the model maps that very page. */
+		assert_true(m[i].pmo >= 0 && (m[i].perm & VM_READ));
+		assert_int_equal(
+			pmo_get_page(pmos[m[i].pmo], m[i].off, false, &want),
+			0);
+		assert_int_equal(pa, want);
+		assert_true(!(flags & PTE_W) || (m[i].perm & VM_WRITE));
+	}
+}
+
+/* The lowest free page-run of `size` pages at or above page `at`. */
+static vaddr_t mfree(const struct mpage *m, size_t at, size_t size)
+{
+	for (;; at++) {
+		size_t k = 0;
+
+		while (k < size && (at + k >= MW || m[at + k].pmo < 0))
+			k++;
+		if (k == size)
+			return BASE + P(at);
+	}
+}
+
+static void test_random_against_model(void **state)
+{
+	static const u32 perms[] = {0, VM_READ, RW};
+	struct vmspace *vs = new_vs();
+	struct pmo *pmos[MPMOS];
+	struct mpage m[MW];
+
+	(void)state;
+	for (int k = 0; k < MPMOS; k++)
+		pmos[k] = new_pmo(MPAGES);
+	/* A page below the window: nothing there is free from BASE - 1. */
+	assert_int_equal(vmspace_map(vs, BASE - P(1), P(1), VM_READ, pmos[0],
+				     P(MPAGES - 1)),
+			 0);
+	for (size_t i = 0; i < MW; i++)
+		m[i].pmo = -1;
+	for (int step = 0; step < 20000; step++) {
+		size_t at = mrnd(MW), len = 1 + mrnd(MW - at < 6 ? MW - at : 6);
+		int pmo = (int)mrnd(MPMOS), op = (int)mrnd(7), ret;
+		/* Mostly the window's own page of the PMO: merges happen. */
+		size_t off = mrnd(4) ? at : mrnd(MPAGES - len + 1);
+		u32 perm = perms[mrnd(3)];
+		bool busy = false;
+
+		if (off + len > MPAGES)
+			off = MPAGES - len;
+		for (size_t i = at; i < at + len; i++)
+			busy |= m[i].pmo >= 0;
+		switch (op) {
+		case 0: /* map */
+		case 1: /* MAP_FIXED */
+			if (op == 0)
+				ret = vmspace_map(vs, BASE + P(at), P(len),
+						  perm, pmos[pmo], P(off));
+			else
+				ret = vmspace_map_replace(vs, BASE + P(at),
+							  P(len), perm,
+							  pmos[pmo], P(off));
+			assert_int_equal(ret, op == 0 && busy ? -EEXIST : 0);
+			for (size_t i = 0; !ret && i < len; i++)
+				m[at + i] = (struct mpage){pmo, off + i, perm};
+			break;
+		case 2: /* munmap */
+		case 3:
+			ret = op == 2 ? vmspace_unmap(vs, BASE + P(at), P(len))
+				      : vmspace_unmap_preemptible(
+						vs, BASE + P(at), P(len));
+			assert_int_equal(ret, 0);
+			for (size_t i = at; i < at + len; i++)
+				m[i].pmo = -1;
+			break;
+		case 4: { /* mprotect */
+			bool holes = false;
+
+			for (size_t i = at; i < at + len; i++)
+				holes |= m[i].pmo < 0;
+			ret = vmspace_protect(vs, BASE + P(at), P(len), perm);
+			assert_int_equal(ret, holes ? -ENOMEM : 0);
+			for (size_t i = at; !holes && i < at + len; i++)
+				m[i].perm = perm;
+			break;
+		}
+		case 5: { /* touch every page of the range */
+			for (size_t i = at; i < at + len; i++) {
+				u32 acc = mrnd(2) ? FAULT_WRITE : 0;
+				bool ok = m[i].pmo >= 0 &&
+					  (m[i].perm & VM_READ) &&
+					  (!acc || (m[i].perm & VM_WRITE));
+
+				assert_int_equal(
+					vmspace_fault(vs, BASE + P(i), acc),
+					ok ? 0 : -EFAULT);
+			}
+			break;
+		}
+		default: /* a free range */
+			assert_int_equal(
+				vmspace_find_free(vs, BASE - P(1) + 1, P(len)),
+				mfree(m, 0, len));
+			assert_int_equal(
+				vmspace_find_free(vs, BASE + P(at), P(len)),
+				mfree(m, at, len));
+			break;
+		}
+		mcheck(vs, pmos, m);
+	}
+	obj_put(vs);
+	for (int k = 0; k < MPMOS; k++)
+		obj_put(pmos[k]);
+}
+
 static struct pmo *new_paged(size_t pages)
 {
 	struct pmo *p = NULL;
@@ -1357,6 +1649,8 @@ int main(void)
 		kenv_test(test_unmap_split_respects_region_limit),
 		kenv_test(test_protect_split_respects_region_limit),
 		kenv_test(test_protect_same_rights_in_full_table),
+		kenv_test(test_protect_past_limit_merges),
+		kenv_test(test_random_against_model),
 		kenv_test(test_fault_paged_asks_the_pager),
 		kenv_test(test_fault_paged_without_pager),
 		kenv_test(test_cow),

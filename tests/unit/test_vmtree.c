@@ -71,7 +71,8 @@ static size_t check(struct vmtree_node *n, struct vmtree_node *parent,
 		gap = n->left->max_gap;
 	if (n->right && n->right->max_gap > gap)
 		gap = n->right->max_gap;
-	assert_int_equal(n->max_gap, gap);
+	/* Invariant M: a bound, never below these (vmtree.c). */
+	assert_true(n->max_gap >= gap);
 	return 1 + cl + cr;
 }
 
@@ -155,8 +156,12 @@ static void check_lookups(struct vmtree *t, struct model *m, int samples)
 			va = PG;
 		assert_ptr_equal(vmtree_first_ending_after(t, va),
 				 brute_first_ending_after(m, va));
-		assert_int_equal(vmtree_find_gap(t, va, size, TOP),
-				 brute_gap(m, va, size));
+		struct vmregion *above;
+		vaddr_t x = vmtree_find_gap(t, va, size, TOP, &above);
+
+		assert_int_equal(x, brute_gap(m, va, size));
+		/* above: the region the hole ends at (none past the last). */
+		assert_ptr_equal(above, brute_first_ending_after(m, x));
 	}
 }
 
@@ -198,7 +203,8 @@ static void fill(size_t n, int order)
 	check_all(&t, &m);
 	check_lookups(&t, &m, 300);
 	/* Full: the only hole of two pages is past the last. */
-	assert_int_equal(vmtree_find_gap(&t, PG, 2 * PG, TOP), PG * 2 * n);
+	assert_int_equal(vmtree_find_gap(&t, PG, 2 * PG, TOP, NULL),
+			 PG * 2 * n);
 	/* Half of them go, in the same order; every other one. */
 	for (size_t i = 0; i < n; i++)
 		if (idx[i] % 2)
@@ -255,13 +261,25 @@ static void test_random_ops(void **state)
 		if (op <= 1 && nfree) {
 			/* Insert: a free range found by brute force. */
 			size_t size = PG * (1 + rnd() % 4);
-			vaddr_t at =
-				brute_gap(&m, PG * (1 + rnd() % (4 * N)), size);
-			struct vmregion *x = freel[--nfree];
+			vaddr_t hint = PG * (1 + rnd() % (4 * N));
+			vaddr_t at = brute_gap(&m, hint, size);
+			struct vmregion *x = freel[--nfree], *above;
 
+			assert_int_equal(
+				vmtree_find_gap(&t, hint, size, TOP, &above),
+				at);
 			x->start = at;
 			x->size = size;
-			assert_int_equal(vmtree_insert(&t, x, &next), 0);
+			/* Into the hole just found, without a descent, or
+			 * the long way (also the only way past the last). */
+			if (above && (rnd() & 1)) {
+				assert_int_equal(
+					vmtree_insert_below(&t, x, above), 0);
+				next = above;
+			} else {
+				assert_int_equal(vmtree_insert(&t, x, &next),
+						 0);
+			}
 			model_insert(&m, x);
 			/* next: the region after it. */
 			assert_ptr_equal(
@@ -272,10 +290,21 @@ static void test_random_ops(void **state)
 			spare.start = x->start + (rnd() % (x->size / PG)) * PG -
 				      k * PG;
 			spare.size = (k + 1 + rnd() % 2) * PG;
-			if (spare.start)
+			if (spare.start) {
 				assert_int_equal(
 					vmtree_insert(&t, &spare, &next),
 					-EEXIST);
+				/* Not inside the hole below x, nor below the
+				 * region after it. */
+				assert_int_equal(
+					vmtree_insert_below(&t, &spare, x),
+					-EEXIST);
+				if (next)
+					assert_int_equal(
+						vmtree_insert_below(&t, &spare,
+								    next),
+						-EEXIST);
+			}
 		} else if (op == 2 && m.n) {
 			size_t i = rnd() % m.n;
 
@@ -283,14 +312,16 @@ static void test_random_ops(void **state)
 			freel[nfree++] = m.r[i];
 			model_remove(&m, i);
 		} else if (m.n) {
-			/* Trim a page off a head or tail, or grow into a hole.
-			 */
+			/* Trim a page off a head or tail, grow into a hole,
+			 * shift into the hole below, or take in the region
+			 * after (grown up to it first if need be). */
 			size_t i = rnd() % m.n;
 			struct vmregion *x = m.r[i];
 			vaddr_t next = i + 1 < m.n ? m.r[i + 1]->start : TOP;
 			vaddr_t prev = i ? end_of(m.r[i - 1]) : PG;
+			vaddr_t old_start = x->start, old_end = end_of(x);
 
-			switch (rnd() % 4) {
+			switch (rnd() % 6) {
 			case 0:
 				if (x->size > PG) {
 					x->start += PG;
@@ -307,13 +338,128 @@ static void test_random_ops(void **state)
 					x->size += PG;
 				}
 				break;
+			case 3:
+				if (prev < x->start) /* both ends move */
+					x->start -= PG;
+				break;
+			case 4:
+				if (i + 1 < m.n) {
+					struct vmregion *y = m.r[i + 1];
+
+					if (end_of(x) < y->start) {
+						x->size = y->start - x->start;
+						vmtree_update(&t, x, old_start,
+							      old_end);
+						check_all(&t, &m);
+					}
+					x->size += y->size;
+					vmtree_remove_absorbed(&t, y);
+					freel[nfree++] = y;
+					model_remove(&m, i + 1);
+					check_all(&t, &m);
+					continue;
+				}
+				break;
 			default:
 				if (end_of(x) < next)
 					x->size += PG;
 			}
-			vmtree_update(&t, x);
+			vmtree_update(&t, x, old_start, old_end);
 		}
 		check_all(&t, &m);
+		check_lookups(&t, &m, 8);
+	}
+	free(m.r);
+	free(r);
+}
+
+/* The exact largest hole of n's subtree; *stale counts bounds above it. */
+static size_t exact_max(struct vmtree_node *n, size_t *stale)
+{
+	size_t m, c;
+
+	if (!n)
+		return 0;
+	m = n->gap;
+	c = exact_max(n->left, stale);
+	m = c > m ? c : m;
+	c = exact_max(n->right, stale);
+	m = c > m ? c : m;
+	if (n->max_gap > m)
+		(*stale)++;
+	return m;
+}
+
+static size_t count_stale(struct vmtree_node *n)
+{
+	size_t stale = 0;
+
+	exact_max(n, &stale);
+	return stale;
+}
+
+/*
+ * Bounds left stale by shrinking holes: the big hole below a far region
+ * is filled from its bottom a page at a time (as maps placed from a hint
+ * do), which raises nothing; a search for more than is left walks the
+ * stale subtrees, finds the answer the brute-force model finds, and
+ * leaves the bounds tight (the root's is then below the size). Emptied
+ * again, the hole grows back and the bounds rise with it.
+ */
+static void test_stale_bounds(void **state)
+{
+	enum { N = 64, FILL = 200 };
+	struct vmregion *r = regions(N + 1 + FILL);
+	struct model m = {.r = calloc(N + 1 + FILL, sizeof(*m.r)), .n = 0};
+	struct vmregion *next, *far = &r[N];
+	struct vmtree t;
+
+	(void)state;
+	vmtree_init(&t);
+	for (size_t i = 0; i < N; i++) {
+		r[i].start = PG * (1 + 2 * i);
+		r[i].size = PG;
+		assert_int_equal(vmtree_insert(&t, &r[i], &next), 0);
+		model_insert(&m, &r[i]);
+	}
+	far->start = PG * (2 * N + 2 * FILL + 8);
+	far->size = PG;
+	assert_int_equal(vmtree_insert(&t, far, &next), 0);
+	model_insert(&m, far);
+	for (size_t i = 0; i < FILL; i++) {
+		struct vmregion *x = &r[N + 1 + i];
+		size_t left;
+
+		x->start = PG * (2 * N + 1 + i);
+		x->size = PG;
+		assert_int_equal(vmtree_insert(&t, x, &next), 0);
+		assert_ptr_equal(next, far);
+		model_insert(&m, x);
+		check_all(&t, &m);
+		left = far->start - end_of(x);
+		for (size_t size = left - PG; size <= left + 2 * PG; size += PG)
+			assert_int_equal(
+				vmtree_find_gap(&t, PG, size, TOP, NULL),
+				brute_gap(&m, PG, size));
+		/* More than any hole: past far. The search tightened
+		 * every subtree it looked into: only the ancestors of the
+		 * region it started from may stay stale. */
+		assert_int_equal(vmtree_find_gap(&t, PG, left + PG, TOP, NULL),
+				 end_of(far));
+		assert_true(count_stale(t.root) <= (size_t)t.root->height);
+		check_all(&t, &m);
+	}
+	for (size_t i = FILL; i-- > 0;) {
+		struct vmregion *x = &r[N + 1 + i];
+		size_t hole;
+
+		vmtree_remove(&t, x);
+		model_remove(&m, N + i);
+		check_all(&t, &m);
+		hole = far->start - end_of(&r[i ? N + i : N - 1]);
+		assert_true(t.root->max_gap >= hole);
+		assert_int_equal(vmtree_find_gap(&t, PG, hole, TOP, NULL),
+				 brute_gap(&m, PG, hole));
 		check_lookups(&t, &m, 8);
 	}
 	free(m.r);
@@ -331,18 +477,20 @@ static void test_find_gap_edges(void **state)
 	(void)state;
 	vmtree_init(&t);
 	assert_null(vmtree_first_ending_after(&t, PG));
-	assert_int_equal(vmtree_find_gap(&t, PG, PG, TOP), PG);
-	assert_int_equal(vmtree_find_gap(&t, TOP - PG, PG, TOP), TOP - PG);
-	assert_int_equal(vmtree_find_gap(&t, TOP - PG, 2 * PG, TOP), 0);
+	assert_int_equal(vmtree_find_gap(&t, PG, PG, TOP, NULL), PG);
+	assert_int_equal(vmtree_find_gap(&t, TOP - PG, PG, TOP, NULL),
+			 TOP - PG);
+	assert_int_equal(vmtree_find_gap(&t, TOP - PG, 2 * PG, TOP, NULL), 0);
 	assert_int_equal(vmtree_insert(&t, &a, &next), 0);
-	assert_int_equal(vmtree_find_gap(&t, PG, 3 * PG, TOP), PG);
-	assert_int_equal(vmtree_find_gap(&t, PG, 4 * PG, TOP), 6 * PG);
-	assert_int_equal(vmtree_find_gap(&t, 5 * PG, PG, TOP), 6 * PG);
+	assert_int_equal(vmtree_find_gap(&t, PG, 3 * PG, TOP, NULL), PG);
+	assert_int_equal(vmtree_find_gap(&t, PG, 4 * PG, TOP, NULL), 6 * PG);
+	assert_int_equal(vmtree_find_gap(&t, 5 * PG, PG, TOP, NULL), 6 * PG);
 	assert_int_equal(vmtree_insert(&t, &b, &next), 0);
 	/* Only [6 pages, TOP - PG) is left above a: exactly fitting. */
-	assert_int_equal(vmtree_find_gap(&t, 5 * PG, TOP - 7 * PG, TOP),
+	assert_int_equal(vmtree_find_gap(&t, 5 * PG, TOP - 7 * PG, TOP, NULL),
 			 6 * PG);
-	assert_int_equal(vmtree_find_gap(&t, 5 * PG, TOP - 6 * PG, TOP), 0);
+	assert_int_equal(vmtree_find_gap(&t, 5 * PG, TOP - 6 * PG, TOP, NULL),
+			 0);
 	assert_ptr_equal(vmtree_first_ending_after(&t, 6 * PG), &b);
 	assert_ptr_equal(vmtree_first_ending_after(&t, 6 * PG - 1), &a);
 	assert_null(vmtree_first_ending_after(&t, TOP));
@@ -358,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_descending),
 		cmocka_unit_test(test_random_order),
 		cmocka_unit_test(test_random_ops),
+		cmocka_unit_test(test_stale_bounds),
 		cmocka_unit_test(test_find_gap_edges),
 	};
 

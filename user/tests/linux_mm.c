@@ -284,6 +284,30 @@ static void test_region_limit(void)
 	tap_eq(r, -ENOMEM, "MAP_FIXED_NOREPLACE there past the limit: -ENOMEM");
 	tap_eq(fy_syscall2(SYS_munmap, a + (n - 3) * PG, PG), -ENOMEM,
 	       "munmap that needs a split at the limit: -ENOMEM");
+	/*
+	 * An mprotect whose cut part joins the neighbour it touches needs
+	 * no new region: Linux 6.1's mprotect_fixup tries vma_merge before
+	 * split_vma, so it works at the limit (linux-ref: 0 for both). Page
+	 * 2(i-1) stayed writable: the writable rest of the mapping starts
+	 * just below it, after a read-only page; pages 0-1 are writable,
+	 * page 2 read-only.
+	 */
+	r = fy_syscall3(SYS_mprotect, a + 4 * PG, PG, PROT_NONE);
+	tap_eq(r, 0, "mprotect of a whole region past the limit: 0 (no split)");
+	r = fy_syscall3(SYS_mprotect, a + (2 * (i - 1) - 1) * PG, PG,
+			PROT_READ);
+	tap_eq(r, 0,
+	       "mprotect of a region's head as its lower neighbour, "
+	       "at the limit: 0 (merged, no split)");
+	r = fy_syscall3(SYS_mprotect, a + PG, PG, PROT_READ);
+	tap_eq(r, 0,
+	       "mprotect of a region's tail as its upper neighbour, "
+	       "at the limit: 0 (merged, no split)");
+	r = fy_syscall3(SYS_mprotect, a + (2 * (i - 1) + 4) * PG, PG,
+			PROT_READ);
+	tap_eq(r, -ENOMEM, "mprotect inside a region at the limit: -ENOMEM");
+	tap_eq(*(volatile char *)(a + (2 * (i - 1) + 4) * PG) = 1, 1,
+	       "and it is still writable");
 	brk0 = fy_syscall1(SYS_brk, 0);
 	tap_eq(fy_syscall1(SYS_brk, brk0 + 8 * PG), brk0,
 	       "brk that needs a new region at the limit: the old break");

@@ -10,7 +10,9 @@
  * the result), a system call leaves every other register as it was. A
  * handler's registers at entry hold nothing of its client's. A handler
  * whose return is refused (the general path's -EINVAL for too many caps)
- * gets its own registers back.
+ * gets its own registers back. The client's flags (DF, AC set for every
+ * call) come back to it and never reach the handler, whose registers at
+ * entry hold no kernel address either.
  *
  * The program runs itself again as the server ("syscall_regs server").
  */
@@ -50,7 +52,9 @@ static const char *const reg_names[NR] = {"rax", "rbx", "rbp", "r12", "r13",
 
 /*
  * Loads every register from in[] (rax the number), makes the system
- * call, stores every register into out[]. rcx and r11 are the CPU's.
+ * call with DF and AC set, stores every register into out[] and the
+ * flags after the call into out[NR], then clears DF and AC again (C
+ * wants DF clear). rcx and r11 are the CPU's.
  */
 void regs_probe(const uint64_t *in, uint64_t *out);
 __asm__(".text\n"
@@ -75,8 +79,16 @@ __asm__(".text\n"
 	"	movq 88(%rdi), %r10\n"
 	"	movq 0(%rdi), %rax\n"
 	"	movq 96(%rdi), %rdi\n"
+	"	pushfq\n"
+	"	orq $0x40400, (%rsp)\n" /* AC, DF */
+	"	popfq\n"
 	"	syscall\n"
+	"	pushfq\n"
+	"	popq %r11\n"
+	"	pushq $0x202\n"
+	"	popfq\n"
 	"	movq 0(%rsp), %rcx\n"
+	"	movq %r11, 104(%rcx)\n"
 	"	movq %rax, 0(%rcx)\n"
 	"	movq %rbx, 8(%rcx)\n"
 	"	movq %rbp, 16(%rcx)\n"
@@ -105,7 +117,7 @@ __asm__(".text\n"
  * records every register it was entered with, then goes on in C with
  * its arguments and return address untouched.
  */
-uint64_t entry_regs[13]; /* rax, rbx, rcx, rdx, rbp, r8-r15 */
+uint64_t entry_regs[14]; /* rax, rbx, rcx, rdx, rbp, r8-r15, rflags */
 long reg_handler(struct ipc_msg *msg, uint64_t badge);
 long reg_handler_c(struct ipc_msg *msg, uint64_t badge);
 __asm__(".text\n"
@@ -123,6 +135,8 @@ __asm__(".text\n"
 	"	movq %r13, entry_regs+80(%rip)\n"
 	"	movq %r14, entry_regs+88(%rip)\n"
 	"	movq %r15, entry_regs+96(%rip)\n"
+	"	pushfq\n"
+	"	popq entry_regs+104(%rip)\n"
 	"	jmp reg_handler_c\n");
 
 /*
@@ -194,9 +208,16 @@ long reg_handler_c(struct ipc_msg *msg, uint64_t badge)
 	(void)badge;
 	if (msg)
 		return refused_return();
-	for (int i = 0; i < 13; i++)
+	for (int i = 0; i < 13; i++) {
 		if ((uint32_t)(entry_regs[i] >> 32) == TAG)
 			mask |= 1l << i;
+		/* Nor anything of the kernel's (an address in its half). */
+		if (entry_regs[i] >= 0xffff800000000000ull)
+			mask |= 1l << 14;
+	}
+	/* The client's DF and AC (and any TF) stay with the client. */
+	if (entry_regs[13] & 0x40500)
+		mask |= 1l << 13;
 	return mask;
 }
 
@@ -211,7 +232,7 @@ static int server(void)
 static void probe(const char *what, uint64_t nr, const uint64_t *args,
 		  long want)
 {
-	uint64_t in[NR], out[NR];
+	uint64_t in[NR], out[NR + 1];
 	int bad = -1;
 
 	for (int i = 0; i < NR; i++)
@@ -232,6 +253,9 @@ static void probe(const char *what, uint64_t nr, const uint64_t *args,
 	tap_eq((long)out[R_RAX], want, "%s: the result", what);
 	tap_ok(bad < 0, "%s: every register but rax, rcx, r11 as it was%s%s",
 	       what, bad < 0 ? "" : ", not ", bad < 0 ? "" : reg_names[bad]);
+	/* As Linux (r11 restores them): the caller's DF and AC come back. */
+	tap_eq((long)(out[NR] & 0x40400), 0x40400, "%s: DF and AC as they were",
+	       what);
 }
 
 int main(int argc, char **argv)
