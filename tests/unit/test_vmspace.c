@@ -1081,8 +1081,8 @@ static void test_protect_past_limit_merges(void **state)
  * exactly the model's maximal runs (a run: one PMO, consecutive pages,
  * one set of rights: merged whenever they may be, never otherwise), the
  * tree must index exactly the list (order, parents, AVL balance, heights,
- * holes and bounds of largest holes), every look-up must answer as the model, no
- * PTE may show a page the model does not map there, and the free-range
+ * holes and bounds of largest holes), every look-up must answer as the model,
+ * no PTE may show a page the model does not map there, and the free-range
  * search must find what a page-by-page search finds.
  */
 #define MW 40 /* pages in the window */
