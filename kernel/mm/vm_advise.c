@@ -100,7 +100,11 @@ static int collapse_locked(struct vmspace *vs, struct vmregion *r, vaddr_t at,
  * Do only this vmspace's regions (and one reference held for it, `own`)
  * reach r's PMO? A PMO of Linux's lies in one window of the address
  * space (mapped once, then maybe cut): its regions are those inside it.
- * Counting fewer than there are only makes the answer "no" (safe).
+ * Every region counted holds a reference, so the count is never above
+ * the refcount; counting fewer only makes the answer "no" (safe, but
+ * DONTNEED then keeps data Linux would zero). A region of another PMO
+ * may start below the window and cover its head (MAP_FIXED from below):
+ * the walk goes past it rather than stopping there.
  */
 static bool pmo_ours_locked(struct vmspace *vs, struct vmregion *r,
 			    struct pmo *own)
@@ -111,7 +115,7 @@ static bool pmo_ours_locked(struct vmspace *vs, struct vmregion *r,
 	u32 n = p == own;
 
 	for (struct vmregion *q = vmtree_first_ending_after(&vs->tree, base);
-	     q && q->start < top && q->start >= base;
+	     q && q->start < top;
 	     q = q->node.next == &vs->regions
 			 ? NULL
 			 : list_entry(q->node.next, struct vmregion, node))

@@ -191,12 +191,39 @@ static void test_musl_free(void)
 	munmap(pg, PG);
 }
 
+/*
+ * A mapping that starts below a private mapping's first page and covers
+ * it (MAP_FIXED over the head of the PMO's window): DONTNEED on the rest
+ * must still give zeros back, as Linux's private anonymous memory does
+ * (madvise(2): "subsequent accesses ... zero-fill-on-demand pages").
+ * The ownership count once stopped at that first region and kept the
+ * data.
+ */
+static void test_straddle(void)
+{
+	long x = sys_mmap(8 * PG, RW, ANON), a, c;
+	volatile char *p;
+
+	tap_ok(x > 0, "an 8-page range to work in");
+	a = fy_syscall6(SYS_mmap, x + 2 * PG, 4 * PG, RW, ANON | MAP_FIXED, -1,
+			0);
+	c = fy_syscall6(SYS_mmap, x + PG, 2 * PG, RW, ANON | MAP_FIXED, -1, 0);
+	tap_ok(a == x + 2 * (long)PG && c == x + (long)PG,
+	       "a 4-page mapping, then one over its head from below");
+	p = (volatile char *)(x + 4 * PG);
+	p[0] = 9;
+	tap_eq(adv(x + 4 * PG, PG, MADV_DONTNEED), 0, "MADV_DONTNEED past it");
+	tap_eq(p[0], 0, "the page reads zero again (Linux 6.1: 0)");
+	fy_syscall2(SYS_munmap, x, 8 * PG);
+}
+
 int main(void)
 {
 	test_private();
 	test_shared();
 	test_heap();
 	test_reserve();
+	test_straddle();
 	test_musl_free();
 	return tap_done();
 }
