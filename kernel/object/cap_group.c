@@ -92,6 +92,7 @@ int cap_group_create(const char *name, struct cap_group **out)
 	lock_init(&g->lock);
 	list_init(&g->threads);
 	waitq_init(&g->exit_wait);
+	waitq_init(&g->lx.brk_wait);
 	list_init(&g->ipc_conns);
 	list_init(&g->death_watchers);
 	list_init(&g->death_watching);

@@ -210,12 +210,12 @@ long linux_mprotect(u64 addr, u64 len, u64 prot)
  * grown again reads zeros, as on Linux, and costs nothing meanwhile.
  *
  * Two threads may call it at once, and a shrink is preemptible: as
- * Linux's brk, a shrink moves the break first (a racing brk works from
- * the new one) and puts it back if the unmap fails; a grow that meets a
- * range still being unmapped waits and starts again from the break then.
- * Only brk maps the heap's PMO, so a shrink takes it out of lp while it
- * unmaps and decommits: a racing growth meanwhile maps a new PMO instead
- * (correct, just one more region), never the frames being freed.
+ * Linux's brk holds the mmap lock, a shrink holds brk_busy while it
+ * unmaps and decommits, and any other brk waits for it to end (then
+ * works from the break it left; a killed waiter returns the break as it
+ * is). A shrink puts the break back if its unmap fails; a grow that meets
+ * a range another thread's munmap is still clearing waits and starts
+ * again.
  */
 long linux_brk(u64 addr)
 {
@@ -234,35 +234,31 @@ long linux_brk(u64 addr)
 		lp->brk_max = end + USER_BRK_MAX;
 	}
 	for (;;) {
-		u64 base = ALIGN_UP(lp->brk_start, PAGE_SIZE);
-		u64 old_end = ALIGN_UP(lp->brk_cur, PAGE_SIZE);
-		u64 new_end = ALIGN_UP(addr, PAGE_SIZE);
-		u64 old = lp->brk_cur;
+		u64 base, old_end, new_end, old;
 		long ret;
+
+		while (lp->brk_busy)
+			if (sched_block(&lp->brk_wait) < 0)
+				return (long)lp->brk_cur;
+		base = ALIGN_UP(lp->brk_start, PAGE_SIZE);
+		old_end = ALIGN_UP(lp->brk_cur, PAGE_SIZE);
+		new_end = ALIGN_UP(addr, PAGE_SIZE);
+		old = lp->brk_cur;
 
 		if (addr < lp->brk_start || addr > lp->brk_max)
 			return (long)lp->brk_cur;
 		if (new_end < old_end) {
-			struct pmo *p = lp->brk_pmo;
-
+			lp->brk_busy = true;
 			lp->brk_cur = addr;
-			lp->brk_pmo = NULL;
 			ret = vmspace_unmap_preemptible(cur_vs(), new_end,
 							old_end - new_end);
-			if (!ret && p)
-				(void)pmo_decommit(p, new_end - base,
+			if (!ret && lp->brk_pmo)
+				(void)pmo_decommit(lp->brk_pmo, new_end - base,
 						   old_end - new_end);
-			if (p && !lp->brk_pmo) {
-				lp->brk_pmo = p;
-			} else if (p) { /* a racing growth made another */
-				if (obj_refcount(p) == 1)
-					pmo_drain(p);
-				obj_put(p);
-			}
-			if (!ret)
-				return (long)addr;
-			if (lp->brk_cur == addr)
+			if (ret)
 				lp->brk_cur = old;
+			lp->brk_busy = false;
+			waitq_wake_all(&lp->brk_wait, 0);
 			return (long)lp->brk_cur;
 		}
 		if (new_end > old_end) {

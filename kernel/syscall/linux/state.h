@@ -7,7 +7,7 @@
  * Ownership: the fields are changed only by the process's own system calls
  * (and by the loader before the process runs). With one CPU they
  * interleave only at a preemption point, and the one call that has one
- * while it owns a field, brk's shrink, is written for it (mm.c);
+ * while it owns a field, brk's shrink, holds brk_busy meanwhile (mm.c);
  * `reported` is updated atomically already, the rest moves under the
  * group's lock with SMP.
  */
@@ -15,6 +15,7 @@
 #define KERNEL_SYSCALL_LINUX_STATE_H
 
 #include <lib/types.h>
+#include <sched/waitq.h>
 
 struct connection;
 struct pmo;
@@ -35,6 +36,12 @@ struct linux_proc {
 	u64 brk_start, brk_cur, brk_max; /* the heap (brk(2)) */
 	/* Its one PMO (referenced), made at the first growth: mm.c. */
 	struct pmo *brk_pmo;
+	/*
+	 * A shrink is under way (it has preemption points): other brk
+	 * calls wait on brk_wait, as Linux's wait for the mmap lock.
+	 */
+	bool brk_busy;
+	struct waitq brk_wait;
 	u64 mmap_base; /* where mmap without a usable hint looks first */
 	/* LINUX_NSIG actions, allocated when the first is set; NULL: all 0. */
 	struct linux_sigaction *sigactions;
