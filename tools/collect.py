@@ -92,28 +92,22 @@ class Program:
 
     def check_console(self, tally):
         base = self.name.rsplit("/", 1)[-1]
-        for text in self.once:
-            n = self.kernel.count((base, text))
-            if n == 1:
-                tally.ok()
-            else:
-                tally.fail(f"{self.name}: console line '({base}): {text}' "
-                           f"printed {n} times, want once")
-        for prog, text, pat in self.once_from:
-            n = sum(1 for p, t in self.kernel
-                    if p == prog and pat.fullmatch(t))
-            if n == 1:
+
+        def expect(prog, text, n, want, words):
+            if n == want:
                 tally.ok()
             else:
                 tally.fail(f"{self.name}: console line '({prog}): {text}' "
-                           f"printed {n} times, want once")
+                           f"printed {n} times, want {words}")
+
+        for text in self.once:
+            expect(base, text, self.kernel.count((base, text)), 1, "once")
+        for prog, text, pat in self.once_from:
+            n = sum(1 for p, t in self.kernel
+                    if p == prog and pat.fullmatch(t))
+            expect(prog, text, n, 1, "once")
         for text in self.never:
-            n = self.kernel.count((base, text))
-            if n == 0:
-                tally.ok()
-            else:
-                tally.fail(f"{self.name}: console line '({base}): {text}' "
-                           f"printed {n} times, want never")
+            expect(base, text, self.kernel.count((base, text)), 0, "never")
 
     def check(self, tally):
         self.check_console(tally)
