@@ -96,6 +96,16 @@ static int collapse_locked(struct vmspace *vs, struct vmregion *r, vaddr_t at,
 	return 0;
 }
 
+/* pmo_ours_locked's last answer (one madvise call's), and what it rested on. */
+struct ours_cache {
+	struct pmo *p; /* NULL: none yet; compared, never dereferenced */
+	u64 gen;
+	u32 refs;
+	bool ours;
+};
+
+u64 vm_advise_walks;
+
 /*
  * Do only this vmspace's regions (and one reference held for it, `own`)
  * reach r's PMO? A PMO of Linux's lies in one window of the address
@@ -107,20 +117,33 @@ static int collapse_locked(struct vmspace *vs, struct vmregion *r, vaddr_t at,
  * the walk goes past it rather than stopping there.
  */
 static bool pmo_ours_locked(struct vmspace *vs, struct vmregion *r,
-			    struct pmo *own)
+			    struct pmo *own, struct ours_cache *c)
 {
 	struct pmo *p = r->pmo;
 	vaddr_t base = r->start >= r->pmo_off ? r->start - r->pmo_off : 0;
 	vaddr_t top = base + p->size;
 	u32 n = p == own;
 
+	/*
+	 * The answer depends only on p's references and this space's
+	 * regions: while neither moved, the last count stands. Without
+	 * this a DONTNEED over one PMO cut into k regions walked the k
+	 * regions at each of its k chunks or more.
+	 */
+	if (c->p == p && c->gen == vs->tree.gen && c->refs == obj_refcount(p))
+		return c->ours;
+	vm_advise_walks++;
 	for (struct vmregion *q = vmtree_first_ending_after(&vs->tree, base);
 	     q && q->start < top;
 	     q = q->node.next == &vs->regions
 			 ? NULL
 			 : list_entry(q->node.next, struct vmregion, node))
 		n += q->pmo == p;
-	return obj_refcount(p) == n;
+	c->p = p;
+	c->gen = vs->tree.gen;
+	c->refs = obj_refcount(p);
+	c->ours = c->refs == n;
+	return c->ours;
 }
 
 /*
@@ -130,7 +153,7 @@ static bool pmo_ours_locked(struct vmspace *vs, struct vmregion *r,
  */
 static vaddr_t dontneed_chunk_locked(struct vmspace *vs, struct vmregion *r,
 				     vaddr_t at, vaddr_t end, struct pmo *own,
-				     bool remove)
+				     bool remove, struct ours_cache *c)
 {
 	struct pmo *from = NULL;
 	vaddr_t stop = pt_unmap_some(vs->pt_root, at, end, ADVISE_STEPS);
@@ -138,7 +161,7 @@ static vaddr_t dontneed_chunk_locked(struct vmspace *vs, struct vmregion *r,
 
 	if (r->priv)
 		from = r->priv; /* indexed as pmo; this region's alone */
-	else if ((region_anon(r) || remove) && pmo_ours_locked(vs, r, own))
+	else if ((region_anon(r) || remove) && pmo_ours_locked(vs, r, own, c))
 		from = r->pmo;
 	if (!from)
 		return stop;
@@ -150,6 +173,7 @@ static vaddr_t dontneed_chunk_locked(struct vmspace *vs, struct vmregion *r,
 int vmspace_advise(struct vmspace *vs, vaddr_t start, vaddr_t end,
 		   enum vm_advice adv, struct pmo *own)
 {
+	struct ours_cache cache = {0};
 	vaddr_t at = start;
 	int hole = 0, ret;
 
@@ -190,13 +214,14 @@ int vmspace_advise(struct vmspace *vs, vaddr_t start, vaddr_t end,
 			if (!region_shmem(r))
 				goto out_err;
 			ret = -EOPNOTSUPP;
-			if (!pmo_ours_locked(vs, r, own))
+			if (!pmo_ours_locked(vs, r, own, &cache))
 				goto out_err;
 		}
 		if (adv == VM_ADVISE_DONTNEED || adv == VM_ADVISE_FREE ||
 		    adv == VM_ADVISE_REMOVE)
 			cend = dontneed_chunk_locked(vs, r, at, cend, own,
-						     adv == VM_ADVISE_REMOVE);
+						     adv == VM_ADVISE_REMOVE,
+						     &cache);
 		unlock(&vs->lock);
 		if (populate) {
 			u32 access = adv == VM_ADVISE_POPULATE_WRITE

@@ -42,4 +42,7 @@ enum vm_advice {
 int vmspace_advise(struct vmspace *vs, vaddr_t start, vaddr_t end,
 		   enum vm_advice adv, struct pmo *own);
 
+/* How many times a PMO's regions were counted, for the tests. */
+extern u64 vm_advise_walks;
+
 #endif

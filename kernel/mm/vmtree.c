@@ -225,6 +225,7 @@ int vmtree_insert(struct vmtree *t, struct vmregion *r, struct vmregion **next)
 	struct vmtree_node *n = &r->tn, *parent = NULL, **link = &t->root;
 	struct vmtree_node *before = NULL, *after = NULL;
 
+	t->gen++;
 	while (*link) {
 		parent = *link;
 		if (r->start < node_start(parent)) {
@@ -255,6 +256,7 @@ int vmtree_insert_below(struct vmtree *t, struct vmregion *r,
 	struct vmtree_node *a = &above->tn, *parent = a, **link = &a->left;
 	vaddr_t floor = node_start(a) - a->gap;
 
+	t->gen++;
 	if (r->start < floor || r->start + r->size > node_start(a))
 		return -EEXIST;
 	if (a->left) {
@@ -275,6 +277,7 @@ static void unlink(struct vmtree *t, struct vmtree_node *n, size_t grow)
 {
 	struct vmtree_node *s = succ(n), *from;
 
+	t->gen++;
 	if (!n->left || !n->right) {
 		from = n->parent;
 		replace_child(t, from, n, n->left ? n->left : n->right);
@@ -325,7 +328,7 @@ void vmtree_update(struct vmtree *t, struct vmregion *r, vaddr_t old_start,
 	struct vmtree_node *n = &r->tn, *s;
 	vaddr_t end = r->start + r->size;
 
-	(void)t;
+	t->gen++;
 	n->gap += r->start - old_start; /* modulo 2^64: down is fine */
 	if (r->start > old_start)
 		raise(n);

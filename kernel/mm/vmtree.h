@@ -35,11 +35,18 @@ struct vmtree_node {
 
 struct vmtree {
 	struct vmtree_node *root;
+	/*
+	 * Bumped by every insert, removal and update: a caller that
+	 * learned something from the regions (vm_advise.c's count of a
+	 * PMO's regions) knows it still holds while gen has not moved.
+	 */
+	u64 gen;
 };
 
 static inline void vmtree_init(struct vmtree *t)
 {
 	t->root = NULL;
+	t->gen = 0;
 }
 
 /*

@@ -313,6 +313,46 @@ static void test_collapse(void **state)
 	obj_put(sh);
 }
 
+/*
+ * One PMO cut into many regions (mprotect of every other page): a
+ * DONTNEED over all of it frees every frame, and counts the PMO's
+ * regions once, not once per region or chunk (it did: quadratic in the
+ * number of regions). A new reference between two calls is seen.
+ */
+static void test_dontneed_many_regions_counts_once(void **state)
+{
+	enum { PAGES = 512 };
+	struct vmspace *vs = new_vs();
+	struct pmo *p = new_pmo(PAGES, PMO_LX_ANON);
+	u64 walks;
+
+	(void)state;
+	assert_int_equal(vmspace_map(vs, BASE, P(PAGES), RW, p, 0), 0);
+	for (size_t i = 0; i < PAGES; i += 2)
+		assert_int_equal(
+			vmspace_protect(vs, BASE + P(i), P(1), VM_READ), 0);
+	assert_int_equal(vs->nregions, PAGES);
+	touch(vs, BASE + P(1), 1);
+	for (size_t i = 0; i < PAGES; i++)
+		assert_int_equal(vmspace_fault(vs, BASE + P(i), 0), 0);
+	walks = vm_advise_walks;
+	assert_int_equal(vmspace_advise(vs, BASE, BASE + P(PAGES),
+					VM_ADVISE_DONTNEED, p),
+			 0);
+	assert_int_equal(vm_advise_walks - walks, 1);
+	assert_int_equal(pmo_resident_pages(p), 0);
+	/* Somebody else takes a reference: the next call must not free. */
+	touch(vs, BASE + P(1), 1);
+	obj_get(p);
+	assert_int_equal(vmspace_advise(vs, BASE, BASE + P(PAGES),
+					VM_ADVISE_DONTNEED, p),
+			 0);
+	assert_int_equal(pmo_resident_pages(p), 1);
+	obj_put(p);
+	obj_put(vs);
+	obj_put(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +364,7 @@ int main(void)
 		kenv_test(test_remove),
 		kenv_test(test_populate),
 		kenv_test(test_collapse),
+		kenv_test(test_dontneed_many_regions_counts_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
