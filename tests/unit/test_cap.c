@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "kernel_env.h"
+#include "object_fixtures.h"
 #include <mm/vmspace.h>
 #include <object/cap_group.h>
 #include <object/pmo.h>
@@ -24,33 +25,10 @@
 
 #define RW (CAP_RIGHT_READ | CAP_RIGHT_WRITE)
 
-static struct cap_group *new_group(const char *name)
-{
-	struct cap_group *g = NULL;
-
-	assert_int_equal(cap_group_create(name, &g), 0);
-	assert_non_null(g);
-	return g;
-}
-
 /* What a parent does when the child is gone: release, then drop it. */
-static void end_group(struct cap_group *g)
-{
-	cap_group_teardown(g);
-	obj_put(g);
-}
-
-static struct pmo *new_pmo(void)
-{
-	struct pmo *p = NULL;
-
-	assert_int_equal(pmo_create(PAGE_SIZE, PMO_ANONYMOUS, NULL, &p), 0);
-	return p;
-}
-
 static void test_create_gives_self_slots(void **state)
 {
-	struct cap_group *g = new_group("init");
+	struct cap_group *g = fx_group("init");
 	void *obj;
 
 	(void)state;
@@ -69,27 +47,26 @@ static void test_create_gives_self_slots(void **state)
 	obj_put(obj);
 	/* The caller's reference and slot 0's. */
 	assert_int_equal(g->obj.refcount, 2);
-	end_group(g);
+	fx_group_end(g);
 }
 
 static void test_names_are_cut_and_pids_unique(void **state)
 {
-	struct cap_group *a = new_group(
-				 "a-very-long-process-name-that-goes-on"),
-			 *b = new_group("b");
+	struct cap_group *a = fx_group("a-very-long-process-name-that-goes-on"),
+			 *b = fx_group("b");
 
 	(void)state;
 	assert_int_equal(strlen(a->name), sizeof(a->name) - 1);
 	assert_int_not_equal(a->pid, b->pid);
 	assert_int_not_equal(a->badge, b->badge);
-	end_group(a);
-	end_group(b);
+	fx_group_end(a);
+	fx_group_end(b);
 }
 
 static void test_alloc_then_get(void **state)
 {
-	struct cap_group *g = new_group("t");
-	struct pmo *p = new_pmo();
+	struct cap_group *g = fx_group("t");
+	struct pmo *p = fx_pmo_page();
 	void *obj = NULL;
 	int cap;
 
@@ -104,15 +81,15 @@ static void test_alloc_then_get(void **state)
 	/* Any type, no rights: only "is there something". */
 	assert_int_equal(cap_get(g, cap, OBJ_TYPE_NONE, 0, &obj), 0);
 	obj_put(obj);
-	end_group(g);
+	fx_group_end(g);
 	assert_int_equal(p->obj.refcount, 1);
 	obj_put(p);
 }
 
 static void test_get_wrong_type_or_rights(void **state)
 {
-	struct cap_group *g = new_group("t");
-	struct pmo *p = new_pmo();
+	struct cap_group *g = fx_group("t");
+	struct pmo *p = fx_pmo_page();
 	void *obj = NULL;
 	int cap = cap_alloc(g, p, CAP_RIGHT_READ);
 
@@ -131,13 +108,13 @@ static void test_get_wrong_type_or_rights(void **state)
 	assert_null(obj);
 	/* A failed lookup took no reference. */
 	assert_int_equal(p->obj.refcount, 2);
-	end_group(g);
+	fx_group_end(g);
 	obj_put(p);
 }
 
 static void test_get_bad_slot_numbers(void **state)
 {
-	struct cap_group *g = new_group("t");
+	struct cap_group *g = fx_group("t");
 	void *obj = NULL;
 
 	(void)state;
@@ -153,26 +130,26 @@ static void test_get_bad_slot_numbers(void **state)
 	assert_int_equal(cap_get(g, INT32_MAX, OBJ_TYPE_NONE, 0, &obj),
 			 -ECAPBILITY);
 	assert_null(obj);
-	end_group(g);
+	fx_group_end(g);
 }
 
 static void test_alloc_masks_rights(void **state)
 {
-	struct cap_group *g = new_group("t");
-	struct pmo *p = new_pmo();
+	struct cap_group *g = fx_group("t");
+	struct pmo *p = fx_pmo_page();
 	int cap = cap_alloc(g, p, ~0u);
 
 	(void)state;
 	assert_true(cap >= 0);
 	assert_int_equal(g->slots[cap].rights, CAP_RIGHT_ALL);
-	end_group(g);
+	fx_group_end(g);
 	obj_put(p);
 }
 
 static void test_remove(void **state)
 {
-	struct cap_group *g = new_group("t");
-	struct pmo *p = new_pmo();
+	struct cap_group *g = fx_group("t");
+	struct pmo *p = fx_pmo_page();
 	void *obj = NULL;
 	int cap = cap_alloc(g, p, RW);
 
@@ -187,14 +164,14 @@ static void test_remove(void **state)
 	assert_int_equal(cap_remove(g, INT32_MAX), -ECAPBILITY);
 	/* The slot is reused. */
 	assert_int_equal(cap_alloc(g, p, RW), cap);
-	end_group(g);
+	fx_group_end(g);
 	obj_put(p);
 }
 
 static void test_remove_last_reference_destroys(void **state)
 {
-	struct cap_group *g = new_group("t");
-	struct pmo *p = new_pmo();
+	struct cap_group *g = fx_group("t");
+	struct pmo *p = fx_pmo_page();
 	size_t live = obj_live_count(OBJ_TYPE_PMO);
 	int cap = cap_alloc(g, p, RW);
 
@@ -203,28 +180,28 @@ static void test_remove_last_reference_destroys(void **state)
 	assert_int_equal(obj_live_count(OBJ_TYPE_PMO), live);
 	assert_int_equal(cap_remove(g, cap), 0);
 	assert_int_equal(obj_live_count(OBJ_TYPE_PMO), live - 1);
-	end_group(g);
+	fx_group_end(g);
 }
 
 static void test_copy_needs_grant_even_within_one_table(void **state)
 {
-	struct cap_group *a = new_group("a"), *b = new_group("b");
-	struct pmo *p = new_pmo();
+	struct cap_group *a = fx_group("a"), *b = fx_group("b");
+	struct pmo *p = fx_pmo_page();
 	int cap = cap_alloc(a, p, CAP_RIGHT_ALL & ~CAP_RIGHT_GRANT);
 
 	(void)state;
 	assert_int_equal(cap_copy(a, cap, a, CAP_RIGHT_ALL), -ECAPBILITY);
 	assert_int_equal(cap_copy(a, cap, b, CAP_RIGHT_ALL), -ECAPBILITY);
 	assert_int_equal(p->obj.refcount, 2);
-	end_group(a);
-	end_group(b);
+	fx_group_end(a);
+	fx_group_end(b);
 	obj_put(p);
 }
 
 static void test_copy_masks_rights(void **state)
 {
-	struct cap_group *a = new_group("a"), *b = new_group("b");
-	struct pmo *p = new_pmo();
+	struct cap_group *a = fx_group("a"), *b = fx_group("b");
+	struct pmo *p = fx_pmo_page();
 	void *obj;
 	int cap = cap_alloc(a, p, CAP_RIGHT_READ | CAP_RIGHT_GRANT), copy;
 
@@ -250,16 +227,16 @@ static void test_copy_masks_rights(void **state)
 	assert_int_equal(cap_remove(a, cap), 0);
 	assert_int_equal(cap_get(a, copy, OBJ_TYPE_PMO, 0, &obj), 0);
 	obj_put(obj);
-	end_group(a);
-	end_group(b);
+	fx_group_end(a);
+	fx_group_end(b);
 	assert_int_equal(p->obj.refcount, 1);
 	obj_put(p);
 }
 
 static void test_copy_into_dead_group_fails(void **state)
 {
-	struct cap_group *a = new_group("a"), *b = new_group("b");
-	struct pmo *p = new_pmo();
+	struct cap_group *a = fx_group("a"), *b = fx_group("b");
+	struct pmo *p = fx_pmo_page();
 	int cap = cap_alloc(a, p, CAP_RIGHT_ALL);
 
 	(void)state;
@@ -267,14 +244,14 @@ static void test_copy_into_dead_group_fails(void **state)
 	assert_int_equal(cap_copy(a, cap, b, CAP_RIGHT_ALL), -ESRCH);
 	assert_int_equal(p->obj.refcount, 2);
 	obj_put(b);
-	end_group(a);
+	fx_group_end(a);
 	obj_put(p);
 }
 
 static void test_table_grows_to_max_then_enomem(void **state)
 {
-	struct cap_group *g = new_group("t");
-	struct pmo *p = new_pmo();
+	struct cap_group *g = fx_group("t");
+	struct pmo *p = fx_pmo_page();
 	void *obj;
 
 	(void)state;
@@ -294,15 +271,15 @@ static void test_table_grows_to_max_then_enomem(void **state)
 	/* A freed slot can be filled again. */
 	assert_int_equal(cap_remove(g, 700), 0);
 	assert_int_equal(cap_alloc(g, p, CAP_RIGHT_READ), 700);
-	end_group(g);
+	fx_group_end(g);
 	assert_int_equal(p->obj.refcount, 1);
 	obj_put(p);
 }
 
 static void test_teardown_releases_everything(void **state)
 {
-	struct cap_group *g = new_group("t");
-	struct pmo *p = new_pmo();
+	struct cap_group *g = fx_group("t");
+	struct pmo *p = fx_pmo_page();
 	size_t vmspaces = obj_live_count(OBJ_TYPE_VMSPACE);
 	void *obj;
 
@@ -332,7 +309,7 @@ static void test_obj_refcount_frees_at_zero(void **state)
 {
 	size_t pmos = obj_live_count(OBJ_TYPE_PMO);
 	size_t all = obj_live_count(OBJ_TYPE_NONE);
-	struct pmo *p = new_pmo();
+	struct pmo *p = fx_pmo_page();
 
 	(void)state;
 	assert_int_equal(obj_live_count(OBJ_TYPE_PMO), pmos + 1);
@@ -365,7 +342,7 @@ static void test_create_fails_cleanly_at_every_allocation(void **state)
 		kenv_give_frames(n);
 		ret = cap_group_create("oom", &g);
 		if (ret == 0)
-			end_group(g);
+			fx_group_end(g);
 		else
 			assert_int_equal(ret, -ENOMEM);
 		kenv_give_all_frames();
@@ -375,7 +352,7 @@ static void test_create_fails_cleanly_at_every_allocation(void **state)
 
 static void test_thread_create_bad_arguments(void **state)
 {
-	struct cap_group *g = new_group("t");
+	struct cap_group *g = fx_group("t");
 	struct thread *t = NULL;
 
 	(void)state;
@@ -384,12 +361,12 @@ static void test_thread_create_bad_arguments(void **state)
 	assert_int_equal(thread_create(g, 0, 0, 0, 1u << 7, 0, &t), -EINVAL);
 	assert_null(t);
 	assert_int_equal(g->nthreads, 0);
-	end_group(g);
+	fx_group_end(g);
 }
 
 static void test_thread_create_in_dead_group_is_esrch(void **state)
 {
-	struct cap_group *g = new_group("t");
+	struct cap_group *g = fx_group("t");
 	struct thread *t = NULL;
 
 	(void)state;
@@ -406,7 +383,7 @@ static void test_thread_create_in_dead_group_is_esrch(void **state)
 
 static void test_active_thread_is_enqueued(void **state)
 {
-	struct cap_group *g = new_group("t");
+	struct cap_group *g = fx_group("t");
 	struct thread *t = NULL;
 
 	(void)state;
@@ -450,7 +427,7 @@ static void test_active_thread_is_enqueued(void **state)
  */
 static void test_passive_thread_then_exit(void **state)
 {
-	struct cap_group *g = new_group("t");
+	struct cap_group *g = fx_group("t");
 	size_t threads = obj_live_count(OBJ_TYPE_THREAD);
 	struct thread *t = NULL;
 
@@ -490,7 +467,7 @@ static void test_passive_thread_then_exit(void **state)
 /* Regression: cap_group_exit() under UBSan (test_passive_thread_then_exit) */
 static void test_exit_retires_every_passive_thread(void **state)
 {
-	struct cap_group *g = new_group("t");
+	struct cap_group *g = fx_group("t");
 	struct thread *t[3];
 
 	(void)state;
@@ -519,7 +496,7 @@ static void test_exit_retires_every_passive_thread(void **state)
 /* Regression: cap_group_exit() under UBSan (test_passive_thread_then_exit) */
 static void test_thread_create_in_exiting_group_is_esrch(void **state)
 {
-	struct cap_group *g = new_group("t");
+	struct cap_group *g = fx_group("t");
 	struct thread *t = NULL;
 
 	(void)state;
@@ -531,13 +508,13 @@ static void test_thread_create_in_exiting_group_is_esrch(void **state)
 	assert_int_equal(thread_create(g, 0, 0, 0, 0, PRIO_DEFAULT, &t),
 			 -ESRCH);
 	assert_null(t);
-	end_group(g);
+	fx_group_end(g);
 }
 
 /* A process as SYS_proc_create makes it: not started. */
 static struct cap_group *new_unstarted(const char *name)
 {
-	struct cap_group *g = new_group(name);
+	struct cap_group *g = fx_group(name);
 
 	g->started = false;
 	return g;
@@ -574,7 +551,7 @@ static void test_unstarted_holds_threads_until_start(void **state)
 
 static void test_started_group_runs_threads_at_once(void **state)
 {
-	struct cap_group *g = new_group("s");
+	struct cap_group *g = fx_group("s");
 	struct thread *t = NULL;
 
 	(void)state;
@@ -617,7 +594,7 @@ static void test_kill_unstarted_without_threads_tears_down(void **state)
 
 static void test_last_holder_gone_ends_unstarted(void **state)
 {
-	struct cap_group *h = new_group("holder");
+	struct cap_group *h = fx_group("holder");
 	struct cap_group *u = new_unstarted("u");
 	struct thread *t = NULL;
 	int slot;
@@ -635,12 +612,12 @@ static void test_last_holder_gone_ends_unstarted(void **state)
 	obj_put(u); /* the holder's slot keeps it */
 	assert_int_equal(cap_remove(h, slot), 0);
 	/* Torn down there and then: group, vmspace, thread, pid. */
-	end_group(h);
+	fx_group_end(h);
 }
 
 static void test_unstarted_cycle_dies_with_holder(void **state)
 {
-	struct cap_group *h = new_group("holder");
+	struct cap_group *h = fx_group("holder");
 	struct cap_group *a = new_unstarted("a");
 	struct cap_group *b = new_unstarted("b");
 	int sa, sb;
@@ -660,12 +637,12 @@ static void test_unstarted_cycle_dies_with_holder(void **state)
 	assert_int_equal(b->holders, 1);
 	assert_int_equal(cap_remove(h, sb), 0);
 	/* Both freed: the leak check of kenv_run proves it. */
-	end_group(h);
+	fx_group_end(h);
 }
 
 static void test_start_counts_what_it_holds(void **state)
 {
-	struct cap_group *h = new_group("holder");
+	struct cap_group *h = fx_group("holder");
 	struct cap_group *a = new_unstarted("a");
 	struct cap_group *b = new_unstarted("b");
 	struct thread *t = NULL;
@@ -684,13 +661,13 @@ static void test_start_counts_what_it_holds(void **state)
 	obj_put(t);
 	obj_put(a);
 	obj_put(b);
-	end_group(h); /* its slot was b's last holder */
+	fx_group_end(h); /* its slot was b's last holder */
 }
 
 static void test_alloc_at_chosen_slot(void **state)
 {
-	struct cap_group *g = new_group("g");
-	struct pmo *p = new_pmo();
+	struct cap_group *g = fx_group("g");
+	struct pmo *p = fx_pmo_page();
 
 	(void)state;
 	assert_int_equal(cap_alloc_at(g, -1, p, RW), -EINVAL);

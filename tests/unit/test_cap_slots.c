@@ -15,33 +15,12 @@
 #include <cmocka.h>
 
 #include "kernel_env.h"
+#include "object_fixtures.h"
 #include <object/cap_group.h>
 #include <object/pmo.h>
 #include <uapi/ferry/errno.h>
 
 #define RW (CAP_RIGHT_READ | CAP_RIGHT_WRITE)
-
-static struct cap_group *new_group(void)
-{
-	struct cap_group *g = NULL;
-
-	assert_int_equal(cap_group_create("slots", &g), 0);
-	return g;
-}
-
-static void end_group(struct cap_group *g)
-{
-	cap_group_teardown(g);
-	obj_put(g);
-}
-
-static struct pmo *new_pmo(void)
-{
-	struct pmo *p = NULL;
-
-	assert_int_equal(pmo_create(PAGE_SIZE, PMO_ANONYMOUS, NULL, &p), 0);
-	return p;
-}
 
 /* The bitmap agrees with the slots, bit for bit, summary included. */
 static void check_map(struct cap_group *g)
@@ -70,21 +49,21 @@ static void fill(struct cap_group *g, struct pmo *p)
 
 static void test_new_table_has_its_initial_slots_free(void **state)
 {
-	struct cap_group *g = new_group();
+	struct cap_group *g = fx_group("slots");
 
 	(void)state;
 	check_map(g);
 	/* Slots 0 and 1 are the process's own: 2..15 free, one word. */
 	assert_int_equal(g->free_map[0], 0xfffcull);
 	assert_int_equal(g->free_words, 1);
-	end_group(g);
+	fx_group_end(g);
 }
 
 /* Growth at each doubling, across the word boundaries (64, 128...). */
 static void test_grows_when_full_and_only_then(void **state)
 {
-	struct cap_group *g = new_group();
-	struct pmo *p = new_pmo();
+	struct cap_group *g = fx_group("slots");
+	struct pmo *p = fx_pmo_page();
 	u32 cap = 16;
 
 	(void)state;
@@ -99,7 +78,7 @@ static void test_grows_when_full_and_only_then(void **state)
 		check_map(g);
 	}
 	assert_int_equal(g->nslots, CAP_TABLE_MAX);
-	end_group(g);
+	fx_group_end(g);
 	obj_put(p);
 }
 
@@ -107,8 +86,8 @@ static void test_full_table_then_each_word_edge_freed(void **state)
 {
 	static const int edges[] = {
 		2, 63, 64, 127, 128, 511, 512, 1000, CAP_TABLE_MAX - 1};
-	struct cap_group *g = new_group();
-	struct pmo *p = new_pmo();
+	struct cap_group *g = fx_group("slots");
+	struct pmo *p = fx_pmo_page();
 
 	(void)state;
 	fill(g, p);
@@ -123,7 +102,7 @@ static void test_full_table_then_each_word_edge_freed(void **state)
 		check_map(g);
 		assert_int_equal(cap_alloc(g, p, RW), -ENOMEM);
 	}
-	end_group(g);
+	fx_group_end(g);
 	assert_int_equal(obj_refcount(p), 1);
 	obj_put(p);
 }
@@ -131,8 +110,8 @@ static void test_full_table_then_each_word_edge_freed(void **state)
 /* Freed from the top down, from the bottom up, or every other one. */
 static void test_reuse_is_lowest_first_in_any_free_order(void **state)
 {
-	struct cap_group *g = new_group();
-	struct pmo *p = new_pmo();
+	struct cap_group *g = fx_group("slots");
+	struct pmo *p = fx_pmo_page();
 	void *obj;
 
 	(void)state;
@@ -161,7 +140,7 @@ static void test_reuse_is_lowest_first_in_any_free_order(void **state)
 	assert_int_equal(cap_alloc(g, p, RW), 300);
 	assert_int_equal(cap_alloc(g, p, RW), 700);
 	assert_int_equal(cap_alloc(g, p, RW), -ENOMEM);
-	end_group(g);
+	fx_group_end(g);
 	assert_int_equal(obj_refcount(p), 1);
 	obj_put(p);
 }
@@ -169,8 +148,8 @@ static void test_reuse_is_lowest_first_in_any_free_order(void **state)
 /* A chosen slot: free below nslots, taken, past nslots, out of range. */
 static void test_alloc_at_keeps_the_map(void **state)
 {
-	struct cap_group *g = new_group();
-	struct pmo *p = new_pmo();
+	struct cap_group *g = fx_group("slots");
+	struct pmo *p = fx_pmo_page();
 
 	(void)state;
 	assert_int_equal(cap_alloc_at(g, 3, p, RW), 3);
@@ -202,7 +181,7 @@ static void test_alloc_at_keeps_the_map(void **state)
 			 -EEXIST);
 	assert_int_equal(cap_copy(g, CAP_SELF_GROUP, g, CAP_RIGHT_ALL), 203);
 	check_map(g);
-	end_group(g);
+	fx_group_end(g);
 	assert_int_equal(obj_refcount(p), 1);
 	obj_put(p);
 }
@@ -210,8 +189,8 @@ static void test_alloc_at_keeps_the_map(void **state)
 /* The exit path empties slots itself (PMOs only the table holds). */
 static void test_shed_memory_frees_its_slots(void **state)
 {
-	struct cap_group *g = new_group();
-	struct pmo *kept = new_pmo(), *alone = new_pmo();
+	struct cap_group *g = fx_group("slots");
+	struct pmo *kept = fx_pmo_page(), *alone = fx_pmo_page();
 	int a, b, c;
 
 	(void)state;
@@ -267,8 +246,8 @@ static void model_grow_to(u32 slot)
 
 static void test_random_run_matches_first_free_scan(void **state)
 {
-	struct cap_group *g = new_group();
-	struct pmo *p = new_pmo();
+	struct cap_group *g = fx_group("slots");
+	struct pmo *p = fx_pmo_page();
 	void *obj;
 
 	(void)state;
@@ -328,7 +307,7 @@ static void test_random_run_matches_first_free_scan(void **state)
 			check_map(g);
 	}
 	check_map(g);
-	end_group(g);
+	fx_group_end(g);
 	assert_int_equal(obj_refcount(p), 1);
 	obj_put(p);
 }

@@ -18,25 +18,12 @@
 #include <cmocka.h>
 
 #include "ipc_env.h"
+#include "object_fixtures.h"
 #include <ipc/death_watch.h>
 #include <ipc/notification.h>
 #include <mm/budget.h>
 
-static struct cap_group *new_group(const char *name)
-{
-	struct cap_group *g = NULL;
-
-	assert_int_equal(cap_group_create(name, &g), 0);
-	return g;
-}
-
 /* The process dies: released (its watches fire), then dropped. */
-static void end_group(struct cap_group *g)
-{
-	cap_group_teardown(g);
-	obj_put(g);
-}
-
 static struct notification *new_note(void)
 {
 	struct notification *n = NULL;
@@ -47,7 +34,7 @@ static struct notification *new_note(void)
 
 static void test_fires_once_at_release(void **state)
 {
-	struct cap_group *w = new_group("watcher"), *t = new_group("target");
+	struct cap_group *w = fx_group("watcher"), *t = fx_group("target");
 	struct notification *n = new_note();
 	u64 used = w->budget->used;
 
@@ -67,14 +54,14 @@ static void test_fires_once_at_release(void **state)
 	assert_int_equal(n->pending, 0);
 	assert_int_equal(death_watch_cancel(w, t, n), -ENOENT);
 	obj_put(t);
-	end_group(w);
+	fx_group_end(w);
 	assert_int_equal(n->pending, 0);
 	obj_put(n);
 }
 
 static void test_already_dead_signals_at_once(void **state)
 {
-	struct cap_group *w = new_group("watcher"), *t = new_group("target");
+	struct cap_group *w = fx_group("watcher"), *t = fx_group("target");
 	struct notification *n = new_note();
 	u64 used = w->budget->used, limit = w->budget->limit;
 
@@ -95,30 +82,30 @@ static void test_already_dead_signals_at_once(void **state)
 	assert_int_equal(n->pending, 0x131);
 	w->budget->limit = limit;
 	obj_put(t);
-	end_group(w);
+	fx_group_end(w);
 	obj_put(n);
 }
 
 static void test_watcher_released_first(void **state)
 {
-	struct cap_group *w = new_group("watcher"), *t = new_group("target");
+	struct cap_group *w = fx_group("watcher"), *t = fx_group("target");
 	struct notification *n = new_note();
 
 	(void)state;
 	assert_int_equal(death_watch_add(w, t, n, 0x1), 0);
 	assert_int_equal(death_watch_add(w, t, n, 0x2), 0);
 	assert_int_equal(obj_refcount(n), 3);
-	end_group(w); /* its struct is freed too: t must not point at it */
+	fx_group_end(w); /* its struct is freed too: t must not point at it */
 	assert_int_equal(obj_refcount(n), 1);
 	assert_true(list_empty(&t->death_watchers));
-	end_group(t);
+	fx_group_end(t);
 	assert_int_equal(n->pending, 0);
 	obj_put(n);
 }
 
 static void test_watch_self_and_each_other(void **state)
 {
-	struct cap_group *a = new_group("a"), *b = new_group("b");
+	struct cap_group *a = fx_group("a"), *b = fx_group("b");
 	struct notification *na = new_note(), *nb = new_note();
 
 	(void)state;
@@ -132,7 +119,7 @@ static void test_watch_self_and_each_other(void **state)
 	assert_int_equal(death_watch_count(b), 0);
 	/* A released process sets no new watch. */
 	assert_int_equal(death_watch_add(a, b, na, 0x8), -ESRCH);
-	end_group(b);
+	fx_group_end(b);
 	assert_int_equal(na->pending, 0x1); /* a's watch on b went with a */
 	obj_put(a);
 	obj_put(na);
@@ -141,8 +128,8 @@ static void test_watch_self_and_each_other(void **state)
 
 static void test_cancel_takes_the_matching_ones(void **state)
 {
-	struct cap_group *w = new_group("watcher"), *t = new_group("t");
-	struct cap_group *t2 = new_group("t2"), *other = new_group("other");
+	struct cap_group *w = fx_group("watcher"), *t = fx_group("t");
+	struct cap_group *t2 = fx_group("t2"), *other = fx_group("other");
 	struct notification *n = new_note(), *n2 = new_note();
 	u64 used = w->budget->used;
 
@@ -161,18 +148,18 @@ static void test_cancel_takes_the_matching_ones(void **state)
 	assert_int_equal(n->pending, 0x10); /* only other's */
 	assert_int_equal(death_watch_cancel(w, t2, n), 1);
 	assert_int_equal(w->budget->used, used);
-	end_group(t2);
+	fx_group_end(t2);
 	assert_int_equal(n->pending, 0x10);
 	obj_put(t);
-	end_group(w);
-	end_group(other);
+	fx_group_end(w);
+	fx_group_end(other);
 	obj_put(n);
 	obj_put(n2);
 }
 
 static void test_bound_and_budget(void **state)
 {
-	struct cap_group *w = new_group("watcher"), *t = new_group("target");
+	struct cap_group *w = fx_group("watcher"), *t = fx_group("target");
 	struct notification *n = new_note();
 	u64 used = w->budget->used, limit = w->budget->limit;
 
@@ -193,9 +180,9 @@ static void test_bound_and_budget(void **state)
 	assert_int_equal(death_watch_cancel(w, t, n), DEATH_WATCH_MAX);
 	assert_int_equal(w->budget->used, used);
 	assert_int_equal(death_watch_add(w, t, n, 0x2), 0); /* room again */
-	end_group(t);
+	fx_group_end(t);
 	assert_int_equal(n->pending, 0x2);
-	end_group(w); /* t's watch on w: t was released first, it went */
+	fx_group_end(w); /* t's watch on w: t was released first, it went */
 	assert_int_equal(n->pending, 0x2);
 	obj_put(n);
 }
@@ -203,12 +190,12 @@ static void test_bound_and_budget(void **state)
 /* More watchers than one batch of the release: every one fires once. */
 static void test_many_watchers_fire_in_batches(void **state)
 {
-	struct cap_group *w[3], *t = new_group("target");
+	struct cap_group *w[3], *t = fx_group("target");
 	struct notification *n[3];
 
 	(void)state;
 	for (int i = 0; i < 3; i++) {
-		w[i] = new_group("watcher");
+		w[i] = fx_group("watcher");
 		n[i] = new_note();
 		for (int j = 0; j < 100; j++)
 			assert_int_equal(death_watch_add(w[i], t, n[i],
@@ -221,7 +208,7 @@ static void test_many_watchers_fire_in_batches(void **state)
 		assert_int_equal(n[i]->pending, (1ull << 50) - 1);
 		assert_int_equal(death_watch_count(w[i]), 0);
 		assert_int_equal(obj_refcount(n[i]), 1);
-		end_group(w[i]);
+		fx_group_end(w[i]);
 		obj_put(n[i]);
 	}
 	assert_true(list_empty(&t->death_watchers));

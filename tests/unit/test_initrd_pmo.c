@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "kernel_env.h"
+#include "object_fixtures.h"
 #include <mm/frame.h>
 #include <object/cap_group.h>
 #include <object/initrd_pmo.h>
@@ -32,12 +33,6 @@ static struct cap_group *new_init(void)
 	assert_int_equal(cap_alloc(g, p, CAP_RIGHT_ALL), CAP_SELF_MAIN_THREAD);
 	obj_put(p);
 	return g;
-}
-
-static void end_group(struct cap_group *g)
-{
-	cap_group_teardown(g);
-	obj_put(g);
 }
 
 static void test_gives_read_only_copy(void **state)
@@ -71,7 +66,7 @@ static void test_gives_read_only_copy(void **state)
 	for (size_t i = 0; i < 4 * PAGE_SIZE - sizeof(image); i++)
 		assert_int_equal(tail[i], 0);
 	obj_put(p);
-	end_group(g);
+	fx_group_end(g);
 }
 
 static void test_slot_not_free(void **state)
@@ -87,7 +82,7 @@ static void test_slot_not_free(void **state)
 			 -ECAPBILITY);
 	assert_int_equal(cap_get(g, 3, OBJ_TYPE_NONE, 0, (void **)&p),
 			 -ECAPBILITY);
-	end_group(g);
+	fx_group_end(g);
 }
 
 static void test_empty(void **state)
@@ -96,7 +91,7 @@ static void test_empty(void **state)
 
 	(void)state;
 	assert_int_equal(initrd_pmo_give(g, image, 0), -EINVAL);
-	end_group(g);
+	fx_group_end(g);
 }
 
 static void test_out_of_memory_at_every_step(void **state)
@@ -126,7 +121,7 @@ static void test_out_of_memory_at_every_step(void **state)
 						 OBJ_TYPE_NONE, 0, (void **)&p),
 					 -ECAPBILITY);
 		}
-		end_group(g);
+		fx_group_end(g);
 	}
 	/* Both ends reached: it failed part way, and it fitted. */
 	assert_true(fails > 2);

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "kernel_env.h"
+#include "object_fixtures.h"
 #include <ipc/connection.h>
 #include <object/cap_group.h>
 #include <object/sched_context.h>
@@ -26,14 +27,6 @@
 #include <syscall/native.h>
 #include <uapi/ferry/errno.h>
 #include <uapi/ferry/proc.h>
-
-static struct cap_group *new_group(const char *name)
-{
-	struct cap_group *g = NULL;
-
-	assert_int_equal(cap_group_create(name, &g), 0);
-	return g;
-}
 
 /* An active thread taken off the run queue: the test says when it runs. */
 static struct thread *new_active(struct cap_group *g, u32 prio, u32 mcp)
@@ -76,7 +69,7 @@ static void end_group(struct cap_group *g)
 
 static void test_create_sched_sets_mcp(void **state)
 {
-	struct cap_group *g = new_group("mcp");
+	struct cap_group *g = fx_group("mcp");
 	struct thread *t = NULL;
 
 	(void)state;
@@ -96,7 +89,7 @@ static void test_create_sched_sets_mcp(void **state)
 
 static void test_syscalls_bounded_by_callers_mcp(void **state)
 {
-	struct cap_group *g = new_group("mcp");
+	struct cap_group *g = fx_group("mcp");
 	struct thread *me = new_active(g, 16, 20), *u = new_active(g, 16, 29);
 	struct thread *prev, *made;
 	int ucap = cap_alloc(g, u, CAP_RIGHT_ALL);
@@ -139,7 +132,7 @@ static void test_syscalls_bounded_by_callers_mcp(void **state)
 
 static void test_kill_retires_clean_threads_boosts_the_rest(void **state)
 {
-	struct cap_group *kg = new_group("killer"), *g = new_group("victim");
+	struct cap_group *kg = fx_group("killer"), *g = fx_group("victim");
 	struct thread *k = new_active(kg, 22, 22);
 	struct thread *clean = new_active(g, 3, 3),
 		      *dirty = new_active(g, 3, 3);
@@ -195,7 +188,7 @@ static void test_kill_retires_clean_threads_boosts_the_rest(void **state)
 
 static void test_passive_reclaimed_with_last_cap(void **state)
 {
-	struct cap_group *g = new_group("srv");
+	struct cap_group *g = fx_group("srv");
 	struct thread *keep = new_active(g, 16, 16), *p = new_passive(g);
 	size_t threads = obj_live_count(OBJ_TYPE_THREAD);
 	int a = cap_alloc(g, p, CAP_RIGHT_ALL);
@@ -218,7 +211,7 @@ static void test_passive_reclaimed_with_last_cap(void **state)
 
 static void test_last_thread_not_reclaimed(void **state)
 {
-	struct cap_group *g = new_group("alone");
+	struct cap_group *g = fx_group("alone");
 	struct thread *p = new_passive(g);
 	int a = cap_alloc(g, p, CAP_RIGHT_ALL);
 
@@ -234,7 +227,7 @@ static void test_last_thread_not_reclaimed(void **state)
 
 static void test_bound_register_cb_not_reclaimed(void **state)
 {
-	struct cap_group *g = new_group("srv");
+	struct cap_group *g = fx_group("srv");
 	struct thread *srv = new_active(g, 16, 16), *cb = new_passive(g);
 	struct thread *other = new_active(g, 16, 16), *prev;
 	int a = cap_alloc(g, cb, CAP_RIGHT_ALL);
